@@ -1,0 +1,51 @@
+// `npm start`: the example Garbage host on http://127.0.0.1:$PORT with the module mounted.
+// Environment: PORT, DATA_DIR, DATABASE_URL, IMAP_URL, SMTP_URL, MAIL_FROM, TRC_SECRET (see README).
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import path from 'node:path'
+import { createKnex, knexConfigFromUrl } from '../src/db.js'
+import { buildHostApp } from './app.js'
+import { migrateHost } from './migrations.js'
+import { seedIfEmpty } from './seed.js'
+
+const port = Number(process.env.PORT ?? 3000)
+const dataDir = path.resolve(process.env.DATA_DIR ?? './data')
+mkdirSync(dataDir, { recursive: true })
+
+/** The secret that encrypts mailbox passwords: TRC_SECRET, or one generated once and kept under DATA_DIR. */
+function loadSecret(): string {
+  if (process.env.TRC_SECRET) return process.env.TRC_SECRET
+  const file = path.join(dataDir, 'secret.key')
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 })
+  return readFileSync(file, 'utf8').trim()
+}
+
+const knex = createKnex(knexConfigFromUrl(process.env.DATABASE_URL, dataDir))
+await migrateHost(knex)
+const seeded = await seedIfEmpty(knex)
+const imapUrls = (process.env.IMAP_URL ?? '').split(/\s+/).filter(Boolean)
+
+const { app } = await buildHostApp({
+  knex,
+  logger: { level: process.env.LOG_LEVEL ?? 'info' },
+  module: {
+    secret: loadSecret(),
+    mail: {
+      mailboxes: imapUrls.map((url) => ({ url })),
+      smtp: process.env.SMTP_URL ? { url: process.env.SMTP_URL } : undefined,
+      from: process.env.MAIL_FROM
+    }
+  }
+})
+if (seeded) app.log.info(seeded, 'demo data seeded')
+
+const shutdown = async (signal: string) => {
+  app.log.info({ signal }, 'shutting down')
+  await app.close()
+  await knex.destroy()
+  process.exit(0)
+}
+process.once('SIGINT', () => void shutdown('SIGINT'))
+process.once('SIGTERM', () => void shutdown('SIGTERM'))
+
+await app.listen({ host: '127.0.0.1', port })

@@ -1,0 +1,22 @@
+// The module's migrations as a static, ordered list, so they run the same from TypeScript sources (tests),
+// from compiled JavaScript (production) and from a host that bundles the module: no directory scanning.
+import type { Knex } from 'knex'
+import * as initial from './20261126000001_initial.js'
+
+interface Migration {
+  up(knex: Knex): Promise<void>
+  down(knex: Knex): Promise<void>
+}
+
+const migrations: ReadonlyArray<readonly [string, Migration]> = [
+  ['20261126000001_initial', initial]
+]
+
+/** The knex table that records which of the module's migrations ran; separate from the host's own. */
+export const MIGRATIONS_TABLE = 'trc_knex_migrations'
+
+export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {
+  getMigrations: async () => [...migrations],
+  getMigrationName: ([name]) => name,
+  getMigration: async ([, migration]) => migration
+}

@@ -1,0 +1,237 @@
+// Plugin options: their types, their defaults, and validation at registration with errors that name the option.
+import type { Knex } from 'knex'
+import { WORK_ORDER_STATES, type AuthorizeHook, type WorkOrderState } from './types.js'
+
+export interface ContributorMapping {
+  table: string
+  id: string
+  displayName: string
+  fiscalCode?: string
+  /** One or more columns holding email addresses (e.g. personal and PEC). */
+  emails: string[]
+}
+
+export interface WorkOrderMapping {
+  table: string
+  id: string
+  contributorId: string
+  status: string
+  subject: string
+  description?: string
+  /** Column for the request type/category, written with `typeValues` when the module opens a work order. */
+  type?: string
+  createdAt: string
+  /** How each module state is spelled in the host's status column; `open` and `closed` are required. */
+  statuses: Partial<Record<WorkOrderState, string>> & { open: string; closed: string }
+  /** Host spelling of module request types (e.g. `reclamo_scritto` → `RECL`); unmapped types are written as-is. */
+  typeValues?: Record<string, string>
+  /** Extra columns the host requires on insert (e.g. `{ origine: 'COMUNICAZIONI' }`). */
+  insertDefaults?: Record<string, string | number | boolean | null>
+}
+
+export interface HostMapping {
+  contributors: ContributorMapping
+  workOrders: WorkOrderMapping
+}
+
+export interface MailboxSeed {
+  /** `imap://user:pass@host:port/FOLDER` or `imaps://…`; user and password URL-encoded. */
+  url: string
+  name?: string
+  fromAddress?: string
+}
+
+export interface SmtpSettings {
+  /** `smtp://user:pass@host:port` or `smtps://…` */
+  url: string
+}
+
+export interface MailOptions {
+  mailboxes?: MailboxSeed[]
+  smtp?: SmtpSettings
+  /** Sender of outgoing mail when a mailbox has no identity of its own, e.g. `"Ufficio TARI" <tari@example.test>`. */
+  from?: string
+  /** Start the mailbox watcher and the outbox worker in onReady (default true). */
+  startWorkers?: boolean
+}
+
+export type AttachmentStorageOption = { type: 'database' } | { type: 'directory'; directory: string }
+
+export interface CommunicationsOptions {
+  /** The host's Knex instance (preferred) … */
+  knex?: Knex
+  /** … or connection settings for a Knex instance the module owns and destroys on close. */
+  database?: Knex.Config
+  mapping: HostMapping
+  genericContributorId: number
+  authorize: AuthorizeHook
+  /** Route prefix (default `/api/communications`). */
+  prefix?: string
+  locale?: 'it' | 'en'
+  attachments?: AttachmentStorageOption
+  mail?: MailOptions
+  /** At least 32 characters: encrypts mailbox passwords and signs threading tokens. */
+  secret: string
+  /** Operator (ente gestore) name used in letterheads and mail signatures. */
+  organizationName?: string
+  /** Run the module's migrations at registration (default true). */
+  migrate?: boolean
+  /** Identifies this process in leases and outbox claims (default: hostname + pid + random). */
+  instanceId?: string
+}
+
+export class OptionsError extends Error {
+  constructor(
+    readonly option: string,
+    detail: string
+  ) {
+    super(`Ticket Reclami: option "${option}" ${detail}`)
+    this.name = 'OptionsError'
+  }
+}
+
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/
+
+function requireIdentifier(value: unknown, option: string): string {
+  if (typeof value !== 'string' || value.length === 0) throw new OptionsError(option, 'is required (a table or column name)')
+  if (!IDENT.test(value)) throw new OptionsError(option, `is not a valid table or column name: ${JSON.stringify(value)}`)
+  return value
+}
+
+function optionalIdentifier(value: unknown, option: string): string | undefined {
+  return value === undefined ? undefined : requireIdentifier(value, option)
+}
+
+/** Structural checks that need no database. Returns options with defaults filled in. */
+export function validateOptions(input: unknown): ResolvedOptions {
+  if (!input || typeof input !== 'object') throw new OptionsError('(options)', 'must be an object')
+  const opts = input as Partial<CommunicationsOptions>
+  if (!opts.knex && !opts.database) throw new OptionsError('knex', 'is required: pass the host Knex instance (or `database` settings)')
+  if (typeof opts.authorize !== 'function') throw new OptionsError('authorize', 'must be a function (request) => operator | null')
+  if (typeof opts.secret !== 'string' || opts.secret.length < 32) throw new OptionsError('secret', 'must be a string of at least 32 characters')
+  if (!Number.isSafeInteger(opts.genericContributorId)) throw new OptionsError('genericContributorId', 'must be the integer id of the generic contributor')
+  const prefix = opts.prefix ?? '/api/communications'
+  if (!/^\/[A-Za-z0-9/_-]*$/.test(prefix)) throw new OptionsError('prefix', `must be a path starting with "/": ${JSON.stringify(prefix)}`)
+  const locale = opts.locale ?? 'it'
+  if (locale !== 'it' && locale !== 'en') throw new OptionsError('locale', 'must be "it" or "en"')
+
+  const mapping = opts.mapping
+  if (!mapping || typeof mapping !== 'object') throw new OptionsError('mapping', 'is required: { contributors, workOrders }')
+  const c = mapping.contributors
+  if (!c || typeof c !== 'object') throw new OptionsError('mapping.contributors', 'is required')
+  const w = mapping.workOrders
+  if (!w || typeof w !== 'object') throw new OptionsError('mapping.workOrders', 'is required')
+  if (!Array.isArray(c.emails) || c.emails.length === 0) throw new OptionsError('mapping.contributors.emails', 'must list at least one email column')
+  const contributors: ContributorMapping = {
+    table: requireIdentifier(c.table, 'mapping.contributors.table'),
+    id: requireIdentifier(c.id, 'mapping.contributors.id'),
+    displayName: requireIdentifier(c.displayName, 'mapping.contributors.displayName'),
+    fiscalCode: optionalIdentifier(c.fiscalCode, 'mapping.contributors.fiscalCode'),
+    emails: c.emails.map((e, i) => requireIdentifier(e, `mapping.contributors.emails[${i}]`))
+  }
+  if (!w.statuses || typeof w.statuses !== 'object') throw new OptionsError('mapping.workOrders.statuses', 'is required: { open, closed, … }')
+  for (const key of Object.keys(w.statuses)) {
+    if (!(WORK_ORDER_STATES as readonly string[]).includes(key)) {
+      throw new OptionsError(`mapping.workOrders.statuses.${key}`, `is not a module state (${WORK_ORDER_STATES.join(', ')})`)
+    }
+  }
+  for (const required of ['open', 'closed'] as const) {
+    if (typeof w.statuses[required] !== 'string' || w.statuses[required].length === 0) {
+      throw new OptionsError(`mapping.workOrders.statuses.${required}`, 'is required: the host value for this state')
+    }
+  }
+  const workOrders: WorkOrderMapping = {
+    table: requireIdentifier(w.table, 'mapping.workOrders.table'),
+    id: requireIdentifier(w.id, 'mapping.workOrders.id'),
+    contributorId: requireIdentifier(w.contributorId, 'mapping.workOrders.contributorId'),
+    status: requireIdentifier(w.status, 'mapping.workOrders.status'),
+    subject: requireIdentifier(w.subject, 'mapping.workOrders.subject'),
+    description: optionalIdentifier(w.description, 'mapping.workOrders.description'),
+    type: optionalIdentifier(w.type, 'mapping.workOrders.type'),
+    createdAt: requireIdentifier(w.createdAt, 'mapping.workOrders.createdAt'),
+    statuses: { ...w.statuses },
+    typeValues: { ...(w.typeValues ?? {}) },
+    insertDefaults: { ...(w.insertDefaults ?? {}) }
+  }
+  for (const column of Object.keys(workOrders.insertDefaults ?? {})) requireIdentifier(column, `mapping.workOrders.insertDefaults.${column}`)
+
+  const attachments = opts.attachments ?? { type: 'database' as const }
+  if (attachments.type !== 'database' && attachments.type !== 'directory') {
+    throw new OptionsError('attachments.type', 'must be "database" or "directory"')
+  }
+  if (attachments.type === 'directory' && (typeof attachments.directory !== 'string' || attachments.directory.length === 0)) {
+    throw new OptionsError('attachments.directory', 'is required when attachments.type is "directory"')
+  }
+  const mail = opts.mail ?? {}
+  for (const [i, mb] of (mail.mailboxes ?? []).entries()) {
+    if (!mb || typeof mb.url !== 'string' || !/^imaps?:\/\//.test(mb.url)) {
+      throw new OptionsError(`mail.mailboxes[${i}].url`, 'must be an imap:// or imaps:// URL')
+    }
+  }
+  if (mail.smtp && (typeof mail.smtp.url !== 'string' || !/^smtps?:\/\//.test(mail.smtp.url))) {
+    throw new OptionsError('mail.smtp.url', 'must be an smtp:// or smtps:// URL')
+  }
+
+  return {
+    knex: opts.knex,
+    database: opts.database,
+    mapping: { contributors, workOrders },
+    genericContributorId: opts.genericContributorId as number,
+    authorize: opts.authorize,
+    prefix: prefix.replace(/\/+$/, '') || '/',
+    locale,
+    attachments,
+    mail: { mailboxes: mail.mailboxes ?? [], smtp: mail.smtp, from: mail.from, startWorkers: mail.startWorkers ?? true },
+    secret: opts.secret,
+    organizationName: opts.organizationName ?? 'Ente gestore',
+    migrate: opts.migrate ?? true,
+    instanceId: opts.instanceId
+  }
+}
+
+export interface ResolvedOptions {
+  knex: Knex | undefined
+  database: Knex.Config | undefined
+  mapping: HostMapping
+  genericContributorId: number
+  authorize: AuthorizeHook
+  prefix: string
+  locale: 'it' | 'en'
+  attachments: AttachmentStorageOption
+  mail: Required<Pick<MailOptions, 'mailboxes' | 'startWorkers'>> & Pick<MailOptions, 'smtp' | 'from'>
+  secret: string
+  organizationName: string
+  migrate: boolean
+  instanceId: string | undefined
+}
+
+/**
+ * Checks the mapping against the live schema: every table and column exists, and the generic contributor row
+ * exists. Runs at registration so a wrong mapping fails loudly before any route serves.
+ */
+export async function validateAgainstDatabase(knex: Knex, options: ResolvedOptions): Promise<void> {
+  const { contributors, workOrders } = options.mapping
+  const checks: Array<[string, string, Array<[string, string | undefined]>]> = [
+    ['mapping.contributors', contributors.table, [
+      ['id', contributors.id], ['displayName', contributors.displayName], ['fiscalCode', contributors.fiscalCode],
+      ...contributors.emails.map((e, i): [string, string] => [`emails[${i}]`, e])
+    ]],
+    ['mapping.workOrders', workOrders.table, [
+      ['id', workOrders.id], ['contributorId', workOrders.contributorId], ['status', workOrders.status],
+      ['subject', workOrders.subject], ['description', workOrders.description], ['type', workOrders.type],
+      ['createdAt', workOrders.createdAt],
+      ...Object.keys(workOrders.insertDefaults ?? {}).map((col): [string, string] => [`insertDefaults.${col}`, col])
+    ]]
+  ]
+  for (const [prefix, table, columns] of checks) {
+    const exists = await knex.schema.hasTable(table)
+    if (!exists) throw new OptionsError(`${prefix}.table`, `names table "${table}", which does not exist`)
+    const info = await knex(table).columnInfo()
+    const present = new Set(Object.keys(info).map((c) => c.toLowerCase()))
+    for (const [key, column] of columns) {
+      if (column !== undefined && !present.has(column.toLowerCase())) {
+        throw new OptionsError(`${prefix}.${key}`, `names column "${column}", which does not exist in table "${table}"`)
+      }
+    }
+  }
+}

@@ -1,0 +1,97 @@
+// The only entry a host needs: validates options, decorates `fastify.communications`, mounts the routes in an
+// encapsulated child under the prefix, and owns the lifecycle of background work.
+import type { FastifyError, FastifyInstance, FastifyPluginAsync } from 'fastify'
+import fp from 'fastify-plugin'
+import type { Knex } from 'knex'
+import { installPermissionChecks } from './auth.js'
+import { createKnex } from './db.js'
+import { HttpError } from './http-errors.js'
+import { requestLocale, translate } from './i18n.js'
+import { migrateLatest } from './migrate.js'
+import { OptionsError, validateAgainstDatabase, validateOptions, type CommunicationsOptions } from './options.js'
+import { createRepositories } from './repositories/index.js'
+import healthRoutes from './routes/health.js'
+import messageRoutes from './routes/messages.js'
+import settingsRoutes from './routes/settings.js'
+import workOrderRoutes from './routes/work-orders.js'
+import type { RouteContext } from './routes/context.js'
+import { createService, type CommunicationsService } from './service.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    communications: CommunicationsService
+  }
+}
+
+const communicationsPlugin: FastifyPluginAsync<CommunicationsOptions> = async (fastify, rawOptions) => {
+  const options = validateOptions(rawOptions)
+  const ownsKnex = !options.knex
+  const knex: Knex = options.knex ?? createKnex(options.database as Knex.Config)
+
+  try {
+    if (options.migrate) await migrateLatest(knex)
+    await validateAgainstDatabase(knex, options)
+    const repos = createRepositories(knex, options.mapping)
+    const service = createService(repos, options)
+    const genericId = await service.getGenericContributorId()
+    if (!(await repos.host.findContributor(genericId))) {
+      throw new OptionsError('genericContributorId', `is ${genericId}, but no contributor with that id exists in "${options.mapping.contributors.table}"`)
+    }
+
+    fastify.decorate('communications', service)
+    const ctx: RouteContext = { service, options }
+
+    await fastify.register(
+      async (child) => {
+        installPermissionChecks(child, options.authorize)
+        installErrorHandling(child, options.locale)
+        await child.register(workOrderRoutes, { ctx })
+        await child.register(messageRoutes, { ctx })
+        await child.register(healthRoutes, { ctx })
+        await child.register(settingsRoutes, { ctx })
+      },
+      { prefix: options.prefix }
+    )
+  } catch (err) {
+    if (ownsKnex) await knex.destroy()
+    throw err
+  }
+
+  fastify.addHook('onClose', async () => {
+    if (ownsKnex) await knex.destroy()
+  })
+}
+
+function installErrorHandling(app: FastifyInstance, defaultLocale: 'it' | 'en'): void {
+  app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
+    const locale = requestLocale(request, defaultLocale)
+    if (error instanceof HttpError) {
+      return reply.status(error.statusCode).send({
+        statusCode: error.statusCode,
+        error: error.key,
+        message: translate(locale, error.key, error.params),
+        ...(error.fields ? { fields: error.fields } : {})
+      })
+    }
+    const status = error.statusCode ?? 500
+    if (status >= 500) {
+      request.log.error({ err: error }, 'communications route failed')
+      return reply.status(500).send({ statusCode: 500, error: 'internalError', message: translate(locale, 'internalError') })
+    }
+    const detail = error.validation ? `${error.validationContext ?? 'request'} ${error.message}` : error.message
+    return reply.status(status).send({ statusCode: status, error: error.code ?? 'invalidRequest', message: translate(locale, 'invalidRequest', { detail }) })
+  })
+  app.setNotFoundHandler((request, reply) => {
+    const locale = requestLocale(request, defaultLocale)
+    return reply.status(404).send({ statusCode: 404, error: 'notFound', message: translate(locale, 'notFoundRoute', { method: request.method, url: request.url.split('?')[0] ?? '' }) })
+  })
+}
+
+export default fp(communicationsPlugin, { fastify: '5.x', name: 'ticket-reclami-comunicazioni' })
+export { communicationsPlugin }
+export type { CommunicationsOptions, HostMapping, ContributorMapping, WorkOrderMapping } from './options.js'
+export { OptionsError } from './options.js'
+export type { CommunicationsService, WorkOrderView } from './service.js'
+export type * from './types.js'
+export { migrateLatest, migrateRollbackAll } from './migrate.js'
+export { knexConfigFromUrl, mssqlDateTime2Binding } from './db.js'

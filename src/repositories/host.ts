@@ -1,0 +1,139 @@
+// The host's contributor and work-order tables, reached only through the configured mapping.
+import type { Knex } from 'knex'
+import type { HostMapping } from '../options.js'
+import { WORK_ORDER_STATES, type Contributor, type WorkOrder, type WorkOrderState } from '../types.js'
+import { toId, toIso, toOptionalId, toStr, type Row } from './normalize.js'
+
+export interface NewWorkOrder {
+  contributorId: number
+  state: WorkOrderState
+  /** Module request type; written through `typeValues` when the mapping has a type column. */
+  type: string | null
+  subject: string
+  description: string | null
+  createdAt: Date
+}
+
+export function createHostRepository(db: Knex | Knex.Transaction, mapping: HostMapping) {
+  const c = mapping.contributors
+  const w = mapping.workOrders
+  const stateByHostValue = new Map<string, WorkOrderState>()
+  for (const state of WORK_ORDER_STATES) {
+    const hostValue = w.statuses[state]
+    if (hostValue !== undefined && !stateByHostValue.has(hostValue)) stateByHostValue.set(hostValue, state)
+  }
+
+  const contributorColumns = [
+    `${c.id} as id`, `${c.displayName} as display_name`,
+    ...(c.fiscalCode ? [`${c.fiscalCode} as fiscal_code`] : []),
+    ...c.emails.map((e, i) => `${e} as email_${i}`)
+  ]
+  const toContributor = (row: Row): Contributor => ({
+    id: toId(row.id),
+    displayName: String(row.display_name ?? ''),
+    fiscalCode: toStr(row.fiscal_code),
+    emails: c.emails.map((_, i) => toStr(row[`email_${i}`])).filter((e): e is string => !!e && e.trim() !== '')
+  })
+
+  const workOrderColumns = [
+    `${w.id} as id`, `${w.contributorId} as contributor_id`, `${w.status} as status`, `${w.subject} as subject`,
+    `${w.createdAt} as created_at`,
+    ...(w.description ? [`${w.description} as description`] : []),
+    ...(w.type ? [`${w.type} as type`] : [])
+  ]
+  const toWorkOrder = (row: Row): WorkOrder => {
+    const hostStatus = toStr(row.status)
+    return {
+      id: toId(row.id),
+      contributorId: toOptionalId(row.contributor_id),
+      status: hostStatus === null ? null : (stateByHostValue.get(hostStatus) ?? null),
+      hostStatus,
+      hostType: toStr(row.type),
+      subject: toStr(row.subject),
+      description: toStr(row.description),
+      createdAt: toIso(row.created_at)
+    }
+  }
+
+  return {
+    async findContributor(id: number): Promise<Contributor | null> {
+      const row = await db(c.table).first(contributorColumns).where(c.id, id)
+      return row ? toContributor(row) : null
+    },
+
+    async findContributorsByIds(ids: number[]): Promise<Contributor[]> {
+      if (ids.length === 0) return []
+      const rows: Row[] = await db(c.table).select(contributorColumns).whereIn(c.id, ids)
+      return rows.map(toContributor)
+    },
+
+    /** Every contributor any of whose email columns equals the address, case-insensitively. */
+    async findContributorsByEmail(address: string): Promise<Contributor[]> {
+      const wanted = address.trim().toLowerCase()
+      if (!wanted) return []
+      const rows: Row[] = await db(c.table)
+        .select(contributorColumns)
+        .where((q) => {
+          for (const column of c.emails) q.orWhereRaw('LOWER(??) = ?', [column, wanted])
+        })
+        .orderBy(c.id)
+        .limit(50)
+      return rows.map(toContributor)
+    },
+
+    async findContributorsByFiscalCode(fiscalCode: string): Promise<Contributor[]> {
+      if (!c.fiscalCode) return []
+      const rows: Row[] = await db(c.table)
+        .select(contributorColumns)
+        .whereRaw('UPPER(??) = ?', [c.fiscalCode, fiscalCode.trim().toUpperCase()])
+        .orderBy(c.id)
+        .limit(50)
+      return rows.map(toContributor)
+    },
+
+    async findWorkOrder(id: number): Promise<WorkOrder | null> {
+      const row = await db(w.table).first(workOrderColumns).where(w.id, id)
+      return row ? toWorkOrder(row) : null
+    },
+
+    async createWorkOrder(input: NewWorkOrder): Promise<number> {
+      const row: Record<string, unknown> = {
+        ...(w.insertDefaults ?? {}),
+        [w.contributorId]: input.contributorId,
+        [w.status]: w.statuses[input.state] ?? w.statuses.open,
+        [w.subject]: input.subject,
+        [w.createdAt]: input.createdAt
+      }
+      if (w.description) row[w.description] = input.description
+      if (w.type && input.type !== null) row[w.type] = w.typeValues?.[input.type] ?? input.type
+      // includeTriggerModifications: SQL Server refuses a bare OUTPUT clause on tables with triggers,
+      // and ERP tables often have them.
+      const [inserted] = await db(w.table).insert(row, [w.id], { includeTriggerModifications: true })
+      return toId(typeof inserted === 'object' && inserted !== null ? (inserted as Row)[w.id] : inserted)
+    },
+
+    async setWorkOrderState(id: number, state: WorkOrderState): Promise<boolean> {
+      const hostValue = w.statuses[state]
+      if (hostValue === undefined) throw new Error(`The host mapping has no value for state "${state}"`)
+      const count = await db(w.table).where(w.id, id).update({ [w.status]: hostValue })
+      return count > 0
+    },
+
+    async setWorkOrderContributor(id: number, contributorId: number): Promise<boolean> {
+      const count = await db(w.table).where(w.id, id).update({ [w.contributorId]: contributorId })
+      return count > 0
+    },
+
+    async setWorkOrderType(id: number, type: string): Promise<void> {
+      if (!w.type) return
+      await db(w.table).where(w.id, id).update({ [w.type]: w.typeValues?.[type] ?? type })
+    },
+
+    /** Whether the mapping can express a state (only `open` and `closed` are mandatory). */
+    supportsState(state: WorkOrderState): boolean {
+      return w.statuses[state] !== undefined
+    }
+  }
+}
+
+export type HostRepository = ReturnType<typeof createHostRepository>

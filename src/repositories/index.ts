@@ -1,0 +1,37 @@
+// One object with every repository, bound to a Knex instance or to a transaction.
+import type { Knex } from 'knex'
+import type { HostMapping } from '../options.js'
+import { createAttachmentRepository } from './attachments.js'
+import { createAuditRepository } from './audit.js'
+import { createHostRepository } from './host.js'
+import { createMailboxRepository } from './mailboxes.js'
+import { createMessageRepository } from './messages.js'
+import { createSettingsRepository } from './settings.js'
+import { createWorkOrderMetaRepository } from './work-order-meta.js'
+
+export interface Repositories {
+  db: Knex | Knex.Transaction
+  host: ReturnType<typeof createHostRepository>
+  messages: ReturnType<typeof createMessageRepository>
+  attachments: ReturnType<typeof createAttachmentRepository>
+  workOrderMeta: ReturnType<typeof createWorkOrderMetaRepository>
+  mailboxes: ReturnType<typeof createMailboxRepository>
+  audit: ReturnType<typeof createAuditRepository>
+  settings: ReturnType<typeof createSettingsRepository>
+  /** Runs `work` in one transaction with repositories bound to it. Sequential statements only (SQL Server). */
+  transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>
+}
+
+export function createRepositories(db: Knex | Knex.Transaction, mapping: HostMapping): Repositories {
+  return {
+    db,
+    host: createHostRepository(db, mapping),
+    messages: createMessageRepository(db),
+    attachments: createAttachmentRepository(db),
+    workOrderMeta: createWorkOrderMetaRepository(db),
+    mailboxes: createMailboxRepository(db),
+    audit: createAuditRepository(db),
+    settings: createSettingsRepository(db),
+    transaction: (work) => db.transaction((trx) => work(createRepositories(trx, mapping)))
+  }
+}

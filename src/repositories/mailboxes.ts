@@ -1,0 +1,171 @@
+// Mailbox settings (password encrypted by the caller) and each mailbox's watcher state and checkpoint.
+import type { Knex } from 'knex'
+import { toBool, toId, toIso, toStr, type Row } from './normalize.js'
+
+export interface MailboxRecord {
+  id: number
+  name: string
+  host: string
+  port: number
+  secure: boolean
+  username: string
+  passwordEncrypted: string
+  folder: string
+  fromAddress: string | null
+  fromName: string | null
+  enabled: boolean
+  moveToFolder: string | null
+  maxMessageBytes: number | null
+  source: 'api' | 'env'
+  createdAt: string
+  updatedAt: string
+}
+
+export type MailboxInput = Omit<MailboxRecord, 'id' | 'createdAt' | 'updatedAt'>
+
+export interface MailboxState {
+  mailboxId: number
+  uidValidity: string | null
+  lastUid: number
+  leaseOwner: string | null
+  leaseExpiresAt: string | null
+  state: string
+  lastError: string | null
+  lastErrorAt: string | null
+  lastMessageAt: string | null
+  updatedAt: string
+}
+
+const MAILBOXES = 'trc_mailboxes'
+const STATE = 'trc_mailbox_state'
+
+function toMailbox(row: Row): MailboxRecord {
+  return {
+    id: toId(row.id),
+    name: String(row.name),
+    host: String(row.host),
+    port: Number(row.port),
+    secure: toBool(row.secure),
+    username: String(row.username),
+    passwordEncrypted: String(row.password_encrypted),
+    folder: String(row.folder),
+    fromAddress: toStr(row.from_address),
+    fromName: toStr(row.from_name),
+    enabled: toBool(row.enabled),
+    moveToFolder: toStr(row.move_to_folder),
+    maxMessageBytes: row.max_message_bytes === null || row.max_message_bytes === undefined ? null : Number(row.max_message_bytes),
+    source: String(row.source) === 'env' ? 'env' : 'api',
+    createdAt: toIso(row.created_at) ?? '',
+    updatedAt: toIso(row.updated_at) ?? ''
+  }
+}
+
+function toState(row: Row): MailboxState {
+  return {
+    mailboxId: toId(row.mailbox_id),
+    uidValidity: toStr(row.uid_validity),
+    lastUid: Number(row.last_uid ?? 0),
+    leaseOwner: toStr(row.lease_owner),
+    leaseExpiresAt: toIso(row.lease_expires_at),
+    state: String(row.state),
+    lastError: toStr(row.last_error),
+    lastErrorAt: toIso(row.last_error_at),
+    lastMessageAt: toIso(row.last_message_at),
+    updatedAt: toIso(row.updated_at) ?? ''
+  }
+}
+
+function toRow(input: Partial<MailboxInput>): Record<string, unknown> {
+  const map: Record<string, keyof MailboxInput> = {
+    name: 'name', host: 'host', port: 'port', secure: 'secure', username: 'username',
+    password_encrypted: 'passwordEncrypted', folder: 'folder', from_address: 'fromAddress', from_name: 'fromName',
+    enabled: 'enabled', move_to_folder: 'moveToFolder', max_message_bytes: 'maxMessageBytes', source: 'source'
+  }
+  const row: Record<string, unknown> = {}
+  for (const [column, key] of Object.entries(map)) if (input[key] !== undefined) row[column] = input[key]
+  return row
+}
+
+export function createMailboxRepository(db: Knex | Knex.Transaction) {
+  return {
+    async list(): Promise<MailboxRecord[]> {
+      const rows: Row[] = await db(MAILBOXES).select('*').orderBy('id')
+      return rows.map(toMailbox)
+    },
+
+    async findById(id: number): Promise<MailboxRecord | null> {
+      const row = await db(MAILBOXES).first('*').where('id', id)
+      return row ? toMailbox(row) : null
+    },
+
+    async findByAccount(host: string, port: number, username: string, folder: string): Promise<MailboxRecord | null> {
+      const row = await db(MAILBOXES).first('*').where({ host, port, username, folder })
+      return row ? toMailbox(row) : null
+    },
+
+    async insert(input: MailboxInput, now: Date = new Date()): Promise<number> {
+      const [row] = await db(MAILBOXES).insert({ ...toRow(input), created_at: now, updated_at: now }, ['id'])
+      const id = toId((row as Row).id)
+      await db(STATE).insert({ mailbox_id: id, last_uid: 0, state: 'stopped', updated_at: now })
+      return id
+    },
+
+    async update(id: number, changes: Partial<MailboxInput>, now: Date = new Date()): Promise<boolean> {
+      const count = await db(MAILBOXES).where('id', id).update({ ...toRow(changes), updated_at: now })
+      return count > 0
+    },
+
+    async remove(id: number): Promise<boolean> {
+      await db(STATE).where('mailbox_id', id).delete()
+      return (await db(MAILBOXES).where('id', id).delete()) > 0
+    },
+
+    async listStates(): Promise<MailboxState[]> {
+      const rows: Row[] = await db(STATE).select('*').orderBy('mailbox_id')
+      return rows.map(toState)
+    },
+
+    async findState(mailboxId: number): Promise<MailboxState | null> {
+      const row = await db(STATE).first('*').where('mailbox_id', mailboxId)
+      return row ? toState(row) : null
+    },
+
+    /**
+     * Takes or renews the lease on a mailbox: a single conditional UPDATE, atomic on every dialect, succeeds only
+     * when the lease is free, expired, or already ours. Returns whether this instance now holds it.
+     */
+    async acquireLease(mailboxId: number, owner: string, ttlMs: number, now: Date = new Date()): Promise<boolean> {
+      const count = await db(STATE)
+        .where('mailbox_id', mailboxId)
+        .andWhere((q) => q.whereNull('lease_owner').orWhere('lease_owner', owner).orWhere('lease_expires_at', '<', now))
+        .update({ lease_owner: owner, lease_expires_at: new Date(now.getTime() + ttlMs), updated_at: now })
+      return count > 0
+    },
+
+    async releaseLease(mailboxId: number, owner: string, now: Date = new Date()): Promise<void> {
+      await db(STATE).where({ mailbox_id: mailboxId, lease_owner: owner }).update({ lease_owner: null, lease_expires_at: null, state: 'stopped', updated_at: now })
+    },
+
+    async setState(mailboxId: number, state: string, error?: string | null, now: Date = new Date()): Promise<void> {
+      const row: Record<string, unknown> = { state, updated_at: now }
+      if (error !== undefined) {
+        row.last_error = error
+        if (error !== null) row.last_error_at = now
+      }
+      await db(STATE).where('mailbox_id', mailboxId).update(row)
+    },
+
+    /**
+     * Advances the checkpoint; called inside the transaction that stores the message, so the checkpoint and the
+     * message commit together. Only the lease holder may move it.
+     */
+    async advanceCheckpoint(mailboxId: number, owner: string, uidValidity: string, lastUid: number, now: Date = new Date()): Promise<boolean> {
+      const count = await db(STATE)
+        .where({ mailbox_id: mailboxId, lease_owner: owner })
+        .update({ uid_validity: uidValidity, last_uid: lastUid, last_message_at: now, updated_at: now })
+      return count > 0
+    }
+  }
+}
+
+export type MailboxRepository = ReturnType<typeof createMailboxRepository>

@@ -1,0 +1,102 @@
+// What the module knows about a work order beyond the host's columns: reference, channel, ARERA type and clock.
+import type { Knex } from 'knex'
+import type { Channel } from '../types.js'
+import { toDateOnly, toId, toIso, toOptionalId, toStr, type Row } from './normalize.js'
+
+export interface WorkOrderMeta {
+  workOrderId: number
+  reference: string
+  areraType: string | null
+  suggestedType: string | null
+  channel: Channel
+  service: string | null
+  receivedAt: string
+  dueDate: string | null
+  replySentAt: string | null
+  replyMessageId: number | null
+  missCause: string | null
+  parentWorkOrderId: number | null
+  publicToken: string
+}
+
+export interface NewWorkOrderMeta {
+  workOrderId: number
+  reference: string
+  areraType: string | null
+  suggestedType?: string | null
+  channel: Channel
+  service?: string | null
+  receivedAt: Date
+  dueDate: string | null
+  parentWorkOrderId?: number | null
+  publicToken: string
+  now: Date
+}
+
+const TABLE = 'trc_work_order_meta'
+
+function toMeta(row: Row): WorkOrderMeta {
+  return {
+    workOrderId: toId(row.work_order_id),
+    reference: String(row.reference),
+    areraType: toStr(row.arera_type),
+    suggestedType: toStr(row.suggested_type),
+    channel: String(row.channel) as Channel,
+    service: toStr(row.service),
+    receivedAt: toIso(row.received_at) ?? '',
+    dueDate: toDateOnly(row.due_date),
+    replySentAt: toIso(row.reply_sent_at),
+    replyMessageId: toOptionalId(row.reply_message_id),
+    missCause: toStr(row.miss_cause),
+    parentWorkOrderId: toOptionalId(row.parent_work_order_id),
+    publicToken: String(row.public_token)
+  }
+}
+
+export function createWorkOrderMetaRepository(db: Knex | Knex.Transaction) {
+  return {
+    async insert(meta: NewWorkOrderMeta): Promise<void> {
+      await db(TABLE).insert({
+        work_order_id: meta.workOrderId,
+        reference: meta.reference,
+        arera_type: meta.areraType,
+        suggested_type: meta.suggestedType ?? null,
+        channel: meta.channel,
+        service: meta.service ?? null,
+        received_at: meta.receivedAt,
+        due_date: meta.dueDate,
+        parent_work_order_id: meta.parentWorkOrderId ?? null,
+        public_token: meta.publicToken,
+        created_at: meta.now,
+        updated_at: meta.now
+      })
+    },
+
+    async find(workOrderId: number): Promise<WorkOrderMeta | null> {
+      const row = await db(TABLE).first('*').where('work_order_id', workOrderId)
+      return row ? toMeta(row) : null
+    },
+
+    async findByPublicToken(token: string): Promise<WorkOrderMeta | null> {
+      const row = await db(TABLE).first('*').where('public_token', token)
+      return row ? toMeta(row) : null
+    },
+
+    async update(
+      workOrderId: number,
+      changes: Partial<Pick<WorkOrderMeta, 'areraType' | 'dueDate' | 'missCause' | 'service'>> & { replySentAt?: Date | null; replyMessageId?: number | null },
+      now: Date = new Date()
+    ): Promise<void> {
+      const row: Record<string, unknown> = { updated_at: now }
+      if (changes.areraType !== undefined) row.arera_type = changes.areraType
+      if (changes.dueDate !== undefined) row.due_date = changes.dueDate
+      if (changes.missCause !== undefined) row.miss_cause = changes.missCause
+      if (changes.service !== undefined) row.service = changes.service
+      if (changes.replySentAt !== undefined) row.reply_sent_at = changes.replySentAt
+      if (changes.replyMessageId !== undefined) row.reply_message_id = changes.replyMessageId
+      await db(TABLE).where('work_order_id', workOrderId).update(row)
+    }
+  }
+}
+
+export type WorkOrderMetaRepository = ReturnType<typeof createWorkOrderMetaRepository>

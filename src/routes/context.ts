@@ -1,0 +1,12 @@
+// What every route plugin receives: the service and the resolved options.
+import type { ResolvedOptions } from '../options.js'
+import type { CommunicationsService } from '../service.js'
+
+export interface RouteContext {
+  service: CommunicationsService
+  options: ResolvedOptions
+}
+
+export interface RouteOptions {
+  ctx: RouteContext
+}
