@@ -1,0 +1,138 @@
+// SQL Server is the production target: compile every migration and every repository query with Knex's mssql
+// client and check what SQL Server would get (TOP not LIMIT, OUTPUT handling, datetime2, nvarchar, no
+// PostgreSQL/SQLite-only syntax).
+import t from 'tap'
+import { migrationSource } from '../../migrations/index.js'
+import { createRepositories } from '../../src/repositories/index.js'
+import { mssqlDateTime2Binding } from '../../src/db.js'
+import { HOST_MAPPING } from '../../example-host/app.js'
+import { recordingKnex, type RecordedQuery } from '../helpers/recording-knex.js'
+import { TYPES } from 'tedious'
+
+const FORBIDDEN: Array<[RegExp, string]> = [
+  [/\blimit\b/i, 'LIMIT (SQL Server uses TOP/OFFSET FETCH)'],
+  [/\breturning\b/i, 'RETURNING (SQL Server uses OUTPUT)'],
+  [/\bilike\b/i, 'ILIKE'],
+  [/::\w+/, 'PostgreSQL casts'],
+  [/\bon conflict\b/i, 'ON CONFLICT'],
+  [/\bnow\(\)/i, 'now()'],
+  [/\btimestamptz\b/i, 'timestamptz'],
+  [/"[a-z_]+"/, 'double-quoted identifiers']
+]
+
+function checkPortable(t: Tap.Test, q: RecordedQuery): void {
+  for (const [pattern, what] of FORBIDDEN) t.notMatch(q.sql, pattern, `no ${what}: ${q.sql.slice(0, 120)}`)
+}
+
+t.test('migrations compile to SQL Server DDL', async (t) => {
+  const { knex, queries } = recordingKnex('mssql')
+  for (const migration of await migrationSource.getMigrations([])) {
+    const m = await migrationSource.getMigration(migration)
+    await m.up(knex)
+  }
+  const ddl = queries.map((q) => q.sql).join(';\n')
+  t.match(ddl, /CREATE TABLE \[trc_messages\]/)
+  t.notMatch(ddl, /\bdatetime\b(?!2)/i, 'no legacy DATETIME columns')
+  t.match(ddl, /\[created_at\] datetime2/, 'timestamps are datetime2')
+  t.notMatch(ddl, / text\b/i, 'no deprecated TEXT type (nvarchar(max) instead)')
+  t.match(ddl, /\[html\] nvarchar\(max\)/)
+  t.match(ddl, /\[dedupe_key\] nvarchar\(64\) not null/, 'the indexed Message-ID hash is short and NOT NULL')
+  t.notMatch(ddl, /index[^;]*\[message_id\][^;]*nvarchar\(max\)/i)
+  t.match(ddl, /\[content\] varbinary\(max\)/)
+  // every unique index is over NOT NULL columns: SQL Server allows a single NULL in a unique index
+  for (const m of ddl.matchAll(/CONSTRAINT \[(\w+)\] UNIQUE \(([^)]+)\)/gi)) {
+    for (const col of (m[2] ?? '').split(',').map((c) => c.trim().replace(/[[\]]/g, ''))) {
+      t.match(ddl, new RegExp(`\\[${col}\\] [a-z0-9()]+ not null`), `unique column ${col} is NOT NULL (${m[1]})`)
+    }
+  }
+  for (const q of queries) checkPortable(t, q)
+})
+
+t.test('every repository query compiles for SQL Server', async (t) => {
+  const { knex, queries } = recordingKnex('mssql')
+  const repos = createRepositories(knex, HOST_MAPPING)
+  const now = new Date('2026-01-01T00:00:00Z')
+  const called = new Set<string>()
+  const track = <T>(name: string, p: Promise<T> | T) => {
+    called.add(name)
+    return p
+  }
+  const mark = () => queries.length
+
+  // host tables through the mapping
+  let from = mark()
+  await track('host.createWorkOrder', repos.host.createWorkOrder({ contributorId: 1, state: 'open', type: 'reclamo_scritto', subject: 's', description: 'd', createdAt: now }))
+  const insertHost = queries.slice(from).map((q) => q.sql).join(';')
+  t.match(insertHost, /output inserted\.\[id_odl\] into #out/i, 'host insert tolerates triggers (includeTriggerModifications)')
+  from = mark()
+  await track('host.findContributorsByEmail', repos.host.findContributorsByEmail('A@B.it'))
+  t.match(queries[from]?.sql ?? '', /select top \(@p\d+\)|select top \(\?\)/i)
+  t.match(queries[from]?.sql ?? '', /LOWER\(\[email\]\) = @p1/)
+  await track('host.findContributor', repos.host.findContributor(1))
+  await track('host.findContributorsByIds', repos.host.findContributorsByIds([1, 2]))
+  await track('host.findContributorsByFiscalCode', repos.host.findContributorsByFiscalCode('RSSMRA80A01H501U'))
+  await track('host.findWorkOrder', repos.host.findWorkOrder(1))
+  await track('host.setWorkOrderState', repos.host.setWorkOrderState(1, 'closed'))
+  await track('host.setWorkOrderContributor', repos.host.setWorkOrderContributor(1, 2))
+  await track('host.setWorkOrderType', repos.host.setWorkOrderType(1, 'altro'))
+  track('host.supportsState', repos.host.supportsState('waiting'))
+
+  from = mark()
+  await track('messages.insert', repos.messages.insert({ workOrderId: 1, contributorId: 1, direction: 'inbound', channel: 'email', messageId: '<a@b>', dedupeKey: 'k', from: 'a@b', to: [], cc: [], subject: 's', html: null, text: null, createdAt: now }))
+  t.match(queries[from]?.sql ?? '', /output inserted\.\[id\]/i)
+  await track('messages.findById', repos.messages.findById(1))
+  await track('messages.findByDedupeKey', repos.messages.findByDedupeKey('k'))
+  await track('messages.findByDedupeKeys', repos.messages.findByDedupeKeys(['k1', 'k2']))
+  await track('messages.listByWorkOrder', repos.messages.listByWorkOrder(1))
+  await track('messages.search', repos.messages.search({ messageIdHash: 'k', from: 'x@y', workOrderId: 1 }))
+  await track('messages.setDeliveryStatus', repos.messages.setDeliveryStatus(1, 'sent'))
+  await track('messages.assignContributor', repos.messages.assignContributor(1, 2))
+  await track('messages.lastInbound', repos.messages.lastInbound(1))
+
+  await track('attachments.insert', repos.attachments.insert({ messageId: 1, filename: 'a.pdf', contentType: 'application/pdf', size: 1, sha256: 'x', contentId: null, inline: false, storage: 'database', storageKey: null, content: Buffer.from('x'), createdAt: now }))
+  await track('attachments.findById', repos.attachments.findById(1))
+  await track('attachments.listByMessageIds', repos.attachments.listByMessageIds([1, 2]))
+  await track('attachments.readContent', repos.attachments.readContent(1))
+
+  await track('workOrderMeta.insert', repos.workOrderMeta.insert({ workOrderId: 1, reference: 'R', areraType: null, channel: 'email', receivedAt: now, dueDate: '2026-02-01', publicToken: 't', now }))
+  await track('workOrderMeta.find', repos.workOrderMeta.find(1))
+  await track('workOrderMeta.findByPublicToken', repos.workOrderMeta.findByPublicToken('t'))
+  await track('workOrderMeta.update', repos.workOrderMeta.update(1, { areraType: 'altro', replySentAt: now }))
+
+  const mailbox = { name: 'n', host: 'h', port: 143, secure: false, username: 'u', passwordEncrypted: 'p', folder: 'INBOX', fromAddress: null, fromName: null, enabled: true, moveToFolder: null, maxMessageBytes: null, source: 'api' as const }
+  await track('mailboxes.insert', repos.mailboxes.insert(mailbox, now))
+  await track('mailboxes.list', repos.mailboxes.list())
+  await track('mailboxes.findById', repos.mailboxes.findById(1))
+  await track('mailboxes.findByAccount', repos.mailboxes.findByAccount('h', 143, 'u', 'INBOX'))
+  await track('mailboxes.update', repos.mailboxes.update(1, { enabled: false }))
+  await track('mailboxes.remove', repos.mailboxes.remove(1))
+  await track('mailboxes.listStates', repos.mailboxes.listStates())
+  await track('mailboxes.findState', repos.mailboxes.findState(1))
+  from = mark()
+  await track('mailboxes.acquireLease', repos.mailboxes.acquireLease(1, 'me', 30_000, now))
+  t.match(queries[from]?.sql ?? '', /update \[trc_mailbox_state\] set .* where \[mailbox_id\] = @p\d+ and \(\[lease_owner\] is null or \[lease_owner\] = @p\d+ or \[lease_expires_at\] < @p\d+\)/i, 'lease is one conditional UPDATE')
+  await track('mailboxes.releaseLease', repos.mailboxes.releaseLease(1, 'me'))
+  await track('mailboxes.setState', repos.mailboxes.setState(1, 'idle', null))
+  await track('mailboxes.advanceCheckpoint', repos.mailboxes.advanceCheckpoint(1, 'me', '123', 5))
+
+  await track('audit.record', repos.audit.record({ actorType: 'system', action: 'x' }))
+  await track('audit.listByWorkOrder', repos.audit.listByWorkOrder(1))
+  await track('settings.get', repos.settings.get('k'))
+  await track('settings.set', repos.settings.set('k', 1))
+
+  for (const q of queries) checkPortable(t, q)
+
+  // Every repository function must be exercised here, so new queries cannot skip the SQL Server check.
+  const all: string[] = []
+  for (const [name, repo] of Object.entries(repos)) {
+    if (name === 'db' || typeof repo !== 'object' || repo === null) continue
+    for (const [fn, value] of Object.entries(repo)) if (typeof value === 'function') all.push(`${name}.${fn}`)
+  }
+  t.same(all.filter((n) => !called.has(n)), [], 'no repository function left unchecked')
+})
+
+t.test('dates bind as DATETIME2 on SQL Server', async (t) => {
+  const mapped = mssqlDateTime2Binding(new Date())
+  t.equal(mapped?.type, TYPES.DateTime2)
+  t.equal(mssqlDateTime2Binding('x'), undefined)
+})
