@@ -120,6 +120,8 @@ export async function up(knex: Knex): Promise<void> {
     t.increments('id').primary()
     t.integer('message_id').nullable().references('id').inTable('trc_messages').onDelete('CASCADE')
     t.string('kind', 24).notNullable()
+    // first recipient, lower-cased: lets the ingest cap confirmations per address per hour
+    t.string('recipient', 320).notNullable()
     t.text('payload_json').notNullable()
     t.string('status', 16).notNullable()
     t.integer('attempts').notNullable().defaultTo(0)
@@ -133,6 +135,7 @@ export async function up(knex: Knex): Promise<void> {
     ts(t, 'updated_at').notNullable()
     t.index(['status', 'next_attempt_at'], 'trc_outbox_due_idx')
     t.index(['message_id'], 'trc_outbox_message_idx')
+    t.index(['recipient', 'kind', 'created_at'], 'trc_outbox_recipient_idx')
   })
 
   await knex.schema.createTable('trc_quarantine', (t) => {

@@ -6,6 +6,8 @@ import { createAuditRepository } from './audit.js'
 import { createHostRepository } from './host.js'
 import { createMailboxRepository } from './mailboxes.js'
 import { createMessageRepository } from './messages.js'
+import { createOutboxRepository } from './outbox.js'
+import { createQuarantineRepository } from './quarantine.js'
 import { createSettingsRepository } from './settings.js'
 import { createWorkOrderMetaRepository } from './work-order-meta.js'
 
@@ -18,6 +20,8 @@ export interface Repositories {
   mailboxes: ReturnType<typeof createMailboxRepository>
   audit: ReturnType<typeof createAuditRepository>
   settings: ReturnType<typeof createSettingsRepository>
+  outbox: ReturnType<typeof createOutboxRepository>
+  quarantine: ReturnType<typeof createQuarantineRepository>
   /** Runs `work` in one transaction with repositories bound to it. Sequential statements only (SQL Server). */
   transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>
 }
@@ -32,6 +36,8 @@ export function createRepositories(db: Knex | Knex.Transaction, mapping: HostMap
     mailboxes: createMailboxRepository(db),
     audit: createAuditRepository(db),
     settings: createSettingsRepository(db),
+    outbox: createOutboxRepository(db),
+    quarantine: createQuarantineRepository(db),
     transaction: (work) => db.transaction((trx) => work(createRepositories(trx, mapping)))
   }
 }

@@ -1,7 +1,7 @@
 // SQL Server is the production target: compile every migration and every repository query with Knex's mssql
 // client and check what SQL Server would get (TOP not LIMIT, OUTPUT handling, datetime2, nvarchar, no
 // PostgreSQL/SQLite-only syntax).
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { migrationSource } from '../../migrations/index.js'
 import { createRepositories } from '../../src/repositories/index.js'
 import { mssqlDateTime2Binding } from '../../src/db.js'
@@ -20,7 +20,7 @@ const FORBIDDEN: Array<[RegExp, string]> = [
   [/"[a-z_]+"/, 'double-quoted identifiers']
 ]
 
-function checkPortable(t: Tap.Test, q: RecordedQuery): void {
+function checkPortable(t: Test, q: RecordedQuery): void {
   for (const [pattern, what] of FORBIDDEN) t.notMatch(q.sql, pattern, `no ${what}: ${q.sql.slice(0, 120)}`)
 }
 
@@ -119,6 +119,25 @@ t.test('every repository query compiles for SQL Server', async (t) => {
   await track('audit.listByWorkOrder', repos.audit.listByWorkOrder(1))
   await track('settings.get', repos.settings.get('k'))
   await track('settings.set', repos.settings.set('k', 1))
+
+  const payload = { from: 'a@b', to: ['c@d'], cc: [], subject: 's', html: '', text: '', messageId: '<m@d>', attachmentIds: [] }
+  await track('outbox.enqueue', repos.outbox.enqueue({ messageId: 1, kind: 'reply', payload }, now))
+  await track('outbox.findById', repos.outbox.findById(1))
+  await track('outbox.listByMessage', repos.outbox.listByMessage(1))
+  await track('outbox.countSince', repos.outbox.countSince('c@d', 'confirmation', now))
+  from = mark()
+  await track('outbox.listDue', repos.outbox.listDue(now, 20))
+  t.match(queries[from]?.sql ?? '', /select top \(@p\d+\) \[id\] from \[trc_outbox\]/i)
+  from = mark()
+  await track('outbox.claim', repos.outbox.claim(1, 'me', 60_000, now))
+  t.match(queries[from]?.sql ?? '', /^update \[trc_outbox\] set .* where \[id\] = @p\d+ and/i, 'claim is one conditional UPDATE')
+  await track('outbox.markSent', repos.outbox.markSent(1, 'me', '250 OK', now))
+  await track('outbox.markRetry', repos.outbox.markRetry(1, 'me', 'x', now, now))
+  await track('outbox.markFailed', repos.outbox.markFailed(1, 'me', 'x', now))
+  await track('outbox.countByStatus', repos.outbox.countByStatus())
+  await track('quarantine.insert', repos.quarantine.insert({ mailboxId: 1, uidValidity: '1', imapUid: 1, reason: 'r', messageId: null, size: 1, raw: Buffer.from('x'), rawStorageKey: null }, now))
+  await track('quarantine.list', repos.quarantine.list())
+  await track('quarantine.readRaw', repos.quarantine.readRaw(1))
 
   for (const q of queries) checkPortable(t, q)
 
