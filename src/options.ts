@@ -1,5 +1,7 @@
 // Plugin options: their types, their defaults, and validation at registration with errors that name the option.
 import type { Knex } from 'knex'
+import type { StandardOverrides } from './domain/arera.js'
+import type { WorkingCalendarOptions } from './domain/working-days.js'
 import { WORK_ORDER_STATES, type AuthorizeHook, type WorkOrderState } from './types.js'
 
 export interface ContributorMapping {
@@ -55,6 +57,17 @@ export interface MailOptions {
   startWorkers?: boolean
 }
 
+export interface InboundOptions {
+  /** A citizen's reply to a closed work order: reopen it (within `reopenWithinDays`) or open a new, linked one. */
+  closedReplies?: 'reopen' | 'new'
+  /** Default 30: after this many days since the last message a reply to a closed work order opens a new one. */
+  reopenWithinDays?: number
+  /** Default 40 MB: larger mail is recorded with its headers and a note; the raw source goes to quarantine. */
+  maxMessageBytes?: number
+  /** Default 3: confirmation emails per sender address per hour (loop and flood protection). */
+  confirmationsPerHour?: number
+}
+
 export type AttachmentStorageOption = { type: 'database' } | { type: 'directory'; directory: string }
 
 export interface CommunicationsOptions {
@@ -78,6 +91,11 @@ export interface CommunicationsOptions {
   migrate?: boolean
   /** Identifies this process in leases and outbox claims (default: hostname + pid + random). */
   instanceId?: string
+  inbound?: InboundOptions
+  /** Working days (default Monday–Friday), patron saint, extra closures. */
+  calendar?: WorkingCalendarOptions
+  /** Overrides of the ARERA standards in working days per request type. */
+  standards?: StandardOverrides
 }
 
 export class OptionsError extends Error {
@@ -162,6 +180,14 @@ export function validateOptions(input: unknown): ResolvedOptions {
   if (attachments.type === 'directory' && (typeof attachments.directory !== 'string' || attachments.directory.length === 0)) {
     throw new OptionsError('attachments.directory', 'is required when attachments.type is "directory"')
   }
+  const inbound = opts.inbound ?? {}
+  if (inbound.closedReplies !== undefined && inbound.closedReplies !== 'reopen' && inbound.closedReplies !== 'new') {
+    throw new OptionsError('inbound.closedReplies', 'must be "reopen" or "new"')
+  }
+  for (const key of ['reopenWithinDays', 'maxMessageBytes', 'confirmationsPerHour'] as const) {
+    const value = inbound[key]
+    if (value !== undefined && (!Number.isInteger(value) || value < 0)) throw new OptionsError(`inbound.${key}`, 'must be a non-negative integer')
+  }
   const mail = opts.mail ?? {}
   for (const [i, mb] of (mail.mailboxes ?? []).entries()) {
     if (!mb || typeof mb.url !== 'string' || !/^imaps?:\/\//.test(mb.url)) {
@@ -185,7 +211,15 @@ export function validateOptions(input: unknown): ResolvedOptions {
     secret: opts.secret,
     organizationName: opts.organizationName ?? 'Ente gestore',
     migrate: opts.migrate ?? true,
-    instanceId: opts.instanceId
+    instanceId: opts.instanceId,
+    inbound: {
+      closedReplies: inbound.closedReplies ?? 'reopen',
+      reopenWithinDays: inbound.reopenWithinDays ?? 30,
+      maxMessageBytes: inbound.maxMessageBytes ?? 40 * 1024 * 1024,
+      confirmationsPerHour: inbound.confirmationsPerHour ?? 3
+    },
+    calendar: opts.calendar ?? {},
+    standards: opts.standards ?? {}
   }
 }
 
@@ -203,6 +237,9 @@ export interface ResolvedOptions {
   organizationName: string
   migrate: boolean
   instanceId: string | undefined
+  inbound: Required<InboundOptions>
+  calendar: WorkingCalendarOptions
+  standards: StandardOverrides
 }
 
 /**

@@ -155,6 +155,12 @@ export function createMailboxRepository(db: Knex | Knex.Transaction) {
       await db(STATE).where('mailbox_id', mailboxId).update(row)
     },
 
+    /** After a UIDVALIDITY change: start again from UID 0 under the new validity (only the lease holder). */
+    async resetCheckpoint(mailboxId: number, owner: string, uidValidity: string, now: Date = new Date()): Promise<boolean> {
+      const count = await db(STATE).where({ mailbox_id: mailboxId, lease_owner: owner }).update({ uid_validity: uidValidity, last_uid: 0, updated_at: now })
+      return count > 0
+    },
+
     /**
      * Advances the checkpoint; called inside the transaction that stores the message, so the checkpoint and the
      * message commit together. Only the lease holder may move it.

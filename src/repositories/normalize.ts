@@ -61,3 +61,12 @@ export function parseJson<T>(value: unknown, fallback: T): T {
 
 /** Row returned by knex: column name to unknown value. */
 export type Row = Record<string, unknown>
+
+/** A unique-key violation on any dialect: SQLite, PostgreSQL (23505), SQL Server (2627, 2601). */
+export function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: unknown; number?: unknown; message?: unknown } | null
+  if (!e || typeof e !== 'object') return false
+  if (e.code === '23505' || e.code === 'SQLITE_CONSTRAINT_UNIQUE' || e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') return true
+  if (e.number === 2627 || e.number === 2601) return true
+  return typeof e.message === 'string' && /UNIQUE constraint failed|duplicate key/i.test(e.message)
+}

@@ -85,6 +85,8 @@ t.test('every repository query compiles for SQL Server', async (t) => {
   await track('messages.findByDedupeKeys', repos.messages.findByDedupeKeys(['k1', 'k2']))
   await track('messages.listByWorkOrder', repos.messages.listByWorkOrder(1))
   await track('messages.search', repos.messages.search({ messageIdHash: 'k', from: 'x@y', workOrderId: 1 }))
+  await track('messages.setBody', repos.messages.setBody(1, '<p>x</p>'))
+  await track('messages.setMessageId', repos.messages.setMessageId(1, 'a@b', 'k'))
   await track('messages.setDeliveryStatus', repos.messages.setDeliveryStatus(1, 'sent'))
   await track('messages.assignContributor', repos.messages.assignContributor(1, 2))
   await track('messages.lastInbound', repos.messages.lastInbound(1))
@@ -113,6 +115,7 @@ t.test('every repository query compiles for SQL Server', async (t) => {
   t.match(queries[from]?.sql ?? '', /update \[trc_mailbox_state\] set .* where \[mailbox_id\] = @p\d+ and \(\[lease_owner\] is null or \[lease_owner\] = @p\d+ or \[lease_expires_at\] < @p\d+\)/i, 'lease is one conditional UPDATE')
   await track('mailboxes.releaseLease', repos.mailboxes.releaseLease(1, 'me'))
   await track('mailboxes.setState', repos.mailboxes.setState(1, 'idle', null))
+  await track('mailboxes.resetCheckpoint', repos.mailboxes.resetCheckpoint(1, 'me', '9'))
   await track('mailboxes.advanceCheckpoint', repos.mailboxes.advanceCheckpoint(1, 'me', '123', 5))
 
   await track('audit.record', repos.audit.record({ actorType: 'system', action: 'x' }))
