@@ -55,6 +55,10 @@ export interface MailOptions {
   from?: string
   /** Start the mailbox watcher and the outbox worker in onReady (default true). */
   startWorkers?: boolean
+  /** How long a mailbox lease lasts without renewal (default 30 s); another instance takes over after it. */
+  leaseTtlMs?: number
+  /** Reconnection backoff after a dropped IMAP connection (default 1 s doubling to 60 s, with jitter). */
+  backoff?: { baseMs: number; maxMs: number }
 }
 
 export interface InboundOptions {
@@ -207,7 +211,7 @@ export function validateOptions(input: unknown): ResolvedOptions {
     prefix: prefix.replace(/\/+$/, '') || '/',
     locale,
     attachments,
-    mail: { mailboxes: mail.mailboxes ?? [], smtp: mail.smtp, from: mail.from, startWorkers: mail.startWorkers ?? true },
+    mail: { mailboxes: mail.mailboxes ?? [], smtp: mail.smtp, from: mail.from, startWorkers: mail.startWorkers ?? true, leaseTtlMs: mail.leaseTtlMs, backoff: mail.backoff },
     secret: opts.secret,
     organizationName: opts.organizationName ?? 'Ente gestore',
     migrate: opts.migrate ?? true,
@@ -232,7 +236,7 @@ export interface ResolvedOptions {
   prefix: string
   locale: 'it' | 'en'
   attachments: AttachmentStorageOption
-  mail: Required<Pick<MailOptions, 'mailboxes' | 'startWorkers'>> & Pick<MailOptions, 'smtp' | 'from'>
+  mail: Required<Pick<MailOptions, 'mailboxes' | 'startWorkers'>> & Pick<MailOptions, 'smtp' | 'from' | 'leaseTtlMs' | 'backoff'>
   secret: string
   organizationName: string
   migrate: boolean

@@ -9,13 +9,14 @@ import { HttpError } from './http-errors.js'
 import { requestLocale, translate } from './i18n.js'
 import { migrateLatest } from './migrate.js'
 import { OptionsError, validateAgainstDatabase, validateOptions, type CommunicationsOptions } from './options.js'
-import { createRepositories } from './repositories/index.js'
 import healthRoutes from './routes/health.js'
 import messageRoutes from './routes/messages.js'
 import settingsRoutes from './routes/settings.js'
 import workOrderRoutes from './routes/work-orders.js'
 import type { RouteContext } from './routes/context.js'
-import { createService, type CommunicationsService } from './service.js'
+import { createModule, type CommunicationsService, type ModuleHooks } from './module.js'
+import attachmentRoutes from './routes/attachments.js'
+import mailboxRoutes from './routes/mailboxes.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -23,7 +24,7 @@ declare module 'fastify' {
   }
 }
 
-const communicationsPlugin: FastifyPluginAsync<CommunicationsOptions> = async (fastify, rawOptions) => {
+const communicationsPlugin: FastifyPluginAsync<CommunicationsOptions & { hooks?: ModuleHooks }> = async (fastify, rawOptions) => {
   const options = validateOptions(rawOptions)
   const ownsKnex = !options.knex
   const knex: Knex = options.knex ?? createKnex(options.database as Knex.Config)
@@ -31,14 +32,19 @@ const communicationsPlugin: FastifyPluginAsync<CommunicationsOptions> = async (f
   try {
     if (options.migrate) await migrateLatest(knex)
     await validateAgainstDatabase(knex, options)
-    const repos = createRepositories(knex, options.mapping)
-    const service = createService(repos, options)
+    const module = createModule(knex, options, fastify.log, rawOptions.hooks)
+    const service = module.service
+    const repos = service.repositories
     const genericId = await service.getGenericContributorId()
     if (!(await repos.host.findContributor(genericId))) {
       throw new OptionsError('genericContributorId', `is ${genericId}, but no contributor with that id exists in "${options.mapping.contributors.table}"`)
     }
 
+    await service.mailboxes.registerFromUrls(options.mail.mailboxes)
     fastify.decorate('communications', service)
+    // Background work starts once the whole host is ready and stops before the connection pool closes.
+    fastify.addHook('onReady', () => module.start())
+    fastify.addHook('onClose', () => module.stop())
     const ctx: RouteContext = { service, options }
 
     await fastify.register(
@@ -49,6 +55,8 @@ const communicationsPlugin: FastifyPluginAsync<CommunicationsOptions> = async (f
         await child.register(messageRoutes, { ctx })
         await child.register(healthRoutes, { ctx })
         await child.register(settingsRoutes, { ctx })
+        await child.register(attachmentRoutes, { ctx })
+        await child.register(mailboxRoutes, { ctx })
       },
       { prefix: options.prefix }
     )
@@ -91,7 +99,8 @@ export default fp(communicationsPlugin, { fastify: '5.x', name: 'ticket-reclami-
 export { communicationsPlugin }
 export type { CommunicationsOptions, HostMapping, ContributorMapping, WorkOrderMapping } from './options.js'
 export { OptionsError } from './options.js'
-export type { CommunicationsService, WorkOrderView } from './service.js'
+export type { WorkOrderView } from './service.js'
+export type { CommunicationsService } from './module.js'
 export type * from './types.js'
 export { migrateLatest, migrateRollbackAll } from './migrate.js'
 export { knexConfigFromUrl, mssqlDateTime2Binding } from './db.js'

@@ -4,7 +4,8 @@ import { toSummary } from './repositories/attachments.js'
 import type { Repositories } from './repositories/index.js'
 import type { MessageSearch } from './repositories/messages.js'
 import type { WorkOrderMeta } from './repositories/work-order-meta.js'
-import type { Contributor, Message, WorkOrder } from './types.js'
+import type { AttachmentStorage } from './storage.js'
+import type { Contributor, Message, Operator, WorkOrder } from './types.js'
 
 export const GENERIC_CONTRIBUTOR_SETTING = 'genericContributorId'
 
@@ -23,7 +24,7 @@ export interface WorkOrderView extends WorkOrder {
   parentWorkOrderId: number | null
 }
 
-export function createService(repos: Repositories, options: ResolvedOptions) {
+export function createService(repos: Repositories, options: ResolvedOptions, storage: AttachmentStorage) {
   async function withAttachments(messages: Array<Omit<Message, 'attachments'>>): Promise<Message[]> {
     const attachments = await repos.attachments.listByMessageIds(messages.map((m) => m.id))
     const byMessage = new Map<number, Message['attachments']>()
@@ -32,7 +33,9 @@ export function createService(repos: Repositories, options: ResolvedOptions) {
       list.push(toSummary(a))
       byMessage.set(a.messageId, list)
     }
-    return messages.map((m) => ({ ...m, attachments: byMessage.get(m.id) ?? [] }))
+    // cid: images were stored as relative `attachments/ID` links; the browser needs them under the prefix
+    const base = options.prefix === '/' ? '' : options.prefix
+    return messages.map((m) => ({ ...m, html: m.html ? m.html.replace(/(<img\b[^>]*\bsrc=")attachments\/(\d+)"/g, `$1${base}/attachments/$2"`) : m.html, attachments: byMessage.get(m.id) ?? [] }))
   }
 
   function standardMet(meta: WorkOrderMeta | null): boolean | null {
@@ -85,6 +88,37 @@ export function createService(repos: Repositories, options: ResolvedOptions) {
       return withAttachments(await repos.messages.search(filter))
     },
 
+    /** The bytes of an attachment, wherever they are stored. */
+    async readAttachment(id: number): Promise<{ meta: NonNullable<Awaited<ReturnType<typeof repos.attachments.findById>>>; content: Buffer } | null> {
+      const meta = await repos.attachments.findById(id)
+      if (!meta) return null
+      const content = meta.storage === 'directory' && meta.storageKey ? await storage.read(meta.storageKey) : await repos.attachments.readContent(id)
+      return content ? { meta, content } : null
+    },
+
+    /** Links a message (and its work order, while that is on the generic contributor) to a contributor. */
+    async linkContributor(messageId: number, contributorId: number, operator: Operator): Promise<'message' | 'contributor' | { message: Message; workOrderUpdated: boolean }> {
+      const message = await repos.messages.findById(messageId)
+      if (!message) return 'message'
+      if (!(await repos.host.findContributor(contributorId))) return 'contributor'
+      const genericId = (await repos.settings.get<number>(GENERIC_CONTRIBUTOR_SETTING)) ?? options.genericContributorId
+      let workOrderUpdated = false
+      await repos.transaction(async (tx) => {
+        await tx.messages.assignContributor(messageId, contributorId)
+        if (message.workOrderId !== null) {
+          const wo = await tx.host.findWorkOrder(message.workOrderId)
+          if (wo && (wo.contributorId === genericId || wo.contributorId === null)) {
+            workOrderUpdated = await tx.host.setWorkOrderContributor(wo.id, contributorId)
+          }
+        }
+        await tx.audit.record({
+          actorType: 'operator', actorId: operator.id, actorName: operator.name, action: 'message.contributorLinked',
+          workOrderId: message.workOrderId, messageId, details: { contributorId, previous: message.contributorId, candidates: message.senderCandidates, workOrderUpdated }
+        })
+      })
+      return { message: (await this.getMessage(messageId)) as Message, workOrderUpdated }
+    },
+
     async getMessage(id: number): Promise<Message | null> {
       const message = await repos.messages.findById(id)
       return message ? ((await withAttachments([message]))[0] ?? null) : null
@@ -92,4 +126,4 @@ export function createService(repos: Repositories, options: ResolvedOptions) {
   }
 }
 
-export type CommunicationsService = ReturnType<typeof createService>
+export type CoreService = ReturnType<typeof createService>

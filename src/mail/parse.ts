@@ -41,7 +41,7 @@ export interface ParsedMail {
 }
 
 export class MailParseError extends Error {
-  constructor(message: string, readonly cause?: unknown) {
+  constructor(message: string, override readonly cause?: unknown) {
     super(message)
     this.name = 'MailParseError'
   }

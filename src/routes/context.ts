@@ -1,6 +1,6 @@
 // What every route plugin receives: the service and the resolved options.
 import type { ResolvedOptions } from '../options.js'
-import type { CommunicationsService } from '../service.js'
+import type { CommunicationsService } from '../module.js'
 
 export interface RouteContext {
   service: CommunicationsService

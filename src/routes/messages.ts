@@ -1,7 +1,8 @@
 // Message search across work orders: by Message-ID, sender address or work order.
 import type { FastifyPluginAsync } from 'fastify'
 import { messageIdKey } from '../mail/message-id.js'
-import { badRequest, parseId } from '../http-errors.js'
+import { operatorOf } from '../auth.js'
+import { badRequest, notFound, parseId } from '../http-errors.js'
 import type { RouteOptions } from './context.js'
 
 interface SearchQuery {
@@ -20,6 +21,19 @@ const messageRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => 
       workOrderId: workOrderId ? parseId(workOrderId) : undefined
     })
     return { items }
+  })
+
+  // The operator resolves an unknown or ambiguous sender: the message, and its work order while it still
+  // sits on the generic contributor, move to the chosen contributor.
+  app.post<{ Params: { id: string }; Body: { contributorId: number } }>('/messages/:id/contributor', {
+    config: { permission: 'write' },
+    schema: { body: { type: 'object', required: ['contributorId'], additionalProperties: false, properties: { contributorId: { type: 'integer', minimum: 1 } } } }
+  }, async (request) => {
+    const id = parseId(request.params.id)
+    const result = await ctx.service.linkContributor(id, request.body.contributorId, operatorOf(request))
+    if (result === 'message') throw notFound('messageNotFound', { id })
+    if (result === 'contributor') throw notFound('contributorNotFound', { id: request.body.contributorId })
+    return result
   })
 }
 

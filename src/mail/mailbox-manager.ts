@@ -1,0 +1,201 @@
+// Mailboxes as administrators see them (passwords encrypted at rest, never returned) and the supervisor that
+// keeps one watcher per enabled mailbox running in this process.
+import { hostname } from 'node:os'
+import { randomBytes } from 'node:crypto'
+import { ImapFlow } from 'imapflow'
+import { decryptSecret, encryptSecret } from '../crypto.js'
+import type { MailboxInput, MailboxRecord } from '../repositories/mailboxes.js'
+import type { Repositories } from '../repositories/index.js'
+import type { IncomingMail, IngestResult } from './ingest.js'
+import { MailboxWatcher, type WatcherOptions } from './watcher.js'
+
+/** What the API accepts to create or change a mailbox. */
+export interface MailboxSettings {
+  name: string
+  host: string
+  port?: number
+  secure?: boolean
+  username: string
+  password?: string
+  folder?: string
+  fromAddress?: string | null
+  fromName?: string | null
+  enabled?: boolean
+  moveToFolder?: string | null
+  maxMessageBytes?: number | null
+}
+
+/** A mailbox as the API returns it: everything but the secret. */
+export type MailboxView = Omit<MailboxRecord, 'passwordEncrypted'> & { hasPassword: boolean }
+
+export function toView(record: MailboxRecord): MailboxView {
+  const { passwordEncrypted, ...rest } = record
+  return { ...rest, hasPassword: passwordEncrypted.length > 0 }
+}
+
+/** `imap://user:pass@host:port/FOLDER` (user and password URL-encoded; `imaps://` for TLS). */
+export function parseImapUrl(url: string): Required<Pick<MailboxSettings, 'host' | 'port' | 'secure' | 'username' | 'password' | 'folder'>> {
+  const u = new URL(url)
+  if (u.protocol !== 'imap:' && u.protocol !== 'imaps:') throw new Error(`not an IMAP URL: ${u.protocol}`)
+  const secure = u.protocol === 'imaps:'
+  const folder = decodeURIComponent(u.pathname.replace(/^\/+/, '')) || 'INBOX'
+  if (!u.username) throw new Error('the IMAP URL has no user')
+  return { host: u.hostname, port: u.port ? Number(u.port) : secure ? 993 : 143, secure, username: decodeURIComponent(u.username), password: decodeURIComponent(u.password), folder }
+}
+
+export interface ConnectionTest {
+  ok: boolean
+  messages?: number
+  uidValidity?: string
+  error?: string
+}
+
+export async function testImapConnection(settings: { host: string; port: number; secure: boolean; username: string; password: string; folder: string }, timeoutMs = 10_000): Promise<ConnectionTest> {
+  const client = new ImapFlow({
+    host: settings.host, port: settings.port, secure: settings.secure, auth: { user: settings.username, pass: settings.password },
+    logger: false, disableAutoIdle: true, connectionTimeout: timeoutMs, greetingTimeout: timeoutMs
+  })
+  client.on('error', () => undefined)
+  try {
+    await client.connect()
+    const status = await client.status(settings.folder, { messages: true, uidValidity: true })
+    if (!status) return { ok: false, error: `Cartella "${settings.folder}" non trovata.` }
+    return { ok: true, messages: status.messages ?? 0, uidValidity: status.uidValidity !== undefined ? String(status.uidValidity) : undefined }
+  } catch (err) {
+    const e = err as Error & { responseText?: string; authenticationFailed?: boolean }
+    return { ok: false, error: e.authenticationFailed ? 'Autenticazione IMAP non riuscita: controlla utente e password.' : (e.responseText ?? e.message) }
+  } finally {
+    await client.logout().catch(() => client.close())
+  }
+}
+
+export interface MailboxManagerDeps {
+  repos: Repositories
+  secret: string
+  instanceId?: string
+  defaultFrom: string | null
+  ingest: (incoming: IncomingMail) => Promise<IngestResult>
+  log: WatcherOptions['log']
+  leaseTtlMs?: number
+  backoff?: WatcherOptions['backoff']
+  onIngested?: (result: IngestResult) => void
+}
+
+export function createMailboxManager(deps: MailboxManagerDeps) {
+  const owner = deps.instanceId ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`
+  const watchers = new Map<number, MailboxWatcher>()
+  let running = false
+
+  function toInput(s: MailboxSettings, existing?: MailboxRecord): Partial<MailboxInput> {
+    return {
+      name: s.name, host: s.host, port: s.port ?? (s.secure ? 993 : 143), secure: s.secure ?? false, username: s.username,
+      ...(s.password !== undefined ? { passwordEncrypted: encryptSecret(s.password, deps.secret) } : existing ? {} : { passwordEncrypted: encryptSecret('', deps.secret) }),
+      folder: s.folder ?? 'INBOX', fromAddress: s.fromAddress ?? null, fromName: s.fromName ?? null, enabled: s.enabled ?? true,
+      moveToFolder: s.moveToFolder ?? null, maxMessageBytes: s.maxMessageBytes ?? null
+    }
+  }
+
+  async function startWatcher(record: MailboxRecord): Promise<void> {
+    const watcher = new MailboxWatcher({
+      mailbox: record, password: decryptSecret(record.passwordEncrypted, deps.secret), owner, mailboxes: deps.repos.mailboxes,
+      ingest: deps.ingest, log: deps.log, leaseTtlMs: deps.leaseTtlMs, backoff: deps.backoff,
+      replyFrom: record.fromAddress ? (record.fromName ? `"${record.fromName.replace(/"/g, '')}" <${record.fromAddress}>` : record.fromAddress) : deps.defaultFrom,
+      onIngested: deps.onIngested
+    })
+    watchers.set(record.id, watcher)
+    watcher.start()
+  }
+
+  async function stopWatcher(id: number): Promise<void> {
+    const watcher = watchers.get(id)
+    watchers.delete(id)
+    await watcher?.stop()
+  }
+
+  /** Brings the running watchers in line with the table: start new/enabled, stop removed/disabled, restart changed. */
+  async function reconcile(changedId?: number): Promise<void> {
+    if (!running) return
+    const records = await deps.repos.mailboxes.list()
+    const wanted = new Map(records.filter((r) => r.enabled).map((r) => [r.id, r]))
+    for (const id of [...watchers.keys()]) if (!wanted.has(id) || id === changedId) await stopWatcher(id)
+    for (const record of wanted.values()) if (!watchers.has(record.id)) await startWatcher(record)
+  }
+
+  return {
+    owner,
+
+    async list(): Promise<MailboxView[]> {
+      return (await deps.repos.mailboxes.list()).map(toView)
+    },
+
+    async get(id: number): Promise<MailboxView | null> {
+      const record = await deps.repos.mailboxes.findById(id)
+      return record ? toView(record) : null
+    },
+
+    async create(settings: MailboxSettings, source: 'api' | 'env' = 'api'): Promise<MailboxView> {
+      const id = await deps.repos.mailboxes.insert({ ...(toInput(settings) as MailboxInput), source })
+      await reconcile(id)
+      return toView((await deps.repos.mailboxes.findById(id)) as MailboxRecord)
+    },
+
+    async update(id: number, settings: Partial<MailboxSettings>): Promise<MailboxView | null> {
+      const existing = await deps.repos.mailboxes.findById(id)
+      if (!existing) return null
+      const merged: MailboxSettings = {
+        name: settings.name ?? existing.name, host: settings.host ?? existing.host, port: settings.port ?? existing.port,
+        secure: settings.secure ?? existing.secure, username: settings.username ?? existing.username, password: settings.password,
+        folder: settings.folder ?? existing.folder, fromAddress: settings.fromAddress !== undefined ? settings.fromAddress : existing.fromAddress,
+        fromName: settings.fromName !== undefined ? settings.fromName : existing.fromName, enabled: settings.enabled ?? existing.enabled,
+        moveToFolder: settings.moveToFolder !== undefined ? settings.moveToFolder : existing.moveToFolder,
+        maxMessageBytes: settings.maxMessageBytes !== undefined ? settings.maxMessageBytes : existing.maxMessageBytes
+      }
+      await deps.repos.mailboxes.update(id, toInput(merged, existing))
+      await reconcile(id)
+      return toView((await deps.repos.mailboxes.findById(id)) as MailboxRecord)
+    },
+
+    async remove(id: number): Promise<boolean> {
+      await stopWatcher(id)
+      return deps.repos.mailboxes.remove(id)
+    },
+
+    /** Tests a stored mailbox, or unsaved settings (with their password). */
+    async test(idOrSettings: number | MailboxSettings): Promise<ConnectionTest | null> {
+      if (typeof idOrSettings === 'number') {
+        const r = await deps.repos.mailboxes.findById(idOrSettings)
+        if (!r) return null
+        return testImapConnection({ ...r, password: decryptSecret(r.passwordEncrypted, deps.secret) })
+      }
+      const s = idOrSettings
+      return testImapConnection({ host: s.host, port: s.port ?? (s.secure ? 993 : 143), secure: s.secure ?? false, username: s.username, password: s.password ?? '', folder: s.folder ?? 'INBOX' })
+    },
+
+    /** Registers the mailboxes named by configuration (IMAP_URL); an existing account is updated, not duplicated. */
+    async registerFromUrls(seeds: Array<{ url: string; name?: string; fromAddress?: string }>): Promise<void> {
+      for (const seed of seeds) {
+        const parsed = parseImapUrl(seed.url)
+        const existing = await deps.repos.mailboxes.findByAccount(parsed.host, parsed.port, parsed.username, parsed.folder)
+        const settings: MailboxSettings = { ...parsed, name: seed.name ?? `${parsed.username}@${parsed.host}/${parsed.folder}`, fromAddress: seed.fromAddress ?? existing?.fromAddress ?? (parsed.username.includes('@') ? parsed.username : null) }
+        if (existing) await deps.repos.mailboxes.update(existing.id, { passwordEncrypted: encryptSecret(parsed.password, deps.secret), secure: parsed.secure })
+        else await deps.repos.mailboxes.insert({ ...(toInput(settings) as MailboxInput), source: 'env' })
+      }
+    },
+
+    async start(): Promise<void> {
+      running = true
+      await reconcile()
+    },
+
+    async stop(): Promise<void> {
+      running = false
+      await Promise.all([...watchers.keys()].map((id) => stopWatcher(id)))
+    },
+
+    isWatching(id: number): boolean {
+      return watchers.has(id)
+    }
+  }
+}
+
+export type MailboxManager = ReturnType<typeof createMailboxManager>

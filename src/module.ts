@@ -1,0 +1,51 @@
+// Assembles the module's parts for one Knex instance: repositories, service, ingest pipeline, mailbox
+// supervisor. The plugin mounts it; tests and benchmarks can build it directly.
+import type { FastifyBaseLogger } from 'fastify'
+import type { Knex } from 'knex'
+import { resolveStandards } from './domain/arera.js'
+import { createWorkingCalendar } from './domain/working-days.js'
+import { ingestMail, type IncomingMail, type IngestDeps, type IngestResult } from './mail/ingest.js'
+import { createMailboxManager } from './mail/mailbox-manager.js'
+import { rawFromBuffer } from './mail/raw-source.js'
+import type { ResolvedOptions } from './options.js'
+import { createRepositories } from './repositories/index.js'
+import { createService } from './service.js'
+import { createAttachmentStorage } from './storage.js'
+
+export interface ModuleHooks {
+  /** Called after every ingested message (tests and benchmarks observe the watcher through it). */
+  onIngested?: (result: IngestResult) => void
+}
+
+export function createModule(knex: Knex, options: ResolvedOptions, log: FastifyBaseLogger, hooks: ModuleHooks = {}) {
+  const repos = createRepositories(knex, options.mapping)
+  const storage = createAttachmentStorage(options.attachments)
+  const calendar = createWorkingCalendar(options.calendar)
+  const standards = resolveStandards(options.standards)
+  const ingestDeps: IngestDeps = { repos, options, storage, calendar, standards }
+  const ingest = (incoming: IncomingMail) => ingestMail(ingestDeps, incoming)
+  const mailboxes = createMailboxManager({
+    repos, secret: options.secret, instanceId: options.instanceId, defaultFrom: options.mail.from ?? null, ingest,
+    log, leaseTtlMs: options.mail.leaseTtlMs, backoff: options.mail.backoff, onIngested: hooks.onIngested
+  })
+  const service = {
+    ...createService(repos, options, storage),
+    mailboxes,
+    calendar,
+    standards,
+    /** Ingests one raw message as if it came from a mailbox (host code, imports, tests). */
+    ingestRaw: (raw: Buffer, meta: Partial<Omit<IncomingMail, 'raw'>> = {}) =>
+      ingest({ raw: rawFromBuffer(raw), mailboxId: meta.mailboxId ?? null, receivedAt: meta.receivedAt ?? null, checkpoint: meta.checkpoint, replyFrom: meta.replyFrom ?? options.mail.from ?? null })
+  }
+  return {
+    service,
+    async start(): Promise<void> {
+      if (options.mail.startWorkers) await mailboxes.start()
+    },
+    async stop(): Promise<void> {
+      await mailboxes.stop()
+    }
+  }
+}
+
+export type CommunicationsService = ReturnType<typeof createModule>['service']
