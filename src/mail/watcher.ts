@@ -157,14 +157,11 @@ export class MailboxWatcher {
     try {
       await client.connect()
       this.startLeaseRenewal(client)
-      const lock = await client.getMailboxLock(mb.folder, { readOnly: !mb.moveToFolder })
-      try {
-        client.on('exists', () => void this.sync(client))
-        await this.sync(client)
-        await closed
-      } finally {
-        lock.release()
-      }
+      // The folder stays selected but unlocked between syncs: imapflow only IDLEs while no lock is held.
+      await client.mailboxOpen(mb.folder, { readOnly: !mb.moveToFolder })
+      client.on('exists', () => void this.sync(client))
+      await this.sync(client)
+      await closed
     } finally {
       this.client = null
       if (client.usable) await client.logout().catch(() => client.close())
@@ -184,7 +181,12 @@ export class MailboxWatcher {
       do {
         this.syncAgain = false
         await this.setState('syncing', null)
-        await this.syncOnce(client)
+        const lock = await client.getMailboxLock(this.opts.mailbox.folder, { readOnly: !this.opts.mailbox.moveToFolder })
+        try {
+          await this.syncOnce(client)
+        } finally {
+          lock.release()
+        }
       } while (this.syncAgain && !this.stopped && client.usable)
       if (client.usable && !this.stopped) await this.setState('idle', null)
     } catch (err) {
