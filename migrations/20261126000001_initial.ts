@@ -108,12 +108,35 @@ export async function up(knex: Knex): Promise<void> {
     t.string('miss_cause', 32).nullable()
     t.bigInteger('parent_work_order_id').nullable()
     t.string('public_token', 64).notNullable()
+    // set when an operator confirms or changes the suggested ARERA type (PUT /work-orders/:id/classification)
+    ts(t, 'type_confirmed_at').nullable()
+    t.string('type_confirmed_by', 200).nullable()
     ts(t, 'created_at').notNullable()
     ts(t, 'updated_at').notNullable()
     t.unique(['reference'], { indexName: 'trc_wo_meta_reference_uq' })
     t.unique(['public_token'], { indexName: 'trc_wo_meta_token_uq' })
     t.index(['received_at'], 'trc_wo_meta_received_idx')
     t.index(['due_date'], 'trc_wo_meta_due_idx')
+  })
+
+  // ARERA clock events (suspend, resume, extend): the due date is recomputed from them, never edited by hand.
+  await knex.schema.createTable('trc_clock_events', (t) => {
+    t.increments('id').primary()
+    t.bigInteger('work_order_id').notNullable()
+    t.string('action', 16).notNullable()
+    t.string('reason', 1000).notNullable()
+    t.integer('days').nullable()
+    ts(t, 'at').notNullable()
+    t.string('actor_id', 100).nullable()
+    t.string('actor_name', 200).nullable()
+    t.index(['work_order_id', 'at'], 'trc_clock_events_wo_idx')
+  })
+
+  // One row per day the deadline digest went out: the primary key makes two instances send it once.
+  await knex.schema.createTable('trc_digest_runs', (t) => {
+    t.string('run_date', 10).primary()
+    t.string('instance_id', 100).nullable()
+    ts(t, 'created_at').notNullable()
   })
 
   await knex.schema.createTable('trc_outbox', (t) => {
@@ -176,7 +199,7 @@ export async function up(knex: Knex): Promise<void> {
 
 export async function down(knex: Knex): Promise<void> {
   for (const table of [
-    'trc_settings', 'trc_audit_log', 'trc_quarantine', 'trc_outbox', 'trc_work_order_meta',
+    'trc_settings', 'trc_audit_log', 'trc_quarantine', 'trc_outbox', 'trc_digest_runs', 'trc_clock_events', 'trc_work_order_meta',
     'trc_attachments', 'trc_messages', 'trc_mailbox_state', 'trc_mailboxes'
   ]) {
     await knex.schema.dropTableIfExists(table)
