@@ -59,6 +59,18 @@ export interface MailOptions {
   leaseTtlMs?: number
   /** Reconnection backoff after a dropped IMAP connection (default 1 s doubling to 60 s, with jitter). */
   backoff?: { baseMs: number; maxMs: number }
+  /** How often the outbox worker looks for due mail (default 1000 ms); it is also woken when mail is queued here. */
+  outboxPollMs?: number
+  /** Delay before retrying a temporary SMTP failure (default 30 s doubling to 1 h, with jitter). */
+  outboxBackoff?: { baseMs: number; maxMs: number }
+  /** Attempts before a mail that keeps failing temporarily is marked failed (default 10). */
+  outboxMaxAttempts?: number
+  /** How long a worker's claim on a mail lasts; an expired claim (crashed instance) is retried (default 5 min). */
+  outboxClaimTtlMs?: number
+  /** Largest file an operator may attach to a reply or forward (default 10 MB). */
+  maxAttachmentBytes?: number
+  /** Largest total of attachments in one outgoing mail (default 25 MB). */
+  maxOutboundBytes?: number
 }
 
 export interface InboundOptions {
@@ -198,6 +210,13 @@ export function validateOptions(input: unknown): ResolvedOptions {
       throw new OptionsError(`mail.mailboxes[${i}].url`, 'must be an imap:// or imaps:// URL')
     }
   }
+  for (const key of ['outboxPollMs', 'outboxMaxAttempts', 'outboxClaimTtlMs', 'maxAttachmentBytes', 'maxOutboundBytes'] as const) {
+    const value = mail[key]
+    if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new OptionsError(`mail.${key}`, 'must be a positive integer')
+  }
+  if (mail.outboxBackoff !== undefined && !(Number.isInteger(mail.outboxBackoff?.baseMs) && Number.isInteger(mail.outboxBackoff?.maxMs) && mail.outboxBackoff.baseMs > 0 && mail.outboxBackoff.maxMs >= mail.outboxBackoff.baseMs)) {
+    throw new OptionsError('mail.outboxBackoff', 'must be { baseMs, maxMs } with 0 < baseMs <= maxMs (milliseconds)')
+  }
   if (mail.smtp && (typeof mail.smtp.url !== 'string' || !/^smtps?:\/\//.test(mail.smtp.url))) {
     throw new OptionsError('mail.smtp.url', 'must be an smtp:// or smtps:// URL')
   }
@@ -211,7 +230,10 @@ export function validateOptions(input: unknown): ResolvedOptions {
     prefix: prefix.replace(/\/+$/, '') || '/',
     locale,
     attachments,
-    mail: { mailboxes: mail.mailboxes ?? [], smtp: mail.smtp, from: mail.from, startWorkers: mail.startWorkers ?? true, leaseTtlMs: mail.leaseTtlMs, backoff: mail.backoff },
+    mail: { mailboxes: mail.mailboxes ?? [], smtp: mail.smtp, from: mail.from, startWorkers: mail.startWorkers ?? true, leaseTtlMs: mail.leaseTtlMs, backoff: mail.backoff,
+      outboxPollMs: mail.outboxPollMs ?? 1000, outboxBackoff: mail.outboxBackoff ?? { baseMs: 30_000, maxMs: 3_600_000 },
+      outboxMaxAttempts: mail.outboxMaxAttempts ?? 10, outboxClaimTtlMs: mail.outboxClaimTtlMs ?? 300_000,
+      maxAttachmentBytes: mail.maxAttachmentBytes ?? 10 * 1024 * 1024, maxOutboundBytes: mail.maxOutboundBytes ?? 25 * 1024 * 1024 },
     secret: opts.secret,
     organizationName: opts.organizationName ?? 'Ente gestore',
     migrate: opts.migrate ?? true,
@@ -227,6 +249,9 @@ export function validateOptions(input: unknown): ResolvedOptions {
   }
 }
 
+/** The outbox and attachment settings, with their defaults filled in. */
+export type OutboundLimits = Required<Pick<MailOptions, 'outboxPollMs' | 'outboxBackoff' | 'outboxMaxAttempts' | 'outboxClaimTtlMs' | 'maxAttachmentBytes' | 'maxOutboundBytes'>>
+
 export interface ResolvedOptions {
   knex: Knex | undefined
   database: Knex.Config | undefined
@@ -236,7 +261,7 @@ export interface ResolvedOptions {
   prefix: string
   locale: 'it' | 'en'
   attachments: AttachmentStorageOption
-  mail: Required<Pick<MailOptions, 'mailboxes' | 'startWorkers'>> & Pick<MailOptions, 'smtp' | 'from' | 'leaseTtlMs' | 'backoff'>
+  mail: Required<Pick<MailOptions, 'mailboxes' | 'startWorkers'>> & Pick<MailOptions, 'smtp' | 'from' | 'leaseTtlMs' | 'backoff'> & OutboundLimits
   secret: string
   organizationName: string
   migrate: boolean
