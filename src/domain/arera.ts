@@ -445,3 +445,27 @@ export function suggestRequestType(subject: string, text: string): RequestTypeSu
   }
   return { type: best.type, confidence: best.score >= 2 ? 'high' : 'low', matched: allMatched(best.type) }
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Services a request concerns.
+
+export type ServiceCode = 'raccolta_trasporto' | 'spazzamento_lavaggio' | 'tariffe_rapporto_utenti'
+
+/**
+ * The three services TQRIF names (the complaint form asks which one a complaint concerns): collection and
+ * transport, street sweeping and washing, tariff management and user relations.
+ */
+export const SERVICES: ReadonlyArray<{ code: ServiceCode; label: Label }> = Object.freeze([
+  { code: 'raccolta_trasporto', label: { it: 'Raccolta e trasporto', en: 'Collection and transport' } },
+  { code: 'spazzamento_lavaggio', label: { it: 'Spazzamento e lavaggio delle strade', en: 'Street sweeping and washing' } },
+  { code: 'tariffe_rapporto_utenti', label: { it: 'Gestione delle tariffe e rapporto con gli utenti', en: 'Tariff management and user relations' } }
+] satisfies Array<{ code: ServiceCode; label: Label }>)
+
+export function isServiceCode(value: unknown): value is ServiceCode {
+  return typeof value === 'string' && SERVICES.some((s) => s.code === value)
+}
+
+/** The label of a service code; an unknown code (written by another channel) is shown as it is. */
+export function serviceLabel(code: string, locale: Locale = 'it'): string {
+  return SERVICES.find((s) => s.code === code)?.label[locale] ?? code
+}

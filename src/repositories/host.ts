@@ -96,6 +96,17 @@ export function createHostRepository(db: Knex | Knex.Transaction, mapping: HostM
       return row ? toWorkOrder(row) : null
     },
 
+    /** Work orders by id (in chunks: SQL Server takes at most 2100 parameters per statement). */
+    async findWorkOrdersByIds(ids: readonly number[]): Promise<WorkOrder[]> {
+      const unique = [...new Set(ids)]
+      const result: WorkOrder[] = []
+      for (let i = 0; i < unique.length; i += 1000) {
+        const rows: Row[] = await db(w.table).select(workOrderColumns).whereIn(w.id, unique.slice(i, i + 1000))
+        result.push(...rows.map(toWorkOrder))
+      }
+      return result
+    },
+
     async createWorkOrder(input: NewWorkOrder): Promise<number> {
       const row: Record<string, unknown> = {
         ...(w.insertDefaults ?? {}),

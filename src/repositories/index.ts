@@ -1,6 +1,7 @@
 // One object with every repository, bound to a Knex instance or to a transaction.
 import type { Knex } from 'knex'
 import type { HostMapping } from '../options.js'
+import { createAreraRepository } from './arera.js'
 import { createAttachmentRepository } from './attachments.js'
 import { createAuditRepository } from './audit.js'
 import { createHostRepository } from './host.js'
@@ -22,6 +23,7 @@ export interface Repositories {
   settings: ReturnType<typeof createSettingsRepository>
   outbox: ReturnType<typeof createOutboxRepository>
   quarantine: ReturnType<typeof createQuarantineRepository>
+  arera: ReturnType<typeof createAreraRepository>
   /** Runs `work` in one transaction with repositories bound to it. Sequential statements only (SQL Server). */
   transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>
 }
@@ -38,6 +40,7 @@ export function createRepositories(db: Knex | Knex.Transaction, mapping: HostMap
     settings: createSettingsRepository(db),
     outbox: createOutboxRepository(db),
     quarantine: createQuarantineRepository(db),
+    arera: createAreraRepository(db),
     transaction: (work) => db.transaction((trx) => work(createRepositories(trx, mapping)))
   }
 }

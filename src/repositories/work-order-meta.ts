@@ -17,6 +17,9 @@ export interface WorkOrderMeta {
   missCause: string | null
   parentWorkOrderId: number | null
   publicToken: string
+  /** When and by whom an operator confirmed or changed the ARERA type; null while only suggested. */
+  typeConfirmedAt: string | null
+  typeConfirmedBy: string | null
 }
 
 export interface NewWorkOrderMeta {
@@ -49,7 +52,9 @@ function toMeta(row: Row): WorkOrderMeta {
     replyMessageId: toOptionalId(row.reply_message_id),
     missCause: toStr(row.miss_cause),
     parentWorkOrderId: toOptionalId(row.parent_work_order_id),
-    publicToken: String(row.public_token)
+    publicToken: String(row.public_token),
+    typeConfirmedAt: toIso(row.type_confirmed_at),
+    typeConfirmedBy: toStr(row.type_confirmed_by)
   }
 }
 
@@ -84,7 +89,11 @@ export function createWorkOrderMetaRepository(db: Knex | Knex.Transaction) {
 
     async update(
       workOrderId: number,
-      changes: Partial<Pick<WorkOrderMeta, 'areraType' | 'dueDate' | 'missCause' | 'service'>> & { replySentAt?: Date | null; replyMessageId?: number | null },
+      changes: Partial<Pick<WorkOrderMeta, 'areraType' | 'dueDate' | 'missCause' | 'service' | 'typeConfirmedBy'>> & {
+        replySentAt?: Date | null
+        replyMessageId?: number | null
+        typeConfirmedAt?: Date | null
+      },
       now: Date = new Date()
     ): Promise<void> {
       const row: Record<string, unknown> = { updated_at: now }
@@ -94,7 +103,24 @@ export function createWorkOrderMetaRepository(db: Knex | Knex.Transaction) {
       if (changes.service !== undefined) row.service = changes.service
       if (changes.replySentAt !== undefined) row.reply_sent_at = changes.replySentAt
       if (changes.replyMessageId !== undefined) row.reply_message_id = changes.replyMessageId
+      if (changes.typeConfirmedAt !== undefined) row.type_confirmed_at = changes.typeConfirmedAt
+      if (changes.typeConfirmedBy !== undefined) row.type_confirmed_by = changes.typeConfirmedBy
       await db(TABLE).where('work_order_id', workOrderId).update(row)
+    },
+
+    /**
+     * Requests received in [from, to), oldest first. Callers widen the instants by a day on each side and keep
+     * the Rome calendar days they want in TypeScript: no dialect-specific date functions in SQL.
+     */
+    async listReceivedBetween(from: Date, to: Date): Promise<WorkOrderMeta[]> {
+      const rows: Row[] = await db(TABLE).select('*').where('received_at', '>=', from).andWhere('received_at', '<', to).orderBy([{ column: 'received_at' }, { column: 'work_order_id' }])
+      return rows.map(toMeta)
+    },
+
+    /** Requests with a due date and no reply yet: the clocks still running (or suspended). */
+    async listAwaitingReply(): Promise<WorkOrderMeta[]> {
+      const rows: Row[] = await db(TABLE).select('*').whereNull('reply_sent_at').whereNotNull('due_date').orderBy([{ column: 'due_date' }, { column: 'work_order_id' }])
+      return rows.map(toMeta)
     }
   }
 }

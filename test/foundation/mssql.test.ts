@@ -75,6 +75,7 @@ t.test('every repository query compiles for SQL Server', async (t) => {
   await track('host.setWorkOrderState', repos.host.setWorkOrderState(1, 'closed'))
   await track('host.setWorkOrderContributor', repos.host.setWorkOrderContributor(1, 2))
   await track('host.setWorkOrderType', repos.host.setWorkOrderType(1, 'altro'))
+  await track('host.findWorkOrdersByIds', repos.host.findWorkOrdersByIds([1, 2]))
   track('host.supportsState', repos.host.supportsState('waiting'))
 
   from = mark()
@@ -99,7 +100,16 @@ t.test('every repository query compiles for SQL Server', async (t) => {
   await track('workOrderMeta.insert', repos.workOrderMeta.insert({ workOrderId: 1, reference: 'R', areraType: null, channel: 'email', receivedAt: now, dueDate: '2026-02-01', publicToken: 't', now }))
   await track('workOrderMeta.find', repos.workOrderMeta.find(1))
   await track('workOrderMeta.findByPublicToken', repos.workOrderMeta.findByPublicToken('t'))
-  await track('workOrderMeta.update', repos.workOrderMeta.update(1, { areraType: 'altro', replySentAt: now }))
+  await track('workOrderMeta.update', repos.workOrderMeta.update(1, { areraType: 'altro', replySentAt: now, typeConfirmedAt: now, typeConfirmedBy: 'op' }))
+  await track('workOrderMeta.listReceivedBetween', repos.workOrderMeta.listReceivedBetween(now, now))
+  await track('workOrderMeta.listAwaitingReply', repos.workOrderMeta.listAwaitingReply())
+
+  await track('arera.insertClockEvent', repos.arera.insertClockEvent({ workOrderId: 1, action: 'suspend', reason: 'r', days: null, at: now, actorId: 'op', actorName: 'Op' }))
+  await track('arera.listClockEvents', repos.arera.listClockEvents(1))
+  await track('arera.listClockEventsFor', repos.arera.listClockEventsFor([1, 2]))
+  await track('arera.inboundMailboxes', repos.arera.inboundMailboxes([1, 2]))
+  await track('arera.claimDigestRun', repos.arera.claimDigestRun('2026-01-01', 'me', now))
+  await track('arera.releaseDigestRun', repos.arera.releaseDigestRun('2026-01-01'))
 
   const mailbox = { name: 'n', host: 'h', port: 143, secure: false, username: 'u', passwordEncrypted: 'p', folder: 'INBOX', fromAddress: null, fromName: null, enabled: true, moveToFolder: null, maxMessageBytes: null, source: 'api' as const }
   await track('mailboxes.insert', repos.mailboxes.insert(mailbox, now))
