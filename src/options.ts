@@ -1,5 +1,6 @@
 // Plugin options: their types, their defaults, and validation at registration with errors that name the option.
 import type { Knex } from 'knex'
+import { validateAreraOptions, type AreraOptions, type ResolvedAreraOptions } from './arera/options.js'
 import type { StandardOverrides } from './domain/arera.js'
 import type { WorkingCalendarOptions } from './domain/working-days.js'
 import { WORK_ORDER_STATES, type AuthorizeHook, type WorkOrderState } from './types.js'
@@ -112,6 +113,8 @@ export interface CommunicationsOptions {
   calendar?: WorkingCalendarOptions
   /** Overrides of the ARERA standards in working days per request type. */
   standards?: StandardOverrides
+  /** Regulatory scheme, minimum compliance percentages, daily deadline digest. */
+  arera?: AreraOptions
 }
 
 export class OptionsError extends Error {
@@ -245,7 +248,8 @@ export function validateOptions(input: unknown): ResolvedOptions {
       confirmationsPerHour: inbound.confirmationsPerHour ?? 3
     },
     calendar: opts.calendar ?? {},
-    standards: opts.standards ?? {}
+    standards: opts.standards ?? {},
+    arera: validateAreraOptions(opts.arera, mail.from)
   }
 }
 
@@ -269,6 +273,7 @@ export interface ResolvedOptions {
   inbound: Required<InboundOptions>
   calendar: WorkingCalendarOptions
   standards: StandardOverrides
+  arera: ResolvedAreraOptions
 }
 
 /**
