@@ -23,9 +23,19 @@ function deriveKey(secret: string | Buffer, info: string): Buffer {
  * A 32-byte HMAC key for one purpose (e.g. 'threading-token'), derived from the module secret with HKDF-SHA256
  * (info `trc-hmac:<purpose>`), so every use of the secret gets an independent key and none equals the encryption key.
  */
+// HKDF per message would dominate ingest of small mail: keys are derived once per (secret, purpose).
+const hmacKeys = new Map<string, Buffer>()
+
 export function hmacKey(secret: string | Buffer, purpose: string): Buffer {
   if (purpose === '') throw new Error('hmacKey: purpose must not be empty')
-  return deriveKey(secret, `trc-hmac:${purpose}`)
+  if (typeof secret !== 'string') return deriveKey(secret, `trc-hmac:${purpose}`)
+  const cacheKey = `${purpose}\u0000${secret}`
+  let key = hmacKeys.get(cacheKey)
+  if (!key) {
+    key = deriveKey(secret, `trc-hmac:${purpose}`)
+    hmacKeys.set(cacheKey, key)
+  }
+  return Buffer.from(key)
 }
 
 /**

@@ -40,6 +40,8 @@ export function knexConfigFromUrl(url: string | undefined, dataDir: string): Kne
       afterCreate(conn: { pragma(source: string): unknown }, done: (err: Error | null, conn: unknown) => void) {
         // WAL lets readers proceed while the watcher writes; foreign keys are off by default in SQLite
         conn.pragma('journal_mode = WAL')
+        // NORMAL in WAL mode: a committed transaction survives a process crash; only an OS crash may lose the last ones
+        conn.pragma('synchronous = NORMAL')
         conn.pragma('foreign_keys = ON')
         conn.pragma('busy_timeout = 5000')
         done(null, conn)

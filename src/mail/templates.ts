@@ -20,11 +20,20 @@ export interface ConfirmationData {
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string)
 
+// Intl formatters are costly to build: one per locale and shape, reused for every mail.
+const formatters = new Map<string, Intl.DateTimeFormat>()
+
 function formatDate(date: Date | string, locale: Locale, withTime: boolean): string {
   const d = typeof date === 'string' ? new Date(`${date}T12:00:00Z`) : date
-  return d.toLocaleString(locale === 'it' ? 'it-IT' : 'en-GB', {
-    timeZone: 'Europe/Rome', day: 'numeric', month: 'long', year: 'numeric', ...(withTime ? { hour: '2-digit', minute: '2-digit' } : {})
-  })
+  const key = `${locale}:${withTime}`
+  let formatter = formatters.get(key)
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat(locale === 'it' ? 'it-IT' : 'en-GB', {
+      timeZone: 'Europe/Rome', day: 'numeric', month: 'long', year: 'numeric', ...(withTime ? { hour: '2-digit', minute: '2-digit' } : {})
+    })
+    formatters.set(key, formatter)
+  }
+  return formatter.format(d)
 }
 
 export function confirmationMail(d: ConfirmationData): { subject: string; html: string; text: string } {

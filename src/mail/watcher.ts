@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises'
 import { ImapFlow } from 'imapflow'
 import type { MailboxRecord, MailboxRepository } from '../repositories/mailboxes.js'
 import type { IncomingMail, IngestResult } from './ingest.js'
-import { rawFromFile } from './raw-source.js'
+import { rawFromBuffer, rawFromFile, type RawSource } from './raw-source.js'
 
 export type WatcherState = 'connecting' | 'syncing' | 'idle' | 'backoff' | 'standby' | 'stopped'
 
@@ -27,6 +27,35 @@ export interface WatcherOptions {
   replyFrom: string | null
   /** Called after each ingested message (tests and benchmarks observe progress through it). */
   onIngested?: (result: IngestResult) => void
+}
+
+/** Messages up to this size are fetched whole in batches; larger ones are streamed to disk one at a time. */
+const SMALL_MESSAGE_BYTES = 256 * 1024
+const BATCH_BYTES = 4 * 1024 * 1024
+const BATCH_COUNT = 100
+
+/** Groups the pending list: runs of small messages (bounded in count and bytes), each large message alone. */
+function* batches<T extends { size?: number }>(pending: T[]): Generator<T[]> {
+  let current: T[] = []
+  let bytes = 0
+  for (const msg of pending) {
+    const size = msg.size ?? SMALL_MESSAGE_BYTES + 1
+    if (size > SMALL_MESSAGE_BYTES) {
+      if (current.length) yield current
+      current = []
+      bytes = 0
+      yield [msg]
+      continue
+    }
+    if (current.length >= BATCH_COUNT || bytes + size > BATCH_BYTES) {
+      yield current
+      current = []
+      bytes = 0
+    }
+    current.push(msg)
+    bytes += size
+  }
+  if (current.length) yield current
 }
 
 export class MailboxWatcher {
@@ -218,22 +247,38 @@ export class MailboxWatcher {
     if (pending.length === 0) return
     const spool = await mkdtemp(path.join(tmpdir(), 'trc-spool-'))
     try {
-      for (const msg of pending) {
+      for (const batch of batches(pending)) {
         if (this.stopped || !client.usable) return
-        const file = path.join(spool, `${msg.uid}.eml`)
-        const download = await client.download(String(msg.uid), undefined, { uid: true })
-        if (!download.content) continue // expunged meanwhile
-        await pipeline(download.content, createWriteStream(file))
-        const size = (await stat(file)).size
-        const internalDate = msg.internalDate instanceof Date ? msg.internalDate : msg.internalDate ? new Date(msg.internalDate) : null
-        const result = await this.opts.ingest({
-          raw: rawFromFile(file, size), mailboxId: this.mailboxId, receivedAt: internalDate,
-          checkpoint: { owner: this.opts.owner, uidValidity, uid: msg.uid }, replyFrom: this.opts.replyFrom
-        })
-        await rm(file, { force: true })
-        this.opts.onIngested?.(result)
-        if (this.opts.mailbox.moveToFolder) {
-          await client.messageMove(String(msg.uid), this.opts.mailbox.moveToFolder, { uid: true }).catch((err: unknown) => this.opts.log.warn({ err, uid: msg.uid }, 'move to processed folder failed'))
+        // Small messages come in one FETCH per batch (one round trip); large ones are streamed to the spool file.
+        const sources = new Map<number, Buffer>()
+        if (batch.length > 1 || (batch[0]?.size ?? 0) <= SMALL_MESSAGE_BYTES) {
+          const fetched = await client.fetchAll(batch.map((m) => m.uid).join(','), { uid: true, source: true }, { uid: true })
+          for (const f of fetched) if (f.source) sources.set(f.uid, f.source)
+        }
+        for (const msg of batch) {
+          if (this.stopped || !client.usable) return
+          const raw = sources.get(msg.uid)
+          let source: RawSource
+          let file: string | null = null
+          if (raw) source = rawFromBuffer(raw)
+          else {
+            file = path.join(spool, `${msg.uid}.eml`)
+            const download = await client.download(String(msg.uid), undefined, { uid: true })
+            if (!download.content) continue // expunged meanwhile
+            await pipeline(download.content, createWriteStream(file))
+            source = rawFromFile(file, (await stat(file)).size)
+          }
+          sources.delete(msg.uid)
+          const internalDate = msg.internalDate instanceof Date ? msg.internalDate : msg.internalDate ? new Date(msg.internalDate) : null
+          const result = await this.opts.ingest({
+            raw: source, mailboxId: this.mailboxId, receivedAt: internalDate,
+            checkpoint: { owner: this.opts.owner, uidValidity, uid: msg.uid }, replyFrom: this.opts.replyFrom
+          })
+          if (file) await rm(file, { force: true })
+          this.opts.onIngested?.(result)
+          if (this.opts.mailbox.moveToFolder) {
+            await client.messageMove(String(msg.uid), this.opts.mailbox.moveToFolder, { uid: true }).catch((err: unknown) => this.opts.log.warn({ err, uid: msg.uid }, 'move to processed folder failed'))
+          }
         }
       }
     } finally {

@@ -1,0 +1,14 @@
+// `npm run bench`: runs every benchmark and prints figures and ratios. BENCH_QUICK=1 for a short run.
+import { benchInbound } from './inbound.js'
+
+const quick = process.env.BENCH_QUICK === '1'
+const results: Record<string, unknown> = {}
+results.inbound = await benchInbound(quick ? { small: 500, mixed: 50, latencySamples: 10 } : {})
+try {
+  const outbound = await import('./outbound.js' as string) as { benchOutbound?: () => Promise<Record<string, number>> }
+  if (outbound.benchOutbound) results.outbound = await outbound.benchOutbound()
+} catch (err) {
+  if ((err as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw err
+}
+console.log(JSON.stringify(results, null, 2))
+process.exit(0)
