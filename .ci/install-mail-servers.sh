@@ -25,6 +25,14 @@ if [ "$(id -u)" -ne 0 ]; then
   fi
 fi
 
+# Serialize concurrent runs (two CI jobs on one host, or a re-run while the
+# first one still installs): apt/dpkg locks would make the second one fail.
+LOCK_FILE=/var/lock/install-mail-servers.lock
+if command -v flock >/dev/null 2>&1 && [ -f "$0" ] && [ -z "${INSTALL_MAIL_SERVERS_LOCKED:-}" ]; then
+  export INSTALL_MAIL_SERVERS_LOCKED=1
+  exec $SUDO env INSTALL_MAIL_SERVERS_LOCKED=1 DEBIAN_FRONTEND=noninteractive flock -w 600 "$LOCK_FILE" bash "$0" "$@"
+fi
+
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
@@ -48,8 +56,9 @@ if [ "${#missing[@]}" -gt 0 ]; then
     fi
   }
   trap cleanup_policy EXIT
-  $SUDO apt-get update
-  $SUDO apt-get install -y --no-install-recommends \
+  # Also wait for a dpkg lock held by something else (unattended-upgrades).
+  $SUDO apt-get -o DPkg::Lock::Timeout=300 update
+  $SUDO apt-get install -y --no-install-recommends -o DPkg::Lock::Timeout=300 \
     -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
     "${missing[@]}"
   cleanup_policy
@@ -70,22 +79,40 @@ if command -v update-rc.d >/dev/null 2>&1; then
   $SUDO update-rc.d dovecot disable >/dev/null 2>&1 || true
 fi
 
-# Last resort: a system Dovecot is one whose master runs with the default
-# config (/etc/dovecot/dovecot.conf), i.e. without `-c`. The private test
-# instances always pass `-c <tmpdir>/dovecot.conf` and are left alone.
-if [ -f /run/dovecot/master.pid ]; then
-  pid="$(cat /run/dovecot/master.pid 2>/dev/null || true)"
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-    echo "install-mail-servers: stopping system dovecot (pid $pid)"
-    $SUDO kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 50); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.1
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-      $SUDO kill -KILL "$pid" 2>/dev/null || true
-    fi
+# Last resort, for whatever the service manager did not stop: a system Dovecot
+# master runs without `-c` or with `-c /etc/dovecot/...`. The private test
+# instances always run `dovecot -F -c <tmpdir>/dovecot.conf` and are left alone.
+system_dovecot_pids() {
+  local pid cmd
+  for pid in $(pgrep -x dovecot 2>/dev/null || true); do
+    cmd="$(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null || true)"
+    case "$cmd" in
+      *" -c /etc/dovecot/"*) echo "$pid" ;;
+      *" -c "*) ;;
+      "") ;;
+      *) echo "$pid" ;;
+    esac
+  done
+}
+pids="$(system_dovecot_pids)"
+if [ -n "$pids" ]; then
+  echo "install-mail-servers: stopping system dovecot (pid ${pids//$'\n'/ })"
+  # shellcheck disable=SC2086
+  $SUDO kill -TERM $pids 2>/dev/null || true
+  for _ in $(seq 1 100); do
+    [ -z "$(system_dovecot_pids)" ] && break
+    sleep 0.1
+  done
+  pids="$(system_dovecot_pids)"
+  if [ -n "$pids" ]; then
+    # shellcheck disable=SC2086
+    $SUDO kill -KILL $pids 2>/dev/null || true
+    sleep 0.5
   fi
+fi
+if [ -n "$(system_dovecot_pids)" ]; then
+  echo "install-mail-servers: a system dovecot is still running: $(system_dovecot_pids)" >&2
+  exit 1
 fi
 
 if ! command -v dovecot >/dev/null 2>&1 && [ ! -x /usr/sbin/dovecot ]; then
