@@ -40,6 +40,8 @@ export interface IncomingMail {
   checkpoint?: { owner: string; uidValidity: string; uid: number }
   /** Sender identity for confirmations (the mailbox's own address). */
   replyFrom?: string | null
+  /** The mailbox's own size limit, when it has one (otherwise inbound.maxMessageBytes). */
+  maxBytes?: number | null
 }
 
 export type IngestOutcome = 'created' | 'threaded' | 'automatic' | 'duplicate' | 'quarantined' | 'oversize'
@@ -62,8 +64,8 @@ const MAX_TEXT = 1_000_000
 
 export async function ingestMail(deps: IngestDeps, incoming: IncomingMail): Promise<IngestResult> {
   const now = deps.now?.() ?? new Date()
-  const limit = deps.options.inbound.maxMessageBytes
-  if (incoming.raw.size > limit) return recordOversize(deps, incoming, now)
+  const limit = incoming.maxBytes ?? deps.options.inbound.maxMessageBytes
+  if (incoming.raw.size > limit) return recordOversize(deps, incoming, limit, now)
 
   let parsed: ParsedMail
   try {
@@ -133,7 +135,7 @@ async function quarantine(deps: IngestDeps, incoming: IncomingMail, reason: stri
 }
 
 /** Over the size limit: the headers become a message with a note (so the citizen is not lost), the raw source goes to quarantine. */
-async function recordOversize(deps: IngestDeps, incoming: IncomingMail, now: Date): Promise<IngestResult> {
+async function recordOversize(deps: IngestDeps, incoming: IncomingMail, limit: number, now: Date): Promise<IngestResult> {
   const head = await incoming.raw.readHead(256 * 1024)
   const end = head.indexOf('\r\n\r\n') >= 0 ? head.indexOf('\r\n\r\n') + 4 : head.indexOf('\n\n') >= 0 ? head.indexOf('\n\n') + 2 : head.length
   let headers: ParsedMail
@@ -143,14 +145,10 @@ async function recordOversize(deps: IngestDeps, incoming: IncomingMail, now: Dat
     return quarantine(deps, incoming, `oversize and unparseable headers: ${(err as Error).message}`, null, now)
   }
   const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`
-  const note = `Messaggio di ${mb(incoming.raw.size)}, oltre il limite di ${mb(deps.options.inbound.maxMessageBytes)}: sono stati registrati solo mittente e oggetto. Il messaggio originale è conservato in quarantena.`
+  const note = `Messaggio di ${mb(incoming.raw.size)}, oltre il limite di ${mb(limit)}: sono stati registrati solo mittente e oggetto. Il messaggio originale è conservato in quarantena.`
   const content: ParsedMail = { ...headers, text: note, html: null, attachments: [] }
   const raw = await incoming.raw.readAll()
-  const stored = await deps.repos.transaction(async (tx) => {
-    await tx.quarantine.insert({ mailboxId: incoming.mailboxId, uidValidity: incoming.checkpoint?.uidValidity ?? null, imapUid: incoming.checkpoint?.uid ?? null, reason: 'oversize', messageId: headers.messageId, size: raw.length, raw, rawStorageKey: null }, now)
-    return null
-  })
-  void stored
+  await deps.repos.quarantine.insert({ mailboxId: incoming.mailboxId, uidValidity: incoming.checkpoint?.uidValidity ?? null, imapUid: incoming.checkpoint?.uid ?? null, reason: 'oversize', messageId: headers.messageId, size: raw.length, raw, rawStorageKey: null }, now)
   const sender = await matchSender(deps.repos.host, await genericContributorId(deps), content.from, content.replyTo)
   const thread = await findThread(deps.repos, deps.options.secret, { inReplyTo: content.inReplyTo, references: content.references, subject: content.subject, senderAddresses: content.from ? [content.from.address] : [] })
   try {

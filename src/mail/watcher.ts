@@ -272,7 +272,8 @@ export class MailboxWatcher {
           const internalDate = msg.internalDate instanceof Date ? msg.internalDate : msg.internalDate ? new Date(msg.internalDate) : null
           const result = await this.opts.ingest({
             raw: source, mailboxId: this.mailboxId, receivedAt: internalDate,
-            checkpoint: { owner: this.opts.owner, uidValidity, uid: msg.uid }, replyFrom: this.opts.replyFrom
+            checkpoint: { owner: this.opts.owner, uidValidity, uid: msg.uid }, replyFrom: this.opts.replyFrom,
+            maxBytes: this.opts.mailbox.maxMessageBytes
           })
           if (file) await rm(file, { force: true })
           this.opts.onIngested?.(result)
