@@ -3,7 +3,7 @@ import cookie from '@fastify/cookie'
 import formbody from '@fastify/formbody'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { Knex } from 'knex'
-import communications, { type CommunicationsOptions, type HostMapping } from '../src/plugin.js'
+import communications, { uiScriptUrl, type CommunicationsOptions, type HostMapping } from '../src/plugin.js'
 import { DEMO_OPERATORS, SESSION_COOKIE, operatorFromRequest } from './auth.js'
 import { loginPage, workOrderDetailPage, workOrderListPage } from './pages.js'
 
@@ -134,7 +134,7 @@ export async function buildHostApp(config: HostConfig): Promise<HostApp> {
     const row = Number.isSafeInteger(id) ? await knex('ordini_lavoro').first('*').where('id_odl', id) : undefined
     if (!row) return reply.status(404).type('text/html; charset=utf-8').send('<!doctype html><html lang="it"><title>Non trovato</title><p>Ordine di lavoro non trovato.</p></html>')
     const c = await knex('contribuenti').first('*').where('id_contribuente', row.id_contribuente)
-    const moduleUi = !config.withoutModule && !moduleError ? { script: `${prefix}/ui/trc-communications.js`, apiBase: prefix } : null
+    const moduleUi = !config.withoutModule && !moduleError ? { script: uiScriptUrl(prefix), apiBase: prefix } : null
     return reply.type('text/html; charset=utf-8').send(
       workOrderDetailPage(operator, {
         id, subject: String(row.oggetto), description: row.descrizione ?? null, status: String(row.stato), type: row.tipo_odl ?? null,

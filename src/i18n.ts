@@ -15,7 +15,8 @@ const messages = {
   invalidRequest: { it: 'Richiesta non valida: {detail}', en: 'Invalid request: {detail}' },
   internalError: { it: 'Errore interno: riprova più tardi. Se il problema persiste contatta l\'assistenza.', en: 'Internal error: please try again later. If the problem persists, contact support.' },
   notFoundRoute: { it: 'Risorsa non trovata: {method} {url}', en: 'Resource not found: {method} {url}' },
-  stateNotMapped: { it: 'Lo stato "{state}" non è configurato per questo gestionale.', en: 'State "{state}" is not configured for this host.' }
+  stateNotMapped: { it: 'Lo stato "{state}" non è configurato per questo gestionale.', en: 'State "{state}" is not configured for this host.' },
+  uiBundleMissing: { it: 'L\'interfaccia Comunicazioni non è stata compilata ({file} mancante): esegui `node ui-extension/build.mjs`.', en: 'The Communications UI has not been built ({file} is missing): run `node ui-extension/build.mjs`.' }
 } as const
 
 export type MessageKey = keyof typeof messages

@@ -1,0 +1,14 @@
+// Who the operator is and what they may do: the UI hides what the API would refuse (compose for viewers).
+import type { FastifyPluginAsync } from 'fastify'
+import { operatorOf } from '../auth.js'
+import type { RouteOptions } from './context.js'
+
+const meRoutes: FastifyPluginAsync<RouteOptions> = async (app) => {
+  app.get('/me', { config: { permission: 'read' } }, async (request, reply) => {
+    const operator = operatorOf(request)
+    reply.header('cache-control', 'private, no-store')
+    return { id: operator.id, name: operator.name, email: operator.email ?? null, permissions: [...operator.permissions] }
+  })
+}
+
+export default meRoutes
