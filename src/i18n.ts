@@ -16,7 +16,25 @@ const messages = {
   internalError: { it: 'Errore interno: riprova più tardi. Se il problema persiste contatta l\'assistenza.', en: 'Internal error: please try again later. If the problem persists, contact support.' },
   notFoundRoute: { it: 'Risorsa non trovata: {method} {url}', en: 'Resource not found: {method} {url}' },
   stateNotMapped: { it: 'Lo stato "{state}" non è configurato per questo gestionale.', en: 'State "{state}" is not configured for this host.' },
-  uiBundleMissing: { it: 'L\'interfaccia Comunicazioni non è stata compilata ({file} mancante): esegui `node ui-extension/build.mjs`.', en: 'The Communications UI has not been built ({file} is missing): run `node ui-extension/build.mjs`.' }
+  uiBundleMissing: { it: 'L\'interfaccia Comunicazioni non è stata compilata ({file} mancante): esegui `node ui-extension/build.mjs`.', en: 'The Communications UI has not been built ({file} is missing): run `node ui-extension/build.mjs`.' },
+  // ARERA clock, register and indicators
+  workOrderNotTracked: { it: 'L\'ordine di lavoro {id} non è stato aperto dal modulo Comunicazioni: non ha un codice di richiesta né un termine ARERA.', en: 'Work order {id} was not opened by the Communications module: it has no request code and no ARERA deadline.' },
+  invalidRequestType: { it: 'Tipo di richiesta non valido: "{value}". Valori ammessi: {allowed}.', en: 'Invalid request type: "{value}". Allowed values: {allowed}.' },
+  invalidService: { it: 'Servizio non valido: "{value}". Valori ammessi: {allowed}.', en: 'Invalid service: "{value}". Allowed values: {allowed}.' },
+  invalidClockAction: { it: 'Azione non valida: "{value}". Valori ammessi: suspend (sospendi), resume (riprendi), extend (proroga).', en: 'Invalid action: "{value}". Allowed values: suspend, resume, extend.' },
+  clockReasonRequired: { it: 'Indica il motivo (almeno 3 caratteri): ogni sospensione, ripresa o proroga resta registrata.', en: 'Give a reason (at least 3 characters): every suspension, resumption or extension is recorded.' },
+  clockDaysInvalid: { it: 'Per una proroga indica "days": un numero intero di giorni lavorativi da 1 a 120.', en: 'An extension needs "days": a whole number of working days from 1 to 120.' },
+  clockRefusedNoStandard: { it: 'Questo tipo di richiesta non ha uno standard ARERA: non c\'è un termine da sospendere o prorogare.', en: 'This request type has no ARERA standard: there is no deadline to suspend or extend.' },
+  clockRefusedReplied: { it: 'La risposta motivata è già stata inviata: il termine è chiuso.', en: 'The reasoned reply has already been sent: the clock is stopped.' },
+  clockRefusedAlreadySuspended: { it: 'Il termine è già sospeso.', en: 'The clock is already suspended.' },
+  clockRefusedNotSuspended: { it: 'Il termine non è sospeso: non c\'è nulla da riprendere.', en: 'The clock is not suspended: there is nothing to resume.' },
+  clockRefusedLate: { it: 'Il termine è già scaduto: non si può sospendere a posteriori. Registra invece la causa del mancato rispetto.', en: 'The deadline has already passed: the clock cannot be suspended after the fact. Record the cause of the miss instead.' },
+  invalidMissCause: { it: 'Causa non valida: "{value}". Valori ammessi: {allowed} (oppure null per cancellarla).', en: 'Invalid cause: "{value}". Allowed values: {allowed} (or null to clear it).' },
+  missCauseNotApplicable: { it: 'La causa del mancato rispetto si registra solo per le richieste che non hanno rispettato lo standard.', en: 'A miss cause can only be recorded for requests that missed their standard.' },
+  dateParamMissing: { it: 'Manca il parametro "{name}": indica una data nel formato AAAA-MM-GG (per esempio 2026-01-31).', en: 'Parameter "{name}" is missing: give a date as YYYY-MM-DD (for example 2026-01-31).' },
+  dateParamInvalid: { it: 'Il parametro "{name}" non è una data valida: "{value}". Usa il formato AAAA-MM-GG (per esempio 2026-01-31).', en: 'Parameter "{name}" is not a valid date: "{value}". Use YYYY-MM-DD (for example 2026-01-31).' },
+  dateRangeInverted: { it: 'Intervallo non valido: la data iniziale ({from}) è successiva a quella finale ({to}).', en: 'Invalid range: the start date ({from}) is after the end date ({to}).' },
+  yearParamInvalid: { it: 'Anno non valido: "{value}". Indica un anno di quattro cifre, per esempio 2026.', en: 'Invalid year: "{value}". Give a four-digit year, for example 2026.' }
 } as const
 
 export type MessageKey = keyof typeof messages

@@ -2,6 +2,8 @@
 // supervisor. The plugin mounts it; tests and benchmarks can build it directly.
 import type { FastifyBaseLogger } from 'fastify'
 import type { Knex } from 'knex'
+import { createDigest } from './arera/digest.js'
+import { createAreraService } from './arera/service.js'
 import { resolveStandards } from './domain/arera.js'
 import { createWorkingCalendar } from './domain/working-days.js'
 import { ingestMail, type IncomingMail, type IngestDeps, type IngestResult } from './mail/ingest.js'
@@ -28,11 +30,17 @@ export function createModule(knex: Knex, options: ResolvedOptions, log: FastifyB
     repos, secret: options.secret, instanceId: options.instanceId, defaultFrom: options.mail.from ?? null, ingest,
     log, leaseTtlMs: options.mail.leaseTtlMs, backoff: options.mail.backoff, onIngested: hooks.onIngested
   })
+  const arera = createAreraService(repos, options, calendar, standards)
+  const digest = createDigest({ repos, arera, options, log })
   const service = {
-    ...createService(repos, options, storage),
+    ...createService(repos, options, storage, arera),
     mailboxes,
     calendar,
     standards,
+    /** ARERA TQRIF: classification, clock, register, indicators, deadlines. */
+    arera,
+    /** Queues today's deadline digest now, if configured and not yet sent (the scheduler calls it daily). */
+    runDigest: digest.run,
     /** Ingests one raw message as if it came from a mailbox (host code, imports, tests). */
     ingestRaw: (raw: Buffer, meta: Partial<Omit<IncomingMail, 'raw'>> = {}) =>
       ingest({ raw: rawFromBuffer(raw), mailboxId: meta.mailboxId ?? null, receivedAt: meta.receivedAt ?? null, checkpoint: meta.checkpoint, replyFrom: meta.replyFrom ?? options.mail.from ?? null })
@@ -41,8 +49,10 @@ export function createModule(knex: Knex, options: ResolvedOptions, log: FastifyB
     service,
     async start(): Promise<void> {
       if (options.mail.startWorkers) await mailboxes.start()
+      if (options.mail.startWorkers) digest.start()
     },
     async stop(): Promise<void> {
+      await digest.stop()
       await mailboxes.stop()
     }
   }

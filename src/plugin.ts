@@ -17,6 +17,10 @@ import type { RouteContext } from './routes/context.js'
 import { createModule, type CommunicationsService, type ModuleHooks } from './module.js'
 import attachmentRoutes from './routes/attachments.js'
 import mailboxRoutes from './routes/mailboxes.js'
+import classificationRoutes from './routes/classification.js'
+import deadlineRoutes from './routes/deadlines.js'
+import indicatorRoutes from './routes/indicators.js'
+import registerRoutes from './routes/register.js'
 import meRoutes from './routes/me.js'
 import uiRoutes from './routes/ui.js'
 
@@ -59,6 +63,10 @@ const communicationsPlugin: FastifyPluginAsync<CommunicationsOptions & { hooks?:
         await child.register(settingsRoutes, { ctx })
         await child.register(attachmentRoutes, { ctx })
         await child.register(mailboxRoutes, { ctx })
+        await child.register(classificationRoutes, { ctx })
+        await child.register(registerRoutes, { ctx })
+        await child.register(indicatorRoutes, { ctx })
+        await child.register(deadlineRoutes, { ctx })
         await child.register(meRoutes, { ctx })
         await child.register(uiRoutes, { ctx })
       },

@@ -1,4 +1,5 @@
 // The module's service object: what routes and host code call. It talks to repositories only.
+import type { AreraService, ClockFields } from './arera/service.js'
 import type { ResolvedOptions } from './options.js'
 import { toSummary } from './repositories/attachments.js'
 import type { Repositories } from './repositories/index.js'
@@ -9,13 +10,14 @@ import type { Contributor, Message, Operator, WorkOrder } from './types.js'
 
 export const GENERIC_CONTRIBUTOR_SETTING = 'genericContributorId'
 
-export interface WorkOrderView extends WorkOrder {
+export interface WorkOrderView extends WorkOrder, Partial<Omit<ClockFields, 'type' | 'suggestedType' | 'dueDate' | 'standardMet' | 'missCause'>> {
   reference: string | null
   contributor: Contributor | null
   channel: string | null
   type: string | null
   suggestedType: string | null
   receivedAt: string | null
+  /** The ARERA due date (receipt day + the type's standard in working days, pushed by suspensions). */
   dueDate: string | null
   replySentAt: string | null
   /** true/false once a reply closed the clock or the due date passed; null while still running. */
@@ -24,7 +26,7 @@ export interface WorkOrderView extends WorkOrder {
   parentWorkOrderId: number | null
 }
 
-export function createService(repos: Repositories, options: ResolvedOptions, storage: AttachmentStorage) {
+export function createService(repos: Repositories, options: ResolvedOptions, storage: AttachmentStorage, arera?: AreraService) {
   async function withAttachments(messages: Array<Omit<Message, 'attachments'>>): Promise<Message[]> {
     const attachments = await repos.attachments.listByMessageIds(messages.map((m) => m.id))
     const byMessage = new Map<number, Message['attachments']>()
@@ -75,7 +77,9 @@ export function createService(repos: Repositories, options: ResolvedOptions, sto
         replySentAt: meta?.replySentAt ?? null,
         standardMet: standardMet(meta),
         missCause: meta?.missCause ?? null,
-        parentWorkOrderId: meta?.parentWorkOrderId ?? null
+        parentWorkOrderId: meta?.parentWorkOrderId ?? null,
+        // the working-day clock (Europe/Rome calendar, suspensions): daysLeft, workingDaysTaken, typeConfirmed, …
+        ...(meta && arera ? await arera.clockFields(meta) : {})
       }
     },
 

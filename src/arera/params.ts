@@ -1,0 +1,59 @@
+// Query parameters of the ARERA routes: clear Italian (or English) 400s instead of empty or wrong reports.
+import { REQUEST_TYPE_CODES, isRequestType, type RequestType } from '../domain/arera.js'
+import { isIsoDate, type IsoDate } from '../domain/working-days.js'
+import { HttpError, badRequest } from '../http-errors.js'
+
+function dateParam(query: Record<string, unknown>, name: 'from' | 'to'): IsoDate {
+  const value = query[name]
+  if (value === undefined || value === null || value === '') throw new HttpError(400, 'dateParamMissing', { name })
+  const text = String(value)
+  if (!isIsoDate(text)) throw new HttpError(400, 'dateParamInvalid', { name, value: String(value).slice(0, 40) })
+  return text
+}
+
+/** `from` and `to` as calendar days (both included); `from` must not come after `to`. */
+export function parseDateRange(query: unknown): { from: IsoDate; to: IsoDate } {
+  const q = (query ?? {}) as Record<string, unknown>
+  const from = dateParam(q, 'from')
+  const to = dateParam(q, 'to')
+  if (from > to) throw new HttpError(400, 'dateRangeInverted', { from: from.split('-').reverse().join('/'), to: to.split('-').reverse().join('/') })
+  return { from, to }
+}
+
+export function parseYear(value: unknown): number {
+  const text = String(value ?? '')
+  if (!/^\d{4}$/.test(text) || Number(text) < 1900) throw new HttpError(400, 'yearParamInvalid', { value: text.slice(0, 20) })
+  return Number(text)
+}
+
+export interface DeadlineQuery {
+  mailboxId?: number
+  type?: RequestType
+  maxDaysLeft?: number
+  overdue?: boolean
+}
+
+export function parseDeadlineQuery(query: unknown): DeadlineQuery {
+  const q = (query ?? {}) as Record<string, unknown>
+  const result: DeadlineQuery = {}
+  const present = (v: unknown) => v !== undefined && v !== ''
+  if (present(q.mailboxId)) {
+    const text = String(q.mailboxId)
+    if (!/^\d{1,9}$/.test(text)) throw badRequest(`"mailboxId" deve essere l'identificativo numerico di una casella, non "${text.slice(0, 20)}".`)
+    result.mailboxId = Number(text)
+  }
+  if (present(q.type)) {
+    if (!isRequestType(q.type)) throw new HttpError(400, 'invalidRequestType', { value: String(q.type).slice(0, 60), allowed: REQUEST_TYPE_CODES.join(', ') })
+    result.type = q.type
+  }
+  if (present(q.maxDaysLeft)) {
+    const text = String(q.maxDaysLeft)
+    if (!/^-?\d{1,4}$/.test(text)) throw badRequest(`"maxDaysLeft" deve essere un numero intero di giorni lavorativi, non "${text.slice(0, 20)}".`)
+    result.maxDaysLeft = Number(text)
+  }
+  if (present(q.overdue)) {
+    if (q.overdue !== 'true' && q.overdue !== 'false') throw badRequest('"overdue" vale true (solo le richieste scadute) o false (solo quelle nei termini).')
+    result.overdue = q.overdue === 'true'
+  }
+  return result
+}

@@ -1,0 +1,55 @@
+// A work order's regulatory record: its ARERA type (classification), its clock (suspend, resume, extend) and,
+// for a missed standard, the cause. Every change is audited by the service.
+import type { FastifyPluginAsync } from 'fastify'
+import { operatorOf } from '../auth.js'
+import { parseId } from '../http-errors.js'
+import type { RouteOptions } from './context.js'
+
+const classificationRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
+  const arera = ctx.service.arera
+
+  app.put<{ Params: { id: string }; Body: { type?: unknown; service?: unknown } }>(
+    '/work-orders/:id/classification',
+    {
+      config: { permission: 'write' },
+      schema: {
+        body: {
+          type: 'object',
+          required: ['type'],
+          properties: { type: { type: 'string' }, service: { type: ['string', 'null'] } },
+          additionalProperties: false
+        }
+      }
+    },
+    async (request) => arera.classify(parseId(request.params.id), request.body, operatorOf(request))
+  )
+
+  app.post<{ Params: { id: string }; Body: { action?: unknown; reason?: unknown; days?: unknown } }>(
+    '/work-orders/:id/clock',
+    {
+      config: { permission: 'write' },
+      schema: {
+        body: {
+          type: 'object',
+          required: ['action', 'reason'],
+          properties: { action: { type: 'string' }, reason: { type: 'string', maxLength: 1000 }, days: { type: 'integer' } },
+          additionalProperties: false
+        }
+      }
+    },
+    async (request) => arera.clockAction(parseId(request.params.id), request.body, operatorOf(request))
+  )
+
+  app.put<{ Params: { id: string }; Body: { cause?: unknown } }>(
+    '/work-orders/:id/miss-cause',
+    {
+      config: { permission: 'write' },
+      schema: {
+        body: { type: 'object', required: ['cause'], properties: { cause: { type: ['string', 'null'] } }, additionalProperties: false }
+      }
+    },
+    async (request) => arera.setMissCause(parseId(request.params.id), request.body.cause ?? null, operatorOf(request))
+  )
+}
+
+export default classificationRoutes
