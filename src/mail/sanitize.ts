@@ -75,37 +75,46 @@ const DROP_CONTENT_TAGS = [
   'iframe', 'frame', 'frameset', 'object', 'applet', 'noscript', 'noembed', 'noframes', 'canvas', 'audio', 'video'
 ]
 
-/**
- * Elements the transforms decide to remove are marked through their (fresh) attribute object and removed by
- * sanitize-html's exclusiveFilter: "unwrap" keeps the content, "drop" removes it too. Renaming them to a disallowed
- * tag instead would trip a sanitize-html quirk: the rename of a discarded element stays recorded for its depth and
- * later misnames the closing tag of an allowed sibling (`<b>bold</renamed>`).
- */
-function createMarks(allowedTags: readonly string[]) {
-  const marks = new WeakMap<object, 'unwrap' | 'drop'>()
-  const mark = (tag: string, how: 'unwrap' | 'drop'): sanitizeHtml.Tag => {
-    const attribs: sanitizeHtml.Attributes = {}
-    marks.set(attribs, how)
-    // The carrier must be an allowed tag, or sanitize-html never asks the filter about it.
-    return { tagName: allowedTags.includes(tag) ? tag : 'div', attribs }
+// Elements the transforms decide to remove are renamed to one of two carrier tags, which the sanitizer allows
+// (without attributes) and removeCarriers() strips from its output afterwards in one linear pass: UNWRAP keeps the
+// content, DROP removes it too. The obvious alternatives do not work with sanitize-html 2.x: renaming to a
+// disallowed tag leaves the rename recorded for that depth, so the closing tag of the next allowed sibling comes
+// out misnamed (`<b>bold</renamed>`), and exclusiveFilter rebuilds the whole output string for every removal
+// (quadratic: a mail with tens of thousands of removed elements takes minutes).
+// sanitize-html escapes every `<` in text and attribute values, so in its output these exact strings can only be
+// our carriers; a carrier-named element in the input is unwrapped like any unknown element.
+const UNWRAP = 'x-trc-unwrap'
+const DROP = 'x-trc-drop'
+const CARRIER_TAG = new RegExp(`<(/?)(${UNWRAP}|${DROP})>`, 'g')
+
+const unwrap = (text?: string): sanitizeHtml.Tag => (text ? { tagName: UNWRAP, attribs: {}, text } : { tagName: UNWRAP, attribs: {} })
+const drop = (): sanitizeHtml.Tag => ({ tagName: DROP, attribs: {} })
+
+function removeCarriers(html: string): string {
+  if (!html.includes('<x-trc-')) return html
+  let out = ''
+  let last = 0
+  let dropDepth = 0
+  for (const match of html.matchAll(CARRIER_TAG)) {
+    if (dropDepth === 0) out += html.slice(last, match.index)
+    if (match[2] === DROP) dropDepth = Math.max(0, dropDepth + (match[1] ? -1 : 1))
+    last = match.index + match[0].length
   }
-  return {
-    unwrap: (tag: string) => mark(tag, 'unwrap'),
-    drop: (tag: string) => mark(tag, 'drop'),
-    /**
-     * A replacement for an image we refuse to show: its alt text in a span when `span` is allowed, else nothing.
-     * (The text must travel in an allowed element that stays: sanitize-html swallows the text following an
-     * injected text whose element is discarded or unwrapped.)
-     */
-    imageReplacement(attribs: sanitizeHtml.Attributes): sanitizeHtml.Tag {
-      const alt = (attribs.alt ?? '').replace(/\s+/g, ' ').trim()
-      return alt && allowedTags.includes('span') ? { tagName: 'span', attribs: {}, text: alt } : mark('img', 'drop')
-    },
-    exclusiveFilter(frame: sanitizeHtml.IFrame): boolean | 'excludeTag' {
-      const how = marks.get(frame.attribs)
-      return how === 'drop' ? true : how === 'unwrap' ? 'excludeTag' : false
-    }
-  }
+  if (dropDepth === 0) out += html.slice(last)
+  return out
+}
+
+/** A replacement for an image we refuse to show: its alt text as plain text, or nothing. */
+function imageReplacement(attribs: sanitizeHtml.Attributes): sanitizeHtml.Tag {
+  const alt = (attribs.alt ?? '').replace(/\s+/g, ' ').trim()
+  // The alt text travels as the carrier's content (sanitize-html escapes it).
+  return alt ? unwrap(alt) : drop()
+}
+
+/** Transforms shared by both sanitizers: carrier-named elements in the input lose their special meaning. */
+const CARRIER_GUARDS: Record<string, sanitizeHtml.Transformer> = {
+  [UNWRAP]: () => unwrap(),
+  [DROP]: () => unwrap()
 }
 
 function imageAttribs(attribs: sanitizeHtml.Attributes, src: string): sanitizeHtml.Attributes {
@@ -132,10 +141,10 @@ const COLOR_FN = String.raw`(?:rgba?|hsla?)\(\s*${NUMBER}(?:deg|%)?(?:\s*[,/]?\s
 const COLOR = String.raw`(?:${KEYWORD}|${HEX}|${COLOR_FN})`
 const TOKEN = String.raw`(?:${LENGTH}|${COLOR})`
 
-const colorValue = new RegExp(String.raw`^\s*${COLOR}\s*$`)
-const tokensValue = new RegExp(String.raw`^\s*${TOKEN}(?:\s+${TOKEN}){0,5}\s*$`)
-const lengthsValue = new RegExp(String.raw`^\s*(?:${LENGTH}|auto)(?:\s+(?:${LENGTH}|auto)){0,3}\s*$`)
-const keywordsValue = new RegExp(String.raw`^\s*${KEYWORD}(?:\s+${KEYWORD}){0,3}\s*$`)
+const colorValue = new RegExp(String.raw`^\s*${COLOR}\s*$`, 'i')
+const tokensValue = new RegExp(String.raw`^\s*${TOKEN}(?:\s+${TOKEN}){0,5}\s*$`, 'i')
+const lengthsValue = new RegExp(String.raw`^\s*(?:${LENGTH}|auto)(?:\s+(?:${LENGTH}|auto)){0,3}\s*$`, 'i')
+const keywordsValue = new RegExp(String.raw`^\s*${KEYWORD}(?:\s+${KEYWORD}){0,3}\s*$`, 'i')
 
 function inboundAllowedStyles(): Record<string, RegExp[]> {
   const styles: Record<string, RegExp[]> = {
@@ -229,10 +238,8 @@ function dataImage(cleanedSrc: string, maxBytes: number): string | null {
  */
 export function sanitizeEmailHtml(html: string, options: SanitizeEmailOptions = {}): string {
   const maxDataBytes = options.maxDataImageBytes ?? DEFAULT_MAX_DATA_IMAGE_BYTES
-  const marks = createMarks(INBOUND_TAGS)
-  return sanitizeHtml(html, {
-    exclusiveFilter: marks.exclusiveFilter,
-    allowedTags: INBOUND_TAGS,
+  const sanitized = sanitizeHtml(html, {
+    allowedTags: [...INBOUND_TAGS, UNWRAP, DROP],
     allowedAttributes: INBOUND_ATTRIBUTES,
     allowedStyles: { '*': INBOUND_STYLES },
     allowedSchemes: ['http', 'https', 'mailto', 'tel'],
@@ -246,29 +253,33 @@ export function sanitizeEmailHtml(html: string, options: SanitizeEmailOptions = 
     nestingLimit: 120,
     selfClosing: ['img', 'br', 'hr', 'col'],
     transformTags: {
+      ...CARRIER_GUARDS,
       a: (_tag, attribs) => {
+        if (isHidden(attribs)) return drop()
         const href = acceptHref(attribs.href, ['http', 'https', 'mailto', 'tel'])
-        if (href === null) return marks.unwrap('a')
+        if (href === null) return unwrap()
         const out: sanitizeHtml.Attributes = { href, target: '_blank', rel: LINK_REL }
         if (attribs.title !== undefined) out.title = attribs.title
         if (attribs.style !== undefined) out.style = attribs.style
         return { tagName: 'a', attribs: out }
       },
       img: (_tag, attribs) => {
+        if (isHidden(attribs)) return drop()
         const cid = cidOf(attribs.src)
         if (cid !== null) {
           const url = acceptGeneratedImageUrl(options.cidUrl?.(cid))
-          return url === null ? marks.imageReplacement(attribs) : { tagName: 'img', attribs: imageAttribs(attribs, url) }
+          return url === null ? imageReplacement(attribs) : { tagName: 'img', attribs: imageAttribs(attribs, url) }
         }
         const data = attribs.src === undefined ? null : dataImage(cleanUrl(attribs.src), maxDataBytes)
         if (data !== null) return { tagName: 'img', attribs: imageAttribs(attribs, data) }
         // Remote (tracking) images, relative sources and anything else: never loaded.
-        return marks.imageReplacement(attribs)
+        return imageReplacement(attribs)
       },
       // Content the sender hid (preheaders, Outlook's mso-hide) stays hidden: the style that hid it is dropped.
-      '*': (tag, attribs) => (isHidden(attribs) ? marks.drop(tag) : { tagName: tag, attribs })
+      '*': (tag, attribs) => (isHidden(attribs) ? drop() : { tagName: tag, attribs })
     }
   })
+  return removeCarriers(sanitized)
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -309,10 +320,8 @@ function isWordListBullet(attribs: sanitizeHtml.Attributes): boolean {
  * h1 becomes h2, h5/h6 become h4, strike/del become s. Links must be http, https or mailto.
  */
 export function sanitizeEditorHtml(html: string, options: SanitizeEditorOptions = {}): string {
-  const marks = createMarks(EDITOR_TAGS)
-  return sanitizeHtml(html, {
-    exclusiveFilter: marks.exclusiveFilter,
-    allowedTags: EDITOR_TAGS,
+  const sanitized = sanitizeHtml(html, {
+    allowedTags: [...EDITOR_TAGS, UNWRAP, DROP],
     allowedAttributes: EDITOR_ATTRIBUTES,
     allowedStyles: { '*': { 'text-align': [/^\s*(?:left|right|center|justify)\s*$/i] } },
     allowedSchemes: ['http', 'https', 'mailto'],
@@ -324,29 +333,32 @@ export function sanitizeEditorHtml(html: string, options: SanitizeEditorOptions 
     nestingLimit: 60,
     selfClosing: ['img', 'br'],
     transformTags: {
+      ...CARRIER_GUARDS,
       h1: 'h2',
       h5: 'h4',
       h6: 'h4',
       strike: 's',
       del: 's',
       a: (_tag, attribs) => {
+        if (isHidden(attribs)) return drop()
         const href = acceptHref(attribs.href, ['http', 'https', 'mailto'])
-        if (href === null) return marks.unwrap('a')
+        if (href === null) return unwrap()
         return { tagName: 'a', attribs: { href, target: '_blank', rel: LINK_REL } }
       },
       img: (_tag, attribs) => {
+        if (isHidden(attribs)) return drop()
         const raw = attribs.src === undefined ? '' : cleanUrl(attribs.src)
         let src: string | null = null
         if (raw !== '') {
           if (options.imageSrc) src = acceptGeneratedImageUrl(options.imageSrc(raw), ['cid'])
           else if (cidOf(raw) !== null) src = raw
         }
-        return src === null ? marks.imageReplacement(attribs) : { tagName: 'img', attribs: imageAttribs(attribs, src) }
+        return src === null ? imageReplacement(attribs) : { tagName: 'img', attribs: imageAttribs(attribs, src) }
       },
-      '*': (tag, attribs) =>
-        isHidden(attribs) || isWordListBullet(attribs) ? marks.drop(tag) : { tagName: tag, attribs }
+      '*': (tag, attribs) => (isHidden(attribs) || isWordListBullet(attribs) ? drop() : { tagName: tag, attribs })
     }
   })
+  return removeCarriers(sanitized)
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -364,8 +376,11 @@ interface ListState {
 
 interface LinkState {
   href: string | null
-  start: number
+  /** The link's text so far (capped: only needed to tell whether it repeats the URL). */
+  text: string
 }
+
+const MAX_LINK_TEXT = 4096
 
 class PlainTextWriter {
   private out = ''
@@ -384,14 +399,6 @@ class PlainTextWriter {
 
   quoteDepth = 0
   listDepth = 0
-
-  get length(): number {
-    return this.out.length
-  }
-
-  slice(start: number): string {
-    return this.out.slice(start)
-  }
 
   requestBreak(count: 1 | 2): void {
     this.pendingSpace = false
@@ -538,6 +545,9 @@ export function htmlToText(html: string): string {
   const firstCell: boolean[] = []
   let skipDepth = 0
   let preDepth = 0
+  const linkText = (text: string) => {
+    for (const link of links) if (link.text.length < MAX_LINK_TEXT) link.text += text
+  }
 
   const parser = new Parser(
     {
@@ -595,12 +605,15 @@ export function htmlToText(html: string): string {
           }
           case 'a': {
             const href = acceptHref(attribs.href, ['http', 'https', 'mailto', 'tel'])
-            links.push({ href, start: writer.length })
+            links.push({ href, text: '' })
             break
           }
           case 'img': {
             const alt = (attribs.alt ?? '').trim()
-            if (alt) writer.text(alt)
+            if (alt) {
+              writer.text(alt)
+              linkText(` ${alt} `)
+            }
             break
           }
         }
@@ -609,6 +622,7 @@ export function htmlToText(html: string): string {
         if (skipDepth > 0) return
         if (preDepth > 0) writer.preformatted(text)
         else writer.text(text)
+        linkText(text)
       },
       onclosetag(name) {
         if (skipDepth > 0) {
@@ -645,7 +659,7 @@ export function htmlToText(html: string): string {
           case 'a': {
             const link = links.pop()
             if (link?.href) {
-              const text = writer.slice(link.start).replace(/\s+/g, ' ').trim()
+              const text = link.text.replace(/\s+/g, ' ').trim()
               if (text !== '' && !sameTarget(text, link.href)) writer.text(` (${link.href})`)
             }
             break

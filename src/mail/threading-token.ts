@@ -2,6 +2,7 @@
 // derived from the module secret, so a reply finds its work order through In-Reply-To/References even when the
 // citizen rewrites the subject. The subject also carries a human-readable "[OdL #123]" reference (unsigned).
 import { createHmac, randomInt, timingSafeEqual } from 'node:crypto'
+import { domainToASCII } from 'node:url'
 import { hmacKey } from '../crypto.js'
 
 const PREFIX = 'trc'
@@ -20,7 +21,10 @@ export interface ThreadingToken {
 }
 
 export interface OutboundMessageIdInput extends ThreadingToken {
-  /** The right-hand side of the Message-ID, e.g. the mailbox's domain. Not signed: only the local part is. */
+  /**
+   * The right-hand side of the Message-ID, e.g. the mailbox's domain (lower-cased, IDN as punycode). Not signed:
+   * only the local part is. Throws when it is not a host name.
+   */
   domain: string
   /** The module secret; the signing key is derived from it with hmacKey(secret, 'threading-token'). */
   secret: string
@@ -60,7 +64,8 @@ function assertId(value: number, name: string): void {
 export function createOutboundMessageId(input: OutboundMessageIdInput): string {
   assertId(input.workOrderId, 'workOrderId')
   assertId(input.messageId, 'messageId')
-  const domain = input.domain.trim().toLowerCase()
+  // Internationalised domains go out in their ASCII (punycode) form; domainToASCII answers '' when invalid.
+  const domain = domainToASCII(input.domain.trim().toLowerCase())
   if (!DOMAIN.test(domain)) throw new Error('createOutboundMessageId: domain must be a host name')
   let random = ''
   for (let i = 0; i < RANDOM_CHARS; i++) random += BASE36[randomInt(36)]
