@@ -224,10 +224,10 @@ async function persistReport(deps: IngestDeps, incoming: IncomingMail, input: Re
     })
     const cidMap = await storeAttachments(tx, messageId, attachments, stored, now)
     if (content.html) {
-      const html = sanitizeEmailHtml(content.html, { cidUrl: (cid) => cidMap.get(cid) ?? null })
-      await tx.messages.setBody(messageId, truncate(html, MAX_TEXT))
+      // truncate the source, never the sanitized output: a cut must not leave half a tag behind
+      await tx.messages.setBody(messageId, sanitizeEmailHtml(truncate(content.html, MAX_TEXT), { cidUrl: (cid) => cidMap.get(cid) ?? null }))
     } else if (content.text) {
-      await tx.messages.setBody(messageId, truncate(textToHtml(content.text), MAX_TEXT))
+      await tx.messages.setBody(messageId, textToHtml(truncate(content.text, MAX_TEXT)))
     }
     await tx.audit.record({ actorType: 'citizen', actorName: content.from?.address ?? null, action: created ? 'mail.opened' : 'mail.threaded', workOrderId, messageId, details: { sender: sender.match, candidates: sender.candidates, via: thread?.via ?? null } }, now)
     await advanceCheckpoint(tx, incoming, now)
@@ -364,7 +364,7 @@ async function persistAutomatic(deps: IngestDeps, incoming: IncomingMail, mail: 
       receivedAt: incoming.receivedAt ?? mail.date ?? now, createdAt: incoming.receivedAt ?? mail.date ?? now
     })
     const cidMap = await storeAttachments(tx, messageId, mail.attachments, stored, now)
-    if (mail.html) await tx.messages.setBody(messageId, truncate(sanitizeEmailHtml(mail.html, { cidUrl: (cid) => cidMap.get(cid) ?? null }), MAX_TEXT))
+    if (mail.html) await tx.messages.setBody(messageId, sanitizeEmailHtml(truncate(mail.html, MAX_TEXT), { cidUrl: (cid) => cidMap.get(cid) ?? null }))
     if (failedOutbound) {
       await tx.messages.setDeliveryStatus(failedOutbound.id, 'failed', failedOutbound.reason)
       await tx.audit.record({ actorType: 'system', action: 'outbound.bounced', workOrderId, messageId: failedOutbound.id, details: { reason: failedOutbound.reason, evidence: messageId } }, now)

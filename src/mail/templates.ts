@@ -1,7 +1,7 @@
 // Texts the module writes to citizens. Pure functions: data in, subject/html/text out, Italian or English.
 import type { Locale } from '../i18n.js'
 import { htmlToText } from './sanitize.js'
-import { replySubject } from './threading-token.js'
+import { subjectReference } from './threading-token.js'
 
 export interface ConfirmationData {
   locale: Locale
@@ -63,7 +63,9 @@ export function confirmationMail(d: ConfirmationData): { subject: string; html: 
     `<p>${esc(d.organizationName)}</p>`,
     `<p><small>${it ? 'Messaggio generato automaticamente.' : 'This message was generated automatically.'}</small></p>`
   ].join('\n')
-  const subject = replySubject(`${it ? 'Presa in carico' : 'Received'}: ${d.originalSubject ?? (it ? 'la sua comunicazione' : 'your message')}`, d.workOrderId)
+  // Not a "Re:": the confirmation is our own message; the reference keeps the citizen's answer in the same work order.
+  const original = (d.originalSubject ?? (it ? 'la sua comunicazione' : 'your message')).replace(/\[\s*odl\s*#?\s*\d+\s*\]/gi, '').trim()
+  const subject = `${it ? 'Presa in carico' : 'Received'}: ${original} ${subjectReference(d.workOrderId)}`
   return { subject, html, text: htmlToText(html) }
 }
 
