@@ -1,6 +1,5 @@
 // Inbound benchmarks (issue 3): backlog ingest rate next to the raw imapflow fetch+parse rate of the same
 // mailbox, IDLE arrival-to-stored latency, and peak memory while ingesting a 25 MB attachment.
-import { ImapFlow } from 'imapflow'
 import { parseMail } from '../src/mail/parse.js'
 import type { IngestResult } from '../src/mail/ingest.js'
 import { startDovecot, type DovecotInstance } from '../test/helpers/dovecot.js'

@@ -2,6 +2,7 @@
 // supervisor. The plugin mounts it; tests and benchmarks can build it directly.
 import type { FastifyBaseLogger } from 'fastify'
 import type { Knex } from 'knex'
+import { createOutbound } from './actions/index.js'
 import { createDigest } from './arera/digest.js'
 import { createAreraService } from './arera/service.js'
 import { resolveStandards } from './domain/arera.js'
@@ -25,7 +26,13 @@ export function createModule(knex: Knex, options: ResolvedOptions, log: FastifyB
   const calendar = createWorkingCalendar(options.calendar)
   const standards = resolveStandards(options.standards)
   const ingestDeps: IngestDeps = { repos, options, storage, calendar, standards }
-  const ingest = (incoming: IncomingMail) => ingestMail(ingestDeps, incoming)
+  const outbound = createOutbound({ repos, options, storage, log })
+  // a confirmation may have been queued: the outbox worker delivers it now rather than at its next poll
+  const ingest = async (incoming: IncomingMail) => {
+    const result = await ingestMail(ingestDeps, incoming)
+    outbound.outbox.wake()
+    return result
+  }
   const mailboxes = createMailboxManager({
     repos, secret: options.secret, instanceId: options.instanceId, defaultFrom: options.mail.from ?? null, ingest,
     log, leaseTtlMs: options.mail.leaseTtlMs, backoff: options.mail.backoff, onIngested: hooks.onIngested
@@ -37,6 +44,10 @@ export function createModule(knex: Knex, options: ResolvedOptions, log: FastifyB
     mailboxes,
     calendar,
     standards,
+    /** Reply, forward, internal notes, state changes, the conversation document. */
+    ...outbound.actions,
+    /** This instance's outbox worker. */
+    outbox: outbound.outbox,
     /** ARERA TQRIF: classification, clock, register, indicators, deadlines. */
     arera,
     /** Queues today's deadline digest now, if configured and not yet sent (the scheduler calls it daily). */
@@ -49,11 +60,13 @@ export function createModule(knex: Knex, options: ResolvedOptions, log: FastifyB
     service,
     async start(): Promise<void> {
       if (options.mail.startWorkers) await mailboxes.start()
+      outbound.start()
       if (options.mail.startWorkers) digest.start()
     },
     async stop(): Promise<void> {
       await digest.stop()
       await mailboxes.stop()
+      await outbound.stop()
     }
   }
 }

@@ -17,6 +17,9 @@ import type { RouteContext } from './routes/context.js'
 import { createModule, type CommunicationsService, type ModuleHooks } from './module.js'
 import attachmentRoutes from './routes/attachments.js'
 import mailboxRoutes from './routes/mailboxes.js'
+import replyRoutes from './routes/replies.js'
+import timelineRoutes from './routes/timeline.js'
+import exportRoutes from './routes/export.js'
 import classificationRoutes from './routes/classification.js'
 import deadlineRoutes from './routes/deadlines.js'
 import indicatorRoutes from './routes/indicators.js'
@@ -63,6 +66,9 @@ const communicationsPlugin: FastifyPluginAsync<CommunicationsOptions & { hooks?:
         await child.register(settingsRoutes, { ctx })
         await child.register(attachmentRoutes, { ctx })
         await child.register(mailboxRoutes, { ctx })
+        await child.register(replyRoutes, { ctx })
+        await child.register(timelineRoutes, { ctx })
+        await child.register(exportRoutes, { ctx })
         await child.register(classificationRoutes, { ctx })
         await child.register(registerRoutes, { ctx })
         await child.register(indicatorRoutes, { ctx })

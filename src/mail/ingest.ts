@@ -75,7 +75,7 @@ export async function ingestMail(deps: IngestDeps, incoming: IncomingMail): Prom
   }
 
   const automatic = detectAutomatic(parsed)
-  let pec: PecEnvelope | null = null
+  let pec: PecEnvelope | null
   try {
     pec = automatic ? null : await unwrapPec(parsed)
   } catch (err) {

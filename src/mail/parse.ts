@@ -79,6 +79,8 @@ function addresses(value: HeaderValue | undefined): MailAddress[] {
 const EXTENSIONS: Record<string, string> = { 'message/rfc822': 'eml', 'application/pdf': 'pdf', 'image/jpeg': 'jpg', 'image/png': 'png', 'image/gif': 'gif', 'text/plain': 'txt', 'text/html': 'html', 'application/xml': 'xml', 'text/xml': 'xml', 'message/delivery-status': 'txt', 'text/rfc822-headers': 'txt' }
 
 function attachmentName(a: AttachmentStream, index: number): string {
+  // control characters and path separators never reach a download's file name
+  // eslint-disable-next-line no-control-regex
   const raw = (a.filename ?? '').replace(/[\u0000-\u001f\\/]+/g, '_').trim()
   if (raw) return raw.slice(0, 250)
   const ext = EXTENSIONS[a.contentType] ?? a.contentType.split('/')[1]?.replace(/[^a-z0-9]/gi, '').slice(0, 8) ?? 'bin'

@@ -1,0 +1,141 @@
+// What reply, forward and the document mail share: who it comes from, who it goes to, which files travel with it,
+// and the limits that keep an outgoing mail deliverable.
+import { HttpError } from '../http-errors.js'
+import type { ResolvedOptions } from '../options.js'
+import type { Repositories } from '../repositories/index.js'
+import type { StoredBytes } from '../storage.js'
+import { sha256Hex, type AttachmentStorage } from '../storage.js'
+import type { Message, Operator } from '../types.js'
+
+type StoredMessage = Omit<Message, 'attachments'>
+
+/** A file an operator uploaded with a reply or forward. */
+export interface Upload {
+  filename: string
+  contentType: string
+  content: Buffer
+}
+
+export interface ActionDeps {
+  repos: Repositories
+  options: ResolvedOptions
+  storage: AttachmentStorage
+  /** Tells this instance's outbox worker that mail was committed to the outbox. */
+  wake: () => void
+}
+
+export type Actor = Pick<Operator, 'id' | 'name' | 'email'>
+
+// A pragmatic address check: one @, no spaces or brackets, a dotted domain. The relay has the final word.
+const ADDRESS = /^[^\s@<>()",;:\\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/
+const NAMED = /^\s*"?([^"<>]*?)"?\s*<([^<>]+)>\s*$/
+
+/** Addresses as given (`a@b.it` or `Nome <a@b.it>`), validated; a list may also come as one comma-separated string. */
+export function parseAddresses(value: unknown, field: string): string[] {
+  if (value === undefined || value === null || value === '') return []
+  const items = (Array.isArray(value) ? value : [value]).flatMap((v) => (typeof v === 'string' ? splitAddressList(v) : [v]))
+  const out: string[] = []
+  for (const item of items) {
+    if (typeof item !== 'string') throw new HttpError(400, 'invalidAddress', { field, value: String(item).slice(0, 80) }, { [field]: 'indirizzo non valido' })
+    const named = NAMED.exec(item)
+    const address = (named ? named[2] ?? '' : item).trim()
+    if (!ADDRESS.test(address) || address.length > 320) throw new HttpError(400, 'invalidAddress', { field, value: item.slice(0, 80) }, { [field]: 'indirizzo non valido' })
+    const name = named?.[1]?.replace(/["\r\n]/g, '').trim()
+    out.push(name ? `"${name}" <${address}>` : address)
+  }
+  if (out.length > 50) throw new HttpError(400, 'invalidRequest', { detail: `al massimo 50 indirizzi nel campo "${field}"` }, { [field]: 'troppi indirizzi' })
+  return [...new Set(out)]
+}
+
+/** Commas separate addresses, except inside a quoted display name. */
+function splitAddressList(value: string): string[] {
+  const parts: string[] = []
+  let current = ''
+  let quoted = false
+  for (const ch of value) {
+    if (ch === '"') quoted = !quoted
+    if ((ch === ',' || ch === ';') && !quoted) {
+      parts.push(current)
+      current = ''
+    } else current += ch
+  }
+  parts.push(current)
+  return parts.map((p) => p.trim()).filter((p) => p !== '')
+}
+
+/** The last mail a person (not a machine, not an operator) wrote in this conversation. */
+export function lastCitizenMessage(conversation: StoredMessage[]): StoredMessage | null {
+  for (let i = conversation.length - 1; i >= 0; i--) {
+    const m = conversation[i] as StoredMessage
+    if (m.direction === 'inbound' && m.channel !== 'note' && !m.automaticKind) return m
+  }
+  return null
+}
+
+/** Our answer comes from the mailbox the citizen wrote to; otherwise from the configured default sender. */
+export async function senderFor(deps: ActionDeps, inbound: StoredMessage | null): Promise<string> {
+  if (inbound?.mailboxId != null) {
+    const mailbox = await deps.repos.mailboxes.findById(inbound.mailboxId)
+    if (mailbox?.fromAddress) return mailbox.fromName ? `"${mailbox.fromName.replace(/"/g, '')}" <${mailbox.fromAddress}>` : mailbox.fromAddress
+  }
+  if (deps.options.mail.from) return deps.options.mail.from
+  throw new HttpError(409, 'noSender')
+}
+
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(bytes < 1024 * 1024 ? 2 : 1)} MB`
+
+/** Per-file and per-mail limits (the multipart reader enforces them while streaming; host code calls land here). */
+export function checkSizes(options: ResolvedOptions, uploads: Upload[], reattachedBytes: number): void {
+  let total = reattachedBytes
+  for (const u of uploads) {
+    if (u.content.length > options.mail.maxAttachmentBytes) throw new HttpError(413, 'attachmentTooLarge', { filename: u.filename, limit: mb(options.mail.maxAttachmentBytes) })
+    total += u.content.length
+  }
+  if (total > options.mail.maxOutboundBytes) throw new HttpError(413, 'outboundTooLarge', { limit: mb(options.mail.maxOutboundBytes), size: mb(total) })
+}
+
+/** Stored attachments of this conversation to send again; anything else is refused. */
+export async function conversationAttachments(repos: Repositories, conversation: StoredMessage[], ids: number[]): Promise<Array<{ id: number; size: number; filename: string }>> {
+  const messageIds = new Set(conversation.map((m) => m.id))
+  const out: Array<{ id: number; size: number; filename: string }> = []
+  for (const id of [...new Set(ids)]) {
+    const a = await repos.attachments.findById(id)
+    if (!a || !messageIds.has(a.messageId)) throw new HttpError(400, 'attachmentNotInConversation', { id }, { attachmentIds: `allegato ${id} non disponibile` })
+    out.push({ id: a.id, size: a.size, filename: a.filename })
+  }
+  return out
+}
+
+/** Bytes go to storage before the transaction (directory writes are idempotent and content-addressed). */
+export function storeUploads(storage: AttachmentStorage, uploads: Upload[]): Promise<StoredBytes[]> {
+  return Promise.all(uploads.map((u) => storage.put(u.content)))
+}
+
+export async function insertUploads(tx: Repositories, messageId: number, uploads: Upload[], stored: StoredBytes[], now: Date): Promise<void> {
+  for (const [i, u] of uploads.entries()) {
+    const bytes = stored[i] as StoredBytes
+    await tx.attachments.insert({
+      messageId, filename: u.filename, contentType: u.contentType, size: u.content.length, sha256: sha256Hex(u.content),
+      contentId: null, inline: false, storage: bytes.storage, storageKey: bytes.storageKey, content: bytes.content, createdAt: now
+    })
+  }
+}
+
+/** Stored HTML points images at `attachments/ID`; editors paste them with the route prefix in front. */
+export function attachmentImageSrc(prefix: string, allowed: Set<number>, picked: Set<number>) {
+  const base = prefix === '/' ? '' : prefix
+  return (src: string): string | null => {
+    const match = /^(?:https?:\/\/[^/]+)?(.*)\/attachments\/(\d+)$/.exec(src.trim()) ?? /^()attachments\/(\d+)$/.exec(src.trim())
+    if (match && (match[1] === base || match[1] === '')) {
+      const id = Number(match[2])
+      if (!allowed.has(id)) return null
+      picked.add(id)
+      return `attachments/${id}`
+    }
+    return /^https:\/\//i.test(src.trim()) ? src.trim() : null
+  }
+}
+
+export function actorOf(operator: Actor): { id: string; name: string } {
+  return { id: operator.id, name: operator.name }
+}

@@ -1,0 +1,110 @@
+// Forwarding part of a conversation to someone else (another office, the collection contractor, a lawyer): one
+// mail with the operator's note and, for each message, the familiar "Messaggio inoltrato" header block, plus the
+// original attachments. Its signed Message-ID brings their answer back into the same work order.
+import { HttpError, notFound } from '../http-errors.js'
+import { queueOutboundMail } from '../mail/outbound.js'
+import { htmlToText, sanitizeEditorHtml, textToHtml } from '../mail/sanitize.js'
+import { replySubject } from '../mail/threading-token.js'
+import type { Message } from '../types.js'
+import {
+  actorOf, checkSizes, conversationAttachments, insertUploads, lastCitizenMessage, parseAddresses, senderFor, storeUploads,
+  type ActionDeps, type Actor, type Upload
+} from './common.js'
+
+type StoredMessage = Omit<Message, 'attachments'>
+
+export interface ForwardInput {
+  to: unknown
+  cc?: unknown
+  note?: string
+  /** Default: every message of the conversation except internal notes and machine-written mail. */
+  messageIds?: number[]
+  /** Default true: the original attachments travel with the forward. */
+  includeAttachments?: boolean
+  files?: Upload[]
+}
+
+const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string)
+
+const romeDateTime = new Intl.DateTimeFormat('it-IT', { timeZone: 'Europe/Rome', weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit' })
+
+/** The header block mail clients put above a forwarded message, in Italian. */
+export function forwardedBlock(m: StoredMessage, keepImages: boolean): string {
+  const sender = m.fromName && m.from ? `${m.fromName} <${m.from}>` : (m.from ?? m.operator?.name ?? '')
+  const lines = [
+    '---------- Messaggio inoltrato ----------',
+    `Da: ${sender}`,
+    `Data: ${romeDateTime.format(new Date(m.receivedAt ?? m.createdAt))}`,
+    `A: ${m.to.join(', ')}`,
+    ...(m.cc.length ? [`Cc: ${m.cc.join(', ')}`] : []),
+    `Oggetto: ${m.subject ?? ''}`
+  ]
+  let body = m.html ?? (m.text ? textToHtml(m.text) : '')
+  // without the attachments, images pointing at them would arrive broken: show their alt text instead
+  if (!keepImages) body = body.replace(/<img\b[^>]*\bsrc="attachments\/\d+"[^>]*>/g, (tag) => `[${/\balt="([^"]*)"/.exec(tag)?.[1] || 'immagine'}]`)
+  return `<p>${lines.map(esc).join('<br>')}</p>\n<div>${body}</div>`
+}
+
+export async function forward(deps: ActionDeps, workOrderId: number, input: ForwardInput, operator: Actor): Promise<number> {
+  const { repos, options } = deps
+  const workOrder = await repos.host.findWorkOrder(workOrderId)
+  if (!workOrder) throw notFound('workOrderNotFound', { id: workOrderId })
+  const to = parseAddresses(input.to, 'to')
+  if (to.length === 0) throw new HttpError(400, 'noRecipient', {}, { to: 'destinatario mancante' })
+  const cc = parseAddresses(input.cc, 'cc')
+  const conversation = await repos.messages.listByWorkOrder(workOrderId)
+
+  let selected: StoredMessage[]
+  if (input.messageIds && input.messageIds.length > 0) {
+    const byId = new Map(conversation.map((m) => [m.id, m]))
+    const wanted = new Set(input.messageIds)
+    for (const id of wanted) {
+      const m = byId.get(id)
+      if (!m) throw new HttpError(400, 'messageNotInConversation', { id }, { messageIds: `messaggio ${id} non disponibile` })
+      if (m.channel === 'note') throw new HttpError(400, 'noteNotForwardable', { id }, { messageIds: `messaggio ${id} è una nota interna` })
+    }
+    selected = conversation.filter((m) => wanted.has(m.id))
+  } else {
+    selected = conversation.filter((m) => m.channel !== 'note' && !m.automaticKind)
+  }
+  if (selected.length === 0) throw new HttpError(400, 'nothingToForward')
+
+  const includeAttachments = input.includeAttachments ?? true
+  const originalIds: number[] = []
+  if (includeAttachments) {
+    const own = await repos.attachments.listByMessageIds(selected.map((m) => m.id))
+    originalIds.push(...own.map((a) => a.id))
+    for (const m of selected) {
+      const again = m.meta.attachmentIds
+      if (Array.isArray(again)) originalIds.push(...again.filter((id): id is number => Number.isSafeInteger(id)))
+    }
+  }
+  const originals = await conversationAttachments(repos, conversation, originalIds)
+  const files = input.files ?? []
+  checkSizes(options, files, originals.reduce((n, a) => n + a.size, 0))
+  const from = await senderFor(deps, lastCitizenMessage(conversation))
+
+  const note = input.note ? sanitizeEditorHtml(String(input.note)) : ''
+  const html = [note, ...selected.map((m) => forwardedBlock(m, includeAttachments))].filter(Boolean).join('\n<br>\n')
+  const subjectSource = selected.length === 1 ? selected[0]?.subject : workOrder.subject
+  // replySubject strips every Re:/Fwd:/I: and adds the reference; "I:" is how Italian mail clients mark a forward
+  const subject = replySubject(subjectSource, workOrderId).replace(/^Re: /, 'I: ')
+
+  const stored = await storeUploads(deps.storage, files)
+  const now = new Date()
+  const messageId = await repos.transaction(async (tx) => {
+    const queued = await queueOutboundMail(tx, {
+      workOrderId, contributorId: workOrder.contributorId, kind: 'forward', from, to, cc, subject, html, text: htmlToText(html),
+      attachmentIds: originals.map((a) => a.id), operator: actorOf(operator),
+      meta: { forwardedMessageIds: selected.map((m) => m.id) }, now
+    }, options.secret)
+    await insertUploads(tx, queued.messageId, files, stored, now)
+    await tx.audit.record({
+      actorType: 'operator', actorId: operator.id, actorName: operator.name, action: 'forward.queued', workOrderId, messageId: queued.messageId,
+      details: { to, cc, messages: selected.map((m) => m.id), attachments: originals.length + files.length }
+    }, now)
+    return queued.messageId
+  })
+  deps.wake()
+  return messageId
+}

@@ -1,0 +1,72 @@
+// The outbound half of the module: operator actions (reply, forward, notes, state, conversation document) and the
+// outbox worker that delivers what they queue. module.ts mounts it; the worker runs only when SMTP is configured.
+import { hostname } from 'node:os'
+import { randomBytes } from 'node:crypto'
+import type { FastifyBaseLogger } from 'fastify'
+import type { Locale } from '../i18n.js'
+import { createOutboxWorker, type OutboxWorker } from '../mail/outbox-worker.js'
+import { ComposeError, createSmtpTransport } from '../mail/smtp.js'
+import type { ResolvedOptions } from '../options.js'
+import type { Repositories } from '../repositories/index.js'
+import type { AttachmentStorage } from '../storage.js'
+import type { ActionDeps, Actor } from './common.js'
+import { exportConversation, sendConversationDocument } from './export.js'
+import { forward, type ForwardInput } from './forward.js'
+import { reply, type ReplyInput } from './reply.js'
+import { addNote, setState } from './timeline.js'
+
+export type { Upload, Actor } from './common.js'
+export type { ReplyInput } from './reply.js'
+export type { ForwardInput } from './forward.js'
+
+export function createOutbound(input: { repos: Repositories; options: ResolvedOptions; storage: AttachmentStorage; log: FastifyBaseLogger }) {
+  const { repos, options, storage, log } = input
+  const transport = options.mail.smtp ? createSmtpTransport(options.mail.smtp.url) : null
+  let worker: OutboxWorker | null = null
+  const deps: ActionDeps = { repos, options, storage, wake: () => worker?.wake() }
+
+  worker = createOutboxWorker({
+    repos, transport, log,
+    owner: options.instanceId ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
+    settings: {
+      pollMs: options.mail.outboxPollMs, backoff: options.mail.outboxBackoff, maxAttempts: options.mail.outboxMaxAttempts,
+      claimTtlMs: options.mail.outboxClaimTtlMs
+    },
+    async loadAttachment(id) {
+      const meta = await repos.attachments.findById(id)
+      if (!meta) return null
+      const content = meta.storage === 'directory' && meta.storageKey ? await storage.read(meta.storageKey) : await repos.attachments.readContent(id)
+      return content ? { filename: meta.filename, contentType: meta.contentType, content } : null
+    },
+    async generate(spec) {
+      const doc = await exportConversation(deps, spec.workOrderId)
+      if (!doc) throw new ComposeError(`Ordine di lavoro ${spec.workOrderId} non trovato: documento non generato.`)
+      return { filename: spec.filename || doc.filename, contentType: doc.contentType, content: doc.content }
+    }
+  })
+  const outbox = worker
+
+  return {
+    actions: {
+      /** Queues a reply to the citizen; returns the id of the stored outbound message. */
+      reply: (workOrderId: number, body: ReplyInput, operator: Actor) => reply(deps, workOrderId, body, operator),
+      forward: (workOrderId: number, body: ForwardInput, operator: Actor) => forward(deps, workOrderId, body, operator),
+      addNote: (workOrderId: number, body: { html: string }, operator: Actor) => addNote(deps, workOrderId, body, operator),
+      setWorkOrderState: (workOrderId: number, body: { state: unknown; note?: string }, operator: Actor) => setState(deps, workOrderId, body, operator),
+      /** The conversation as a .docx, or null when the work order does not exist. */
+      exportConversation: (workOrderId: number, locale?: Locale) => exportConversation(deps, workOrderId, locale),
+      sendConversationDocument: (workOrderId: number, body: { to: unknown; cc?: unknown; note?: string }, operator: Actor) => sendConversationDocument(deps, workOrderId, body, operator)
+    },
+    /** The outbox worker of this instance: `runOnce()` sends what is due now (tests, host schedulers). */
+    outbox: { wake: outbox.wake, runOnce: outbox.runOnce, stats: outbox.stats },
+    start(): void {
+      if (options.mail.startWorkers) outbox.start()
+    },
+    async stop(): Promise<void> {
+      await outbox.stop()
+      transport?.close()
+    }
+  }
+}
+
+export type Outbound = ReturnType<typeof createOutbound>

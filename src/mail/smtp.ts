@@ -1,0 +1,77 @@
+// The SMTP side of the outbox: one pooled nodemailer transport per module instance, and the judgement of a send
+// error as temporary (try again later) or permanent (the server refused the mail for good).
+import nodemailer, { type Transporter } from 'nodemailer'
+import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js'
+
+export type SmtpTransport = Transporter<SMTPTransport.SentMessageInfo>
+
+export interface SmtpTransportOptions {
+  /** Parallel connections to the relay (default 3). */
+  maxConnections?: number
+  /** Connection, greeting and socket timeouts in ms (default 30 s): a hung relay becomes a temporary failure. */
+  timeoutMs?: number
+}
+
+/**
+ * `smtp://host:port` (plain, STARTTLS when offered), `smtps://host:port` (TLS from the start); user and password
+ * URL-encoded in the authority. `?tls=insecure` accepts a self-signed certificate (internal relays).
+ */
+export function createSmtpTransport(url: string, options: SmtpTransportOptions = {}): SmtpTransport {
+  const u = new URL(url)
+  const secure = u.protocol === 'smtps:'
+  const timeout = options.timeoutMs ?? 30_000
+  const transportOptions: SMTPTransport.Options & { pool: true; maxConnections: number; maxMessages: number } = {
+    pool: true,
+    maxConnections: options.maxConnections ?? 3,
+    maxMessages: 500,
+    host: u.hostname,
+    port: u.port ? Number(u.port) : secure ? 465 : 25,
+    secure,
+    connectionTimeout: timeout,
+    greetingTimeout: timeout,
+    socketTimeout: timeout,
+    ...(u.username ? { auth: { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) } } : {}),
+    ...(u.searchParams.get('tls') === 'insecure' ? { tls: { rejectUnauthorized: false } } : {})
+  }
+  return nodemailer.createTransport(transportOptions)
+}
+
+export interface SendFailure {
+  permanent: boolean
+  /** What the operator reads in the conversation: the server's reply when there is one. */
+  message: string
+  responseCode: number | null
+}
+
+/** Errors we raise while composing: the mail cannot be built, so trying again would not help. */
+export class ComposeError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'ComposeError'
+  }
+}
+
+/**
+ * 5xx replies are permanent (RFC 5321: do not repeat the same transaction); 4xx replies and network errors are
+ * temporary. A refused login (535) is counted as temporary: it is a configuration problem the administrator can
+ * fix, and the mail should go out once they have.
+ */
+export function classifySendError(err: unknown): SendFailure {
+  if (err instanceof ComposeError) return { permanent: true, message: err.message, responseCode: null }
+  const e = (err ?? {}) as { responseCode?: unknown; response?: unknown; code?: unknown; message?: unknown }
+  const responseCode = typeof e.responseCode === 'number' ? e.responseCode : null
+  const response = typeof e.response === 'string' && e.response.trim() ? e.response.trim() : null
+  const message = (response ?? (typeof e.message === 'string' ? e.message : String(err))).slice(0, 2000)
+  if (e.code === 'EAUTH') return { permanent: false, message, responseCode }
+  if (responseCode !== null && responseCode >= 500) return { permanent: true, message, responseCode }
+  if (responseCode !== null && responseCode >= 400) return { permanent: false, message, responseCode }
+  // No reply code: the relay is down, slow or unreachable (ECONNREFUSED, ETIMEDOUT, ESOCKET, …), which says
+  // nothing about the mail itself; after outboxMaxAttempts it still ends as failed.
+  return { permanent: false, message, responseCode }
+}
+
+/** Exponential backoff with ±20 % jitter, so instances that failed together do not retry together. */
+export function retryDelayMs(attempt: number, backoff: { baseMs: number; maxMs: number }, random: () => number = Math.random): number {
+  const exponential = Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.max(0, attempt - 1))
+  return Math.max(1, Math.round(exponential * (0.8 + 0.4 * random())))
+}

@@ -1,0 +1,33 @@
+// The conversation document: download it, or mail it (permission `documents`).
+import type { FastifyPluginAsync } from 'fastify'
+import { operatorOf } from '../auth.js'
+import { badRequest, notFound, parseId } from '../http-errors.js'
+import { requestLocale } from '../i18n.js'
+import { contentDisposition } from './attachments.js'
+import type { RouteOptions } from './context.js'
+
+const exportRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
+  app.get<{ Params: { id: string } }>('/work-orders/:id/export.docx', { config: { permission: 'read' } }, async (request, reply) => {
+    const id = parseId(request.params.id)
+    const doc = await ctx.service.exportConversation(id, requestLocale(request, ctx.options.locale))
+    if (!doc) throw notFound('workOrderNotFound', { id })
+    return reply
+      .header('content-type', doc.contentType)
+      .header('content-disposition', contentDisposition(doc.filename))
+      .header('x-content-type-options', 'nosniff')
+      .header('cache-control', 'private, no-store')
+      .send(doc.content)
+  })
+
+  app.post<{ Params: { id: string } }>('/work-orders/:id/export/send', { config: { permission: 'documents' } }, async (request, reply) => {
+    const id = parseId(request.params.id)
+    const body = request.body
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('il corpo della richiesta deve essere un oggetto JSON')
+    const { to, cc, note } = body as Record<string, unknown>
+    if (note !== undefined && note !== null && typeof note !== 'string') throw badRequest('il campo "note" deve essere un testo', { note: 'deve essere un testo' })
+    const messageId = await ctx.service.sendConversationDocument(id, { to, cc, note: note ?? undefined }, operatorOf(request))
+    return reply.status(201).send(await ctx.service.getMessage(messageId))
+  })
+}
+
+export default exportRoutes
