@@ -36,8 +36,7 @@ export async function readFormBody(request: FastifyRequest, limits: BodyLimits):
   const files: Upload[] = []
   let total = 0
   try {
-    // browsers send UTF-8 file names; busboy would read them as latin1
-    const parts = request.parts({ defParamCharset: 'utf8', limits: { fileSize: limits.maxFileBytes, files: limits.maxFiles, fields: 200, fieldSize: 2 * 1024 * 1024, parts: limits.maxFiles + 200 } })
+    const parts = request.parts({ limits: { fileSize: limits.maxFileBytes, files: limits.maxFiles, fields: 200, fieldSize: 2 * 1024 * 1024, parts: limits.maxFiles + 200 } })
     for await (const part of parts) {
       if (part.type === 'field') {
         const value = part.value

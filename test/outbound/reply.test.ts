@@ -24,9 +24,19 @@ async function openWorkOrder(host: TestHost, subject = 'Reclamo: vetro non racco
   return { workOrderId: result.workOrderId as number, messageId: messageId.replace(/[<>]/g, '') }
 }
 
+interface Item {
+  id: number
+  workOrderId: number
+  direction: string
+  text: string | null
+  deliveryStatus: string | null
+  attachments: Array<{ id: number; filename: string }>
+  meta: Record<string, unknown>
+}
+
 async function conversation(host: TestHost, id: number) {
   const res = await host.app.inject({ url: `${API}/work-orders/${id}/messages`, headers: auth('demo-viewer') })
-  return res.json().items as Array<Record<string, any>>
+  return res.json().items as Item[]
 }
 
 const counts = async (host: TestHost) => ({
@@ -99,7 +109,7 @@ t.test('a reply with two attachments reaches the citizen threaded, and the answe
   await dovecot.append('reclami@garbage.example.test', answer, { internalDate: new Date() })
   await host.app.communications.mailboxes.registerFromUrls([{ url: dovecot.url('reclami@garbage.example.test'), fromAddress: 'reclami@garbage.example.test' }])
   await host.app.communications.mailboxes.start()
-  let threaded: Record<string, any> | undefined
+  let threaded: Item | undefined
   for (let i = 0; i < 100 && !threaded; i++) {
     threaded = (await conversation(host, workOrderId)).find((m) => m.direction === 'inbound' && /confermo che giovedì/.test(String(m.text)))
     if (!threaded) await sleep(100)
