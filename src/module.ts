@@ -12,6 +12,7 @@ import { createMailboxManager } from './mail/mailbox-manager.js'
 import { rawFromBuffer } from './mail/raw-source.js'
 import type { ResolvedOptions } from './options.js'
 import { createRepositories } from './repositories/index.js'
+import { createGenericContributor } from './generic-contributor.js'
 import { createService } from './service.js'
 import { createAttachmentStorage } from './storage.js'
 
@@ -25,7 +26,8 @@ export function createModule(knex: Knex, options: ResolvedOptions, log: FastifyB
   const storage = createAttachmentStorage(options.attachments)
   const calendar = createWorkingCalendar(options.calendar)
   const standards = resolveStandards(options.standards)
-  const ingestDeps: IngestDeps = { repos, options, storage, calendar, standards }
+  const genericContributor = createGenericContributor(repos.settings, options.genericContributorId)
+  const ingestDeps: IngestDeps = { repos, genericContributor, options, storage, calendar, standards }
   const outbound = createOutbound({ repos, options, storage, log })
   // a confirmation may have been queued: the outbox worker delivers it now rather than at its next poll
   const ingest = async (incoming: IncomingMail) => {
@@ -40,7 +42,7 @@ export function createModule(knex: Knex, options: ResolvedOptions, log: FastifyB
   const arera = createAreraService(repos, options, calendar, standards)
   const digest = createDigest({ repos, arera, options, log })
   const service = {
-    ...createService(repos, options, storage, arera),
+    ...createService(repos, options, storage, genericContributor, arera),
     mailboxes,
     calendar,
     standards,

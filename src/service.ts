@@ -5,10 +5,10 @@ import { toSummary } from './repositories/attachments.js'
 import type { Repositories } from './repositories/index.js'
 import type { MessageSearch } from './repositories/messages.js'
 import type { WorkOrderMeta } from './repositories/work-order-meta.js'
+import type { GenericContributor } from './generic-contributor.js'
 import type { AttachmentStorage } from './storage.js'
 import type { Contributor, Message, Operator, WorkOrder } from './types.js'
 
-export const GENERIC_CONTRIBUTOR_SETTING = 'genericContributorId'
 
 export interface WorkOrderView extends WorkOrder, Partial<Omit<ClockFields, 'type' | 'suggestedType' | 'dueDate' | 'standardMet' | 'missCause'>> {
   reference: string | null
@@ -26,7 +26,7 @@ export interface WorkOrderView extends WorkOrder, Partial<Omit<ClockFields, 'typ
   parentWorkOrderId: number | null
 }
 
-export function createService(repos: Repositories, options: ResolvedOptions, storage: AttachmentStorage, arera?: AreraService) {
+export function createService(repos: Repositories, options: ResolvedOptions, storage: AttachmentStorage, genericContributor: GenericContributor, arera?: AreraService) {
   async function withAttachments(messages: Array<Omit<Message, 'attachments'>>): Promise<Message[]> {
     const attachments = await repos.attachments.listByMessageIds(messages.map((m) => m.id))
     const byMessage = new Map<number, Message['attachments']>()
@@ -51,12 +51,12 @@ export function createService(repos: Repositories, options: ResolvedOptions, sto
     repositories: repos,
 
     async getGenericContributorId(): Promise<number> {
-      return (await repos.settings.get<number>(GENERIC_CONTRIBUTOR_SETTING)) ?? options.genericContributorId
+      return genericContributor.get()
     },
 
     async setGenericContributorId(contributorId: number): Promise<boolean> {
       if (!(await repos.host.findContributor(contributorId))) return false
-      await repos.settings.set(GENERIC_CONTRIBUTOR_SETTING, contributorId)
+      await genericContributor.set(contributorId)
       return true
     },
 
@@ -105,7 +105,7 @@ export function createService(repos: Repositories, options: ResolvedOptions, sto
       const message = await repos.messages.findById(messageId)
       if (!message) return 'message'
       if (!(await repos.host.findContributor(contributorId))) return 'contributor'
-      const genericId = (await repos.settings.get<number>(GENERIC_CONTRIBUTOR_SETTING)) ?? options.genericContributorId
+      const genericId = await genericContributor.get()
       let workOrderUpdated = false
       await repos.transaction(async (tx) => {
         await tx.messages.assignContributor(messageId, contributorId)

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto'
 import { dueDate, requestTypeLabel, suggestRequestType, type RequestType, type Standards } from '../domain/arera.js'
 import type { WorkingCalendar } from '../domain/working-days.js'
+import type { GenericContributor } from '../generic-contributor.js'
 import type { ResolvedOptions } from '../options.js'
 import type { Repositories } from '../repositories/index.js'
 import { isUniqueViolation } from '../repositories/normalize.js'
@@ -24,6 +25,7 @@ import { sha256Hex } from '../storage.js'
 
 export interface IngestDeps {
   repos: Repositories
+  genericContributor: GenericContributor
   options: ResolvedOptions
   storage: AttachmentStorage
   calendar: WorkingCalendar
@@ -88,7 +90,7 @@ export async function ingestMail(deps: IngestDeps, incoming: IncomingMail): Prom
 
   try {
     if (automatic) return await persistAutomatic(deps, incoming, parsed, automatic, dedupeKey, now)
-    const sender = await matchSender(deps.repos.host, await genericContributorId(deps), content.from, content.replyTo)
+    const sender = await matchSender(deps.repos.host, await deps.genericContributor.get(), content.from, content.replyTo)
     const thread = await findThread(deps.repos, deps.options.secret, {
       inReplyTo: content.inReplyTo, references: content.references, subject: content.subject,
       senderAddresses: [content.from?.address, ...content.replyTo.map((r) => r.address)].filter((a): a is string => !!a)
@@ -104,10 +106,6 @@ export async function ingestMail(deps: IngestDeps, incoming: IncomingMail): Prom
 function dedupeKeyOf(mail: ParsedMail): string {
   if (mail.messageId) return messageIdKey(mail.messageId)
   return syntheticKey('no-message-id', mail.from?.address ?? '', mail.date?.toISOString() ?? '', mail.subject ?? '', sha256Hex(Buffer.from(mail.text ?? mail.html ?? '')))
-}
-
-async function genericContributorId(deps: IngestDeps): Promise<number> {
-  return (await deps.repos.settings.get<number>('genericContributorId')) ?? deps.options.genericContributorId
 }
 
 async function advanceCheckpoint(tx: Repositories, incoming: IncomingMail, now: Date): Promise<void> {
@@ -149,7 +147,7 @@ async function recordOversize(deps: IngestDeps, incoming: IncomingMail, limit: n
   const content: ParsedMail = { ...headers, text: note, html: null, attachments: [] }
   const raw = await incoming.raw.readAll()
   await deps.repos.quarantine.insert({ mailboxId: incoming.mailboxId, uidValidity: incoming.checkpoint?.uidValidity ?? null, imapUid: incoming.checkpoint?.uid ?? null, reason: 'oversize', messageId: headers.messageId, size: raw.length, raw, rawStorageKey: null }, now)
-  const sender = await matchSender(deps.repos.host, await genericContributorId(deps), content.from, content.replyTo)
+  const sender = await matchSender(deps.repos.host, await deps.genericContributor.get(), content.from, content.replyTo)
   const thread = await findThread(deps.repos, deps.options.secret, { inReplyTo: content.inReplyTo, references: content.references, subject: content.subject, senderAddresses: content.from ? [content.from.address] : [] })
   try {
     const result = await persistReport(deps, incoming, { parsed: content, content, pec: null, sender, thread, dedupeKey: dedupeKeyOf(content), meta: { oversize: true, size: incoming.raw.size } }, now)
