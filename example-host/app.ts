@@ -77,6 +77,8 @@ export async function buildHostApp(config: HostConfig): Promise<HostApp> {
       authorize: operatorFromRequest,
       organizationName: 'Garbage Servizi Ambientali S.p.A.',
       ...config.module,
+      // the demo SottoControllo app key (contract): hosts configure their own keys
+      intake: { apiKeys: [{ key: 'demo-app-key', name: 'App SottoControllo (demo)' }], ...config.module?.intake },
       secret: config.module?.secret ?? ''
     }
     // Registration errors (a bad mapping, say) are logged and the host goes on serving its own routes.

@@ -195,11 +195,34 @@ export async function up(knex: Knex): Promise<void> {
     t.text('value_json').notNullable()
     ts(t, 'updated_at').notNullable()
   })
+
+  // Requests from the Sportello On-line form and the SottoControllo app (Open311): place, service, the address
+  // counted by the per-email limit, and the latest public note. The reference is copied here (it never changes)
+  // so Open311 can list and find requests without touching the host's tables.
+  await knex.schema.createTable('trc_intake_requests', (t) => {
+    t.bigInteger('work_order_id').primary()
+    t.string('reference', 50).notNullable()
+    t.string('channel', 16).notNullable()
+    t.string('service_code', 48).notNullable()
+    t.string('service', 48).nullable()
+    t.string('address', 300).nullable()
+    t.decimal('latitude', 9, 6).nullable()
+    t.decimal('longitude', 9, 6).nullable()
+    t.string('email', 254).nullable()
+    t.string('media_url', 1000).nullable()
+    t.string('client_name', 100).nullable()
+    t.text('status_notes').nullable()
+    ts(t, 'submitted_at').notNullable()
+    ts(t, 'updated_at').notNullable()
+    t.unique(['reference'], { indexName: 'trc_intake_reference_uq' })
+    t.index(['email', 'submitted_at'], 'trc_intake_email_idx')
+    t.index(['submitted_at'], 'trc_intake_submitted_idx')
+  })
 }
 
 export async function down(knex: Knex): Promise<void> {
   for (const table of [
-    'trc_settings', 'trc_audit_log', 'trc_quarantine', 'trc_outbox', 'trc_digest_runs', 'trc_clock_events', 'trc_work_order_meta',
+    'trc_intake_requests', 'trc_settings', 'trc_audit_log', 'trc_quarantine', 'trc_outbox', 'trc_digest_runs', 'trc_clock_events', 'trc_work_order_meta',
     'trc_attachments', 'trc_messages', 'trc_mailbox_state', 'trc_mailboxes'
   ]) {
     await knex.schema.dropTableIfExists(table)

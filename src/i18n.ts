@@ -48,7 +48,31 @@ const messages = {
   dateParamMissing: { it: 'Manca il parametro "{name}": indica una data nel formato AAAA-MM-GG (per esempio 2026-01-31).', en: 'Parameter "{name}" is missing: give a date as YYYY-MM-DD (for example 2026-01-31).' },
   dateParamInvalid: { it: 'Il parametro "{name}" non è una data valida: "{value}". Usa il formato AAAA-MM-GG (per esempio 2026-01-31).', en: 'Parameter "{name}" is not a valid date: "{value}". Use YYYY-MM-DD (for example 2026-01-31).' },
   dateRangeInverted: { it: 'Intervallo non valido: la data iniziale ({from}) è successiva a quella finale ({to}).', en: 'Invalid range: the start date ({from}) is after the end date ({to}).' },
-  yearParamInvalid: { it: 'Anno non valido: "{value}". Indica un anno di quattro cifre, per esempio 2026.', en: 'Invalid year: "{value}". Give a four-digit year, for example 2026.' }
+  yearParamInvalid: { it: 'Anno non valido: "{value}". Indica un anno di quattro cifre, per esempio 2026.', en: 'Invalid year: "{value}". Give a four-digit year, for example 2026.' },
+  // Citizen intake (Sportello On-line, SottoControllo app) and public notes
+  intakeInvalid: { it: 'Alcuni dati non sono corretti ({count}): correggi i campi indicati e invia di nuovo la richiesta.', en: 'Some details are not right ({count}): correct the fields shown and send the request again.' },
+  intakeFileTooLarge: { it: 'Allegati troppo grandi: {detail}.', en: 'Attachments too large: {detail}.' },
+  intakeFileType: { it: 'Allegato non accettato: {detail}.', en: 'Attachment not accepted: {detail}.' },
+  intakeSpam: { it: 'Invio non accettato: è stato compilato il campo «Lascia vuoto questo campo», che serve a riconoscere gli invii automatici. Se sei una persona, lascialo vuoto e invia di nuovo.', en: 'Submission refused: the "Leave this field empty" field was filled in, which is how automated submissions are recognised. If you are a person, leave it empty and send again.' },
+  intakeTooFast: { it: 'Invio troppo rapido: il modulo è stato inviato {seconds} secondi dopo l\'apertura della pagina. Attendi qualche secondo e invia di nuovo.', en: 'Sent too quickly: the form was sent {seconds} seconds after the page opened. Wait a few seconds and send again.' },
+  intakeFormToken: { it: 'Il modulo non è valido o è incompleto (manca il codice di controllo della pagina): ricarica la pagina e invia di nuovo.', en: 'The form is invalid or incomplete (the page check code is missing): reload the page and send again.' },
+  intakeFormExpired: { it: 'Il modulo è scaduto: è stato aperto più di {hours} ore fa. Ricarica la pagina e invia di nuovo.', en: 'The form has expired: it was opened more than {hours} hours ago. Reload the page and send again.' },
+  intakeRateLimited: { it: 'Troppi invii dalla tua rete in poco tempo: riprova tra {minutes} minuti.', en: 'Too many submissions from your network in a short time: try again in {minutes} minutes.' },
+  intakeEmailRateLimited: { it: 'Troppe richieste inviate con l\'indirizzo {email} nell\'ultima ora: riprova più tardi oppure rispondi all\'email di conferma che hai ricevuto.', en: 'Too many requests sent with {email} in the last hour: try again later or reply to the confirmation email you received.' },
+  intakeNotMultipart: { it: 'Formato non supportato: invia il modulo come multipart/form-data, application/x-www-form-urlencoded o JSON.', en: 'Unsupported format: send the form as multipart/form-data, application/x-www-form-urlencoded or JSON.' },
+  intakeStatusNotFound: { it: 'Richiesta non trovata: controlla il codice che hai ricevuto.', en: 'Request not found: check the code you received.' },
+  open311ApiKeyMissing: { it: 'api_key mancante: per inviare una segnalazione serve la chiave dell\'app.', en: 'api_key missing: sending a request needs the app key.' },
+  open311ApiKeyInvalid: { it: 'api_key non valida.', en: 'Invalid api_key.' },
+  open311ServiceCodeMissing: { it: 'service_code mancante: scegli un servizio da services.json.', en: 'service_code missing: choose a service from services.json.' },
+  open311ServiceCodeUnknown: { it: 'service_code "{code}" sconosciuto: l\'elenco dei servizi è in services.json.', en: 'Unknown service_code "{code}": the list of services is in services.json.' },
+  open311ServiceNotFound: { it: 'Servizio "{code}" non trovato.', en: 'Service "{code}" not found.' },
+  open311RequestNotFound: { it: 'Richiesta "{id}" non trovata.', en: 'Request "{id}" not found.' },
+  open311TokenNotFound: { it: 'Token "{token}" non trovato.', en: 'Token "{token}" not found.' },
+  open311Format: { it: 'Formato non supportato: usa .json oppure .xml.', en: 'Unsupported format: use .json or .xml.' },
+  open311Invalid: { it: '{detail}', en: '{detail}' },
+  publicNoteEmpty: { it: 'Scrivi il testo della nota pubblica ("text" oppure "html").', en: 'Write the text of the public note ("text" or "html").' },
+  publicNoteNoRecipient: { it: 'La pratica non ha un indirizzo email del cittadino: la nota non può essere inviata per email (salvala senza "notify").', en: 'The case has no citizen email address: the note cannot be emailed (save it without "notify").' },
+  publicNoteNoSender: { it: 'Nessun mittente configurato (opzione mail.from): la nota non può essere inviata per email.', en: 'No sender configured (option mail.from): the note cannot be emailed.' }
 } as const
 
 export type MessageKey = keyof typeof messages

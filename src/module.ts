@@ -7,6 +7,7 @@ import { createDigest } from './arera/digest.js'
 import { createAreraService } from './arera/service.js'
 import { resolveStandards } from './domain/arera.js'
 import { createWorkingCalendar } from './domain/working-days.js'
+import { createIntakeService } from './intake/service.js'
 import { ingestMail, type IncomingMail, type IngestDeps, type IngestResult } from './mail/ingest.js'
 import { createMailboxManager } from './mail/mailbox-manager.js'
 import { rawFromBuffer } from './mail/raw-source.js'
@@ -54,6 +55,8 @@ export function createModule(knex: Knex, options: ResolvedOptions, log: FastifyB
     arera,
     /** Queues today's deadline digest now, if configured and not yet sent (the scheduler calls it daily). */
     runDigest: digest.run,
+    /** Sportello On-line and app submissions, the citizen's status, public notes. */
+    intake: createIntakeService({ ...ingestDeps, intake: options.intake }),
     /** Ingests one raw message as if it came from a mailbox (host code, imports, tests). */
     ingestRaw: (raw: Buffer, meta: Partial<Omit<IncomingMail, 'raw'>> = {}) =>
       ingest({ raw: rawFromBuffer(raw), mailboxId: meta.mailboxId ?? null, receivedAt: meta.receivedAt ?? null, checkpoint: meta.checkpoint, replyFrom: meta.replyFrom ?? options.mail.from ?? null })

@@ -3,6 +3,7 @@ import type { Knex } from 'knex'
 import { validateAreraOptions, type AreraOptions, type ResolvedAreraOptions } from './arera/options.js'
 import type { StandardOverrides } from './domain/arera.js'
 import type { WorkingCalendarOptions } from './domain/working-days.js'
+import { resolveIntakeOptions, type IntakeOptions, type ResolvedIntakeOptions } from './intake/options.js'
 import { WORK_ORDER_STATES, type AuthorizeHook, type WorkOrderState } from './types.js'
 
 export interface ContributorMapping {
@@ -115,6 +116,8 @@ export interface CommunicationsOptions {
   standards?: StandardOverrides
   /** Regulatory scheme, minimum compliance percentages, daily deadline digest. */
   arera?: AreraOptions
+  /** Sportello On-line form and SottoControllo app (Open311): request types, app keys, anti-abuse limits. */
+  intake?: IntakeOptions
 }
 
 export class OptionsError extends Error {
@@ -249,7 +252,8 @@ export function validateOptions(input: unknown): ResolvedOptions {
     },
     calendar: opts.calendar ?? {},
     standards: opts.standards ?? {},
-    arera: validateAreraOptions(opts.arera, mail.from)
+    arera: validateAreraOptions(opts.arera, mail.from),
+    intake: resolveIntakeOptions(opts.intake)
   }
 }
 
@@ -274,6 +278,7 @@ export interface ResolvedOptions {
   calendar: WorkingCalendarOptions
   standards: StandardOverrides
   arera: ResolvedAreraOptions
+  intake: ResolvedIntakeOptions
 }
 
 /**

@@ -26,6 +26,9 @@ import indicatorRoutes from './routes/indicators.js'
 import registerRoutes from './routes/register.js'
 import meRoutes from './routes/me.js'
 import uiRoutes from './routes/ui.js'
+import intakeRoutes from './routes/intake.js'
+import open311Routes from './routes/open311.js'
+import publicNoteRoutes from './routes/public-notes.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -75,6 +78,10 @@ const communicationsPlugin: FastifyPluginAsync<CommunicationsOptions & { hooks?:
         await child.register(deadlineRoutes, { ctx })
         await child.register(meRoutes, { ctx })
         await child.register(uiRoutes, { ctx })
+        await child.register(intakeRoutes, { ctx })
+        await child.register(publicNoteRoutes, { ctx })
+        // Open311 answers errors in its own shape: its own context, with its own error handler
+        await child.register(open311Routes, { ctx, prefix: '/open311/v2' })
       },
       { prefix: options.prefix }
     )

@@ -5,6 +5,7 @@ import { createAreraRepository } from './arera.js'
 import { createAttachmentRepository } from './attachments.js'
 import { createAuditRepository } from './audit.js'
 import { createHostRepository } from './host.js'
+import { createIntakeRequestRepository } from './intake-requests.js'
 import { createMailboxRepository } from './mailboxes.js'
 import { createMessageRepository } from './messages.js'
 import { createOutboxRepository } from './outbox.js'
@@ -24,6 +25,7 @@ export interface Repositories {
   outbox: ReturnType<typeof createOutboxRepository>
   quarantine: ReturnType<typeof createQuarantineRepository>
   arera: ReturnType<typeof createAreraRepository>
+  intakeRequests: ReturnType<typeof createIntakeRequestRepository>
   /** Runs `work` in one transaction with repositories bound to it. Sequential statements only (SQL Server). */
   transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>
 }
@@ -41,6 +43,7 @@ export function createRepositories(db: Knex | Knex.Transaction, mapping: HostMap
     outbox: createOutboxRepository(db),
     quarantine: createQuarantineRepository(db),
     arera: createAreraRepository(db),
+    intakeRequests: createIntakeRequestRepository(db),
     transaction: (work) => db.transaction((trx) => work(createRepositories(trx, mapping)))
   }
 }

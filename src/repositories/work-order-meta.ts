@@ -82,6 +82,17 @@ export function createWorkOrderMetaRepository(db: Knex | Knex.Transaction) {
       return row ? toMeta(row) : null
     },
 
+    /** Metadata of several work orders (in chunks: SQL Server takes at most 2100 parameters per statement). */
+    async findByIds(workOrderIds: readonly number[]): Promise<WorkOrderMeta[]> {
+      const ids = [...new Set(workOrderIds)]
+      const out: WorkOrderMeta[] = []
+      for (let i = 0; i < ids.length; i += 1000) {
+        const rows: Row[] = await db(TABLE).select('*').whereIn('work_order_id', ids.slice(i, i + 1000))
+        out.push(...rows.map(toMeta))
+      }
+      return out
+    },
+
     async findByPublicToken(token: string): Promise<WorkOrderMeta | null> {
       const row = await db(TABLE).first('*').where('public_token', token)
       return row ? toMeta(row) : null

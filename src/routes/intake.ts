@@ -1,0 +1,144 @@
+// The Sportello On-line: the public form (standalone page and embeddable snippet), its submission, and the
+// citizen's status page. Public routes, guarded against bots by a honeypot, a signed fill-time token, a limit per
+// IP address and a limit per email address.
+import formbody from '@fastify/formbody'
+import multipart from '@fastify/multipart'
+import rateLimit from '@fastify/rate-limit'
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import { HttpError } from '../http-errors.js'
+import { requestLocale, translate, type Locale } from '../i18n.js'
+import { EMBED_JS, FORM_CSS, FORM_JS } from '../intake/form-assets.js'
+import { renderConfirmationPage, renderFormPage, renderStatusPage, type PageContext } from '../intake/form-page.js'
+import { checkFormToken, issueFormToken } from '../intake/form-token.js'
+import { IntakeLimitError } from '../intake/service.js'
+import { readMultipart, type UploadedFile, type UploadProblem } from '../intake/uploads.js'
+import { stringField, validateSubmission, type FieldErrors, type RawFields } from '../intake/validate.js'
+import { SERVICES, requestTypeLabel } from '../domain/arera.js'
+import type { RouteOptions } from './context.js'
+
+/** A browser posting the form without JavaScript wants a page back; fetch() and API clients ask for JSON. */
+function wantsHtml(request: FastifyRequest): boolean {
+  const accept = request.headers.accept ?? ''
+  return /text\/html/.test(accept) && !/application\/json/.test(accept)
+}
+
+const intakeRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
+  const { options } = ctx
+  const intake = options.intake
+  const base = options.prefix === '/' ? '' : options.prefix
+  // The host may already parse these bodies; add only what is missing, in this encapsulated context.
+  if (!app.hasContentTypeParser('multipart/form-data')) await app.register(multipart)
+  if (!app.hasContentTypeParser('application/x-www-form-urlencoded')) await app.register(formbody)
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) => new HttpError(429, 'intakeRateLimited', { minutes: Math.max(1, Math.ceil(context.ttl / 60_000)) })
+  })
+
+  const pageContext = (request: FastifyRequest, locale: Locale): PageContext => ({
+    locale, base, organizationName: options.organizationName, intake,
+    embed: (request.query as Record<string, unknown> | undefined)?.embed === '1'
+  })
+  const pageHeaders = (reply: FastifyReply) =>
+    reply
+      .type('text/html; charset=utf-8')
+      .header('content-security-policy', `default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors ${intake.frameAncestors.join(' ')}`)
+      .header('x-content-type-options', 'nosniff')
+      .header('referrer-policy', 'same-origin')
+      .header('cache-control', 'no-store')
+  const asset = (reply: FastifyReply, type: string, body: string) =>
+    reply.type(type).header('x-content-type-options', 'nosniff').header('cache-control', 'public, max-age=300').send(body)
+
+  app.get('/intake/form', { config: { permission: 'public' } }, async (request, reply) => {
+    const locale = requestLocale(request, options.locale)
+    return pageHeaders(reply).send(renderFormPage(pageContext(request, locale), { token: issueFormToken(options.secret) }))
+  })
+  app.get('/intake/form.css', { config: { permission: 'public' } }, async (_request, reply) => asset(reply, 'text/css; charset=utf-8', FORM_CSS))
+  app.get('/intake/form.js', { config: { permission: 'public' } }, async (_request, reply) => asset(reply, 'text/javascript; charset=utf-8', FORM_JS))
+  app.get('/intake/embed.js', { config: { permission: 'public' } }, async (_request, reply) =>
+    asset(reply, 'text/javascript; charset=utf-8', EMBED_JS).header('access-control-allow-origin', '*'))
+
+  // For operators who build their own form: the choices, the limits, and a fresh token.
+  app.get('/intake/config', { config: { permission: 'public' } }, async (request, reply) => {
+    const locale = requestLocale(request, options.locale)
+    reply.header('cache-control', 'no-store')
+    return {
+      types: intake.types.map((t) => ({ code: t.type, label: t.label[locale] ?? requestTypeLabel(t.type, locale) })),
+      services: SERVICES.map((s) => ({ code: s.code, label: s.label[locale] })),
+      formToken: issueFormToken(options.secret),
+      minFillSeconds: intake.minFillSeconds,
+      maxFiles: intake.maxFiles,
+      maxFileBytes: intake.maxFileBytes,
+      maxTotalBytes: intake.maxTotalBytes,
+      privacyUrl: intake.privacyUrl
+    }
+  })
+
+  app.post('/intake/web', {
+    config: { permission: 'public', rateLimit: { max: intake.perIpLimit, timeWindow: intake.rateLimitWindowMinutes * 60_000 } }
+  }, async (request, reply) => {
+    const locale = requestLocale(request, options.locale)
+    const html = wantsHtml(request)
+    let fields: RawFields = {}
+    try {
+      let files: UploadedFile[] = []
+      let problem: UploadProblem | null = null
+      if (request.isMultipart()) ({ fields, files, problem } = await readMultipart(request, ['attachments'], intake, locale))
+      else if (request.body && typeof request.body === 'object' && !Array.isArray(request.body)) fields = request.body as RawFields
+      else throw new HttpError(415, 'intakeNotMultipart')
+
+      // Bots first: a filled honeypot or a post faster than a person can type is refused before anything else.
+      if (stringField(fields, 'website') !== '') throw new HttpError(400, 'intakeSpam')
+      const token = stringField(fields, 'formToken')
+      const now = new Date()
+      const check = checkFormToken(options.secret, token, now, intake.minFillSeconds * 1000, intake.formValidityHours * 3_600_000)
+      if (!check.ok) {
+        if (check.reason === 'tooFast') throw new HttpError(400, 'intakeTooFast', { seconds: Math.max(0, Math.floor((now.getTime() - (check.issuedAt?.getTime() ?? 0)) / 1000)) })
+        if (check.reason === 'expired') throw new HttpError(400, 'intakeFormExpired', { hours: intake.formValidityHours })
+        throw new HttpError(400, 'intakeFormToken')
+      }
+
+      const { value, errors } = validateSubmission(fields, { locale, allowedTypes: intake.types.map((t) => t.type), channel: 'web' })
+      if (problem) throw fileError(problem, errors)
+      if (!value) throw new HttpError(400, 'intakeInvalid', { count: Object.keys(errors).length }, errors as Record<string, string>)
+      const receipt = await ctx.service.intake.submit({
+        channel: 'web', submission: value, files, idempotencyKey: token,
+        client: { ip: request.ip, userAgent: request.headers['user-agent']?.slice(0, 300) ?? null, apiKeyName: null }
+      }).catch((err: unknown) => {
+        if (err instanceof IntakeLimitError) throw new HttpError(429, 'intakeEmailRateLimited', { email: err.email }, { email: translate(locale, 'intakeEmailRateLimited', { email: err.email }) })
+        throw err
+      })
+      const statusUrl = `${base}/intake/status/${receipt.publicToken}`
+      reply.status(receipt.created ? 201 : 200)
+      if (html) return pageHeaders(reply).send(renderConfirmationPage(pageContext(request, locale), { reference: receipt.reference, statusUrl }))
+      return { workOrderId: receipt.workOrderId, reference: receipt.reference, statusToken: receipt.publicToken, statusUrl, confirmationQueued: receipt.confirmationQueued, duplicate: !receipt.created }
+    } catch (err) {
+      if (!html || !(err instanceof HttpError)) throw err
+      // Without JavaScript the citizen gets the form back, filled in, with the errors next to the fields.
+      const { formToken: _token, website: _hp, ...values } = fields
+      const token = err.key === 'intakeFormToken' || err.key === 'intakeFormExpired' ? issueFormToken(options.secret) : stringField(fields, 'formToken')
+      return pageHeaders(reply.status(err.statusCode)).send(renderFormPage(pageContext(request, locale), {
+        token, values, errors: err.fields as FieldErrors | undefined, message: translate(locale, err.key, err.params)
+      }))
+    }
+  })
+
+  // The citizen's own view, by the unguessable token of the confirmation: JSON for the app, a page for browsers.
+  app.get<{ Params: { token: string } }>('/intake/status/:token', { config: { permission: 'public' } }, async (request, reply) => {
+    const locale = requestLocale(request, options.locale)
+    const token = request.params.token
+    const status = /^[a-f0-9]{32,64}$/.test(token) ? await ctx.service.intake.status(token, locale) : null
+    if (!status) throw new HttpError(404, 'intakeStatusNotFound')
+    reply.header('cache-control', 'no-store')
+    if (wantsHtml(request)) return pageHeaders(reply).send(renderStatusPage(pageContext(request, locale), status))
+    return status
+  })
+}
+
+function fileError(problem: UploadProblem, errors: FieldErrors): HttpError {
+  const fields = { ...errors, attachments: problem.message } as Record<string, string>
+  if (problem.status === 413) return new HttpError(413, 'intakeFileTooLarge', { detail: problem.message }, fields)
+  if (problem.status === 415) return new HttpError(415, 'intakeFileType', { detail: problem.message }, fields)
+  return new HttpError(400, 'intakeInvalid', { count: Object.keys(fields).length }, fields)
+}
+
+export default intakeRoutes

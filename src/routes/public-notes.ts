@@ -1,0 +1,40 @@
+// Public notes: what an operator tells the citizen about their request. The note joins the conversation (channel
+// 'note', meta.public), shows in the citizen's status page and in Open311's status_notes, and with `notify` is
+// also mailed to the citizen through the outbox.
+import type { FastifyPluginAsync } from 'fastify'
+import { operatorOf } from '../auth.js'
+import { HttpError, notFound, parseId } from '../http-errors.js'
+import { htmlToText, sanitizeEditorHtml, textToHtml } from '../mail/sanitize.js'
+import type { RouteOptions } from './context.js'
+
+interface PublicNoteBody {
+  text?: string
+  html?: string
+  notify?: boolean
+}
+
+const publicNoteRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
+  app.post<{ Params: { id: string }; Body: PublicNoteBody }>('/work-orders/:id/public-notes', {
+    config: { permission: 'write' },
+    schema: {
+      body: {
+        type: 'object', additionalProperties: false,
+        properties: { text: { type: 'string', maxLength: 20_000 }, html: { type: 'string', maxLength: 100_000 }, notify: { type: 'boolean' } }
+      }
+    }
+  }, async (request, reply) => {
+    const id = parseId(request.params.id)
+    const body = request.body ?? {}
+    const html = body.html ? sanitizeEditorHtml(body.html, { imageSrc: () => null }) : textToHtml(body.text ?? '')
+    const text = htmlToText(html).trim()
+    if (!text) throw new HttpError(400, 'publicNoteEmpty', {}, { text: 'testo vuoto' })
+    const result = await ctx.service.intake.addPublicNote(id, { text, html, notify: body.notify === true }, operatorOf(request))
+    if (result === 'notFound') throw notFound('workOrderNotFound', { id })
+    if (result === 'noRecipient') throw new HttpError(409, 'publicNoteNoRecipient')
+    if (result === 'noSender') throw new HttpError(409, 'publicNoteNoSender')
+    reply.status(201)
+    return { note: await ctx.service.getMessage(result.noteId), notification: result.notification }
+  })
+}
+
+export default publicNoteRoutes
