@@ -247,14 +247,21 @@ export class MailboxWatcher {
     if (pending.length === 0) return
     const spool = await mkdtemp(path.join(tmpdir(), 'trc-spool-'))
     try {
-      for (const batch of batches(pending)) {
+      // Small messages come in one FETCH per batch (one round trip), and the next batch is fetched while this
+      // one is being stored; large ones are streamed to the spool file one at a time.
+      const list = [...batches(pending)]
+      const fetchBatch = (batch: typeof pending | undefined) => {
+        if (!batch || (batch.length === 1 && (batch[0]?.size ?? 0) > SMALL_MESSAGE_BYTES)) return Promise.resolve([])
+        const request = client.fetchAll(batch.map((m) => m.uid).join(','), { uid: true, source: true }, { uid: true })
+        request.catch(() => undefined) // awaited below; an early exit must not leave an unhandled rejection
+        return request
+      }
+      let next = fetchBatch(list[0])
+      for (const [index, batch] of list.entries()) {
         if (this.stopped || !client.usable) return
-        // Small messages come in one FETCH per batch (one round trip); large ones are streamed to the spool file.
         const sources = new Map<number, Buffer>()
-        if (batch.length > 1 || (batch[0]?.size ?? 0) <= SMALL_MESSAGE_BYTES) {
-          const fetched = await client.fetchAll(batch.map((m) => m.uid).join(','), { uid: true, source: true }, { uid: true })
-          for (const f of fetched) if (f.source) sources.set(f.uid, f.source)
-        }
+        for (const f of await next) if (f.source) sources.set(f.uid, f.source)
+        next = fetchBatch(list[index + 1])
         for (const msg of batch) {
           if (this.stopped || !client.usable) return
           const raw = sources.get(msg.uid)
