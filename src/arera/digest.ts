@@ -25,7 +25,7 @@ export function romeHour(instant: Date): number {
 export function digestMail(organizationName: string, day: IsoDate, items: readonly DeadlineItem[]): { subject: string; html: string; text: string } {
   const overdue = items.filter((i) => i.daysLeft < 0)
   const dueSoon = items.filter((i) => i.daysLeft >= 0)
-  const subject = `Scadenze ARERA del ${formatItalianDate(day)}: ${overdue.length} scadute, ${dueSoon.length} in scadenza`
+  const subject = `Scadenze ARERA del ${formatItalianDate(day)}: ${overdue.length} ${overdue.length === 1 ? 'scaduta' : 'scadute'}, ${dueSoon.length} in scadenza`
   const line = (i: DeadlineItem) =>
     `${i.reference} — ${i.subject ?? '(senza oggetto)'} — ${i.typeLabel} — scadenza ${formatItalianDate(i.dueDate)} — ` +
     (i.daysLeft < 0 ? `in ritardo di ${-i.daysLeft} giorni lavorativi` : i.daysLeft === 0 ? 'scade oggi' : `mancano ${i.daysLeft} giorni lavorativi`) +
