@@ -26,6 +26,14 @@ export interface WorkOrderView extends WorkOrder, Partial<Omit<ClockFields, 'typ
   parentWorkOrderId: number | null
 }
 
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value.replace(/&amp;/g, '&'))
+  } catch {
+    return value
+  }
+}
+
 export function createService(repos: Repositories, options: ResolvedOptions, storage: AttachmentStorage, genericContributor: GenericContributor, arera?: AreraService) {
   async function withAttachments(messages: Array<Omit<Message, 'attachments'>>): Promise<Message[]> {
     const attachments = await repos.attachments.listByMessageIds(messages.map((m) => m.id))
@@ -37,7 +45,15 @@ export function createService(repos: Repositories, options: ResolvedOptions, sto
     }
     // cid: images were stored as relative `attachments/ID` links; the browser needs them under the prefix
     const base = options.prefix === '/' ? '' : options.prefix
-    return messages.map((m) => ({ ...m, html: m.html ? m.html.replace(/(<img\b[^>]*\bsrc=")attachments\/(\d+)"/g, `$1${base}/attachments/$2"`) : m.html, attachments: byMessage.get(m.id) ?? [] }))
+    return messages.map((m) => {
+      const list = byMessage.get(m.id) ?? []
+      const html = m.html?.replace(/(<img\b[^>]*\bsrc=")attachments\/cid\/([^"]+)"/g, (whole, head: string, encoded: string) => {
+        const cid = safeDecode(encoded)
+        const attachment = list.find((a) => a.contentId === cid)
+        return attachment ? `${head}${base}/attachments/${attachment.id}"` : whole
+      }) ?? m.html
+      return { ...m, html, attachments: list }
+    })
   }
 
   function standardMet(meta: WorkOrderMeta | null): boolean | null {

@@ -175,6 +175,8 @@ async function persistReport(deps: IngestDeps, incoming: IncomingMail, input: Re
   const attachments = [...content.attachments, ...(pec?.evidence ?? [])]
   const stored = await Promise.all(attachments.map((a) => deps.storage.put(a.content, a.sha256)))
   const suggestion = suggestRequestType(content.subject ?? '', (content.text ?? htmlToText(content.html ?? '')).slice(0, 20_000))
+  // sanitized before the transaction opens: CPU work does not hold database locks
+  const html = bodyHtml(content, attachments)
 
   return deps.repos.transaction(async (tx) => {
     let workOrderId: number | null = null
@@ -209,7 +211,7 @@ async function persistReport(deps: IngestDeps, incoming: IncomingMail, input: Re
       inReplyTo: content.inReplyTo, references: content.references,
       from: content.from?.address ?? null, fromName: content.from?.name || null,
       to: content.to.map((a) => a.address), cc: content.cc.map((a) => a.address),
-      subject: content.subject, html: null, text: truncate(content.text ?? (content.html ? htmlToText(content.html) : ''), MAX_TEXT),
+      subject: content.subject, html, text: truncate(content.text ?? (content.html ? htmlToText(content.html) : ''), MAX_TEXT),
       senderMatch: sender.match, senderCandidates: sender.candidates, imapUid: incoming.checkpoint?.uid ?? null,
       meta: {
         ...(pec ? { pec: { transport: pec.transport, envelopeMessageId: pec.envelopeMessageId } } : {}),
@@ -220,13 +222,7 @@ async function persistReport(deps: IngestDeps, incoming: IncomingMail, input: Re
       },
       receivedAt, createdAt: receivedAt
     })
-    const cidMap = await storeAttachments(tx, messageId, attachments, stored, now)
-    if (content.html) {
-      // truncate the source, never the sanitized output: a cut must not leave half a tag behind
-      await tx.messages.setBody(messageId, sanitizeEmailHtml(truncate(content.html, MAX_TEXT), { cidUrl: (cid) => cidMap.get(cid) ?? null }))
-    } else if (content.text) {
-      await tx.messages.setBody(messageId, textToHtml(truncate(content.text, MAX_TEXT)))
-    }
+    await storeAttachments(tx, messageId, attachments, stored, now)
     await tx.audit.record({ actorType: 'citizen', actorName: content.from?.address ?? null, action: created ? 'mail.opened' : 'mail.threaded', workOrderId, messageId, details: { sender: sender.match, candidates: sender.candidates, via: thread?.via ?? null } }, now)
     await advanceCheckpoint(tx, incoming, now)
     if (created && sender.address) await queueConfirmation(tx, deps, { workOrderId, contributorId: sender.contributorId, to: sender.address, content, receivedAt, pec: !!pec, replyFrom: incoming.replyFrom ?? null, inReplyTo: content.messageId }, now)
@@ -273,18 +269,26 @@ export function referenceFor(workOrderId: number, receivedAt: Date): string {
   return `RC-${receivedAt.getUTCFullYear()}-${String(workOrderId).padStart(6, '0')}`
 }
 
-async function storeAttachments(tx: Repositories, messageId: number, attachments: ParsedAttachment[], stored: Awaited<ReturnType<AttachmentStorage['put']>>[], now: Date): Promise<Map<string, string>> {
-  const cidMap = new Map<string, string>()
+async function storeAttachments(tx: Repositories, messageId: number, attachments: ParsedAttachment[], stored: Awaited<ReturnType<AttachmentStorage['put']>>[], now: Date): Promise<void> {
   for (const [i, a] of attachments.entries()) {
     const bytes = stored[i]
     if (!bytes) continue
-    const id = await tx.attachments.insert({
+    await tx.attachments.insert({
       messageId, filename: a.filename, contentType: a.contentType, size: a.size, sha256: a.sha256 || sha256Hex(a.content),
       contentId: a.contentId, inline: a.inline, storage: bytes.storage, storageKey: bytes.storageKey, content: bytes.content, createdAt: now
     })
-    if (a.contentId) cidMap.set(a.contentId, `attachments/${id}`)
   }
-  return cidMap
+}
+
+/**
+ * The stored HTML body: sanitized, with `cid:` images pointing at `attachments/cid/<Content-ID>`, which the
+ * service resolves to the attachment's download URL when it reads the conversation. The source is truncated,
+ * never the sanitized output, so a cut cannot leave half a tag behind.
+ */
+function bodyHtml(mail: Pick<ParsedMail, 'html' | 'text'>, attachments: ParsedAttachment[]): string | null {
+  const cids = new Set(attachments.map((a) => a.contentId).filter((c): c is string => !!c))
+  if (mail.html) return sanitizeEmailHtml(truncate(mail.html, MAX_TEXT), { cidUrl: (cid) => (cids.has(cid) ? `attachments/cid/${encodeURIComponent(cid)}` : null) })
+  return mail.text ? textToHtml(truncate(mail.text, MAX_TEXT)) : null
 }
 
 interface ConfirmationInput {
@@ -357,12 +361,11 @@ async function persistAutomatic(deps: IngestDeps, incoming: IncomingMail, mail: 
       workOrderId, contributorId: null, mailboxId: incoming.mailboxId, direction: 'inbound', channel: 'email',
       messageId: mail.messageId, dedupeKey, inReplyTo: mail.inReplyTo, references: mail.references,
       from: mail.from?.address ?? null, fromName: mail.from?.name || null, to: mail.to.map((a) => a.address), cc: mail.cc.map((a) => a.address),
-      subject: mail.subject, html: null, text: truncate(mail.text ?? htmlToText(mail.html ?? ''), MAX_TEXT), automaticKind: verdict.kind,
+      subject: mail.subject, html: bodyHtml(mail, mail.attachments), text: truncate(mail.text ?? htmlToText(mail.html ?? ''), MAX_TEXT), automaticKind: verdict.kind,
       imapUid: incoming.checkpoint?.uid ?? null, meta: { automatic: detail },
       receivedAt: incoming.receivedAt ?? mail.date ?? now, createdAt: incoming.receivedAt ?? mail.date ?? now
     })
-    const cidMap = await storeAttachments(tx, messageId, mail.attachments, stored, now)
-    if (mail.html) await tx.messages.setBody(messageId, sanitizeEmailHtml(truncate(mail.html, MAX_TEXT), { cidUrl: (cid) => cidMap.get(cid) ?? null }))
+    await storeAttachments(tx, messageId, mail.attachments, stored, now)
     if (failedOutbound) {
       await tx.messages.setDeliveryStatus(failedOutbound.id, 'failed', failedOutbound.reason)
       await tx.audit.record({ actorType: 'system', action: 'outbound.bounced', workOrderId, messageId: failedOutbound.id, details: { reason: failedOutbound.reason, evidence: messageId } }, now)

@@ -145,11 +145,6 @@ export function createMessageRepository(db: Knex | Knex.Transaction) {
       return rows.map(toMessage)
     },
 
-    /** The sanitized HTML is written once attachments have ids (cid: images point at them). */
-    async setBody(id: number, html: string): Promise<void> {
-      await db(TABLE).where('id', id).update({ html })
-    },
-
     async setMessageId(id: number, messageId: string, dedupeKey: string): Promise<void> {
       await db(TABLE).where('id', id).update({ message_id: messageId, dedupe_key: dedupeKey })
     },
