@@ -90,7 +90,7 @@ t.test('ARERA register and indicators', async (t) => {
   const repos = host.app.communications.repositories
   const get = (url: string, token: 'demo-viewer' | 'demo-operator' = 'demo-viewer') => host.app.inject({ url: `${API}${url}`, headers: auth(token) })
   const generic = await host.knex('contribuenti').first('nominativo').where('id_contribuente', host.genericContributorId)
-  const names = { [MARIO]: 'Rossi Mario', [STRANGER]: String(generic.nominativo) }
+  const names: Record<string, string> = { [MARIO]: 'Rossi Mario', [STRANGER]: String(generic.nominativo) }
   const ids = new Map<string, number>()
   const references = new Map<string, string>()
 
