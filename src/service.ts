@@ -47,11 +47,15 @@ export function createService(repos: Repositories, options: ResolvedOptions, sto
     const base = options.prefix === '/' ? '' : options.prefix
     return messages.map((m) => {
       const list = byMessage.get(m.id) ?? []
-      const html = m.html?.replace(/(<img\b[^>]*\bsrc=")attachments\/cid\/([^"]+)"/g, (whole, head: string, encoded: string) => {
-        const cid = safeDecode(encoded)
-        const attachment = list.find((a) => a.contentId === cid)
-        return attachment ? `${head}${base}/attachments/${attachment.id}"` : whole
-      }) ?? m.html
+      // Stored HTML keeps images relative: `attachments/ID` (operator mail) or `attachments/cid/<Content-ID>`
+      // (inbound mail, resolved against this message's attachments); the browser needs them under the prefix.
+      const html = m.html
+        ?.replace(/(<img\b[^>]*\bsrc=")attachments\/cid\/([^"]+)"/g, (whole, head: string, encoded: string) => {
+          const cid = safeDecode(encoded)
+          const attachment = list.find((a) => a.contentId === cid)
+          return attachment ? `${head}${base}/attachments/${attachment.id}"` : whole
+        })
+        .replace(/(<img\b[^>]*\bsrc=")attachments\/(\d+)"/g, `$1${base}/attachments/$2"`) ?? m.html
       return { ...m, html, attachments: list }
     })
   }
