@@ -56,7 +56,7 @@ export function createModule(knex: Knex, options: ResolvedOptions, log: FastifyB
     /** Queues today's deadline digest now, if configured and not yet sent (the scheduler calls it daily). */
     runDigest: digest.run,
     /** Sportello On-line and app submissions, the citizen's status, public notes. */
-    intake: createIntakeService({ ...ingestDeps, intake: options.intake }),
+    intake: createIntakeService({ ...ingestDeps, intake: options.intake, onQueued: () => outbound.outbox.wake() }),
     /** Ingests one raw message as if it came from a mailbox (host code, imports, tests). */
     ingestRaw: (raw: Buffer, meta: Partial<Omit<IncomingMail, 'raw'>> = {}) =>
       ingest({ raw: rawFromBuffer(raw), mailboxId: meta.mailboxId ?? null, receivedAt: meta.receivedAt ?? null, checkpoint: meta.checkpoint, replyFrom: meta.replyFrom ?? options.mail.from ?? null })

@@ -18,6 +18,8 @@ import type { ValidSubmission } from './validate.js'
 
 export interface IntakeDeps extends IngestDeps {
   intake: ResolvedIntakeOptions
+  /** Mail was queued (a confirmation, a status update): lets the outbox worker send it now, not at its next poll. */
+  onQueued?: () => void
 }
 
 export interface IntakeSubmission {
@@ -91,10 +93,6 @@ export function createIntakeService(deps: IntakeDeps) {
     return { workOrderId: message.workOrderId, reference: meta.reference, publicToken: meta.publicToken, created: false, confirmationQueued: false }
   }
 
-  async function genericContributorId(): Promise<number> {
-    return (await repos.settings.get<number>('genericContributorId')) ?? options.genericContributorId
-  }
-
   async function publicNotes(workOrderId: number): Promise<PublicNote[]> {
     const messages = await repos.messages.listByWorkOrder(workOrderId)
     return messages.filter((m) => m.channel === 'note' && m.meta.public === true).map((m) => ({ at: m.createdAt, text: m.text ?? '', html: m.html ?? '' }))
@@ -111,7 +109,7 @@ export function createIntakeService(deps: IntakeDeps) {
       if (email && (await repos.intakeRequests.countByEmailSince(email, new Date(now.getTime() - 3_600_000))) >= deps.intake.perEmailPerHour) {
         throw new IntakeLimitError(email)
       }
-      const match = await matchCitizen(repos.host, await genericContributorId(), s.person)
+      const match = await matchCitizen(repos.host, await deps.genericContributor.get(), s.person)
       // Bytes go to storage before the transaction (directory writes are idempotent and content-addressed).
       const stored: Array<Awaited<ReturnType<typeof storage.put>>> = []
       for (const f of input.files) stored.push(await storage.put(f.content, f.sha256))
@@ -123,7 +121,7 @@ export function createIntakeService(deps: IntakeDeps) {
       const fromName = [s.person.firstName, s.person.lastName].filter(Boolean).join(' ') || null
 
       try {
-        return await repos.transaction(async (tx) => {
+        const receipt = await repos.transaction(async (tx) => {
           const workOrderId = await openWorkOrder(tx, deps, {
             contributorId: match.contributorId, subject, text: s.body.text, type, suggested: suggestion.type,
             receivedAt: now, parentWorkOrderId: null, channel, service: s.service
@@ -164,6 +162,8 @@ export function createIntakeService(deps: IntakeDeps) {
             : false
           return { workOrderId, reference: meta.reference, publicToken: meta.publicToken, created: true, confirmationQueued }
         })
+        if (receipt.confirmationQueued) deps.onQueued?.()
+        return receipt
       } catch (err) {
         // The same form posted twice at the same moment: the unique dedupe key let one through.
         if (isUniqueViolation(err)) {
@@ -216,7 +216,7 @@ export function createIntakeService(deps: IntakeDeps) {
       if (note.notify && !recipient) return 'noRecipient'
       const from = options.mail.from
       if (note.notify && !from) return 'noSender'
-      return repos.transaction(async (tx) => {
+      const result = await repos.transaction(async (tx) => {
         const noteId = await tx.messages.insert({
           workOrderId, contributorId: workOrder.contributorId, direction: 'outbound', channel: 'note', messageId: null,
           dedupeKey: randomBytes(32).toString('hex'), from: operator.email ?? null, fromName: operator.name, to: recipient ? [recipient] : [], cc: [],
@@ -236,6 +236,8 @@ export function createIntakeService(deps: IntakeDeps) {
         }, options.secret)
         return { noteId, notification: { messageId: queued.messageId, outboxId: queued.outboxId, to: recipient } }
       })
+      if (result.notification) deps.onQueued?.()
+      return result
     },
 
     /** Requests for Open311: by references, or by service codes and time window (newest first). */
