@@ -41,8 +41,15 @@ const indicatorRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) =
     return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(html)
   })
 
-  // Public: citizens read the standards; only aggregate figures, never a request or a name.
+  // Public: citizens read the standards; only aggregate figures, never a request or a name. The page is
+  // rebuilt at most every ten minutes, so an anonymous visitor cannot make the server recount a year at will.
+  let cached: { html: string; until: number } | null = null
   app.get('/carta-della-qualita', { config: { permission: 'public' } }, async (_request, reply) => {
+    if (!cached || cached.until < Date.now()) cached = { html: await buildCarta(), until: Date.now() + 600_000 }
+    return reply.type('text/html; charset=utf-8').header('cache-control', 'public, max-age=600').send(cached.html)
+  })
+
+  async function buildCarta(): Promise<string> {
     const thisYear = Number(romeDate(new Date()).slice(0, 4))
     // The last complete year with data; before there is one, the year in progress (marked as such).
     let results: { year: number; partial: boolean; standards: Awaited<ReturnType<typeof arera.indicators>>['standards'] } | null = null
@@ -56,15 +63,14 @@ const indicatorRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) =
     const standards = Object.values(arera.standards)
       .filter((s) => s.workingDays !== null)
       .map((s) => ({ label: s.label.it, article: s.article, workingDays: s.workingDays as number, minimumPercent: arera.minimumPercent(s.type) }))
-    const html = cartaPage({
+    return cartaPage({
       organizationName: ctx.options.organizationName,
       workingWeek: workingWeekLabel(arera.calendar.workingWeekdays),
       scheme: arera.scheme ? { label: arera.scheme.label.it, minimumCompliancePercent: arera.scheme.minimumCompliancePercent } : null,
       standards,
       results
     })
-    return reply.type('text/html; charset=utf-8').header('cache-control', 'public, max-age=3600').send(html)
-  })
+  }
 }
 
 export default indicatorRoutes
