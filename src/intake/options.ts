@@ -91,7 +91,7 @@ export function resolveIntakeOptions(input: IntakeOptions | undefined): Resolved
   const apiKeys = (opts.apiKeys ?? []).map((entry, i) => {
     const key = typeof entry === 'string' ? entry : entry?.key
     if (typeof key !== 'string' || key.length < 8) throw new OptionsError(`intake.apiKeys[${i}]`, 'must be a key of at least 8 characters')
-    return { hash: hashApiKey(key), name: (typeof entry === 'string' ? undefined : entry.name) ?? `api key ${i + 1}` }
+    return { hash: hashApiKey(key), name: (typeof entry === 'string' ? undefined : entry.name) ?? `app ${i + 1}` }
   })
   if (opts.privacyUrl !== undefined && (typeof opts.privacyUrl !== 'string' || !/^https?:\/\/\S+$|^\/\S*$/.test(opts.privacyUrl))) {
     throw new OptionsError('intake.privacyUrl', 'must be an http(s) URL or a path starting with "/"')

@@ -2,7 +2,7 @@
 // queued, and every way a submission is refused — each refusal answered clearly and leaving no row behind.
 import t from 'tap'
 import { buildMail } from '../helpers/mail.js'
-import { auth, startTestHost, type TestHost } from '../helpers/host.js'
+import { auth, startTestHost } from '../helpers/host.js'
 import { issueFormToken } from '../../src/intake/form-token.js'
 import { API, formToken, pngBytes, rowCounts } from './fixtures.js'
 import { TEST_SECRET } from '../helpers/host.js'
