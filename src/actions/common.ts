@@ -121,7 +121,7 @@ export async function insertUploads(tx: Repositories, messageId: number, uploads
   }
 }
 
-/** Stored HTML points images at `attachments/ID`; editors paste them with the route prefix in front. */
+/** Images an operator pastes from the conversation (`<prefix>/attachments/ID`) are sent along with the reply. */
 export function attachmentImageSrc(prefix: string, allowed: Set<number>, picked: Set<number>) {
   const base = prefix === '/' ? '' : prefix
   return (src: string): string | null => {
@@ -130,7 +130,8 @@ export function attachmentImageSrc(prefix: string, allowed: Set<number>, picked:
       const id = Number(match[2])
       if (!allowed.has(id)) return null
       picked.add(id)
-      return `attachments/${id}`
+      // the URL the conversation view uses; the outbox worker sends the file as the image's inline part
+      return `${base}/attachments/${id}`
     }
     return /^https:\/\//i.test(src.trim()) ? src.trim() : null
   }

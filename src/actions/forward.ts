@@ -1,6 +1,7 @@
 // Forwarding part of a conversation to someone else (another office, the collection contractor, a lawyer): one
 // mail with the operator's note and, for each message, the familiar "Messaggio inoltrato" header block, plus the
 // original attachments. Its signed Message-ID brings their answer back into the same work order.
+import { formatDateTime } from '../export/dates.js'
 import { HttpError, notFound } from '../http-errors.js'
 import { queueOutboundMail } from '../mail/outbound.js'
 import { htmlToText, sanitizeEditorHtml, textToHtml } from '../mail/sanitize.js'
@@ -26,23 +27,39 @@ export interface ForwardInput {
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string)
 
-const romeDateTime = new Intl.DateTimeFormat('it-IT', { timeZone: 'Europe/Rome', weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit' })
-
-/** The header block mail clients put above a forwarded message, in Italian. */
-export function forwardedBlock(m: StoredMessage, keepImages: boolean): string {
+/**
+ * The header block mail clients put above a forwarded message, in Italian, then the message. Its inline images
+ * (stored as `attachments/cid/<Content-ID>`) point at the attachments' URLs, which the outbox worker turns into
+ * `cid:` parts of the forward; without the attachments they become their alt text.
+ */
+export function forwardedBlock(m: StoredMessage, attachments: Array<{ id: number; contentId: string | null }>, keepImages: boolean, base: string): string {
   const sender = m.fromName && m.from ? `${m.fromName} <${m.from}>` : (m.from ?? m.operator?.name ?? '')
   const lines = [
     '---------- Messaggio inoltrato ----------',
     `Da: ${sender}`,
-    `Data: ${romeDateTime.format(new Date(m.receivedAt ?? m.createdAt))}`,
+    `Data: ${formatDateTime(new Date(m.receivedAt ?? m.createdAt))}`,
     `A: ${m.to.join(', ')}`,
     ...(m.cc.length ? [`Cc: ${m.cc.join(', ')}`] : []),
     `Oggetto: ${m.subject ?? ''}`
   ]
   let body = m.html ?? (m.text ? textToHtml(m.text) : '')
-  // without the attachments, images pointing at them would arrive broken: show their alt text instead
-  if (!keepImages) body = body.replace(/<img\b[^>]*\bsrc="attachments\/\d+"[^>]*>/g, (tag) => `[${/\balt="([^"]*)"/.exec(tag)?.[1] || 'immagine'}]`)
+  body = body.replace(/<img\b[^>]*>/g, (tag) => {
+    const src = /\bsrc="([^"]*)"/.exec(tag)?.[1] ?? ''
+    const byCid = /^attachments\/cid\/(.+)$/.exec(src)
+    const id = byCid ? attachments.find((a) => a.contentId === safeDecode(byCid[1] as string))?.id : Number(/(?:^|\/)attachments\/(\d+)$/.exec(src)?.[1] ?? NaN)
+    if (id === undefined || Number.isNaN(id)) return tag
+    if (!keepImages) return `[${/\balt="([^"]*)"/.exec(tag)?.[1] || 'immagine'}]`
+    return tag.replace(/\bsrc="[^"]*"/, `src="${base}/attachments/${id}"`)
+  })
   return `<p>${lines.map(esc).join('<br>')}</p>\n<div>${body}</div>`
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value)
+  } catch {
+    return value
+  }
 }
 
 export async function forward(deps: ActionDeps, workOrderId: number, input: ForwardInput, operator: Actor): Promise<number> {
@@ -70,9 +87,9 @@ export async function forward(deps: ActionDeps, workOrderId: number, input: Forw
   if (selected.length === 0) throw new HttpError(400, 'nothingToForward')
 
   const includeAttachments = input.includeAttachments ?? true
+  const own = await repos.attachments.listByMessageIds(selected.map((m) => m.id))
   const originalIds: number[] = []
   if (includeAttachments) {
-    const own = await repos.attachments.listByMessageIds(selected.map((m) => m.id))
     originalIds.push(...own.map((a) => a.id))
     for (const m of selected) {
       const again = m.meta.attachmentIds
@@ -85,7 +102,8 @@ export async function forward(deps: ActionDeps, workOrderId: number, input: Forw
   const from = await senderFor(deps, lastCitizenMessage(conversation))
 
   const note = input.note ? sanitizeEditorHtml(String(input.note)) : ''
-  const html = [note, ...selected.map((m) => forwardedBlock(m, includeAttachments))].filter(Boolean).join('\n<br>\n')
+  const base = options.prefix === '/' ? '' : options.prefix
+  const html = [note, ...selected.map((m) => forwardedBlock(m, own.filter((a) => a.messageId === m.id), includeAttachments, base))].filter(Boolean).join('\n<br>\n')
   const subjectSource = selected.length === 1 ? selected[0]?.subject : workOrder.subject
   // replySubject strips every Re:/Fwd:/I: and adds the reference; "I:" is how Italian mail clients mark a forward
   const subject = replySubject(subjectSource, workOrderId).replace(/^Re: /, 'I: ')

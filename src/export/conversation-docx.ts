@@ -9,6 +9,7 @@ import type { Locale } from '../i18n.js'
 import type { Channel, DeliveryStatus, Direction, WorkOrderState } from '../types.js'
 import { htmlToDocx, LIST_NUMBERING, type Block } from './html-to-docx.js'
 import { textToHtml } from '../mail/sanitize.js'
+import { formatDateTime } from './dates.js'
 
 export interface DocumentMessage {
   direction: Direction
@@ -97,9 +98,8 @@ export async function buildConversationDocx(data: ConversationDocumentData): Pro
   const locale = data.locale ?? 'it'
   const L = LABELS[locale]
   const tag = locale === 'it' ? 'it-IT' : 'en-GB'
-  const dateTime = new Intl.DateTimeFormat(tag, { timeZone: 'Europe/Rome', weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit' })
   const dateOnly = new Intl.DateTimeFormat(tag, { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' })
-  const when = (iso: string | null) => (iso ? dateTime.format(new Date(iso)) : L.notSet)
+  const when = (iso: string | null) => (iso ? formatDateTime(new Date(iso), locale) : L.notSet)
   const day = (iso: string | null) => (iso ? dateOnly.format(new Date(`${iso.slice(0, 10)}T12:00:00Z`)) : L.notSet)
   const wo = data.workOrder
   const listCounter = { next: 1 }

@@ -71,7 +71,9 @@ export function createOutboxWorker(deps: OutboxWorkerDeps) {
     const ids = [...new Set([...own.map((a) => a.id), ...(p.attachmentIds ?? [])])]
     const attachments: Mail.Attachment[] = []
     const embedded = new Set<number>()
-    const html = p.html.replace(/(<img\b[^>]*\bsrc=")attachments\/(\d+)"/g, (match, before: string, id: string) => {
+    // images pointing at a stored attachment of this mail (`attachments/ID`, with or without the route prefix)
+    // travel as its inline part
+    const html = p.html.replace(/(<img\b[^>]*\bsrc=")(?:[^"]*\/)?attachments\/(\d+)"/g, (match, before: string, id: string) => {
       if (!ids.includes(Number(id))) return match
       embedded.add(Number(id))
       return `${before}cid:${attachmentCid(Number(id))}"`

@@ -99,6 +99,8 @@ t.test('a reply with two attachments reaches the citizen threaded, and the answe
   t.equal(after?.deliveryStatus, 'sent')
   const meta = await host.knex('trc_work_order_meta').first('reply_message_id', 'reply_sent_at').where('work_order_id', workOrderId)
   t.equal(Number(meta.reply_message_id), stored.id)
+  const outboxRow = await host.knex('trc_outbox').first('sent_at').where('message_id', stored.id)
+  t.equal(new Date(meta.reply_sent_at).getTime(), new Date(outboxRow.sent_at).getTime(), 'the ARERA clock stops at the moment the relay accepted the reply')
 
   // The citizen answers from their mail client: In-Reply-To is what we sent. It lands in the watched mailbox.
   const answer = await buildMail({
