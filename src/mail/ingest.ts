@@ -4,7 +4,7 @@
 // checkpoint, the confirmation in the outbox, the audit entries — commits in one transaction.
 import { randomBytes } from 'node:crypto'
 import { dueDate, requestTypeLabel, suggestRequestType, type RequestType, type Standards } from '../domain/arera.js'
-import type { WorkingCalendar } from '../domain/working-days.js'
+import { romeDate, type WorkingCalendar } from '../domain/working-days.js'
 import type { GenericContributor } from '../generic-contributor.js'
 import type { ResolvedOptions } from '../options.js'
 import type { Repositories } from '../repositories/index.js'
@@ -265,8 +265,9 @@ export async function openWorkOrder(tx: Repositories, deps: Pick<IngestDeps, 'ca
   return workOrderId
 }
 
+/** `RC-<year>-<000123>`: the year of the receipt day in Europe/Rome, like every ARERA date. */
 export function referenceFor(workOrderId: number, receivedAt: Date): string {
-  return `RC-${receivedAt.getUTCFullYear()}-${String(workOrderId).padStart(6, '0')}`
+  return `RC-${romeDate(receivedAt).slice(0, 4)}-${String(workOrderId).padStart(6, '0')}`
 }
 
 async function storeAttachments(tx: Repositories, messageId: number, attachments: ParsedAttachment[], stored: Awaited<ReturnType<AttachmentStorage['put']>>[], now: Date): Promise<void> {
