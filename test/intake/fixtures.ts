@@ -43,3 +43,6 @@ export async function rowCounts(host: TestHost): Promise<Record<(typeof TABLES)[
 }
 
 export const API = '/api/communications'
+
+/** Bytes as a Blob for FormData (copied into a plain ArrayBuffer, which is what Blob's types accept). */
+export const blob = (content: Buffer, type: string) => new Blob([new Uint8Array(content)], { type })

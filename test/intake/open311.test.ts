@@ -6,7 +6,7 @@ import { once } from 'node:events'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { auth, startTestHost } from '../helpers/host.js'
-import { API, pngBytes, rowCounts } from './fixtures.js'
+import { API, blob, pngBytes, rowCounts } from './fixtures.js'
 
 const O = `${API}/open311/v2`
 const MAIL_FROM = '"Ufficio TARI" <tari@garbage.example.test>'
@@ -139,7 +139,7 @@ t.test('Open311 GeoReport v2', async (t) => {
     const data = new FormData()
     for (const [k, v] of Object.entries({ ...report, media_url: '' })) data.append(k, v)
     const photo = pngBytes(20, 20)
-    data.append('media', new Blob([photo], { type: 'image/png' }), 'foto.png')
+    data.append('media', blob(photo, 'image/png'), 'foto.png')
     const res = await host.app.inject({ method: 'POST', url: `${O}/requests.json`, payload: data })
     t.equal(res.statusCode, 201, res.body)
     const row = await host.knex('trc_intake_requests').first('work_order_id').where('reference', res.json()[0].service_request_id)
@@ -149,13 +149,13 @@ t.test('Open311 GeoReport v2', async (t) => {
     const before = await rowCounts(host)
     const bad = new FormData()
     for (const [k, v] of Object.entries(report)) bad.append(k, v)
-    bad.append('media', new Blob([Buffer.from('<html><script>alert(1)</script></html>')], { type: 'image/jpeg' }), 'foto.jpg')
+    bad.append('media', blob(Buffer.from('<html><script>alert(1)</script></html>'), 'image/jpeg'), 'foto.jpg')
     const refused = await host.app.inject({ method: 'POST', url: `${O}/requests.json`, payload: bad })
     t.equal(refused.statusCode, 415)
     t.match(refused.json(), [{ code: 415, description: /«foto\.jpg» non è di un tipo accettato/ }])
     const big = new FormData()
     for (const [k, v] of Object.entries(report)) big.append(k, v)
-    big.append('media', new Blob([Buffer.concat([pngBytes(), Buffer.alloc(300_000)])], { type: 'image/png' }), 'grande.png')
+    big.append('media', blob(Buffer.concat([pngBytes(), Buffer.alloc(300_000)]), 'image/png'), 'grande.png')
     const tooBig = await host.app.inject({ method: 'POST', url: `${O}/requests.json`, payload: big })
     t.equal(tooBig.statusCode, 413)
     t.match(tooBig.json(), [{ code: 413, description: /«grande\.png» supera il limite/ }])

@@ -4,7 +4,7 @@ import t from 'tap'
 import { buildMail } from '../helpers/mail.js'
 import { auth, startTestHost } from '../helpers/host.js'
 import { issueFormToken } from '../../src/intake/form-token.js'
-import { API, formToken, pngBytes, rowCounts } from './fixtures.js'
+import { API, blob, formToken, pngBytes, rowCounts } from './fixtures.js'
 import { TEST_SECRET } from '../helpers/host.js'
 import { isPostgres } from '../helpers/db.js'
 
@@ -13,7 +13,7 @@ const MAIL_FROM = '"Ufficio TARI" <tari@garbage.example.test>'
 function form(fields: Record<string, string>, files: Array<{ name: string; type: string; content: Buffer }> = []): FormData {
   const data = new FormData()
   for (const [k, v] of Object.entries(fields)) data.append(k, v)
-  for (const f of files) data.append('attachments', new Blob([f.content], { type: f.type }), f.name)
+  for (const f of files) data.append('attachments', blob(f.content, f.type), f.name)
   return data
 }
 
