@@ -127,11 +127,7 @@ export async function buildConversationDocx(data: ConversationDocumentData): Pro
 
   data.messages.forEach((m, index) => {
     const what = m.kind === 'state' ? L.stateChange : m.channel === 'note' ? L.note : m.automaticKind ? L.automatic : m.direction === 'inbound' ? L.inbound : L.outbound
-    children.push(new Paragraph({
-      heading: HeadingLevel.HEADING_2, keepNext: true, spacing: { before: 240 },
-      border: index === 0 ? undefined : { top: { style: BorderStyle.SINGLE, size: 6, color: 'CCCCCC', space: 8 } },
-      children: [new TextRun(`${index + 1}. ${what} — ${when(m.date)}`)]
-    }))
+    children.push(new Paragraph({ style: index === 0 ? 'TrcFirstMessage' : 'TrcMessage', children: [new TextRun(`${index + 1}. ${what} — ${when(m.date)}`)] }))
     const envelope: Array<[string, string]> = []
     if (m.channel !== 'note') {
       const from = m.fromName && m.from ? `${m.fromName} <${m.from}>` : (m.from ?? m.fromName)
@@ -147,10 +143,8 @@ export async function buildConversationDocx(data: ConversationDocumentData): Pro
     // docx packer pays for, and a 1,000-message conversation must stay fast.
     if (envelope.length > 0) {
       children.push(new Paragraph({
-        keepNext: true, spacing: { after: 120 },
-        children: envelope.flatMap(([label, value], i) => [
-          new TextRun({ text: `${label}: `, bold: true, color: '555555', break: i > 0 ? 1 : undefined }), new TextRun({ text: value, color: '555555' })
-        ])
+        style: 'TrcEnvelope',
+        children: envelope.flatMap(([label, value], i) => [new TextRun({ text: `${label}: `, bold: true, ...(i > 0 ? { break: 1 } : {}) }), new TextRun(value)])
       }))
     }
     const html = m.html ?? (m.text ? textToHtml(m.text) : '')
@@ -170,7 +164,15 @@ export async function buildConversationDocx(data: ConversationDocumentData): Pro
     creator: data.organizationName,
     title: `${L.title} ${wo.reference ?? wo.id}`,
     numbering: LIST_NUMBERING,
-    styles: { default: { document: { run: { font: 'Calibri', size: 21 } } } },
+    // formatting repeated on every message lives in styles: the document stays small and fast to write
+    styles: {
+      default: { document: { run: { font: 'Calibri', size: 21 }, paragraph: { spacing: { after: 120 } } } },
+      paragraphStyles: [
+        { id: 'TrcFirstMessage', name: 'Messaggio', basedOn: 'Heading2', next: 'TrcEnvelope', quickFormat: true, paragraph: { keepNext: true, spacing: { before: 240 } } },
+        { id: 'TrcMessage', name: 'Messaggio successivo', basedOn: 'TrcFirstMessage', next: 'TrcEnvelope', paragraph: { border: { top: { style: BorderStyle.SINGLE, size: 6, color: 'CCCCCC', space: 8 } } } },
+        { id: 'TrcEnvelope', name: 'Intestazione messaggio', basedOn: 'Normal', paragraph: { keepNext: true }, run: { color: '555555' } }
+      ]
+    },
     sections: [{
       headers: {
         default: new Header({

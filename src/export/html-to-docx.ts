@@ -79,7 +79,8 @@ export function htmlToDocx(html: string, options: HtmlToDocxOptions = {}): Block
         ...(heading ? { heading: HEADINGS[heading] } : {}),
         ...(listItem ? { numbering: listItem } : {}),
         ...(quote > 0 && !listItem ? { indent: { left: 425 * quote }, border: { left: { style: BorderStyle.SINGLE, size: 12, color: 'BBBBBB', space: 8 } } } : {}),
-        spacing: { after: listItem ? 40 : 120 }
+        // other paragraphs take the document's default spacing
+        ...(listItem ? { spacing: { after: 40 } } : {})
       }))
     }
     runs = []
@@ -93,7 +94,11 @@ export function htmlToDocx(html: string, options: HtmlToDocxOptions = {}): Block
   }
 
   const text = (value: string) => {
-    const styled = { bold: bold > 0 || heading !== null, italics: italic > 0, strike: strike > 0, ...(underline > 0 || linkRuns ? { underline: {} } : {}), ...(code > 0 ? { font: 'Courier New' } : {}), ...(linkRuns ? { color: '0563C1' } : {}) }
+    // only what is on: docx writes `<w:b w:val="false"/>` for an explicit false, which triples the XML
+    const styled = {
+      ...(bold > 0 || heading !== null ? { bold: true } : {}), ...(italic > 0 ? { italics: true } : {}), ...(strike > 0 ? { strike: true } : {}),
+      ...(underline > 0 || linkRuns ? { underline: {} } : {}), ...(code > 0 ? { font: 'Courier New' } : {}), ...(linkRuns ? { color: '0563C1' } : {})
+    }
     if (pre > 0) {
       value.replace(/\r\n?/g, '\n').split('\n').forEach((line, i) => {
         if (i > 0) push(new TextRun({ text: '', break: 1 }))
