@@ -1,6 +1,6 @@
 // Open311 GeoReport v2 for the SottoControllo app: the service list and definitions, the mapping of a POSTed
 // request onto the intake's fields, the request representation, and the XML format (JSON is the same data).
-import { SERVICES, requestTypeLabel, type RequestType, type Standards } from '../domain/arera.js'
+import { SERVICES, isRequestType, requestTypeLabel, type RequestType, type Standards } from '../domain/arera.js'
 import type { Locale } from '../i18n.js'
 import type { ResolvedIntakeType } from './options.js'
 import type { PublishedRequest } from './service.js'
@@ -140,7 +140,7 @@ export function toServiceRequest(p: PublishedRequest, types: ResolvedIntakeType[
     service_request_id: intake.reference,
     status: open ? 'open' : 'closed',
     status_notes: intake.statusNotes,
-    service_name: known ? serviceName(known, locale) : requestTypeLabel(intake.serviceCode as RequestType, locale),
+    service_name: known ? serviceName(known, locale) : isRequestType(intake.serviceCode) ? requestTypeLabel(intake.serviceCode, locale) : intake.serviceCode,
     service_code: intake.serviceCode,
     description: detail ? (workOrder?.description ?? null) : null,
     agency_responsible: organizationName,

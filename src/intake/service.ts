@@ -2,7 +2,7 @@
 // message, its attachments and the citizen's confirmation — in one transaction, so a failure stores nothing.
 // It also answers the citizen's status polling and publishes operators' public notes.
 import { randomBytes } from 'node:crypto'
-import { requestTypeLabel, serviceLabel, suggestRequestType, type RequestType } from '../domain/arera.js'
+import { isRequestType, requestTypeLabel, serviceLabel, suggestRequestType, type RequestType } from '../domain/arera.js'
 import type { Locale } from '../i18n.js'
 import { openWorkOrder, queueConfirmation, type IngestDeps } from '../mail/ingest.js'
 import { syntheticKey } from '../mail/message-id.js'
@@ -192,7 +192,7 @@ export function createIntakeService(deps: IntakeDeps) {
       const times = [meta.receivedAt, intake?.updatedAt, history.at(-1)?.at, notes.at(-1)?.at].filter((t): t is string => !!t).sort()
       return {
         reference: meta.reference, status, statusLabel: statusLabel(status, locale),
-        type: meta.areraType, typeLabel: meta.areraType ? requestTypeLabel(meta.areraType as RequestType, locale) : null,
+        type: meta.areraType, typeLabel: isRequestType(meta.areraType) ? requestTypeLabel(meta.areraType, locale) : meta.areraType,
         service: meta.service, serviceLabel: meta.service ? serviceLabel(meta.service, locale) : null,
         channel: meta.channel, receivedAt: meta.receivedAt, dueDate: meta.dueDate, updatedAt: times.at(-1) ?? meta.receivedAt,
         history, notes

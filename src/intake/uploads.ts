@@ -110,7 +110,11 @@ export function checkFiles(files: Array<{ filename: string; content: Buffer }>, 
  * A file over the size limit is cut off by the parser and reported, never buffered whole; past the count or the
  * total limit the remaining files are drained unread.
  */
-export async function readMultipart(request: FastifyRequest, fileFields: readonly string[], limits: UploadLimits, locale: Locale): Promise<MultipartContent> {
+export async function readMultipart(
+  request: FastifyRequest, fileFields: readonly string[], limits: UploadLimits, locale: Locale,
+  /** Called with the fields read so far before a file is read: throw to refuse the request without reading it. */
+  beforeFile?: (fields: RawFields) => void
+): Promise<MultipartContent> {
   const fields: RawFields = {}
   const received: Array<{ filename: string; content: Buffer }> = []
   const oversize: string[] = []
@@ -137,6 +141,7 @@ export async function readMultipart(request: FastifyRequest, fileFields: readonl
       await drain(part.file)
       continue
     }
+    beforeFile?.(fields)
     seen++
     if (seen > limits.maxFiles) tooMany = true
     if (tooMany || totalExceeded) {

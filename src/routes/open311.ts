@@ -116,7 +116,12 @@ const open311Routes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => 
       let body: RawFields = {}
       let files: UploadedFile[] = []
       let problem: UploadProblem | null = null
-      if (request.isMultipart()) ({ fields: body, files, problem } = await readMultipart(request, ['media'], intake, locale))
+      // an app that sends api_key before its photo is refused before the photo is read
+      const refuseUnknownKey = (fields: RawFields) => {
+        const key = stringField(fields, 'api_key')
+        if (key && !apiKeyName(key)) throw new HttpError(403, 'open311ApiKeyInvalid')
+      }
+      if (request.isMultipart()) ({ fields: body, files, problem } = await readMultipart(request, ['media'], intake, locale, refuseUnknownKey))
       else if (request.body && typeof request.body === 'object' && !Array.isArray(request.body)) body = request.body as RawFields
       const key = stringField(body, 'api_key') || stringField(request.query as RawFields, 'api_key')
       if (!key) throw new HttpError(403, 'open311ApiKeyMissing')

@@ -159,6 +159,13 @@ t.test('Open311 GeoReport v2', async (t) => {
     const tooBig = await host.app.inject({ method: 'POST', url: `${O}/requests.json`, payload: big })
     t.equal(tooBig.statusCode, 413)
     t.match(tooBig.json(), [{ code: 413, description: /«grande\.png» supera il limite/ }])
+    // a wrong key sent before the photo: refused without reading the photo
+    const early = new FormData()
+    for (const [k, v] of Object.entries({ ...report, api_key: 'wrong-key-wrong' })) early.append(k, v)
+    early.append('media', blob(pngBytes(64, 64), 'image/png'), 'foto.png')
+    const refusedEarly = await host.app.inject({ method: 'POST', url: `${O}/requests.json`, payload: early })
+    t.equal(refusedEarly.statusCode, 403)
+    t.same(refusedEarly.json(), [{ code: 403, description: 'api_key non valida.' }])
     t.same(await rowCounts(host), before)
   })
 
