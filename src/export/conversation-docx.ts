@@ -168,6 +168,7 @@ export async function buildConversationDocx(data: ConversationDocumentData): Pro
     styles: {
       default: { document: { run: { font: 'Calibri', size: 21 }, paragraph: { spacing: { after: 120 } } } },
       paragraphStyles: [
+        { id: 'Title', name: 'Title', basedOn: 'Normal', next: 'Normal', quickFormat: true, run: { size: 40, color: '1F4E79' }, paragraph: { spacing: { after: 240 } } },
         { id: 'TrcFirstMessage', name: 'Messaggio', basedOn: 'Heading2', next: 'TrcEnvelope', quickFormat: true, paragraph: { keepNext: true, spacing: { before: 240 } } },
         { id: 'TrcMessage', name: 'Messaggio successivo', basedOn: 'TrcFirstMessage', next: 'TrcEnvelope', paragraph: { border: { top: { style: BorderStyle.SINGLE, size: 6, color: 'CCCCCC', space: 8 } } } },
         { id: 'TrcEnvelope', name: 'Intestazione messaggio', basedOn: 'Normal', paragraph: { keepNext: true }, run: { color: '555555' } }
