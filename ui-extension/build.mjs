@@ -7,7 +7,8 @@
 //   node ui-extension/build.mjs --watch    rebuild on change
 //
 // Also importable: `import { buildUi } from './ui-extension/build.mjs'` (the UI tests build before they run).
-import { mkdirSync, readFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { Buffer } from 'node:buffer'
 import process from 'node:process'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -36,8 +37,21 @@ export const buildOptions = {
 
 export async function buildUi({ quiet = false } = {}) {
   mkdirSync(path.dirname(outfile), { recursive: true })
-  await esbuild.build(buildOptions)
-  const content = readFileSync(outfile)
+  // Written to a temporary file and renamed: a server reading the bundle (or a parallel test building it) never
+  // sees half a file; an unchanged build leaves the file (and so its ETag) alone.
+  const result = await esbuild.build({ ...buildOptions, write: false })
+  const content = Buffer.from(result.outputFiles[0].contents)
+  let previous
+  try {
+    previous = readFileSync(outfile)
+  } catch {
+    previous = null
+  }
+  if (!previous || !previous.equals(content)) {
+    const temporary = `${outfile}.${process.pid}.${Date.now()}.tmp`
+    writeFileSync(temporary, content)
+    renameSync(temporary, outfile)
+  }
   const size = { raw: content.length, gzip: gzipSync(content, { level: 9 }).length }
   if (!quiet) {
     console.log(`ui-extension: ${path.relative(process.cwd(), outfile)} ${(size.raw / 1024).toFixed(1)} KB, ${(size.gzip / 1024).toFixed(1)} KB gzipped`)

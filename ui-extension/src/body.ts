@@ -152,7 +152,7 @@ export function splitText(text: string): { main: string; quoted: string | null }
 export const BODY_CSP = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'"
 
 const FRAME_STYLE = `
-html,body{margin:0;padding:0;background:#fff}
+html,body{margin:0;padding:0;background:transparent}
 body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1a1a1a;overflow-wrap:anywhere;padding:2px 2px 4px}
 img{max-width:100%;height:auto}
 table{max-width:100%;border-collapse:collapse}

@@ -49,6 +49,17 @@ interface SelectionRoot {
 
 let fileKey = 0
 
+// Material Design icons (Apache License 2.0): format_list_bulleted, format_list_numbered, format_quote, link.
+export const ICONS = {
+  bullets: 'M4 10.5c-.83 0-1.5.67-1.5 1.5s.67 1.5 1.5 1.5 1.5-.67 1.5-1.5-.67-1.5-1.5-1.5zm0-6c-.83 0-1.5.67-1.5 1.5S3.17 7.5 4 7.5 5.5 6.83 5.5 6 4.83 4.5 4 4.5zm0 12c-.83 0-1.5.68-1.5 1.5s.68 1.5 1.5 1.5 1.5-.68 1.5-1.5-.67-1.5-1.5-1.5zM7 19h14v-2H7v2zm0-6h14v-2H7v2zm0-8v2h14V5H7z',
+  numbers: 'M2 17h2v.5H3v1h1v.5H2v1h3v-4H2v1zm1-9h1V4H2v1h1v3zm-1 3h1.8L2 13.1v.9h3v-1H3.2L5 10.9V10H2v1zm5-6v2h14V5H7zm0 14h14v-2H7v2zm0-6h14v-2H7v2z',
+  quote: 'M6 17h3l2-4V7H5v6h3zm8 0h3l2-4V7h-6v6h3z',
+  attach: 'M16.5 6v11.5c0 2.21-1.79 4-4 4s-4-1.79-4-4V5c0-1.38 1.12-2.5 2.5-2.5s2.5 1.12 2.5 2.5v10.5c0 .55-.45 1-1 1s-1-.45-1-1V6H10v9.5c0 1.38 1.12 2.5 2.5 2.5s2.5-1.12 2.5-2.5V5c0-2.21-1.79-4-4-4S7 2.79 7 5v12.5c0 3.04 2.46 5.5 5.5 5.5s5.5-2.46 5.5-5.5V6h-1.5z',
+  link: 'M3.9 12c0-1.71 1.39-3.1 3.1-3.1h4V7H7c-2.76 0-5 2.24-5 5s2.24 5 5 5h4v-1.9H7c-1.71 0-3.1-1.39-3.1-3.1zM8 13h8v-2H8v2zm9-6h-4v1.9h4c1.71 0 3.1 1.39 3.1 3.1s-1.39 3.1-3.1 3.1h-4V17h4c2.76 0 5-2.24 5-5s-2.24-5-5-5z'
+}
+
+export const icon = (path: string) => html`<svg class="icon" aria-hidden="true" focusable="false" viewBox="0 0 24 24"><path fill="currentColor" d=${path}></path></svg>`
+
 export class TrcCompose extends LitElement {
   static override properties = {
     mode: { type: String },
@@ -145,6 +156,7 @@ export class TrcCompose extends LitElement {
     @media (max-width: 640px) { .row { grid-template-columns: minmax(0, 1fr); } }
     .toolbar { display: flex; flex-wrap: wrap; gap: .25rem; padding: .3rem; border: 1px solid var(--trc-control); border-bottom: 0; border-radius: 4px 4px 0 0; background: #f3f5f7; }
     .toolbar button { background: #fff; color: var(--trc-text); border-color: var(--trc-control); min-width: 2.25rem; justify-content: center; padding: .25rem .5rem; }
+    .toolbar button:hover:not(:disabled) { background: #e8edf1; }
     .toolbar button[aria-pressed="true"] { background: #dfe9f5; border-color: var(--trc-link); color: #062f54; }
     .toolbar .sep { width: 1px; background: var(--trc-border); margin: .15rem .25rem; }
     .toolbar .b { font-weight: 700; }
@@ -568,8 +580,12 @@ export class TrcCompose extends LitElement {
           ? await this.api.upload<Message>(`/work-orders/${id}/reply`, fields, files, (p) => { this.progress = p })
           : await this.api.send<Message>('POST', `/work-orders/${id}/reply`, fields)
       } else {
-        const all = this.messages.map((m) => m.id)
+        const all = this.forwardable().map((m) => m.id)
         const chosen = this.messageIds ? all.filter((m) => this.messageIds?.has(m)) : null
+        if (chosen && chosen.length === 0) {
+          this.error = this.t('nothingSelected')
+          return
+        }
         const fields = {
           to: to.valid,
           ...(cc.valid.length ? { cc: cc.valid } : {}),
@@ -607,13 +623,13 @@ export class TrcCompose extends LitElement {
 
   private renderToolbar() {
     return html`<div class="toolbar" role="toolbar" aria-label=${this.t('toolbar')} aria-controls="editor" @keydown=${this.onToolbarKeydown}>
-      ${this.toolbarButton('bold', 'bold', this.language === 'it' ? 'G' : 'B', 0)}
-      ${this.toolbarButton('italic', 'italic', this.language === 'it' ? 'C' : 'I', 1)}
+      ${this.toolbarButton('bold', 'bold', html`<span aria-hidden="true">${this.language === 'it' ? 'G' : 'B'}</span>`, 0)}
+      ${this.toolbarButton('italic', 'italic', html`<span aria-hidden="true">${this.language === 'it' ? 'C' : 'I'}</span>`, 1)}
       <span class="sep" aria-hidden="true"></span>
-      ${this.toolbarButton('insertUnorderedList', 'bulletList', html`<span aria-hidden="true">• ≡</span>`, 2)}
-      ${this.toolbarButton('insertOrderedList', 'numberedList', html`<span aria-hidden="true">1. ≡</span>`, 3)}
-      ${this.toolbarButton('blockquote', 'quote', html`<span aria-hidden="true">❝</span>`, 4)}
-      ${this.toolbarButton('link', 'insertLink', html`<span aria-hidden="true">🔗</span>`, 5)}
+      ${this.toolbarButton('insertUnorderedList', 'bulletList', icon(ICONS.bullets), 2)}
+      ${this.toolbarButton('insertOrderedList', 'numberedList', icon(ICONS.numbers), 3)}
+      ${this.toolbarButton('blockquote', 'quote', icon(ICONS.quote), 4)}
+      ${this.toolbarButton('link', 'insertLink', icon(ICONS.link), 5)}
     </div>
     ${this.linkOpen ? html`<div class="linkbar" @keydown=${(e: KeyboardEvent) => { if (e.key === 'Escape') { e.preventDefault(); this.cancelLink() } }}>
       <div class="field"><label for="link-url">${this.t('linkUrl')}</label>
@@ -637,12 +653,12 @@ export class TrcCompose extends LitElement {
           @change=${(e: Event) => { const input = e.target as HTMLInputElement; this.addFiles(input.files); input.value = '' }}>
         ${this.files.length ? html`<ul class="files" aria-label=${this.t('attachments')}>
           ${this.files.map((f, i) => html`<li>
-            <span class="name">📎 ${f.file.name} <span class="muted">(${formatSize(f.file.size, this.language)})</span></span>
+            <span class="name">${icon(ICONS.attach)} ${f.file.name} <span class="muted">(${formatSize(f.file.size, this.language)})</span></span>
             <button type="button" class="link" ?disabled=${this.sending} aria-label=${this.t('remove', { name: f.file.name })} @click=${() => this.removeFile(f.key)}>${this.t('remove', { name: '' }).trim()}</button>
             ${this.progress ? html`<progress max="100" .value=${Math.round(this.fileProgress(i))} aria-label=${this.t('uploadProgress', { name: f.file.name })}></progress>` : nothing}
           </li>`)}
         </ul>` : nothing}
-        ${this.progress ? html`<div class="total"><label for="total-progress" class="hint">${this.t('uploadTotal')}</label>
+        ${this.progress && this.files.length > 1 ? html`<div class="total"><label for="total-progress" class="hint">${this.t('uploadTotal')}</label>
           <progress id="total-progress" max=${this.progress.total} .value=${this.progress.loaded}></progress></div>` : nothing}
       </div>
       ${existing.length ? html`<details>
@@ -659,21 +675,27 @@ export class TrcCompose extends LitElement {
       </details>` : nothing}`
   }
 
+  /** What a forward can carry: the conversation without internal notes and machine-written mail. */
+  private forwardable(): Message[] {
+    return this.messages.filter((m) => m.channel !== 'note' && !m.automaticKind)
+  }
+
   private renderForwardChoice() {
     if (this.mode !== 'forward') return nothing
     const chosen = this.messageIds
+    const messages = this.forwardable()
     return html`<details>
-      <summary>${this.t('selectMessages')} (${chosen ? chosen.size : this.messages.length}/${this.messages.length})</summary>
+      <summary>${this.t('selectMessages')} (${chosen ? chosen.size : messages.length}/${messages.length})</summary>
       <fieldset><legend class="sr-only">${this.t('selectMessages')}</legend><div class="checks">
-        <label><input type="checkbox" .checked=${!chosen || chosen.size === this.messages.length} @change=${(e: Event) => {
+        <label><input type="checkbox" .checked=${!chosen || chosen.size === messages.length} @change=${(e: Event) => {
           this.messageIds = (e.target as HTMLInputElement).checked ? null : new Set()
           this.scheduleSave()
         }}> <strong>${this.t('allMessages')}</strong></label>
-        ${this.messages.map((m) => html`<label><input type="checkbox" .checked=${!chosen || chosen.has(m.id)} @change=${(e: Event) => {
-          const next = new Set(chosen ?? this.messages.map((x) => x.id))
+        ${messages.map((m) => html`<label><input type="checkbox" .checked=${!chosen || chosen.has(m.id)} @change=${(e: Event) => {
+          const next = new Set(chosen ?? messages.map((x) => x.id))
           if ((e.target as HTMLInputElement).checked) next.add(m.id)
           else next.delete(m.id)
-          this.messageIds = next.size === this.messages.length ? null : next
+          this.messageIds = next.size === messages.length ? null : next
           this.scheduleSave()
         }}> <span>${formatDateTime(m.receivedAt ?? m.createdAt, this.language)} — ${m.fromName || m.from || m.operator?.name || ''} — ${m.subject || this.t('noSubject')}</span></label>`)}
       </div></fieldset>

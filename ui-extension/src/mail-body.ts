@@ -24,7 +24,7 @@ export class TrcMailBody extends LitElement {
 
   static override styles = css`
     :host { display: block; }
-    iframe { display: block; width: 100%; border: 0; height: 1.6em; overflow: hidden; background: #fff; }
+    iframe { display: block; width: 100%; border: 0; height: 1.6em; overflow: hidden; background: transparent; color-scheme: light; }
   `
 
   constructor() {

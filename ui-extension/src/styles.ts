@@ -35,6 +35,9 @@ export const baseStyles = css`
   button:hover:not(:disabled), .button:hover { background: var(--trc-primary-dark); }
   button.secondary, .button.secondary { background: #fff; color: var(--trc-primary); }
   button.secondary:hover:not(:disabled), .button.secondary:hover { background: var(--trc-ok-bg); }
+  button.secondary[aria-pressed="true"] { background: var(--trc-primary); color: #fff; }
+  button.secondary[aria-pressed="true"]:hover:not(:disabled) { background: var(--trc-primary-dark); }
+  .icon { width: 1.1em; height: 1.1em; vertical-align: -0.2em; flex: none; }
   button.link { background: none; border: 0; color: var(--trc-link); padding: .2rem 0; min-height: 0; text-decoration: underline; }
   button.link:hover:not(:disabled) { background: none; color: #062f54; }
   button:disabled { opacity: .6; cursor: not-allowed; }

@@ -5,9 +5,10 @@
 import { LitElement, css, html, nothing, type PropertyValues, type TemplateResult } from 'lit'
 import { Api } from './api.js'
 import { splitHtml, splitText, type SplitBody } from './body.js'
-import { readDraft, type ComposeMode, type TrcCompose } from './compose.js'
+import { ICONS, icon, readDraft, type ComposeMode, type TrcCompose } from './compose.js'
 import { calendarDaysUntil, formatDate, formatDateTime, formatSize, parseAddresses } from './format.js'
 import { isLang, translate, type Key, type Lang } from './i18n.js'
+import { textToHtml } from './paste.js'
 import { baseStyles } from './styles.js'
 import { REQUEST_TYPES, STATES, type Conversation, type Me, type Message, type WorkOrder, type WorkOrderState } from './types.js'
 import './compose.js'
@@ -146,7 +147,7 @@ export class TrcCommunications extends LitElement {
     .delivery .reason { color: var(--trc-error); overflow-wrap: anywhere; }
     .attachments { list-style: none; margin: .6rem 0 0; padding: .5rem 0 0; border-top: 1px dashed var(--trc-border); display: flex; flex-wrap: wrap; gap: .4rem .9rem; }
     .attachments h5 { margin: 0; font-size: .85rem; width: 100%; color: var(--trc-muted); }
-    .attachments a { overflow-wrap: anywhere; }
+    .attachments a { overflow-wrap: anywhere; display: inline-flex; gap: .25rem; align-items: center; }
     .sender { margin: .4rem 0 .6rem; padding: .6rem .75rem; border-radius: 4px; background: var(--trc-warn-bg); color: var(--trc-warn-text); border: 1px solid #b07800; }
     .sender p { margin: 0 0 .4rem; }
     .sender form { display: flex; flex-wrap: wrap; gap: .5rem; align-items: end; }
@@ -400,7 +401,7 @@ export class TrcCommunications extends LitElement {
     }
     void this.run(async () => {
       await this.api.send('POST', `/work-orders/${this.workOrderId}/export/send`, {
-        to: to.valid, ...(cc.valid.length ? { cc: cc.valid } : {}), ...(note ? { note } : {})
+        to: to.valid, ...(cc.valid.length ? { cc: cc.valid } : {}), ...(note ? { note: textToHtml(note) } : {})
       })
       return this.t('documentSent', { to: to.valid.join(', ') })
     })
@@ -468,7 +469,8 @@ export class TrcCommunications extends LitElement {
   }
 
   private renderSummary(wo: WorkOrder): TemplateResult {
-    const typeLabel = wo.type ? this.t(`type_${wo.type}` as Key) : null
+    const typeLabel = wo.type ? (this.lang2() === 'it' && wo.typeLabel ? wo.typeLabel : this.t(`type_${wo.type}` as Key)) : null
+    const suspended = (wo as { clockState?: unknown }).clockState === 'suspended'
     return html`<dl class="summary">
       <div><dt>${this.t('reference')}</dt><dd>${wo.reference ?? `#${wo.id}`}</dd></div>
       <div><dt>${this.t('contributor')}</dt><dd>${wo.contributor ? `${wo.contributor.displayName} (n. ${wo.contributor.id})` : '—'}</dd></div>
@@ -477,7 +479,7 @@ export class TrcCommunications extends LitElement {
         ? html` <span class="muted">(${this.t('suggestedType', { type: this.t(`type_${wo.suggestedType}` as Key) })})</span>` : nothing}</dd></div>
       <div><dt>${this.t('receivedAt')}</dt><dd>${wo.receivedAt ? html`<time datetime=${wo.receivedAt}>${formatDateTime(wo.receivedAt, this.lang2())}</time>` : '—'}</dd></div>
       <div><dt>${this.t('dueDate')}</dt><dd>${wo.dueDate ? html`<time datetime=${wo.dueDate} class=${this.isLate(wo) ? 'late' : ''}>${formatDate(wo.dueDate, this.lang2())}</time>` : '—'}</dd></div>
-      <div><dt>${this.t('daysLeft')}</dt><dd>${this.renderDaysLeft(wo)}</dd></div>
+      <div><dt>${this.t('daysLeft')}</dt><dd>${this.renderDaysLeft(wo)}${suspended ? html` <span class="pill">${this.t('clockSuspended')}</span>` : nothing}</dd></div>
     </dl>`
   }
 
@@ -490,9 +492,9 @@ export class TrcCommunications extends LitElement {
   private renderActions(wo: WorkOrder): TemplateResult {
     const docx = this.api.url(`/work-orders/${encodeURIComponent(String(wo.id))}/export.docx`)
     return html`<div class="bar" role="group" aria-label=${this.t('actions')}>
-        <a class="button secondary" href=${docx} download aria-label=${this.t('exportDocxLabel')}>⬇ ${this.t('exportDocx')}</a>
+        <a class="button secondary" href=${docx} download title=${this.t('exportDocxLabel')}><span aria-hidden="true">⬇</span> ${this.t('exportDocx')}</a>
         ${this.can.documents ? html`<button type="button" class="secondary" aria-expanded=${String(this.panel === 'document')} aria-controls="panel-document"
-          @click=${(e: Event) => this.togglePanel('document', e)}>✉ ${this.t('sendDocument')}</button>` : nothing}
+          @click=${(e: Event) => this.togglePanel('document', e)}><span aria-hidden="true">✉</span> ${this.t('sendDocument')}</button>` : nothing}
         ${this.can.write ? html`
           <button type="button" class="secondary" aria-expanded=${String(this.panel === 'state')} aria-controls="panel-state" @click=${(e: Event) => this.togglePanel('state', e)}>${this.t('changeState')}</button>
           <button type="button" class="secondary" aria-expanded=${String(this.panel === 'type')} aria-controls="panel-type" @click=${(e: Event) => this.togglePanel('type', e)}>${this.t('classify')}</button>` : nothing}
@@ -542,7 +544,7 @@ export class TrcCommunications extends LitElement {
   // Render: messages
 
   private kindOf(m: Message): Kind {
-    if (m.channel === 'note') return 'note'
+    if (m.channel === 'note') return m.meta?.kind === 'state' ? 'system' : 'note'
     if (m.direction === 'inbound') return m.automaticKind ? 'system' : 'citizen'
     const kind = typeof m.meta?.kind === 'string' ? m.meta.kind : null
     if (!m.operator || (kind && ['confirmation', 'status', 'digest'].includes(kind))) return 'system'
@@ -550,7 +552,7 @@ export class TrcCommunications extends LitElement {
   }
 
   private channelLabel(m: Message): { text: string; pec: boolean } | null {
-    if (m.channel === 'note') return null
+    if (m.channel === 'note') return m.meta?.kind === 'state' ? { text: this.t('ch_state'), pec: false } : null
     if (m.meta && (m.meta.pec || m.meta.kind === 'pec')) return { text: this.t('ch_pec'), pec: true }
     return { text: this.t(m.channel === 'web' ? 'ch_web' : m.channel === 'app' ? 'ch_app' : 'ch_email'), pec: false }
   }
@@ -573,7 +575,7 @@ export class TrcCommunications extends LitElement {
     const error = this.linkErrors[m.id]
     const errorId = `link-error-${m.id}`
     return html`<div class="sender" role="note">
-      <p>⚠ ${ambiguous ? this.t('senderAmbiguous', { address }) : this.t('senderUnknown', { address })}</p>
+      <p><span aria-hidden="true">⚠</span> ${ambiguous ? this.t('senderAmbiguous', { address }) : this.t('senderUnknown', { address })}</p>
       ${this.can.write ? html`<form @submit=${(e: Event) => this.linkContributor(e, m)} novalidate>
         ${ambiguous
           ? html`<fieldset><legend>${this.t('chooseContributor')}</legend>${m.senderCandidates.map((id, i) => html`<label>
@@ -617,7 +619,7 @@ export class TrcCommunications extends LitElement {
         ${m.automaticKind ? html`<span class="badge channel">${this.t('automatic', { kind: m.automaticKind })}</span>` : nothing}
         <time datetime=${when}>${formatDateTime(when, this.lang2())}</time>
       </div>
-      <h4 id=${headingId}>${m.subject || this.t('noSubject')}</h4>
+      <h4 id=${headingId}>${m.subject || (m.channel === 'note' ? this.t(m.meta?.kind === 'state' ? 'ch_state' : 'dir_note') : this.t('noSubject'))}</h4>
       <dl class="addresses">
         <dt>${this.t('from')}</dt><dd>${sender}</dd>
         ${m.to.length ? html`<dt>${this.t('to')}</dt><dd>${m.to.join(', ')}</dd>` : nothing}
@@ -629,7 +631,7 @@ export class TrcCommunications extends LitElement {
         ${files.map((a) => {
           const size = formatSize(a.size, this.lang2())
           return html`<li><a href=${this.api.url(`/attachments/${a.id}`)} download=${a.filename}
-            aria-label=${this.t('download', { name: a.filename, size })}>📎 ${a.filename}</a> <span class="muted">(${size})</span></li>`
+            aria-label=${this.t('download', { name: a.filename, size })}>${icon(ICONS.attach)} ${a.filename}</a> <span class="muted">(${size})</span></li>`
         })}
       </ul>` : nothing}
       ${this.renderDelivery(m)}
@@ -666,9 +668,9 @@ export class TrcCommunications extends LitElement {
       <div role="status" aria-live="polite">${this.flash ? html`<p class="alert ${this.flash.kind}">${this.flash.text}</p>` : nothing}</div>
       <div class="sr-only" aria-live="polite">${this.announcement}</div>
       ${this.can.write ? html`<div class="bar" role="group" aria-label=${this.t('actions')}>
-          <button type="button" id="reply" aria-pressed=${String(this.composeMode === 'reply')} @click=${(e: Event) => this.openCompose('reply', e)}>↩ ${this.t('reply')}</button>
-          <button type="button" id="forward" class="secondary" aria-pressed=${String(this.composeMode === 'forward')} @click=${(e: Event) => this.openCompose('forward', e)}>↪ ${this.t('forward')}</button>
-          <button type="button" id="note" class="secondary" aria-pressed=${String(this.composeMode === 'note')} @click=${(e: Event) => this.openCompose('note', e)}>✎ ${this.t('note')}</button>
+          <button type="button" id="reply" class=${this.composeMode && this.composeMode !== 'reply' ? 'secondary' : ''} aria-pressed=${String(this.composeMode === 'reply')} @click=${(e: Event) => this.openCompose('reply', e)}><span aria-hidden="true">↩</span> ${this.t('reply')}</button>
+          <button type="button" id="forward" class="secondary" aria-pressed=${String(this.composeMode === 'forward')} @click=${(e: Event) => this.openCompose('forward', e)}><span aria-hidden="true">↪</span> ${this.t('forward')}</button>
+          <button type="button" id="note" class="secondary" aria-pressed=${String(this.composeMode === 'note')} @click=${(e: Event) => this.openCompose('note', e)}><span aria-hidden="true">✎</span> ${this.t('note')}</button>
         </div>`
         : html`<p class="readonly muted">${this.t('readOnly')}</p>`}
       ${this.composeMode && this.can.write && this.me ? html`<trc-compose
