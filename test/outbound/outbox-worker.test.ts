@@ -6,6 +6,8 @@ import { auth, startTestHost, type TestHost } from '../helpers/host.js'
 import { isPostgres } from '../helpers/db.js'
 import { startSmtpServer } from '../helpers/smtp.js'
 import { buildMail } from '../helpers/mail.js'
+import { validateOptions } from '../../src/options.js'
+import { HOST_MAPPING } from '../../example-host/app.js'
 
 const MAIL_FROM = '"Ufficio TARI" <tari@garbage.example.test>'
 const API = '/api/communications'
@@ -123,10 +125,10 @@ t.test('a claim left by a crashed instance is taken over once it expires', async
   const q = await queueReply(host, await marioWorkOrder(host), '<p>Dopo il crash</p>')
   const row = await outboxRow(host, q.id)
   const repos = host.app.communications.repositories
-  t.ok(await repos.outbox.claim(Number(row.id), 'crashed-instance', 200), 'another instance claimed it and died')
+  t.ok(await repos.outbox.claim(Number(row.id), 'crashed-instance', 1500), 'another instance claimed it and died')
   t.match(await host.app.communications.outbox.runOnce(), { sent: 0 }, 'a live claim is respected')
   t.equal(smtp.messages.length, 0)
-  await sleep(250)
+  await sleep(1600)
   t.match(await host.app.communications.outbox.runOnce(), { sent: 1 }, 'the expired claim is retried')
   t.equal(smtp.messages.length, 1)
   t.equal((await message(host, q.id))?.deliveryStatus, 'sent')
@@ -150,4 +152,12 @@ t.test('two module instances on one database send each mail once', { skip: isPos
   const statuses: Array<{ status: string; n: unknown }> = await a.knex('trc_outbox').select('status').count({ n: '*' }).groupBy('status')
   t.same(statuses.map((s) => [s.status, Number(s.n)]), [['sent', 40]])
   t.same([await a.app.communications.outbox.runOnce(), await b.app.communications.outbox.runOnce()].map((r) => r.sent), [0, 0])
+})
+
+t.test('outbox options are validated at registration', async (t) => {
+  const base = { knex: {} as never, authorize: () => null, secret: 'x'.repeat(32), genericContributorId: 1, mapping: HOST_MAPPING }
+  t.throws(() => validateOptions({ ...base, mail: { outboxMaxAttempts: 0 } }), /option "mail.outboxMaxAttempts" must be a positive integer/)
+  t.throws(() => validateOptions({ ...base, mail: { outboxBackoff: { baseMs: 100, maxMs: 10 } } }), /option "mail.outboxBackoff" must be \{ baseMs, maxMs \}/)
+  t.throws(() => validateOptions({ ...base, mail: { maxAttachmentBytes: 1.5 } }), /option "mail.maxAttachmentBytes"/)
+  t.match(validateOptions(base).mail, { outboxPollMs: 1000, outboxMaxAttempts: 10, outboxClaimTtlMs: 300_000, maxAttachmentBytes: 10 * 1024 * 1024, maxOutboundBytes: 25 * 1024 * 1024 })
 })
