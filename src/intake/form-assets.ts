@@ -158,6 +158,11 @@ export const FORM_JS = `(function () {
   function showConfirmation(body) {
     document.getElementById('trc-reference').textContent = body.reference;
     document.getElementById('trc-status-link').href = body.statusUrl;
+    var due = document.getElementById('trc-due');
+    if (body.dueDate) {
+      document.getElementById('trc-due-date').textContent = new Date(body.dueDate + 'T12:00:00Z').toLocaleDateString(config.locale === 'it' ? 'it-IT' : 'en-GB', { timeZone: 'Europe/Rome', day: 'numeric', month: 'long', year: 'numeric' });
+    }
+    due.hidden = !body.dueDate;
     form.hidden = true;
     summary.hidden = true;
     confirmation.hidden = false;

@@ -61,6 +61,7 @@ const T = {
     en: 'If you gave your email you will receive a confirmation with a summary and the reply deadline. To add information, reply to that email.'
   },
   confirmStatus: { it: 'Segui lo stato della richiesta', en: 'Follow the status of your request' },
+  dueIntro: { it: 'Secondo la regolazione ARERA riceverai una risposta motivata entro il', en: 'Under the ARERA rules you will receive a reasoned reply by' },
   another: { it: 'Invia un\'altra richiesta', en: 'Send another request' },
   statusTitle: { it: 'Stato della richiesta', en: 'Request status' },
   statusNotes: { it: 'Aggiornamenti', en: 'Updates' },
@@ -289,12 +290,20 @@ ${confirmationSection(ctx, null)}`
   return layout(ctx, T.title[locale], body, config)
 }
 
-function confirmationSection(ctx: PageContext, receipt: { reference: string; statusUrl: string } | null): string {
+interface ConfirmationData {
+  reference: string
+  statusUrl: string
+  dueDate: string | null
+}
+
+function confirmationSection(ctx: PageContext, receipt: ConfirmationData | null): string {
   const { locale, base } = ctx
+  const due = receipt?.dueDate ? formatDate(receipt.dueDate, locale, false) : ''
   const formUrl = `${base}/intake/form?lang=${locale}${ctx.embed ? '&amp;embed=1' : ''}`
   return `<section id="trc-confirmation" class="confirmation" tabindex="-1" aria-labelledby="trc-confirmation-title"${receipt ? '' : ' hidden'}>
 <h2 id="trc-confirmation-title">${T.confirmTitle[locale]}</h2>
 <p>${T.confirmReference[locale]}: <strong id="trc-reference">${esc(receipt?.reference ?? '')}</strong></p>
+<p id="trc-due"${due ? '' : ' hidden'}>${T.dueIntro[locale]} <strong id="trc-due-date">${esc(due)}</strong>.</p>
 <p>${esc(T.confirmMail[locale])}</p>
 <p><a id="trc-status-link" href="${esc(receipt?.statusUrl ?? '#')}">${T.confirmStatus[locale]}</a></p>
 <p><a href="${formUrl}">${T.another[locale]}</a></p>
@@ -302,7 +311,7 @@ function confirmationSection(ctx: PageContext, receipt: { reference: string; sta
 }
 
 /** The page a browser without JavaScript gets after a successful submission. */
-export function renderConfirmationPage(ctx: PageContext, receipt: { reference: string; statusUrl: string }): string {
+export function renderConfirmationPage(ctx: PageContext, receipt: ConfirmationData): string {
   return layout(ctx, T.confirmTitle[ctx.locale], `<h1>${T.title[ctx.locale]}</h1>\n${confirmationSection(ctx, receipt)}`)
 }
 

@@ -38,6 +38,8 @@ export interface IntakeReceipt {
   /** false when this submission had already been received (a double click, a reload). */
   created: boolean
   confirmationQueued: boolean
+  /** The ARERA deadline of the reply (YYYY-MM-DD), null when the type has none. */
+  dueDate: string | null
 }
 
 /** The per-address limit was reached: nothing was stored. */
@@ -90,7 +92,7 @@ export function createIntakeService(deps: IntakeDeps) {
     if (!message?.workOrderId) return null
     const meta = await repos.workOrderMeta.find(message.workOrderId)
     if (!meta) return null
-    return { workOrderId: message.workOrderId, reference: meta.reference, publicToken: meta.publicToken, created: false, confirmationQueued: false }
+    return { workOrderId: message.workOrderId, reference: meta.reference, publicToken: meta.publicToken, created: false, confirmationQueued: false, dueDate: meta.dueDate }
   }
 
   async function publicNotes(workOrderId: number): Promise<PublicNote[]> {
@@ -160,7 +162,7 @@ export function createIntakeService(deps: IntakeDeps) {
           const confirmationQueued = email
             ? await queueConfirmation(tx, deps, { workOrderId, contributorId: match.contributorId, to: email, content: { subject, text: s.body.text, html: null }, receivedAt: now, pec: false, replyFrom: null, inReplyTo: null, channel }, now)
             : false
-          return { workOrderId, reference: meta.reference, publicToken: meta.publicToken, created: true, confirmationQueued }
+          return { workOrderId, reference: meta.reference, publicToken: meta.publicToken, created: true, confirmationQueued, dueDate: meta.dueDate }
         })
         if (receipt.confirmationQueued) deps.onQueued?.()
         return receipt

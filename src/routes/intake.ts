@@ -109,8 +109,8 @@ const intakeRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
       })
       const statusUrl = `${base}/intake/status/${receipt.publicToken}`
       reply.status(receipt.created ? 201 : 200)
-      if (html) return pageHeaders(reply).send(renderConfirmationPage(pageContext(request, locale), { reference: receipt.reference, statusUrl }))
-      return { workOrderId: receipt.workOrderId, reference: receipt.reference, statusToken: receipt.publicToken, statusUrl, confirmationQueued: receipt.confirmationQueued, duplicate: !receipt.created }
+      if (html) return pageHeaders(reply).send(renderConfirmationPage(pageContext(request, locale), { reference: receipt.reference, statusUrl, dueDate: receipt.dueDate }))
+      return { workOrderId: receipt.workOrderId, reference: receipt.reference, dueDate: receipt.dueDate, statusToken: receipt.publicToken, statusUrl, confirmationQueued: receipt.confirmationQueued, duplicate: !receipt.created }
     } catch (err) {
       if (!html || !(err instanceof HttpError)) throw err
       // Without JavaScript the citizen gets the form back, filled in, with the errors next to the fields.

@@ -70,6 +70,7 @@ t.test('Sportello On-line in Chromium', { skip: chromiumAvailable() ? false : 'C
     t.equal(await page.evaluate(() => document.activeElement?.id), 'trc-confirmation', 'focus moves to the confirmation')
     const reference = (await page.textContent('#trc-reference')) ?? ''
     t.match(reference, /^RC-\d{4}-\d{6}$/)
+    t.match(await page.textContent('#trc-due'), /risposta motivata entro il \d{1,2} \w+ \d{4}/, 'the ARERA deadline, in words')
     t.same(problems, [], 'no script errors and no CSP violations')
     t.same(failed, [`400 POST ${API}/intake/web`], 'every asset loaded; only the invalid submission was refused')
 

@@ -70,7 +70,7 @@ t.test('Sportello On-line submissions', async (t) => {
     const res = await post(form(complaint({ fiscalCode: marioCf.toLowerCase() }), [{ name: 'foto cassonetto – via Libertà.png', type: 'application/octet-stream', content: photo }]))
     t.equal(res.statusCode, 201, res.body)
     const body = res.json()
-    t.match(body, { workOrderId: Number, reference: /^RC-\d{4}-\d{6}$/, statusToken: /^[a-f0-9]{32}$/, confirmationQueued: true, duplicate: false })
+    t.match(body, { workOrderId: Number, reference: /^RC-\d{4}-\d{6}$/, dueDate: /^\d{4}-\d{2}-\d{2}$/, statusToken: /^[a-f0-9]{32}$/, confirmationQueued: true, duplicate: false })
     complaintWorkOrder = body.workOrderId
     statusToken = body.statusToken
     const after = await rowCounts(host)
@@ -256,6 +256,7 @@ t.test('Sportello On-line submissions', async (t) => {
     t.equal(ok.statusCode, 201)
     t.match(ok.body, /Richiesta inviata/)
     t.match(ok.body, /<strong id="trc-reference">RC-\d{4}-\d{6}<\/strong>/)
+    t.match(ok.body, /riceverai una risposta motivata entro il <strong id="trc-due-date">\d{1,2} \w+ \d{4}<\/strong>/)
   })
 
   t.test('status for the citizen, public notes from the operator', async (t) => {
