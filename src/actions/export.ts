@@ -19,13 +19,20 @@ export interface ConversationDocument {
   reference: string | null
 }
 
-export async function exportConversation(deps: ActionDeps, workOrderId: number, locale: Locale = deps.options.locale): Promise<ConversationDocument | null> {
+export interface ExportOptions {
+  locale?: Locale
+  /** Internal notes and state changes (default true); a document mailed outside leaves them out unless asked. */
+  includeNotes?: boolean
+}
+
+export async function exportConversation(deps: ActionDeps, workOrderId: number, exportOptions: ExportOptions = {}): Promise<ConversationDocument | null> {
+  const locale = exportOptions.locale ?? deps.options.locale
   const { repos, options } = deps
   const workOrder = await repos.host.findWorkOrder(workOrderId)
   if (!workOrder) return null
   const meta = await repos.workOrderMeta.find(workOrderId)
   const contributor = workOrder.contributorId === null ? null : await repos.host.findContributor(workOrder.contributorId)
-  const messages = await repos.messages.listByWorkOrder(workOrderId)
+  const messages = (await repos.messages.listByWorkOrder(workOrderId)).filter((m) => exportOptions.includeNotes !== false || m.channel !== 'note')
   const attachments = await repos.attachments.listByMessageIds(messages.map((m) => m.id))
   const byMessage = new Map<number, Array<{ filename: string; size: number }>>()
   const byId = new Map(attachments.map((a) => [a.id, a]))
@@ -60,7 +67,7 @@ export async function exportConversation(deps: ActionDeps, workOrderId: number, 
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string)
 
-export async function sendConversationDocument(deps: ActionDeps, workOrderId: number, input: { to: unknown; cc?: unknown; note?: string }, operator: Actor): Promise<number> {
+export async function sendConversationDocument(deps: ActionDeps, workOrderId: number, input: { to: unknown; cc?: unknown; note?: string; includeNotes?: boolean }, operator: Actor): Promise<number> {
   const { repos, options } = deps
   const to = parseAddresses(input.to, 'to')
   if (to.length === 0) throw new HttpError(400, 'noRecipient', {}, { to: 'destinatario mancante' })
@@ -68,7 +75,8 @@ export async function sendConversationDocument(deps: ActionDeps, workOrderId: nu
   const workOrder = await repos.host.findWorkOrder(workOrderId)
   if (!workOrder) throw notFound('workOrderNotFound', { id: workOrderId })
   const from = await senderFor(deps, lastCitizenMessage(await repos.messages.listByWorkOrder(workOrderId)))
-  const doc = (await exportConversation(deps, workOrderId, 'it')) as ConversationDocument
+  // internal notes stay inside unless the operator explicitly includes them
+  const doc = (await exportConversation(deps, workOrderId, { locale: 'it', includeNotes: input.includeNotes ?? false })) as ConversationDocument
   const label = doc.reference ?? `n. ${workOrderId}`
   const note = input.note ? sanitizeEditorHtml(String(input.note)) : ''
   const html = `${note}<p>In allegato il documento con la conversazione completa della pratica <strong>${esc(label)}</strong> (ordine di lavoro n. ${workOrderId}).</p><p>${esc(options.organizationName)}</p>`
@@ -87,7 +95,7 @@ export async function sendConversationDocument(deps: ActionDeps, workOrderId: nu
     })
     await tx.audit.record({
       actorType: 'operator', actorId: operator.id, actorName: operator.name, action: 'conversation.documentSent', workOrderId, messageId: queued.messageId,
-      details: { to, cc, filename: doc.filename, size: doc.content.length, sha256 }
+      details: { to, cc, filename: doc.filename, size: doc.content.length, sha256, includeNotes: input.includeNotes ?? false }
     }, now)
     return queued.messageId
   })

@@ -3,14 +3,13 @@
 import { hostname } from 'node:os'
 import { randomBytes } from 'node:crypto'
 import type { FastifyBaseLogger } from 'fastify'
-import type { Locale } from '../i18n.js'
 import { createOutboxWorker, type OutboxWorker } from '../mail/outbox-worker.js'
 import { ComposeError, createSmtpTransport } from '../mail/smtp.js'
 import type { ResolvedOptions } from '../options.js'
 import type { Repositories } from '../repositories/index.js'
 import type { AttachmentStorage } from '../storage.js'
 import type { ActionDeps, Actor } from './common.js'
-import { exportConversation, sendConversationDocument } from './export.js'
+import { exportConversation, sendConversationDocument, type ExportOptions } from './export.js'
 import { forward, type ForwardInput } from './forward.js'
 import { reply, type ReplyInput } from './reply.js'
 import { addNote, setState } from './timeline.js'
@@ -39,7 +38,8 @@ export function createOutbound(input: { repos: Repositories; options: ResolvedOp
       return content ? { filename: meta.filename, contentType: meta.contentType, content } : null
     },
     async generate(spec) {
-      const doc = await exportConversation(deps, spec.workOrderId)
+      // made for someone outside the office: internal notes stay out
+      const doc = await exportConversation(deps, spec.workOrderId, { includeNotes: false })
       if (!doc) throw new ComposeError(`Ordine di lavoro ${spec.workOrderId} non trovato: documento non generato.`)
       return { filename: spec.filename || doc.filename, contentType: doc.contentType, content: doc.content }
     }
@@ -54,8 +54,8 @@ export function createOutbound(input: { repos: Repositories; options: ResolvedOp
       addNote: (workOrderId: number, body: { html: string }, operator: Actor) => addNote(deps, workOrderId, body, operator),
       setWorkOrderState: (workOrderId: number, body: { state: unknown; note?: string }, operator: Actor) => setState(deps, workOrderId, body, operator),
       /** The conversation as a .docx, or null when the work order does not exist. */
-      exportConversation: (workOrderId: number, locale?: Locale) => exportConversation(deps, workOrderId, locale),
-      sendConversationDocument: (workOrderId: number, body: { to: unknown; cc?: unknown; note?: string }, operator: Actor) => sendConversationDocument(deps, workOrderId, body, operator)
+      exportConversation: (workOrderId: number, options?: ExportOptions) => exportConversation(deps, workOrderId, options),
+      sendConversationDocument: (workOrderId: number, body: { to: unknown; cc?: unknown; note?: string; includeNotes?: boolean }, operator: Actor) => sendConversationDocument(deps, workOrderId, body, operator)
     },
     /** The outbox worker of this instance: `runOnce()` sends what is due now (tests, host schedulers). */
     outbox: { wake: outbox.wake, runOnce: outbox.runOnce, stats: outbox.stats },

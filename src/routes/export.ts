@@ -7,9 +7,11 @@ import { contentDisposition } from './attachments.js'
 import type { RouteOptions } from './context.js'
 
 const exportRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
-  app.get<{ Params: { id: string } }>('/work-orders/:id/export.docx', { config: { permission: 'read' } }, async (request, reply) => {
+  app.get<{ Params: { id: string }; Querystring: { notes?: string } }>('/work-orders/:id/export.docx', { config: { permission: 'read' } }, async (request, reply) => {
     const id = parseId(request.params.id)
-    const doc = await ctx.service.exportConversation(id, requestLocale(request, ctx.options.locale))
+    const notes = request.query.notes
+    if (notes !== undefined && notes !== 'true' && notes !== 'false') throw badRequest('il parametro "notes" deve essere true o false', { notes: 'true o false' })
+    const doc = await ctx.service.exportConversation(id, { locale: requestLocale(request, ctx.options.locale), includeNotes: notes !== 'false' })
     if (!doc) throw notFound('workOrderNotFound', { id })
     return reply
       .header('content-type', doc.contentType)
@@ -23,9 +25,10 @@ const exportRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
     const id = parseId(request.params.id)
     const body = request.body
     if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('il corpo della richiesta deve essere un oggetto JSON')
-    const { to, cc, note } = body as Record<string, unknown>
+    const { to, cc, note, includeNotes } = body as Record<string, unknown>
     if (note !== undefined && note !== null && typeof note !== 'string') throw badRequest('il campo "note" deve essere un testo', { note: 'deve essere un testo' })
-    const messageId = await ctx.service.sendConversationDocument(id, { to, cc, note: note ?? undefined }, operatorOf(request))
+    if (includeNotes !== undefined && typeof includeNotes !== 'boolean') throw badRequest('il campo "includeNotes" deve essere true o false', { includeNotes: 'true o false' })
+    const messageId = await ctx.service.sendConversationDocument(id, { to, cc, note: note ?? undefined, includeNotes }, operatorOf(request))
     return reply.status(201).send(await ctx.service.getMessage(messageId))
   })
 }

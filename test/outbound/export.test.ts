@@ -84,6 +84,15 @@ t.test('conversation document', async (t) => {
     t.match(text, /Operatore: Operatore Demo/)
   })
 
+  t.test('without the internal notes on request', async (t) => {
+    const res = await host.app.inject({ url: `${API}/work-orders/${workOrderId}/export.docx?notes=false`, headers: auth('demo-viewer') })
+    const { text } = await documentXml(res.rawPayload)
+    t.match(text, /Messaggi \(3\)/)
+    t.notMatch(text, /Nota: verificare|Stato cambiato/)
+    const bad = await host.app.inject({ url: `${API}/work-orders/${workOrderId}/export.docx?notes=forse`, headers: auth('demo-viewer') })
+    t.equal(bad.statusCode, 400)
+  })
+
   t.test('English on request', async (t) => {
     const res = await host.app.inject({ url: `${API}/work-orders/${workOrderId}/export.docx?lang=en`, headers: auth('demo-viewer') })
     t.match(res.headers['content-disposition'], /conversation-RC-/)
@@ -127,12 +136,22 @@ t.test('conversation document', async (t) => {
     t.equal(file?.contentType, 'application/vnd.openxmlformats-officedocument.wordprocessingml.document')
     const stored = await host.app.inject({ url: `${API}/attachments/${sent.attachments[0].id}`, headers: auth('demo-viewer') })
     t.ok(file?.content.equals(stored.rawPayload), 'the mailed bytes are the stored bytes')
-    t.match((await documentXml(file?.content as Buffer)).text, /la squadra interverrà lunedì/)
+    const mailed = (await documentXml(file?.content as Buffer)).text
+    t.match(mailed, /la squadra interverrà lunedì/)
+    t.notMatch(mailed, /Nota: verificare con l'appaltatore/, 'internal notes stay inside unless asked for')
     t.match(mail?.parsed.text, /Come richiesto, la documentazione completa\./)
     t.equal((await host.app.communications.getMessage(sent.id))?.deliveryStatus, 'sent')
+
+    const withNotes = await host.app.inject({ method: 'POST', url, headers: auth('demo-operator'), payload: { to: 'archivio@garbage.example.test', includeNotes: true } })
+    t.equal(withNotes.statusCode, 201)
+    const docx = await host.app.inject({ url: `${API}/attachments/${withNotes.json().attachments[0].id}`, headers: auth('demo-viewer') })
+    t.match((await documentXml(docx.rawPayload)).text, /Nota: verificare con l'appaltatore/, 'included when asked for')
+    const badFlag = await host.app.inject({ method: 'POST', url, headers: auth('demo-operator'), payload: { to: 'archivio@garbage.example.test', includeNotes: 'sì' } })
+    t.equal(badFlag.statusCode, 400)
   })
 
   t.test('the worker also makes documents at send time (payload.generated)', async (t) => {
+    await host.app.communications.outbox.runOnce()
     smtp.reset()
     const repos = host.app.communications.repositories
     await repos.transaction((tx) => queueOutboundMail(tx, {
@@ -142,6 +161,8 @@ t.test('conversation document', async (t) => {
     await host.app.communications.outbox.runOnce()
     const [mail] = await smtp.waitFor(1)
     t.equal(mail?.parsed.attachments[0]?.filename, 'archivio.docx')
-    t.match((await documentXml(mail?.parsed.attachments[0]?.content as Buffer)).text, /Conversazione — RC-/)
+    const generated = (await documentXml(mail?.parsed.attachments[0]?.content as Buffer)).text
+    t.match(generated, /Conversazione — RC-/)
+    t.notMatch(generated, /Nota: verificare/)
   })
 })
