@@ -7,7 +7,7 @@ const healthRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
 
   app.get('/health', { config: { permission: 'read' } }, async () => {
     const repos = ctx.service.repositories
-    const [mailboxes, states] = await Promise.all([repos.mailboxes.list(), repos.mailboxes.listStates()])
+    const [mailboxes, states, outbox] = await Promise.all([repos.mailboxes.list(), repos.mailboxes.listStates(), repos.outbox.countByStatus()])
     const stateById = new Map(states.map((s) => [s.mailboxId, s]))
     const now = Date.now()
     const items = mailboxes.map((mb) => {
@@ -27,7 +27,8 @@ const healthRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
       }
     })
     const degraded = items.some((m) => m.enabled && m.state !== 'idle' && m.state !== 'syncing' && m.state !== 'standby')
-    return { status: degraded ? 'degraded' : 'ok', mailboxes: items }
+    // outbox: rows per status (queued, sending, sent, retrying, failed) across every instance
+    return { status: degraded ? 'degraded' : 'ok', mailboxes: items, outbox }
   })
 }
 

@@ -112,5 +112,6 @@ t.test('contract read routes', async (t) => {
     const res = await app.inject({ url: '/api/communications/health', headers: auth('demo-viewer') })
     t.equal(res.statusCode, 200)
     t.same(res.json().mailboxes, [])
+    t.type(res.json().outbox, 'object', 'outbox counts per status')
   })
 })
