@@ -163,6 +163,24 @@ if (!chromiumAvailable()) {
     t.match(forwarded?.parsed.html ?? '', /Il cassonetto in via Verdi/, 'with the conversation')
   })
 
+  t.test('a reply the relay refuses shows "Non recapitato" with the reason', async (t) => {
+    const id = await h.ingest({ from: 'mario.rossi@example.test', to: 'tari@garbage.example.test', subject: 'Indirizzo sbagliato', text: 'Scrivete a mio figlio.' })
+    const { context, page } = await h.signedIn('demo-operator')
+    t.teardown(() => context.close())
+    await h.openTab(page, id)
+    h.smtp.failWith(550, '5.1.1 <figlio.rossi@example.test>: Recipient address rejected: User unknown', { on: 'RCPT', recipients: ['figlio.rossi@example.test'] })
+    t.teardown(() => h.smtp.clearFailure())
+    await tab(page).getByRole('button', { name: 'Rispondi' }).click()
+    await page.locator('trc-compose #to').fill('figlio.rossi@example.test')
+    await page.locator('trc-compose .editor').click()
+    await page.keyboard.type('Gentile signore, le scriviamo come richiesto.')
+    await page.locator('trc-compose button[type=submit]').click()
+    const failed = tab(page).locator('article.operator .pill[data-status=failed]')
+    await failed.waitFor({ timeout: 30_000 })
+    t.match(await failed.textContent(), /Non recapitato/)
+    t.match(await tab(page).locator('article.operator .delivery .reason').textContent(), /550|User unknown/, 'with the reason')
+  })
+
   t.test('export .docx and send it by email', async (t) => {
     const id = await h.ingest({ from: 'mario.rossi@example.test', to: 'tari@garbage.example.test', subject: 'Richiesta copia pratica', text: 'Vorrei una copia della pratica.' })
     const { context, page } = await h.signedIn('demo-operator')

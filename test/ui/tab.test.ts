@@ -247,6 +247,22 @@ if (!chromiumAvailable()) {
     t.same({ reply: statuses.reply, note: statuses.note, state: statuses.state }, { reply: 403, note: 403, state: 403 })
     t.match(statuses.message, /Non hai il permesso/)
     t.same(await seriousAxeViolations(page), [], 'no serious or critical accessibility violations for the viewer')
+
+    // opened on the host's first tab, the mail frames are sized when the Communications tab is shown
+    await page.goto(`${h.base}/work-orders/${workOrderId}`)
+    await page.locator('trc-communications article').first().waitFor({ state: 'attached' })
+    await page.getByRole('tab', { name: 'Comunicazioni' }).click()
+    await page.waitForFunction(() => {
+      const body = document.querySelector('trc-communications')?.shadowRoot?.querySelector('trc-mail-body')
+      const frame = body?.shadowRoot?.querySelector('iframe')
+      return frame ? frame.style.height !== '' && frame.getBoundingClientRect().height >= 20 : false
+    }, undefined, { timeout: 5000 })
+    t.pass('the body frames get their height once the tab is visible')
+
+    // signed out in another tab: the next poll says so instead of failing silently
+    await page.context().clearCookies()
+    await page.getByText('Sessione scaduta', { exact: false }).or(page.getByText('Autenticazione richiesta', { exact: false })).first().waitFor({ timeout: 12_000 })
+    t.pass('an expired session is reported')
   })
 
   t.test('the language switches to English at runtime', async (t) => {

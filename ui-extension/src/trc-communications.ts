@@ -3,7 +3,7 @@
 // the .docx export and its sending, reply / forward / internal note. What the operator may not do is not shown;
 // the API refuses it anyway.
 import { LitElement, css, html, nothing, type PropertyValues, type TemplateResult } from 'lit'
-import { Api } from './api.js'
+import { Api, ApiError } from './api.js'
 import { splitHtml, splitText, type SplitBody } from './body.js'
 import { ICONS, icon, readDraft, type ComposeMode, type TrcCompose } from './compose.js'
 import { calendarDaysUntil, formatDate, formatDateTime, formatSize, parseAddresses } from './format.js'
@@ -255,8 +255,13 @@ export class TrcCommunications extends LitElement {
     if (!document.hidden) {
       try {
         await this.refreshMessages()
-      } catch {
-        // transient: the next poll tries again
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 401) {
+          // signed out (or the session expired): say so and stop asking
+          this.flash = { kind: 'error', text: err.message }
+          return
+        }
+        // anything else is transient: the next poll tries again
       }
     }
     this.schedulePoll()
@@ -353,9 +358,10 @@ export class TrcCommunications extends LitElement {
     this.panelError = null
     try {
       const text = await action()
+      // the summary first, then the confirmation: what the operator reads is already up to date
+      await this.refreshWorkOrder().catch(() => undefined)
       this.flash = { kind: 'ok', text }
       this.closePanel()
-      await this.refreshWorkOrder().catch(() => undefined)
       this.fastUntil = Date.now() + 30_000
       this.schedulePoll(300)
     } catch (err) {
