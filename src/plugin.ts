@@ -25,6 +25,7 @@ import deadlineRoutes from './routes/deadlines.js'
 import indicatorRoutes from './routes/indicators.js'
 import registerRoutes from './routes/register.js'
 import meRoutes from './routes/me.js'
+import contributorRoutes from './routes/contributors.js'
 import uiRoutes from './routes/ui.js'
 import intakeRoutes from './routes/intake.js'
 import open311Routes from './routes/open311.js'
@@ -77,6 +78,7 @@ const communicationsPlugin: FastifyPluginAsync<CommunicationsOptions & { hooks?:
         await child.register(indicatorRoutes, { ctx })
         await child.register(deadlineRoutes, { ctx })
         await child.register(meRoutes, { ctx })
+        await child.register(contributorRoutes, { ctx })
         await child.register(uiRoutes, { ctx })
         await child.register(intakeRoutes, { ctx })
         await child.register(publicNoteRoutes, { ctx })

@@ -49,6 +49,22 @@ t.test('GET /me tells the UI who the operator is and what they may do', async (t
   t.match(anonymous.json().message, /Autenticazione richiesta/)
 })
 
+t.test('GET /contributors?ids= names the candidates of an ambiguous sender', async (t) => {
+  const host = await startTestHost()
+  t.teardown(() => host.close())
+  const [a, b] = host.contributors.bianchi
+  const res = await host.app.inject({ method: 'GET', url: `/api/communications/contributors?ids=${a},${b},999999`, headers: auth('demo-viewer') })
+  t.equal(res.statusCode, 200)
+  const items = res.json().items as Array<{ id: number; displayName: string; emails: string[] }>
+  t.same(items.map((c) => c.id), [a, b], 'in the order asked, unknown ids left out')
+  t.ok(items.every((c) => /Bianchi/i.test(c.displayName) && c.emails.includes('famiglia.bianchi@example.test')))
+  const bad = await host.app.inject({ method: 'GET', url: '/api/communications/contributors?ids=abc', headers: auth('demo-viewer') })
+  t.equal(bad.statusCode, 400)
+  t.match(bad.json().message, /numeri interi positivi/)
+  const anonymous = await host.app.inject({ method: 'GET', url: `/api/communications/contributors?ids=${a}` })
+  t.equal(anonymous.statusCode, 401)
+})
+
 t.test('the conversation answers 304 to an unchanged ETag and a new one after a new message', async (t) => {
   const host = await startTestHost()
   t.teardown(() => host.close())

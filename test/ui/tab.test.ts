@@ -111,6 +111,7 @@ if (!chromiumAvailable()) {
     }
     await outbound.first().locator('.pill[data-status=sent]').waitFor({ timeout: 15_000 })
     t.pass('the delivery status turns to "Inviato" by polling')
+    await page.locator('trc-communications').screenshot({ path: screenshotPath('tab-after-reply.png') })
     t.same(pageErrors, [], 'no script errors on the page')
   })
 

@@ -10,7 +10,7 @@ import { calendarDaysUntil, formatDate, formatDateTime, formatSize, parseAddress
 import { isLang, translate, type Key, type Lang } from './i18n.js'
 import { textToHtml } from './paste.js'
 import { baseStyles } from './styles.js'
-import { REQUEST_TYPES, STATES, type Conversation, type Me, type Message, type WorkOrder, type WorkOrderState } from './types.js'
+import { REQUEST_TYPES, STATES, type Contributor, type Conversation, type Me, type Message, type WorkOrder, type WorkOrderState } from './types.js'
 import './compose.js'
 import './mail-body.js'
 
@@ -39,7 +39,8 @@ export class TrcCommunications extends LitElement {
     panel: { state: true },
     panelError: { state: true },
     busy: { state: true },
-    linkErrors: { state: true }
+    linkErrors: { state: true },
+    people: { state: true }
   }
 
   declare workOrderId: string
@@ -59,6 +60,8 @@ export class TrcCommunications extends LitElement {
   declare panelError: string | null
   declare busy: boolean
   declare linkErrors: Record<number, string>
+  /** Contributors named in sender banners (ambiguous candidates), by id. */
+  declare people: Map<number, Contributor>
 
   private api: Api
   private etag: string | null = null
@@ -90,6 +93,7 @@ export class TrcCommunications extends LitElement {
     this.panelError = null
     this.busy = false
     this.linkErrors = {}
+    this.people = new Map()
     this.api = new Api(this.apiBase, () => this.lang2(), () => ({
       network: this.t('networkError'),
       session: this.t('sessionExpired'),
@@ -201,6 +205,25 @@ export class TrcCommunications extends LitElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     if ((changed.has('workOrderId') || changed.has('apiBase')) && this.workOrderId) void this.load()
+    if (changed.has('messages')) void this.loadCandidates()
+  }
+
+  /** Names for the candidates of ambiguous senders (one request for all the ids not known yet). */
+  private async loadCandidates(): Promise<void> {
+    const wanted = new Set<number>()
+    for (const m of this.messages) {
+      if (m.direction === 'inbound' && m.senderMatch === 'ambiguous') for (const id of m.senderCandidates) if (!this.people.has(id)) wanted.add(id)
+    }
+    if (wanted.size === 0) return
+    try {
+      const result = await this.api.getJson<{ items: Contributor[] }>(`/contributors?ids=${[...wanted].slice(0, 50).join(',')}`)
+      if (!result) return
+      const next = new Map(this.people)
+      for (const c of result.data.items) next.set(c.id, c)
+      this.people = next
+    } catch {
+      // the banner falls back to numbers
+    }
   }
 
   private get draftKey(): string {
@@ -585,7 +608,7 @@ export class TrcCommunications extends LitElement {
       ${this.can.write ? html`<form @submit=${(e: Event) => this.linkContributor(e, m)} novalidate>
         ${ambiguous
           ? html`<fieldset><legend>${this.t('chooseContributor')}</legend>${m.senderCandidates.map((id, i) => html`<label>
-              <input type="radio" name="contributorId" value=${id} ?checked=${i === 0}> ${this.t('candidate', { id })}</label>`)}</fieldset>`
+              <input type="radio" name="contributorId" value=${id} ?checked=${i === 0}> ${this.candidateLabel(id)}</label>`)}</fieldset>`
           : html`<div class="field" style="margin:0"><label for="contributor-${m.id}">${this.t('contributorId')}</label>
               <input id="contributor-${m.id}" name="contributorId" type="number" min="1" step="1" inputmode="numeric"
                 aria-invalid=${error ? 'true' : 'false'} aria-describedby=${error ? errorId : nothing}></div>`}
@@ -593,6 +616,12 @@ export class TrcCommunications extends LitElement {
       </form>
       <div role="alert">${error ? html`<p class="alert error" id=${errorId}>${error}</p>` : nothing}</div>` : nothing}
     </div>`
+  }
+
+  private candidateLabel(id: number): string {
+    const person = this.people.get(id)
+    if (!person) return this.t('candidate', { id })
+    return `${person.displayName} (n. ${id})${person.fiscalCode ? ` · ${this.t('fiscalCode')} ${person.fiscalCode}` : ''}`
   }
 
   private renderBody(m: Message): TemplateResult {
@@ -614,8 +643,8 @@ export class TrcCommunications extends LitElement {
     const channel = this.channelLabel(m)
     const when = m.receivedAt ?? m.createdAt
     const sender = m.direction === 'outbound' && m.operator
-      ? `${m.operator.name ?? m.operator.id}${m.from && m.channel !== 'note' ? ` <${m.from}>` : ''}`
-      : m.fromName ? `${m.fromName}${m.from ? ` <${m.from}>` : ''}` : (m.from ?? '—')
+      ? `${m.operator.name ?? m.operator.id}${m.from && m.channel !== 'note' ? ` · ${displayAddress(m.from)}` : ''}`
+      : m.fromName ? `${m.fromName}${m.from ? ` <${m.from}>` : ''}` : displayAddress(m.from ?? '—')
     const files = m.attachments.filter((a) => !a.inline)
     const headingId = `msg-${m.id}-title`
     return html`<li><article class=${kind} aria-labelledby=${headingId} data-message-id=${m.id} data-direction=${m.direction}>
@@ -693,6 +722,13 @@ export class TrcCommunications extends LitElement {
       ${count ? html`<ol class="thread" aria-labelledby="trc-title">${ordered.map((m) => this.renderMessage(m))}</ol>` : html`<p class="empty">${this.t('noMessages')}</p>`}
     </section>`
   }
+}
+
+/** `"Ufficio TARI" <tari@x.it>` → `Ufficio TARI <tari@x.it>`; a bare address stays as it is. */
+function displayAddress(value: string): string {
+  const match = /^\s*"?([^"<]*?)"?\s*<([^>]+)>\s*$/.exec(value)
+  if (!match) return value
+  return match[1] ? `${match[1]} <${match[2]}>` : (match[2] ?? value)
 }
 
 function readOrder(): boolean {

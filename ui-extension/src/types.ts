@@ -2,7 +2,7 @@
 import type { Message, Permission, WorkOrderState } from '../../src/types.js'
 import type { WorkOrderView } from '../../src/service.js'
 
-export type { AttachmentSummary, DeliveryStatus, Message, Permission, WorkOrderState } from '../../src/types.js'
+export type { AttachmentSummary, Contributor, DeliveryStatus, Message, Permission, WorkOrderState } from '../../src/types.js'
 
 /** The work order as GET /work-orders/:id returns it; the ARERA counters may not be there on every version. */
 export interface WorkOrder extends WorkOrderView {
