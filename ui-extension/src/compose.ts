@@ -187,6 +187,9 @@ export class TrcCompose extends LitElement {
     .actions { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; margin-top: 1rem; }
     .actions .spacer { flex: 1; }
     .saved { font-size: .85rem; }
+    .link-error { flex-basis: 100%; margin: 0; }
+    .actions.template-row { margin-top: .25rem; }
+    .editor-label { margin: .6rem 0 .25rem; font-weight: 600; }
     .total { margin-top: .5rem; }
     .total progress { width: 100%; height: .6rem; accent-color: var(--trc-primary); }
   `]
@@ -638,7 +641,7 @@ export class TrcCompose extends LitElement {
           @keydown=${(e: KeyboardEvent) => { if (e.key === 'Enter') this.applyLink(e) }}></div>
       <button type="button" @click=${this.applyLink}>${this.t('linkApply')}</button>
       <button type="button" class="secondary" @click=${this.cancelLink}>${this.t('cancel')}</button>
-      ${this.linkError ? html`<p id="link-error" class="alert error" role="alert" style="flex-basis:100%;margin:0">${this.linkError}</p>` : nothing}
+      ${this.linkError ? html`<p id="link-error" class="alert error link-error" role="alert">${this.linkError}</p>` : nothing}
     </div>` : nothing}`
   }
 
@@ -729,10 +732,10 @@ export class TrcCompose extends LitElement {
           <span id="cc-hint" class="hint">${this.t('recipientsHint')}</span>
         </div>
       </div>` : nothing}
-      ${mode === 'reply' ? html`<div class="actions" style="margin-top:.25rem">
+      ${mode === 'reply' ? html`<div class="actions template-row">
         <button type="button" class="secondary" @click=${this.insertTemplate}>${this.t('template')}</button>
       </div>` : nothing}
-      <p id="editor-label" class="hint" style="margin:.6rem 0 .25rem;font-weight:600;color:var(--trc-text)">${this.t(editorLabel)}</p>
+      <p id="editor-label" class="editor-label">${this.t(editorLabel)}</p>
       ${this.renderToolbar()}
       <div id="editor" class="editor" contenteditable="true" role="textbox" aria-multiline="true" aria-labelledby="editor-label"
         spellcheck="true" lang=${this.language}

@@ -159,6 +159,7 @@ export class TrcCommunications extends LitElement {
     .sender legend { font-weight: 600; padding: 0; margin-bottom: .2rem; }
     .sender label { font-weight: 400; display: inline-flex; gap: .35rem; align-items: center; }
     .sender input[type=number] { width: 9rem; }
+    .sender .field.flush { margin: 0; }
     .empty { color: var(--trc-muted); font-style: italic; }
     .readonly { margin: 0; }
     @media (max-width: 480px) {
@@ -609,7 +610,7 @@ export class TrcCommunications extends LitElement {
         ${ambiguous
           ? html`<fieldset><legend>${this.t('chooseContributor')}</legend>${m.senderCandidates.map((id, i) => html`<label>
               <input type="radio" name="contributorId" value=${id} ?checked=${i === 0}> ${this.candidateLabel(id)}</label>`)}</fieldset>`
-          : html`<div class="field" style="margin:0"><label for="contributor-${m.id}">${this.t('contributorId')}</label>
+          : html`<div class="field flush"><label for="contributor-${m.id}">${this.t('contributorId')}</label>
               <input id="contributor-${m.id}" name="contributorId" type="number" min="1" step="1" inputmode="numeric"
                 aria-invalid=${error ? 'true' : 'false'} aria-describedby=${error ? errorId : nothing}></div>`}
         <button type="submit">${this.t('link')}</button>
