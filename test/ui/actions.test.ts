@@ -24,12 +24,17 @@ if (!chromiumAvailable()) {
     await h.openTab(page, id)
     const before = await tab(page).locator('article').count()
     const ref = (await h.host.app.communications.getWorkOrder(id))?.reference
-    await h.ingest({ from: 'mario.rossi@example.test', to: 'tari@garbage.example.test', subject: `Re: Ritiro ingombranti [OdL #${id}] ${ref ?? ''}`, text: 'Dimenticavo: anche una poltrona.' })
+    await h.ingest({ from: 'mario.rossi@example.test', to: 'tari@garbage.example.test', subject: `Re: Ritiro ingombranti [OdL #${id}] ${ref ?? ''}`, text: 'Dimenticavo: anche una poltrona.\n\nIl giorno gio 26 nov 2026 Ufficio TARI <tari@garbage.example.test> ha scritto:\n> Gentile utente, abbiamo registrato la sua richiesta.\n> Cordiali saluti' })
     await tab(page).locator('article h4', { hasText: 'Re: Ritiro ingombranti' }).waitFor({ timeout: 12_000 })
     t.ok((await tab(page).locator('article').count()) > before, 'the thread grew by polling')
     const frames = await tab(page).locator('trc-mail-body iframe').count()
     const last = await h.bodyFrame(page, frames - 1)
     t.match(await last.locator('body').textContent(), /Dimenticavo: anche una poltrona\./)
+    t.notMatch(await last.locator('body').textContent(), /abbiamo registrato/, 'the quoted plain-text history is collapsed')
+    const reply = tab(page).locator('article', { hasText: 'Re: Ritiro ingombranti' })
+    await reply.getByRole('button', { name: 'Mostra citazione' }).click()
+    await (await h.bodyFrame(page, frames - 1)).getByText('abbiamo registrato').waitFor()
+    t.pass('and opens on request')
     t.equal(await tab(page).locator('.sr-only[aria-live]').textContent(), 'Nuovo messaggio nella conversazione.', 'screen readers hear about it')
   })
 

@@ -112,6 +112,16 @@ if (!chromiumAvailable()) {
     await outbound.first().locator('.pill[data-status=sent]').waitFor({ timeout: 15_000 })
     t.pass('the delivery status turns to "Inviato" by polling')
     await page.locator('trc-communications').screenshot({ path: screenshotPath('tab-after-reply.png') })
+
+    // newest first: each body frame keeps its own message and its own height
+    await page.getByRole('button', { name: 'Dal più recente' }).click()
+    t.match(await page.locator('trc-communications article h4').first().textContent(), /^Re: /, 'the reply comes first')
+    await page.waitForTimeout(400)
+    const sizes = await page.evaluate(() => Array.from(document.querySelector('trc-communications')?.shadowRoot?.querySelectorAll('trc-mail-body') ?? []).map((b) => {
+      const frame = b.shadowRoot?.querySelector('iframe')
+      return { frame: Math.round(frame?.getBoundingClientRect().height ?? 0), body: Math.round(frame?.contentDocument?.body.getBoundingClientRect().height ?? -1) }
+    }))
+    t.ok(sizes.length >= 3 && sizes.every((s) => Math.abs(s.frame - s.body) <= 2), `frames fit their content: ${JSON.stringify(sizes)}`)
     t.same(pageErrors, [], 'no script errors on the page')
   })
 

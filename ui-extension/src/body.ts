@@ -73,6 +73,11 @@ function findQuoteStart(body: HTMLElement): { start: Element; kind: 'blockquote'
       }
       return { start, kind: 'blockquote' }
     }
+    if ((node.localName === 'p' || node.localName === 'div') && !node.querySelector('div,p,table,blockquote,ul,ol') && node.querySelector('br')) {
+      // text turned into HTML (mailparser's textAsHtml): "… ha scritto:<br>&gt; …" inside one paragraph
+      const start = splitParagraphAtQuote(node)
+      if (start) return { start, kind: 'header' }
+    }
     if (/^(?:div|p|hr)$/.test(node.localName)) {
       const text = textOf(node)
       if (node.localName === 'hr' || (text.length < 1500 && (ORIGINAL_MESSAGE.test(text) || (OUTLOOK_HEADER.test(text) && !node.querySelector('div,p,table'))))) {
@@ -88,6 +93,34 @@ function findQuoteStart(body: HTMLElement): { start: Element; kind: 'blockquote'
     }
   }
   return null
+}
+
+/** The lines of a paragraph with `<br>` breaks. */
+function paragraphLines(el: Element): string[] {
+  const lines = ['']
+  for (const child of Array.from(el.childNodes)) {
+    if (child.nodeName === 'BR') lines.push('')
+    else lines[lines.length - 1] += child.textContent ?? ''
+  }
+  return lines
+}
+
+/** Where a quote starts inside a paragraph of lines: the paragraph itself, or a new one split off at that line. */
+function splitParagraphAtQuote(el: Element): Element | null {
+  const at = findQuoteLine(paragraphLines(el))
+  if (at < 0) return null
+  if (at === 0) return el
+  const rest = el.ownerDocument.createElement(el.localName)
+  let line = 0
+  for (const child of Array.from(el.childNodes)) {
+    if (line >= at) rest.append(child)
+    else if (child.nodeName === 'BR') {
+      line++
+      if (line >= at) child.remove()
+    }
+  }
+  el.after(rest)
+  return rest
 }
 
 export interface SplitBody {
@@ -124,25 +157,21 @@ export function splitHtml(html: string): SplitBody {
   return { main: doc.body.innerHTML, quoted: holder.innerHTML }
 }
 
-/** The same for plain-text bodies: "> " runs and "… wrote:" / "-----Original Message-----" blocks at the end. */
-export function splitText(text: string): { main: string; quoted: string | null } {
-  const lines = text.replace(/\r\n?/g, '\n').split('\n')
-  let start = -1
+/** The line where a plain-text quote starts ("… wrote:", "-----Original Message-----", "Da:/Inviato:", a final "> " run), or -1. */
+export function findQuoteLine(lines: readonly string[]): number {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? ''
-    if (ORIGINAL_MESSAGE.test(line) || (ATTRIBUTION.test(line) && (lines[i + 1]?.startsWith('>') || lines[i + 2]?.startsWith('>')))) {
-      start = i
-      break
-    }
-    if (/^\s*(?:da|from)\s*:/i.test(line) && lines.slice(i + 1, i + 5).some((l) => /^\s*(?:inviato|sent|data|date)\s*:/i.test(l))) {
-      start = i
-      break
-    }
-    if (line.startsWith('>') && lines.slice(i).every((l) => l.startsWith('>') || l.trim() === '')) {
-      start = i
-      break
-    }
+    if (ORIGINAL_MESSAGE.test(line) || (ATTRIBUTION.test(line) && (lines[i + 1]?.trimStart().startsWith('>') || lines[i + 2]?.trimStart().startsWith('>')))) return i
+    if (/^\s*(?:da|from)\s*:/i.test(line) && lines.slice(i + 1, i + 5).some((l) => /^\s*(?:inviato|sent|data|date)\s*:/i.test(l))) return i
+    if (line.trimStart().startsWith('>') && lines.slice(i).every((l) => l.trimStart().startsWith('>') || l.trim() === '')) return i
   }
+  return -1
+}
+
+/** The same for plain-text bodies. */
+export function splitText(text: string): { main: string; quoted: string | null } {
+  const lines = text.replace(/\r\n?/g, '\n').split('\n')
+  const start = findQuoteLine(lines)
   if (start <= 0) return { main: text, quoted: null }
   const main = lines.slice(0, start).join('\n').replace(/\s+$/, '')
   if (main.trim() === '') return { main: text, quoted: null }

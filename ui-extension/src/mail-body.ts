@@ -62,7 +62,11 @@ export class TrcMailBody extends LitElement {
     const frame = this.frame
     const doc = frame?.contentDocument
     if (!frame || !doc?.documentElement) return
-    const height = Math.max(doc.documentElement.scrollHeight, doc.body?.scrollHeight ?? 0)
+    // The body's own height: the document's scrollHeight never drops below the frame's current height, so a frame
+    // reused for a shorter message would keep its old size.
+    const body = doc.body
+    if (!body) return
+    const height = Math.ceil(Math.max(body.scrollHeight, body.getBoundingClientRect().height))
     if (height > 0) frame.style.height = `${height}px`
   }
 

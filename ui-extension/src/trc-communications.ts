@@ -3,6 +3,7 @@
 // the .docx export and its sending, reply / forward / internal note. What the operator may not do is not shown;
 // the API refuses it anyway.
 import { LitElement, css, html, nothing, type PropertyValues, type TemplateResult } from 'lit'
+import { repeat } from 'lit/directives/repeat.js'
 import { Api, ApiError } from './api.js'
 import { splitHtml, splitText, type SplitBody } from './body.js'
 import { ICONS, icon, readDraft, type ComposeMode, type TrcCompose } from './compose.js'
@@ -720,7 +721,7 @@ export class TrcCommunications extends LitElement {
           <button type="button" class="secondary" aria-pressed=${String(this.newestFirst)} @click=${() => this.setOrder(true)}>${this.t('newestFirst')}</button>
         </div>
       </div>
-      ${count ? html`<ol class="thread" aria-labelledby="trc-title">${ordered.map((m) => this.renderMessage(m))}</ol>` : html`<p class="empty">${this.t('noMessages')}</p>`}
+      ${count ? html`<ol class="thread" aria-labelledby="trc-title">${repeat(ordered, (m) => m.id, (m) => this.renderMessage(m))}</ol>` : html`<p class="empty">${this.t('noMessages')}</p>`}
     </section>`
   }
 }
