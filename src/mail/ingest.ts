@@ -220,7 +220,9 @@ async function persistReport(deps: IngestDeps, incoming: IncomingMail, input: Re
         ...(created ? { suggestedType: suggestion.type, suggestionConfidence: suggestion.confidence } : {}),
         ...(input.meta ?? {})
       },
-      receivedAt, createdAt: receivedAt
+      // createdAt is when we stored it: the conversation's order is arrival order even within one second
+      // (IMAP dates have no milliseconds); receivedAt is the mailbox's date, the ARERA receipt date.
+      receivedAt, createdAt: now
     })
     await storeAttachments(tx, messageId, attachments, stored, now)
     await tx.audit.record({ actorType: 'citizen', actorName: content.from?.address ?? null, action: created ? 'mail.opened' : 'mail.threaded', workOrderId, messageId, details: { sender: sender.match, candidates: sender.candidates, via: thread?.via ?? null } }, now)
@@ -364,7 +366,7 @@ async function persistAutomatic(deps: IngestDeps, incoming: IncomingMail, mail: 
       from: mail.from?.address ?? null, fromName: mail.from?.name || null, to: mail.to.map((a) => a.address), cc: mail.cc.map((a) => a.address),
       subject: mail.subject, html: bodyHtml(mail, mail.attachments), text: truncate(mail.text ?? htmlToText(mail.html ?? ''), MAX_TEXT), automaticKind: verdict.kind,
       imapUid: incoming.checkpoint?.uid ?? null, meta: { automatic: detail },
-      receivedAt: incoming.receivedAt ?? mail.date ?? now, createdAt: incoming.receivedAt ?? mail.date ?? now
+      receivedAt: incoming.receivedAt ?? mail.date ?? now, createdAt: now
     })
     await storeAttachments(tx, messageId, mail.attachments, stored, now)
     if (failedOutbound) {
