@@ -37,7 +37,20 @@ export function knexConfigFromUrl(url: string | undefined, dataDir: string): Kne
     connection: { filename },
     useNullAsDefault: true,
     pool: {
-      afterCreate(conn: { pragma(source: string): unknown }, done: (err: Error | null, conn: unknown) => void) {
+      afterCreate(conn: { pragma(source: string): unknown; prepare(sql: string): unknown }, done: (err: Error | null, conn: unknown) => void) {
+        // Knex prepares every statement anew; the ingest runs the same few thousand times, so reuse them
+        // (better-sqlite3 statements are reusable and re-prepare themselves after a schema change).
+        const prepare = conn.prepare.bind(conn)
+        const statements = new Map<string, unknown>()
+        conn.prepare = (sql: string) => {
+          let statement = statements.get(sql)
+          if (statement === undefined) {
+            if (statements.size >= 2000) statements.clear()
+            statement = prepare(sql)
+            statements.set(sql, statement)
+          }
+          return statement
+        }
         // WAL lets readers proceed while the watcher writes; foreign keys are off by default in SQLite
         conn.pragma('journal_mode = WAL')
         // NORMAL in WAL mode: a committed transaction survives a process crash; only an OS crash may lose the last ones
