@@ -2,6 +2,7 @@
 import type { Knex } from 'knex'
 import { validateAreraOptions, type AreraOptions, type ResolvedAreraOptions } from './arera/options.js'
 import type { StandardOverrides } from './domain/arera.js'
+import { tableColumns } from './repositories/schema.js'
 import type { WorkingCalendarOptions } from './domain/working-days.js'
 import { resolveIntakeOptions, type IntakeOptions, type ResolvedIntakeOptions } from './intake/options.js'
 import { WORK_ORDER_STATES, type AuthorizeHook, type WorkOrderState } from './types.js'
@@ -300,10 +301,8 @@ export async function validateAgainstDatabase(knex: Knex, options: ResolvedOptio
     ]]
   ]
   for (const [prefix, table, columns] of checks) {
-    const exists = await knex.schema.hasTable(table)
-    if (!exists) throw new OptionsError(`${prefix}.table`, `names table "${table}", which does not exist`)
-    const info = await knex(table).columnInfo()
-    const present = new Set(Object.keys(info).map((c) => c.toLowerCase()))
+    const present = await tableColumns(knex, table)
+    if (!present) throw new OptionsError(`${prefix}.table`, `names table "${table}", which does not exist`)
     for (const [key, column] of columns) {
       if (column !== undefined && !present.has(column.toLowerCase())) {
         throw new OptionsError(`${prefix}.${key}`, `names column "${column}", which does not exist in table "${table}"`)
