@@ -86,7 +86,7 @@ export async function ingestMail(deps: IngestDeps, incoming: IncomingMail): Prom
   }
   const content = pec?.inner ?? parsed
   const dedupeKey = dedupeKeyOf(content)
-  if (await deps.repos.messages.findByDedupeKey(dedupeKey)) return duplicate(deps, incoming, now)
+  if (await deps.repos.messages.existsByDedupeKey(dedupeKey)) return duplicate(deps, incoming, now)
 
   try {
     if (automatic) return await persistAutomatic(deps, incoming, parsed, automatic, dedupeKey, now)

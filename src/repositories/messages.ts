@@ -120,6 +120,11 @@ export function createMessageRepository(db: Knex | Knex.Transaction) {
       return row ? toMessage(row) : null
     },
 
+    /** Whether a message with this key is stored (the ingest's dedupe check: no columns read). */
+    async existsByDedupeKey(dedupeKey: string): Promise<boolean> {
+      return (await db(TABLE).first('id').where('dedupe_key', dedupeKey)) !== undefined
+    },
+
     /** Messages whose Message-ID hash is one of `keys`, newest first: the candidates a reply threads onto. */
     async findByDedupeKeys(keys: string[]): Promise<Array<Omit<Message, 'attachments'>>> {
       if (keys.length === 0) return []

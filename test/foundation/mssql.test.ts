@@ -83,6 +83,7 @@ t.test('every repository query compiles for SQL Server', async (t) => {
   t.match(queries[from]?.sql ?? '', /output inserted\.\[id\]/i)
   await track('messages.findById', repos.messages.findById(1))
   await track('messages.findByDedupeKey', repos.messages.findByDedupeKey('k'))
+  await track('messages.existsByDedupeKey', repos.messages.existsByDedupeKey('k'))
   await track('messages.findByDedupeKeys', repos.messages.findByDedupeKeys(['k1', 'k2']))
   await track('messages.listByWorkOrder', repos.messages.listByWorkOrder(1))
   await track('messages.search', repos.messages.search({ messageIdHash: 'k', from: 'x@y', workOrderId: 1 }))
