@@ -20,20 +20,8 @@ export interface IntakeRequest {
   updatedAt: string
 }
 
-export interface NewIntakeRequest {
-  workOrderId: number
-  reference: string
-  channel: 'web' | 'app'
-  serviceCode: string
-  service: string | null
-  address: string | null
-  latitude: number | null
-  longitude: number | null
-  email: string | null
-  mediaUrl: string | null
-  clientName: string | null
-  submittedAt: Date
-}
+/** A request as stored: the record's fields, with the submission time as a Date and no notes yet. */
+export type NewIntakeRequest = Omit<IntakeRequest, 'statusNotes' | 'submittedAt' | 'updatedAt'> & { submittedAt: Date }
 
 export interface IntakeRequestFilter {
   serviceCodes?: string[]

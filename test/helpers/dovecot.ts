@@ -30,13 +30,13 @@
 // `t` passed, the log is printed as a tap comment when the test fails.
 
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
-import { once } from 'node:events'
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
-import { createConnection, createServer } from 'node:net'
+import { createConnection } from 'node:net'
 import { tmpdir, userInfo } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { ImapFlow, type ImapFlowOptions } from 'imapflow'
+import { freePort } from './free-port.js'
 
 export const DOVECOT_HOST = '127.0.0.1'
 
@@ -499,16 +499,6 @@ function sweepStaleTempDirs(): void {
   }
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer()
-  server.listen(0, DOVECOT_HOST)
-  await once(server, 'listening')
-  const address = server.address()
-  server.close()
-  await once(server, 'close')
-  if (address === null || typeof address === 'string') throw new Error('could not allocate a free port')
-  return address.port
-}
 
 /** Resolves true once the server on `port` sends a greeting containing `greeting`. */
 function probeGreeting(port: number, greeting: string, timeoutMs: number): Promise<boolean> {
@@ -723,7 +713,7 @@ class Instance implements DovecotInstance {
         // Someone grabbed the port between freePort() and bind(): on first
         // start take another one; on restart the port must stay, so wait.
         if (allowNewPort) {
-          this.port = await freePort()
+          this.port = await freePort(DOVECOT_HOST)
           this.writeConfig()
         } else {
           await sleep(100)
@@ -843,7 +833,7 @@ export async function startDovecot(options: StartDovecotOptions = {}): Promise<D
     extraConfig: options.extraConfig ?? '',
     startTimeoutMs: options.startTimeoutMs ?? 20_000
   }
-  const instance = new Instance(version, binary, dir, await freePort(), greeting, configInput, keep)
+  const instance = new Instance(version, binary, dir, await freePort(DOVECOT_HOST), greeting, configInput, keep)
   const t = options.t
   if (t !== undefined) {
     t.teardown(async () => {

@@ -5,11 +5,10 @@
 // MAIL FROM, RCPT TO or DATA) and be stopped and started again on the same
 // port to simulate an outbound relay that goes down and comes back.
 
-import { once } from 'node:events'
-import { createServer } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { simpleParser, type ParsedMail } from 'mailparser'
 import { SMTPServer, type SMTPServerAddress, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server'
+import { freePort } from './free-port.js'
 
 export const SMTP_HOST = '127.0.0.1'
 
@@ -118,16 +117,6 @@ function envelopeOf(session: SMTPServerSession): { from: string, to: string[] } 
   }
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer()
-  server.listen(0, SMTP_HOST)
-  await once(server, 'listening')
-  const address = server.address()
-  server.close()
-  await once(server, 'close')
-  if (address === null || typeof address === 'string') throw new Error('could not allocate a free port')
-  return address.port
-}
 
 class TestSmtpServer implements SmtpTestServer {
   readonly host = SMTP_HOST
@@ -312,7 +301,7 @@ class TestSmtpServer implements SmtpTestServer {
 
 /** Starts an SMTP server on 127.0.0.1 (free port unless `options.port`). */
 export async function startSmtpServer(options: StartSmtpServerOptions = {}): Promise<SmtpTestServer> {
-  const server = new TestSmtpServer(options.port ?? await freePort(), options)
+  const server = new TestSmtpServer(options.port ?? await freePort(SMTP_HOST), options)
   if (options.t !== undefined) options.t.teardown(() => server.stop())
   if (options.port === undefined) {
     // Lost the race for the free port: pick another one.
@@ -322,7 +311,7 @@ export async function startSmtpServer(options: StartSmtpServerOptions = {}): Pro
         break
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 5) throw err
-        server.port = await freePort()
+        server.port = await freePort(SMTP_HOST)
       }
     }
   } else {
