@@ -1,7 +1,7 @@
 // Inbound benchmarks (issue 3): backlog ingest rate next to the raw imapflow fetch+parse rate of the same
 // mailbox, IDLE arrival-to-stored latency, and peak memory while ingesting a 25 MB attachment.
 import { parseMail } from '../src/mail/parse.js'
-import type { IngestResult } from '../src/mail/ingest.js'
+import type { IngestResult } from '../src/mail/ingest/index.js'
 import { startDovecot, type DovecotInstance } from '../test/helpers/dovecot.js'
 import { startTestHost } from '../test/helpers/host.js'
 import { buildMail } from '../test/helpers/mail.js'

@@ -2,6 +2,7 @@
 // from compiled JavaScript (production) and from a host that bundles the module: no directory scanning.
 import type { Knex } from 'knex'
 import * as initial from './20261126000001_initial.js'
+import * as spamList from './20261201005000_spam_list.js'
 
 interface Migration {
   up(knex: Knex): Promise<void>
@@ -9,7 +10,8 @@ interface Migration {
 }
 
 const migrations: ReadonlyArray<readonly [string, Migration]> = [
-  ['20261126000001_initial', initial]
+  ['20261126000001_initial', initial],
+  ['20261201005000_spam_list', spamList]
 ]
 
 /** The knex table that records which of the module's migrations ran; separate from the host's own. */

@@ -6,7 +6,7 @@ import { ImapFlow } from 'imapflow'
 import { decryptSecret, encryptSecret } from '../crypto.js'
 import type { MailboxInput, MailboxRecord } from '../repositories/mailboxes.js'
 import type { Repositories } from '../repositories/index.js'
-import type { IncomingMail, IngestResult } from './ingest.js'
+import type { IncomingMail, IngestResult } from './ingest/index.js'
 import { MailboxWatcher, type WatcherOptions } from './watcher.js'
 
 /** What the API accepts to create or change a mailbox. */

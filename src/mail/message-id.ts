@@ -26,3 +26,19 @@ export function parseMessageIdList(value: string | string[] | null | undefined):
   if (ids) return ids.map(normaliseMessageId)
   return text.split(/\s+/).filter((t) => t.includes('@')).map(normaliseMessageId)
 }
+
+/**
+ * A fingerprint of what a message says: subject, bodies and every attachment (name and bytes). Two fetches of one
+ * message agree on it whatever their transport headers; a scanner that reuses a subject (or a Message-ID) with a
+ * different PDF does not.
+ */
+export function contentFingerprint(mail: {
+  subject: string | null
+  text: string | null
+  html: string | null
+  attachments: ReadonlyArray<{ filename: string; sha256: string; size: number }>
+}): string {
+  const hash = createHash('sha256').update(mail.subject ?? '').update('\u0000').update(mail.text ?? '').update('\u0000').update(mail.html ?? '')
+  for (const a of mail.attachments) hash.update(`\u0000${a.filename}\u0001${a.sha256}\u0001${a.size}`)
+  return hash.digest('hex')
+}

@@ -9,7 +9,7 @@ import path from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { ImapFlow } from 'imapflow'
 import type { MailboxRecord, MailboxRepository } from '../repositories/mailboxes.js'
-import type { IncomingMail, IngestResult } from './ingest.js'
+import type { IncomingMail, IngestResult } from './ingest/index.js'
 import { rawFromBuffer, rawFromFile, type RawSource } from './raw-source.js'
 
 export type WatcherState = 'connecting' | 'syncing' | 'idle' | 'backoff' | 'standby' | 'stopped'

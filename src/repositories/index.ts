@@ -11,6 +11,7 @@ import { createMessageRepository } from './messages.js'
 import { createOutboxRepository } from './outbox.js'
 import { createQuarantineRepository } from './quarantine.js'
 import { createSettingsRepository } from './settings.js'
+import { createSpamRepository } from './spam.js'
 import { createWorkOrderMetaRepository } from './work-order-meta.js'
 
 export interface Repositories {
@@ -26,6 +27,7 @@ export interface Repositories {
   quarantine: ReturnType<typeof createQuarantineRepository>
   arera: ReturnType<typeof createAreraRepository>
   intakeRequests: ReturnType<typeof createIntakeRequestRepository>
+  spam: ReturnType<typeof createSpamRepository>
   /** Runs `work` in one transaction with repositories bound to it. Sequential statements only (SQL Server). */
   transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>
 }
@@ -44,6 +46,7 @@ export function createRepositories(db: Knex | Knex.Transaction, mapping: HostMap
     quarantine: createQuarantineRepository(db),
     arera: createAreraRepository(db),
     intakeRequests: createIntakeRequestRepository(db),
+    spam: createSpamRepository(db),
     transaction: (work) => db.transaction((trx) => work(createRepositories(trx, mapping)))
   }
 }

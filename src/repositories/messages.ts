@@ -120,6 +120,14 @@ export function createMessageRepository(db: Knex | Knex.Transaction) {
       return row ? toMessage(row) : null
     },
 
+    /** The content fingerprint of the message stored under this key: undefined when none is, null when it has none. */
+    async findContentHash(dedupeKey: string): Promise<string | null | undefined> {
+      const row = await db(TABLE).first('meta_json').where('dedupe_key', dedupeKey)
+      if (!row) return undefined
+      const hash = parseJson<Record<string, unknown>>(row.meta_json, {}).contentHash
+      return typeof hash === 'string' ? hash : null
+    },
+
     /** Whether a message with this key is stored (the ingest's dedupe check: no columns read). */
     async existsByDedupeKey(dedupeKey: string): Promise<boolean> {
       return (await db(TABLE).first('id').where('dedupe_key', dedupeKey)) !== undefined

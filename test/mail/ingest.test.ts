@@ -79,11 +79,15 @@ t.test('ingest pipeline', async (t) => {
     t.equal(outbox.length, 1, 'one confirmation queued')
   })
 
-  t.test('the same mail twice is stored once', async (t) => {
-    const raw = await buildMail({ from: 'mario.rossi@example.test', to: TO, subject: 'Doppione', messageId: marioMessageId, text: 'x' })
-    const result = await ingest(raw)
-    t.equal(result.outcome, 'duplicate')
-    t.equal((await conversation(host, marioWorkOrder)).length, 2)
+  t.test('the same mail twice is stored once, and the skipped copy is audited with its key', async (t) => {
+    const raw = await buildMail({ from: 'mario.rossi@example.test', to: TO, subject: 'Doppione', messageId: `<twice.${Date.now()}@example.test>`, text: 'x' })
+    const first = await ingest(raw)
+    t.equal(first.outcome, 'created')
+    const second = await ingest(raw)
+    t.equal(second.outcome, 'duplicate')
+    t.equal((await conversation(host, first.workOrderId as number)).filter((m) => m.direction === 'inbound').length, 1)
+    const audit = await host.knex('trc_audit_log').where({ action: 'mail.duplicate' }).orderBy('id', 'desc').first()
+    t.equal(JSON.parse(audit.details_json).key, second.detail, 'the audit names the key the copy hit')
   })
 
   t.test('the citizen replies to the confirmation: same work order, no new confirmation', async (t) => {

@@ -1,0 +1,95 @@
+// A person's mail: joins its conversation (reopening a recently closed one, if configured), or opens a work
+// order; a new contact gets a confirmation.
+import type { Repositories } from '../../repositories/index.js'
+import { truncate } from '../../text.js'
+import { queueConfirmation } from '../../work-orders/confirmation.js'
+import { openWorkOrder } from '../../work-orders/open.js'
+import { htmlToText } from '../sanitize.js'
+import type { IngestContext, IngestResult } from './context.js'
+import { insertQuarantine } from './persist.js'
+import { MAX_TEXT } from './prepare-content.js'
+import { storeAttachments } from './store-attachments.js'
+
+export async function recordReport(tx: Repositories, ctx: IngestContext, raw: Buffer | null): Promise<IngestResult> {
+  const { deps, incoming, now, pec, thread } = ctx
+  const content = ctx.content
+  const sender = ctx.sender
+  if (!content || !sender || !ctx.dedupeKey) throw new Error('recordReport: the pipeline did not parse, match and key this mail')
+  const receivedAt = incoming.receivedAt ?? content.date ?? now
+  const text = content.text ?? htmlToText(content.html ?? '')
+  if (ctx.oversize && raw) await insertQuarantine(tx, ctx, 'oversize', raw)
+
+  const conversation = thread ? await continuedWorkOrder(tx, ctx, thread.workOrderId) : { workOrderId: null, contributorId: null, parentWorkOrderId: null }
+  let workOrderId = conversation.workOrderId
+  const created = workOrderId === null
+  if (workOrderId === null) {
+    const type = ctx.suggestion?.type ?? 'reclamo_scritto'
+    workOrderId = await openWorkOrder(tx, deps, {
+      contributorId: sender.contributorId, subject: content.subject, text, type, suggested: ctx.suggestion?.type ?? null,
+      receivedAt, parentWorkOrderId: conversation.parentWorkOrderId, channel: 'email'
+    }, now)
+  }
+
+  const messageId = await tx.messages.insert({
+    workOrderId, contributorId: created ? sender.contributorId : (conversation.contributorId ?? sender.contributorId), mailboxId: incoming.mailboxId,
+    direction: 'inbound', channel: 'email', messageId: content.messageId, dedupeKey: ctx.dedupeKey,
+    inReplyTo: content.inReplyTo, references: content.references,
+    from: content.from?.address ?? null, fromName: content.from?.name || null,
+    to: content.to.map((a) => a.address), cc: content.cc.map((a) => a.address),
+    subject: content.subject, html: ctx.html, text: truncate(text, MAX_TEXT),
+    senderMatch: sender.match, senderCandidates: sender.candidates, imapUid: incoming.checkpoint?.uid ?? null,
+    meta: {
+      ...(pec ? { pec: { transport: pec.transport, envelopeMessageId: pec.envelopeMessageId } } : {}),
+      ...(thread ? { threadedVia: thread.via } : {}),
+      ...(conversation.parentWorkOrderId ? { continuesWorkOrder: conversation.parentWorkOrderId } : {}),
+      ...(created && ctx.suggestion ? { suggestedType: ctx.suggestion.type, suggestionConfidence: ctx.suggestion.confidence } : {}),
+      ...ctx.meta
+    },
+    // createdAt is when we stored it: the conversation's order is arrival order even within one second
+    // (IMAP dates have no milliseconds); receivedAt is the mailbox's date, the ARERA receipt date.
+    receivedAt, createdAt: now
+  })
+  await storeAttachments(tx, messageId, ctx)
+  await tx.audit.record({
+    actorType: 'citizen', actorName: content.from?.address ?? null, action: created ? 'mail.opened' : 'mail.threaded', workOrderId, messageId,
+    details: { sender: sender.match, candidates: sender.candidates, via: thread?.via ?? null }
+  }, now)
+  if (created && sender.address) {
+    await queueConfirmation(tx, deps, {
+      workOrderId, contributorId: sender.contributorId, to: sender.address, content, receivedAt, pec: !!pec,
+      replyFrom: incoming.replyFrom ?? null, inReplyTo: content.messageId
+    }, now)
+  }
+  return { outcome: ctx.oversize ? 'oversize' : created ? 'created' : 'threaded', messageId, workOrderId }
+}
+
+interface Continuation {
+  /** The open (or reopened) work order the mail joins; null opens a new one. */
+  workOrderId: number | null
+  contributorId: number | null
+  /** A closed work order the new one continues. */
+  parentWorkOrderId: number | null
+}
+
+async function continuedWorkOrder(tx: Repositories, ctx: IngestContext, threadWorkOrderId: number): Promise<Continuation> {
+  const { options } = ctx.deps
+  const wo = await tx.host.findWorkOrder(threadWorkOrderId)
+  if (!wo) return { workOrderId: null, contributorId: null, parentWorkOrderId: null }
+  if (wo.status !== 'closed') return { workOrderId: wo.id, contributorId: wo.contributorId, parentWorkOrderId: null }
+  if (options.inbound.closedReplies === 'reopen' && (await recentlyActive(tx, wo.id, ctx.now, options.inbound.reopenWithinDays))) {
+    await tx.host.setWorkOrderState(wo.id, 'open')
+    await tx.audit.record({
+      actorType: 'citizen', actorName: ctx.content?.from?.address ?? null, action: 'workOrder.reopened', workOrderId: wo.id,
+      details: { from: 'closed', via: ctx.thread?.via ?? null }
+    }, ctx.now)
+    return { workOrderId: wo.id, contributorId: wo.contributorId, parentWorkOrderId: null }
+  }
+  return { workOrderId: null, contributorId: wo.contributorId, parentWorkOrderId: wo.id }
+}
+
+async function recentlyActive(tx: Repositories, workOrderId: number, now: Date, days: number): Promise<boolean> {
+  const conversation = await tx.messages.listByWorkOrder(workOrderId)
+  const last = conversation.at(-1)?.createdAt
+  const lastActivity = last ? Date.parse(last) : 0
+  return now.getTime() - lastActivity <= days * 86_400_000
+}
