@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net'
 import { messageIdKey } from '../src/mail/message-id.js'
 import { queueOutboundMail } from '../src/mail/outbound.js'
 import { startTestHost, TEST_SECRET, type TestHost } from '../test/helpers/host.js'
+import { internalsOf } from '../src/internals.js'
 
 const FROM = '"Ufficio TARI" <tari@garbage.example.test>'
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits
@@ -18,7 +19,7 @@ const OUTBOUND_HTML = `<p>Gentile sig. Rossi,</p><p>abbiamo verificato la sua se
 
 /** A work order with `count` messages, alternating citizen mail and operator replies, one in ten with a photo. */
 async function longConversation(host: TestHost, count: number, nth = 0): Promise<number> {
-  const repos = host.app.communications.repositories
+  const repos = internalsOf(host.app.communications).repositories
   const wo = await host.knex('ordini_lavoro').first('id_odl').orderBy('id_odl').offset(nth)
   const workOrderId = Number(wo.id_odl)
   const start = Date.UTC(2026, 0, 5, 8)
@@ -48,11 +49,11 @@ async function exportBenchmark(messages: number): Promise<Record<string, number>
   const host = await startTestHost({ mail: { from: FROM, startWorkers: false } })
   try {
     // warm-up on a short conversation: module loading and JIT are not the export's cost
-    await host.app.communications.exportConversation(await longConversation(host, 10, 1))
+    await host.app.communications.workOrders.exportDocument(await longConversation(host, 10, 1))
     const workOrderId = await longConversation(host, messages)
     const before = process.memoryUsage().rss
     const started = performance.now()
-    const doc = await host.app.communications.exportConversation(workOrderId)
+    const doc = await host.app.communications.workOrders.exportDocument(workOrderId)
     const seconds = (performance.now() - started) / 1000
     // the packer works synchronously for most of the export, so a timer cannot sample it: the kernel's peak can
     const peak = process.resourceUsage().maxRSS * 1024
@@ -92,7 +93,7 @@ async function throughputBenchmark(count: number): Promise<Record<string, number
   const sink = await startSink()
   const host = await startTestHost({ mail: { from: FROM, startWorkers: false, smtp: { url: sink.url } } })
   try {
-    const repos = host.app.communications.repositories
+    const repos = internalsOf(host.app.communications).repositories
     const wo = await host.knex('ordini_lavoro').first('id_odl').orderBy('id_odl')
     const attachment = Buffer.alloc(50 * 1024, 7)
     for (let i = 0; i < count; i++) {

@@ -14,7 +14,8 @@ import { rawFromBuffer } from './mail/raw-source.js'
 import type { ResolvedOptions } from './options.js'
 import { createRepositories } from './repositories/index.js'
 import { createGenericContributor } from './generic-contributor.js'
-import { createService } from './service.js'
+import { attachInternals } from './internals.js'
+import { createMailboxService, createService } from './service.js'
 import { createAttachmentStorage } from './storage.js'
 
 export interface ModuleHooks {
@@ -42,25 +43,29 @@ export function createModule(knex: Knex, options: ResolvedOptions, log: FastifyB
   })
   const arera = createAreraService(repos, options, calendar, standards)
   const digest = createDigest({ repos, arera, options, log })
+  const core = createService({ repos, options, storage, genericContributor, arera })
   const service = {
-    ...createService(repos, options, storage, genericContributor, arera),
-    mailboxes,
-    calendar,
-    standards,
-    /** Reply, forward, internal notes, state changes, the conversation document. */
-    ...outbound.actions,
+    ...core,
+    /** The work order, its conversation, and what an operator does on it: reply, forward, notes, state, document. */
+    workOrders: { ...core.workOrders, ...outbound.actions },
+    /** Mailbox administration (audited), the quarantine, and the watchers' lifecycle. */
+    mailboxes: createMailboxService(mailboxes, repos),
     /** This instance's outbox worker. */
     outbox: outbound.outbox,
-    /** ARERA TQRIF: classification, clock, register, indicators, deadlines. */
-    arera,
-    /** Queues today's deadline digest now, if configured and not yet sent (the scheduler calls it daily). */
-    runDigest: digest.run,
+    /**
+     * ARERA TQRIF: classification, clock, register, indicators, deadlines, the calendar and the standards;
+     * `runDigest` queues today's deadline digest now, if configured and not yet sent (the scheduler calls it daily).
+     */
+    arera: { ...arera, runDigest: digest.run },
     /** Sportello On-line and app submissions, the citizen's status, public notes. */
     intake: createIntakeService({ ...ingestDeps, intake: options.intake, onQueued: () => outbound.outbox.wake() }),
-    /** Ingests one raw message as if it came from a mailbox (host code, imports, tests). */
-    ingestRaw: (raw: Buffer, meta: Partial<Omit<IncomingMail, 'raw'>> = {}) =>
-      ingest({ raw: rawFromBuffer(raw), mailboxId: meta.mailboxId ?? null, receivedAt: meta.receivedAt ?? null, checkpoint: meta.checkpoint, replyFrom: meta.replyFrom ?? options.mail.from ?? null })
+    mail: {
+      /** Ingests one raw message as if it came from a mailbox (host code, imports, tests). */
+      ingest: (raw: Buffer, meta: Partial<Omit<IncomingMail, 'raw'>> = {}) =>
+        ingest({ raw: rawFromBuffer(raw), mailboxId: meta.mailboxId ?? null, receivedAt: meta.receivedAt ?? null, checkpoint: meta.checkpoint, replyFrom: meta.replyFrom ?? options.mail.from ?? null })
+    }
   }
+  attachInternals(service, { repositories: repos, knex })
   return {
     service,
     async start(): Promise<void> {

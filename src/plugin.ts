@@ -47,9 +47,8 @@ const communicationsPlugin: FastifyPluginAsync<CommunicationsOptions & { hooks?:
     await validateAgainstDatabase(knex, options)
     const module = createModule(knex, options, fastify.log, rawOptions.hooks)
     const service = module.service
-    const repos = service.repositories
-    const genericId = await service.getGenericContributorId()
-    if (!(await repos.host.findContributor(genericId))) {
+    const genericId = await service.settings.genericContributorId()
+    if ((await service.contributors.findByIds([genericId])).length === 0) {
       throw new OptionsError('genericContributorId', `is ${genericId}, but no contributor with that id exists in "${options.mapping.contributors.table}"`)
     }
 

@@ -1,14 +1,16 @@
-// The module's service object: what routes and host code call. It talks to repositories only.
+// The module's core use cases, grouped by resource: what routes and host code call. It talks to repositories only;
+// a use case that cannot be done throws an HttpError (status, i18n key, parameters), never a string or a boolean.
 import type { AreraService, ClockFields } from './arera/service.js'
+import { HttpError, notFound } from './http-errors.js'
+import type { MailboxManager, MailboxSettings } from './mail/mailbox-manager.js'
 import type { ResolvedOptions } from './options.js'
-import { toSummary } from './repositories/attachments.js'
+import { toSummary, type StoredAttachment } from './repositories/attachments.js'
 import type { Repositories } from './repositories/index.js'
 import type { MessageSearch } from './repositories/messages.js'
-import type { WorkOrderMeta } from './repositories/work-order-meta.js'
+import type { QuarantineRecord } from './repositories/quarantine.js'
 import type { GenericContributor } from './generic-contributor.js'
 import type { AttachmentStorage } from './storage.js'
 import type { Contributor, Message, Operator, WorkOrder } from './types.js'
-
 
 export interface WorkOrderView extends WorkOrder, Partial<Omit<ClockFields, 'type' | 'suggestedType' | 'dueDate' | 'standardMet' | 'missCause'>> {
   reference: string | null
@@ -26,6 +28,27 @@ export interface WorkOrderView extends WorkOrder, Partial<Omit<ClockFields, 'typ
   parentWorkOrderId: number | null
 }
 
+export interface MailboxHealth {
+  id: number
+  name: string
+  enabled: boolean
+  state: string
+  uidValidity: string | null
+  lastUid: number
+  lastError: string | null
+  lastErrorAt: string | null
+  lastMessageAt: string | null
+  lagSeconds: number | null
+  leaseOwner: string | null
+}
+
+export interface HealthReport {
+  status: 'ok' | 'degraded'
+  mailboxes: MailboxHealth[]
+  /** Outbox rows per status (queued, sending, sent, retrying, failed) across every instance. */
+  outbox: Record<string, number>
+}
+
 function safeDecode(value: string): string {
   try {
     return decodeURIComponent(value.replace(/&amp;/g, '&'))
@@ -34,7 +57,17 @@ function safeDecode(value: string): string {
   }
 }
 
-export function createService(repos: Repositories, options: ResolvedOptions, storage: AttachmentStorage, genericContributor: GenericContributor, arera?: AreraService) {
+const auditActor = (operator: Operator) => ({ actorType: 'operator' as const, actorId: operator.id, actorName: operator.name })
+
+export interface CoreDeps {
+  repos: Repositories
+  options: ResolvedOptions
+  storage: AttachmentStorage
+  genericContributor: GenericContributor
+  arera: AreraService
+}
+
+export function createService({ repos, options, storage, genericContributor, arera }: CoreDeps) {
   async function withAttachments(messages: Array<Omit<Message, 'attachments'>>): Promise<Message[]> {
     const attachments = await repos.attachments.listByMessageIds(messages.map((m) => m.id))
     const byMessage = new Map<number, Message['attachments']>()
@@ -43,7 +76,6 @@ export function createService(repos: Repositories, options: ResolvedOptions, sto
       list.push(toSummary(a))
       byMessage.set(a.messageId, list)
     }
-    // cid: images were stored as relative `attachments/ID` links; the browser needs them under the prefix
     const base = options.prefix === '/' ? '' : options.prefix
     return messages.map((m) => {
       const list = byMessage.get(m.id) ?? []
@@ -60,27 +92,17 @@ export function createService(repos: Repositories, options: ResolvedOptions, sto
     })
   }
 
-  function standardMet(meta: WorkOrderMeta | null): boolean | null {
-    if (!meta?.dueDate) return null
-    const due = meta.dueDate
-    if (meta.replySentAt) return meta.replySentAt.slice(0, 10) <= due
-    return new Date().toISOString().slice(0, 10) > due ? false : null
+  async function getMessage(id: number): Promise<Message | null> {
+    const message = await repos.messages.findById(id)
+    return message ? ((await withAttachments([message]))[0] ?? null) : null
   }
 
-  return {
-    repositories: repos,
+  async function requireContributor(contributorId: number): Promise<void> {
+    if (!(await repos.host.findContributor(contributorId))) throw notFound('contributorNotFound', { id: contributorId })
+  }
 
-    async getGenericContributorId(): Promise<number> {
-      return genericContributor.get()
-    },
-
-    async setGenericContributorId(contributorId: number): Promise<boolean> {
-      if (!(await repos.host.findContributor(contributorId))) return false
-      await genericContributor.set(contributorId)
-      return true
-    },
-
-    async getWorkOrder(id: number): Promise<WorkOrderView | null> {
+  const workOrders = {
+    async get(id: number): Promise<WorkOrderView | null> {
       const workOrder = await repos.host.findWorkOrder(id)
       if (!workOrder) return null
       const meta = await repos.workOrderMeta.find(id)
@@ -95,36 +117,33 @@ export function createService(repos: Repositories, options: ResolvedOptions, sto
         receivedAt: meta?.receivedAt ?? workOrder.createdAt,
         dueDate: meta?.dueDate ?? null,
         replySentAt: meta?.replySentAt ?? null,
-        standardMet: standardMet(meta),
+        standardMet: null,
         missCause: meta?.missCause ?? null,
         parentWorkOrderId: meta?.parentWorkOrderId ?? null,
-        // the working-day clock (Europe/Rome calendar, suspensions): daysLeft, workingDaysTaken, typeConfirmed, …
-        ...(meta && arera ? await arera.clockFields(meta) : {})
+        // the working-day clock (Europe/Rome calendar, suspensions): daysLeft, workingDaysTaken, standardMet, …
+        ...(meta ? await arera.clockFields(meta) : {})
       }
     },
 
-    /** The whole conversation of a work order, oldest first, with attachment summaries. */
-    async getConversation(workOrderId: number): Promise<Message[]> {
+    /** The whole conversation of a work order, oldest first, with attachment summaries; 404 for an unknown one. */
+    async conversation(workOrderId: number): Promise<Message[]> {
+      if (!(await repos.host.findWorkOrder(workOrderId))) throw notFound('workOrderNotFound', { id: workOrderId })
       return withAttachments(await repos.messages.listByWorkOrder(workOrderId))
-    },
+    }
+  }
 
-    async searchMessages(filter: MessageSearch): Promise<Message[]> {
+  const messages = {
+    get: getMessage,
+
+    async search(filter: MessageSearch): Promise<Message[]> {
       return withAttachments(await repos.messages.search(filter))
     },
 
-    /** The bytes of an attachment, wherever they are stored. */
-    async readAttachment(id: number): Promise<{ meta: NonNullable<Awaited<ReturnType<typeof repos.attachments.findById>>>; content: Buffer } | null> {
-      const meta = await repos.attachments.findById(id)
-      if (!meta) return null
-      const content = meta.storage === 'directory' && meta.storageKey ? await storage.read(meta.storageKey) : await repos.attachments.readContent(id)
-      return content ? { meta, content } : null
-    },
-
     /** Links a message (and its work order, while that is on the generic contributor) to a contributor. */
-    async linkContributor(messageId: number, contributorId: number, operator: Operator): Promise<'message' | 'contributor' | { message: Message; workOrderUpdated: boolean }> {
+    async linkContributor(messageId: number, contributorId: number, operator: Operator): Promise<{ message: Message; workOrderUpdated: boolean }> {
       const message = await repos.messages.findById(messageId)
-      if (!message) return 'message'
-      if (!(await repos.host.findContributor(contributorId))) return 'contributor'
+      if (!message) throw notFound('messageNotFound', { id: messageId })
+      await requireContributor(contributorId)
       const genericId = await genericContributor.get()
       let workOrderUpdated = false
       await repos.transaction(async (tx) => {
@@ -136,17 +155,105 @@ export function createService(repos: Repositories, options: ResolvedOptions, sto
           }
         }
         await tx.audit.record({
-          actorType: 'operator', actorId: operator.id, actorName: operator.name, action: 'message.contributorLinked',
+          ...auditActor(operator), action: 'message.contributorLinked',
           workOrderId: message.workOrderId, messageId, details: { contributorId, previous: message.contributorId, candidates: message.senderCandidates, workOrderUpdated }
         })
       })
-      return { message: (await this.getMessage(messageId)) as Message, workOrderUpdated }
-    },
-
-    async getMessage(id: number): Promise<Message | null> {
-      const message = await repos.messages.findById(id)
-      return message ? ((await withAttachments([message]))[0] ?? null) : null
+      return { message: (await getMessage(messageId)) as Message, workOrderUpdated }
     }
+  }
+
+  const attachments = {
+    /** The bytes of an attachment, wherever they are stored; 404 when it is unknown or its content is gone. */
+    async read(id: number): Promise<{ meta: StoredAttachment; content: Buffer }> {
+      const meta = await repos.attachments.findById(id)
+      const content = !meta ? null : meta.storage === 'directory' && meta.storageKey ? await storage.read(meta.storageKey) : await repos.attachments.readContent(id)
+      if (!meta || !content) throw notFound('attachmentNotFound', { id })
+      return { meta, content }
+    }
+  }
+
+  const contributors = {
+    /** The contributors with these ids, in the order asked; unknown ids are left out. */
+    async findByIds(ids: number[]): Promise<Contributor[]> {
+      const byId = new Map((await repos.host.findContributorsByIds(ids)).map((c) => [c.id, c]))
+      return ids.flatMap((id) => byId.get(id) ?? [])
+    }
+  }
+
+  const settings = {
+    async get(): Promise<{ genericContributorId: number; organizationName: string; locale: 'it' | 'en' }> {
+      return { genericContributorId: await genericContributor.get(), organizationName: options.organizationName, locale: options.locale }
+    },
+    genericContributorId: (): Promise<number> => genericContributor.get(),
+    /** An administrator moves unknown senders to another contributor; audited. */
+    async setGenericContributor(contributorId: number, operator: Operator): Promise<{ genericContributorId: number }> {
+      await requireContributor(contributorId)
+      await genericContributor.set(contributorId)
+      await repos.audit.record({ ...auditActor(operator), action: 'settings.genericContributor', details: { genericContributorId: contributorId } })
+      return { genericContributorId: contributorId }
+    }
+  }
+
+  const health = {
+    /** Per-mailbox watcher state, and the outbox by status. */
+    async status(now = Date.now()): Promise<HealthReport> {
+      const [list, states, outbox] = await Promise.all([repos.mailboxes.list(), repos.mailboxes.listStates(), repos.outbox.countByStatus()])
+      const stateById = new Map(states.map((s) => [s.mailboxId, s]))
+      const items = list.map((mb): MailboxHealth => {
+        const s = stateById.get(mb.id)
+        return {
+          id: mb.id, name: mb.name, enabled: mb.enabled, state: mb.enabled ? (s?.state ?? 'stopped') : 'disabled',
+          uidValidity: s?.uidValidity ?? null, lastUid: s?.lastUid ?? 0, lastError: s?.lastError ?? null, lastErrorAt: s?.lastErrorAt ?? null,
+          lastMessageAt: s?.lastMessageAt ?? null, lagSeconds: s?.lastMessageAt ? Math.round((now - Date.parse(s.lastMessageAt)) / 1000) : null,
+          leaseOwner: s?.leaseOwner ?? null
+        }
+      })
+      const degraded = items.some((m) => m.enabled && m.state !== 'idle' && m.state !== 'syncing' && m.state !== 'standby')
+      return { status: degraded ? 'degraded' : 'ok', mailboxes: items, outbox }
+    }
+  }
+
+  return { workOrders, messages, attachments, contributors, settings, health }
+}
+
+/** Mailbox administration: the manager's use cases, audited, with 404s for unknown ids, and the quarantine. */
+export function createMailboxService(manager: MailboxManager, repos: Repositories) {
+  const audit = (operator: Operator, action: string, details: Record<string, unknown>) => repos.audit.record({ ...auditActor(operator), action, details })
+  return {
+    list: manager.list,
+    async get(id: number) {
+      return (await manager.get(id)) ?? Promise.reject(notFound('mailboxNotFound', { id }))
+    },
+    async create(settings: MailboxSettings, operator: Operator) {
+      const created = await manager.create(settings)
+      await audit(operator, 'mailbox.created', { mailboxId: created.id, name: created.name })
+      return created
+    },
+    async update(id: number, settings: Partial<MailboxSettings>, operator: Operator) {
+      const updated = await manager.update(id, settings)
+      if (!updated) throw notFound('mailboxNotFound', { id })
+      const fields = Object.keys(settings).filter((k) => k !== 'password').concat(settings.password !== undefined ? ['password'] : [])
+      await audit(operator, 'mailbox.updated', { mailboxId: id, fields })
+      return updated
+    },
+    async remove(id: number, operator: Operator): Promise<void> {
+      if (!(await manager.remove(id))) throw notFound('mailboxNotFound', { id })
+      await audit(operator, 'mailbox.deleted', { mailboxId: id })
+    },
+    /** Tests a stored mailbox, or unsaved settings (with their password). */
+    async test(idOrSettings: number | MailboxSettings) {
+      const result = await manager.test(idOrSettings)
+      if (result) return result
+      throw typeof idOrSettings === 'number' ? notFound('mailboxNotFound', { id: idOrSettings }) : new HttpError(400, 'invalidRequest', { detail: 'impostazioni non valide' })
+    },
+    async quarantine(): Promise<QuarantineRecord[]> {
+      return repos.quarantine.list()
+    },
+    registerFromUrls: manager.registerFromUrls,
+    start: manager.start,
+    stop: manager.stop,
+    isWatching: manager.isWatching
   }
 }
 

@@ -4,6 +4,7 @@ import { hostname } from 'node:os'
 import { randomBytes } from 'node:crypto'
 import type { FastifyBaseLogger } from 'fastify'
 import { createOutboxWorker, type OutboxWorker } from '../mail/outbox-worker.js'
+import { notFound } from '../http-errors.js'
 import { ComposeError, createSmtpTransport } from '../mail/smtp.js'
 import type { ResolvedOptions } from '../options.js'
 import type { Repositories } from '../repositories/index.js'
@@ -52,10 +53,11 @@ export function createOutbound(input: { repos: Repositories; options: ResolvedOp
       reply: (workOrderId: number, body: ReplyInput, operator: Actor) => reply(deps, workOrderId, body, operator),
       forward: (workOrderId: number, body: ForwardInput, operator: Actor) => forward(deps, workOrderId, body, operator),
       addNote: (workOrderId: number, body: { html: string }, operator: Actor) => addNote(deps, workOrderId, body, operator),
-      setWorkOrderState: (workOrderId: number, body: { state: unknown; note?: string }, operator: Actor) => setState(deps, workOrderId, body, operator),
-      /** The conversation as a .docx, or null when the work order does not exist. */
-      exportConversation: (workOrderId: number, options?: ExportOptions) => exportConversation(deps, workOrderId, options),
-      sendConversationDocument: (workOrderId: number, body: { to: unknown; cc?: unknown; note?: string; includeNotes?: boolean }, operator: Actor) => sendConversationDocument(deps, workOrderId, body, operator)
+      setState: (workOrderId: number, body: { state: unknown; note?: string }, operator: Actor) => setState(deps, workOrderId, body, operator),
+      /** The conversation as a .docx; 404 when the work order does not exist. */
+      exportDocument: async (workOrderId: number, options?: ExportOptions) =>
+        (await exportConversation(deps, workOrderId, options)) ?? Promise.reject(notFound('workOrderNotFound', { id: workOrderId })),
+      sendDocument: (workOrderId: number, body: { to: unknown; cc?: unknown; note?: string; includeNotes?: boolean }, operator: Actor) => sendConversationDocument(deps, workOrderId, body, operator)
     },
     /** The outbox worker of this instance: `runOnce()` sends what is due now (tests, host schedulers). */
     outbox: { wake: outbox.wake, runOnce: outbox.runOnce, stats: outbox.stats },

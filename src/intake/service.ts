@@ -3,6 +3,7 @@
 // It also answers the citizen's status polling and publishes operators' public notes.
 import { randomBytes } from 'node:crypto'
 import { isRequestType, requestTypeLabel, serviceLabel, suggestRequestType, type RequestType } from '../domain/arera.js'
+import { HttpError, notFound } from '../http-errors.js'
 import type { Locale } from '../i18n.js'
 import type { IngestDeps } from '../mail/ingest/index.js'
 import { queueConfirmation } from '../work-orders/confirmation.js'
@@ -205,21 +206,20 @@ export function createIntakeService(deps: IntakeDeps) {
 
     /**
      * An operator's note the citizen may read (status endpoint, Open311 status_notes); with `notify` it is also
-     * mailed to the citizen. Returns why not when the work order or the citizen's address is missing.
+     * mailed to the citizen. 404 without the work order, 409 when it cannot be mailed (no address, no sender).
      */
     async addPublicNote(workOrderId: number, note: { text: string; html: string; notify: boolean }, operator: Operator): Promise<
-      | { noteId: number; notification: { messageId: number; outboxId: number; to: string } | null }
-      | 'notFound' | 'noRecipient' | 'noSender'
+      { noteId: number; notification: { messageId: number; outboxId: number; to: string } | null }
     > {
       const now = clock()
       const workOrder = await repos.host.findWorkOrder(workOrderId)
-      if (!workOrder) return 'notFound'
+      if (!workOrder) throw notFound('workOrderNotFound', { id: workOrderId })
       const meta = await repos.workOrderMeta.find(workOrderId)
       const intake = await repos.intakeRequests.find(workOrderId)
       const recipient = note.notify ? (intake?.email ?? (await repos.messages.lastInbound(workOrderId))?.from ?? null) : null
-      if (note.notify && !recipient) return 'noRecipient'
+      if (note.notify && !recipient) throw new HttpError(409, 'publicNoteNoRecipient')
       const from = options.mail.from
-      if (note.notify && !from) return 'noSender'
+      if (note.notify && !from) throw new HttpError(409, 'publicNoteNoSender')
       const result = await repos.transaction(async (tx) => {
         const noteId = await tx.messages.insert({
           workOrderId, contributorId: workOrder.contributorId, direction: 'outbound', channel: 'note', messageId: null,

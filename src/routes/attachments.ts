@@ -1,6 +1,6 @@
 // Attachment download: always as a download, never sniffed, never rendered as a page of our origin.
 import type { FastifyPluginAsync } from 'fastify'
-import { notFound, parseId } from '../http-errors.js'
+import { parseId } from '../http-errors.js'
 import type { RouteOptions } from './context.js'
 
 // Only these are served with their own type (so <img> shows inline images); anything else is octet-stream.
@@ -15,8 +15,7 @@ export function contentDisposition(filename: string): string {
 const attachmentRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
   app.get<{ Params: { id: string } }>('/attachments/:id', { config: { permission: 'read' } }, async (request, reply) => {
     const id = parseId(request.params.id)
-    const found = await ctx.service.readAttachment(id)
-    if (!found) throw notFound('attachmentNotFound', { id })
+    const found = await ctx.service.attachments.read(id)
     const type = SAFE_INLINE_TYPES.has(found.meta.contentType.toLowerCase()) ? found.meta.contentType : 'application/octet-stream'
     return reply
       .header('content-type', type)

@@ -13,9 +13,7 @@ const contributorRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx })
       throw badRequest(`"ids" deve contenere da 1 a ${MAX_IDS} numeri interi positivi separati da virgola`, { ids: 'non valido' })
     }
     const ids = [...new Set(raw.map(Number))]
-    const found = await ctx.service.repositories.host.findContributorsByIds(ids)
-    const byId = new Map(found.map((c) => [c.id, c]))
-    return { items: ids.flatMap((id) => (byId.has(id) ? [byId.get(id)] : [])) }
+    return { items: await ctx.service.contributors.findByIds(ids) }
   })
 }
 

@@ -1,7 +1,7 @@
 // The conversation document: download it, or mail it (permission `documents`).
 import type { FastifyPluginAsync } from 'fastify'
 import { operatorOf } from '../auth.js'
-import { badRequest, notFound, parseId } from '../http-errors.js'
+import { badRequest, parseId } from '../http-errors.js'
 import { requestLocale } from '../i18n.js'
 import { contentDisposition } from './attachments.js'
 import type { RouteOptions } from './context.js'
@@ -11,8 +11,7 @@ const exportRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
     const id = parseId(request.params.id)
     const notes = request.query.notes
     if (notes !== undefined && notes !== 'true' && notes !== 'false') throw badRequest('il parametro "notes" deve essere true o false', { notes: 'true o false' })
-    const doc = await ctx.service.exportConversation(id, { locale: requestLocale(request, ctx.options.locale), includeNotes: notes !== 'false' })
-    if (!doc) throw notFound('workOrderNotFound', { id })
+    const doc = await ctx.service.workOrders.exportDocument(id, { locale: requestLocale(request, ctx.options.locale), includeNotes: notes !== 'false' })
     return reply
       .header('content-type', doc.contentType)
       .header('content-disposition', contentDisposition(doc.filename))
@@ -28,8 +27,8 @@ const exportRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
     const { to, cc, note, includeNotes } = body as Record<string, unknown>
     if (note !== undefined && note !== null && typeof note !== 'string') throw badRequest('il campo "note" deve essere un testo', { note: 'deve essere un testo' })
     if (includeNotes !== undefined && typeof includeNotes !== 'boolean') throw badRequest('il campo "includeNotes" deve essere true o false', { includeNotes: 'true o false' })
-    const messageId = await ctx.service.sendConversationDocument(id, { to, cc, note: note ?? undefined, includeNotes }, operatorOf(request))
-    return reply.status(201).send(await ctx.service.getMessage(messageId))
+    const messageId = await ctx.service.workOrders.sendDocument(id, { to, cc, note: note ?? undefined, includeNotes }, operatorOf(request))
+    return reply.status(201).send(await ctx.service.messages.get(messageId))
   })
 }
 

@@ -2,7 +2,7 @@
 // Passwords go in, never out.
 import type { FastifyPluginAsync } from 'fastify'
 import { operatorOf } from '../auth.js'
-import { HttpError, notFound, parseId } from '../http-errors.js'
+import { parseId } from '../http-errors.js'
 import type { MailboxSettings } from '../mail/mailbox-manager.js'
 import type { RouteOptions } from './context.js'
 
@@ -26,59 +26,33 @@ const settingsSchema = {
 } as const
 
 const mailboxRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
-  const manager = ctx.service.mailboxes
-  const audit = (request: Parameters<typeof operatorOf>[0], action: string, details: Record<string, unknown>) => {
-    const op = operatorOf(request)
-    return ctx.service.repositories.audit.record({ actorType: 'operator', actorId: op.id, actorName: op.name, action, details })
-  }
+  const mailboxes = ctx.service.mailboxes
 
-  app.get('/mailboxes', { config: { permission: 'admin' } }, async () => ({ items: await manager.list() }))
+  app.get('/mailboxes', { config: { permission: 'admin' } }, async () => ({ items: await mailboxes.list() }))
 
-  app.get<{ Params: { id: string } }>('/mailboxes/:id', { config: { permission: 'admin' } }, async (request) => {
-    const id = parseId(request.params.id)
-    return (await manager.get(id)) ?? Promise.reject(notFound('mailboxNotFound', { id }))
-  })
+  app.get<{ Params: { id: string } }>('/mailboxes/:id', { config: { permission: 'admin' } }, async (request) => mailboxes.get(parseId(request.params.id)))
 
   app.post<{ Body: MailboxSettings }>('/mailboxes', {
     config: { permission: 'admin' },
     schema: { body: { ...settingsSchema, required: ['name', 'host', 'username', 'password'] } }
-  }, async (request, reply) => {
-    const created = await manager.create(request.body)
-    await audit(request, 'mailbox.created', { mailboxId: created.id, name: created.name })
-    return reply.status(201).send(created)
-  })
+  }, async (request, reply) => reply.status(201).send(await mailboxes.create(request.body, operatorOf(request))))
 
   app.patch<{ Params: { id: string }; Body: Partial<MailboxSettings> }>('/mailboxes/:id', {
     config: { permission: 'admin' }, schema: { body: settingsSchema }
-  }, async (request) => {
-    const id = parseId(request.params.id)
-    const updated = await manager.update(id, request.body)
-    if (!updated) throw notFound('mailboxNotFound', { id })
-    await audit(request, 'mailbox.updated', { mailboxId: id, fields: Object.keys(request.body).filter((k) => k !== 'password').concat(request.body.password !== undefined ? ['password'] : []) })
-    return updated
-  })
+  }, async (request) => mailboxes.update(parseId(request.params.id), request.body, operatorOf(request)))
 
   app.delete<{ Params: { id: string } }>('/mailboxes/:id', { config: { permission: 'admin' } }, async (request, reply) => {
-    const id = parseId(request.params.id)
-    if (!(await manager.remove(id))) throw notFound('mailboxNotFound', { id })
-    await audit(request, 'mailbox.deleted', { mailboxId: id })
+    await mailboxes.remove(parseId(request.params.id), operatorOf(request))
     return reply.status(204).send()
   })
 
-  app.post<{ Params: { id: string } }>('/mailboxes/:id/test', { config: { permission: 'admin' } }, async (request) => {
-    const id = parseId(request.params.id)
-    return (await manager.test(id)) ?? Promise.reject(notFound('mailboxNotFound', { id }))
-  })
+  app.post<{ Params: { id: string } }>('/mailboxes/:id/test', { config: { permission: 'admin' } }, async (request) => mailboxes.test(parseId(request.params.id)))
 
   app.post<{ Body: MailboxSettings }>('/mailboxes/test', {
     config: { permission: 'admin' }, schema: { body: { ...settingsSchema, required: ['host', 'username', 'password'] } }
-  }, async (request) => {
-    const result = await manager.test({ ...request.body, name: request.body.name ?? 'test' })
-    if (!result) throw new HttpError(400, 'invalidRequest', { detail: 'impostazioni non valide' })
-    return result
-  })
+  }, async (request) => mailboxes.test({ ...request.body, name: request.body.name ?? 'test' }))
 
-  app.get('/quarantine', { config: { permission: 'admin' } }, async () => ({ items: await ctx.service.repositories.quarantine.list() }))
+  app.get('/quarantine', { config: { permission: 'admin' } }, async () => ({ items: await mailboxes.quarantine() }))
 }
 
 export default mailboxRoutes

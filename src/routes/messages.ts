@@ -2,7 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { messageIdKey } from '../mail/message-id.js'
 import { operatorOf } from '../auth.js'
-import { badRequest, notFound, parseId } from '../http-errors.js'
+import { badRequest, parseId } from '../http-errors.js'
 import type { RouteOptions } from './context.js'
 
 interface SearchQuery {
@@ -15,7 +15,7 @@ const messageRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => 
   app.get<{ Querystring: SearchQuery }>('/messages', { config: { permission: 'read' } }, async (request) => {
     const { messageId, from, workOrderId } = request.query
     if (!messageId && !from && !workOrderId) throw badRequest('indica almeno uno tra messageId, from e workOrderId')
-    const items = await ctx.service.searchMessages({
+    const items = await ctx.service.messages.search({
       messageIdHash: messageId ? messageIdKey(messageId) : undefined,
       from: from || undefined,
       workOrderId: workOrderId ? parseId(workOrderId) : undefined
@@ -30,10 +30,7 @@ const messageRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => 
     schema: { body: { type: 'object', required: ['contributorId'], additionalProperties: false, properties: { contributorId: { type: 'integer', minimum: 1 } } } }
   }, async (request) => {
     const id = parseId(request.params.id)
-    const result = await ctx.service.linkContributor(id, request.body.contributorId, operatorOf(request))
-    if (result === 'message') throw notFound('messageNotFound', { id })
-    if (result === 'contributor') throw notFound('contributorNotFound', { id: request.body.contributorId })
-    return result
+    return ctx.service.messages.linkContributor(id, request.body.contributorId, operatorOf(request))
   })
 }
 

@@ -145,7 +145,7 @@ const open311Routes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => 
       return send(reply, format, 'service_requests', [{
         service_request_id: receipt.reference,
         token: receipt.publicToken,
-        service_notice: serviceNotice(published?.type ?? null, published?.dueDate ?? null, ctx.service.standards, locale),
+        service_notice: serviceNotice(published?.type ?? null, published?.dueDate ?? null, ctx.service.arera.standards, locale),
         account_id: stringField(body, 'account_id') || null
       }])
     })

@@ -3,7 +3,7 @@
 // also mailed to the citizen through the outbox.
 import type { FastifyPluginAsync } from 'fastify'
 import { operatorOf } from '../auth.js'
-import { HttpError, notFound, parseId } from '../http-errors.js'
+import { HttpError, parseId } from '../http-errors.js'
 import { htmlToText, sanitizeEditorHtml, textToHtml } from '../mail/sanitize.js'
 import type { RouteOptions } from './context.js'
 
@@ -29,11 +29,8 @@ const publicNoteRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) 
     const text = htmlToText(html).trim()
     if (!text) throw new HttpError(400, 'publicNoteEmpty', {}, { text: 'testo vuoto' })
     const result = await ctx.service.intake.addPublicNote(id, { text, html, notify: body.notify === true }, operatorOf(request))
-    if (result === 'notFound') throw notFound('workOrderNotFound', { id })
-    if (result === 'noRecipient') throw new HttpError(409, 'publicNoteNoRecipient')
-    if (result === 'noSender') throw new HttpError(409, 'publicNoteNoSender')
     reply.status(201)
-    return { note: await ctx.service.getMessage(result.noteId), notification: result.notification }
+    return { note: await ctx.service.messages.get(result.noteId), notification: result.notification }
   })
 }
 

@@ -15,7 +15,7 @@ const replyRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
   const bodyLimit = 4 * 1024 * 1024
 
   const created = async (id: number) => {
-    const message = await ctx.service.getMessage(id)
+    const message = await ctx.service.messages.get(id)
     if (!message) throw notFound('messageNotFound', { id })
     return message
   }
@@ -23,7 +23,7 @@ const replyRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
   app.post<{ Params: { id: string } }>('/work-orders/:id/reply', { config: { permission: 'write' }, bodyLimit }, async (request, reply) => {
     const id = parseId(request.params.id)
     const { fields, files } = await readFormBody(request, limits)
-    const messageId = await ctx.service.reply(id, {
+    const messageId = await ctx.service.workOrders.reply(id, {
       html: stringField(fields, 'html', true) as string,
       to: addressField(fields, 'to'),
       cc: addressField(fields, 'cc'),
@@ -37,7 +37,7 @@ const replyRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
   app.post<{ Params: { id: string } }>('/work-orders/:id/forward', { config: { permission: 'write' }, bodyLimit }, async (request, reply) => {
     const id = parseId(request.params.id)
     const { fields, files } = await readFormBody(request, limits)
-    const messageId = await ctx.service.forward(id, {
+    const messageId = await ctx.service.workOrders.forward(id, {
       to: addressField(fields, 'to'),
       cc: addressField(fields, 'cc'),
       note: stringField(fields, 'note'),

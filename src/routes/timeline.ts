@@ -21,17 +21,17 @@ const timelineRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) =>
     const id = parseId(request.params.id)
     const body = objectBody(request.body)
     const html = optionalText(body, 'html') ?? ''
-    const messageId = await ctx.service.addNote(id, { html }, operatorOf(request))
-    return reply.status(201).send(await ctx.service.getMessage(messageId))
+    const messageId = await ctx.service.workOrders.addNote(id, { html }, operatorOf(request))
+    return reply.status(201).send(await ctx.service.messages.get(messageId))
   })
 
   app.post<{ Params: { id: string } }>('/work-orders/:id/state', { config: { permission: 'write' } }, async (request) => {
     const id = parseId(request.params.id)
     const body = objectBody(request.body)
-    const result = await ctx.service.setWorkOrderState(id, { state: body.state, note: optionalText(body, 'note') }, operatorOf(request))
-    const workOrder = await ctx.service.getWorkOrder(id)
+    const result = await ctx.service.workOrders.setState(id, { state: body.state, note: optionalText(body, 'note') }, operatorOf(request))
+    const workOrder = await ctx.service.workOrders.get(id)
     if (!workOrder) throw notFound('workOrderNotFound', { id })
-    return { changed: result.changed, workOrder, message: result.messageId === null ? null : await ctx.service.getMessage(result.messageId) }
+    return { changed: result.changed, workOrder, message: result.messageId === null ? null : await ctx.service.messages.get(result.messageId) }
   })
 }
 

@@ -7,7 +7,7 @@ import type { RouteOptions } from './context.js'
 const workOrderRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
   app.get<{ Params: { id: string } }>('/work-orders/:id', { config: { permission: 'read' } }, async (request) => {
     const id = parseId(request.params.id)
-    const workOrder = await ctx.service.getWorkOrder(id)
+    const workOrder = await ctx.service.workOrders.get(id)
     if (!workOrder) throw notFound('workOrderNotFound', { id })
     return workOrder
   })
@@ -17,9 +17,7 @@ const workOrderRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) =
   // the operator could see has changed.
   app.get<{ Params: { id: string } }>('/work-orders/:id/messages', { config: { permission: 'read' } }, async (request, reply) => {
     const id = parseId(request.params.id)
-    const workOrder = await ctx.service.repositories.host.findWorkOrder(id)
-    if (!workOrder) throw notFound('workOrderNotFound', { id })
-    const items = await ctx.service.getConversation(id)
+    const items = await ctx.service.workOrders.conversation(id)
     const body = JSON.stringify({ items })
     const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`
     reply.header('etag', etag).header('cache-control', 'private, no-cache')

@@ -4,6 +4,7 @@ import t from 'tap'
 import { romeHour } from '../../src/arera/digest.js'
 import { auth, startTestHost, type TestHost } from '../helpers/host.js'
 import { buildMail } from '../helpers/mail.js'
+import { internalsOf } from '../../src/internals.js'
 
 const API = '/api/communications'
 const MAIL_FROM = '"Ufficio TARI" <tari@garbage.example.test>'
@@ -11,7 +12,7 @@ const OPERATOR = { id: 'demo-operator', name: 'Operatore Demo', permissions: ['r
 
 async function ingest(host: TestHost, subject: string, receivedAt: Date, mailboxId: number | null = null): Promise<number> {
   const raw = await buildMail({ from: 'mario.rossi@example.test', to: 'reclami@garbage.example.test', subject, text: subject })
-  const result = await host.app.communications.ingestRaw(raw, { receivedAt, mailboxId })
+  const result = await host.app.communications.mail.ingest(raw, { receivedAt, mailboxId })
   return result.workOrderId as number
 }
 
@@ -53,7 +54,7 @@ t.test('clock, deadlines and digest', async (t) => {
     t.equal(extended.statusCode, 200)
     t.equal(extended.json().dueDate, before.dueDate, 'an extension never moves the regulatory due date')
     t.ok(extended.json().extendedDueDate > before.dueDate)
-    const actions = (await service.repositories.audit.listByWorkOrder(id)).filter((a) => a.action.startsWith('arera.clock.')).map((a) => [a.action, a.actorName, a.details.reason])
+    const actions = (await internalsOf(service).repositories.audit.listByWorkOrder(id)).filter((a) => a.action.startsWith('arera.clock.')).map((a) => [a.action, a.actorName, a.details.reason])
     t.same(actions, [
       ['arera.clock.suspend', 'Operatore Demo', "In attesa della planimetria richiesta all'utente"],
       ['arera.clock.resume', 'Operatore Demo', 'Documenti ricevuti'],
@@ -74,17 +75,17 @@ t.test('clock, deadlines and digest', async (t) => {
     // Monday 2 March 2026; suspended Wednesday 4, resumed Wednesday 11: 5, 6, 9, 10, 11 March do not count.
     // Due date without suspension: 14 April; with it: 21 April. A reply on 21 April took 35 − 5 = 30: met.
     const id = await ingest(host, 'Reclamo: tariffa calcolata male', new Date('2026-03-02T09:00:00Z'))
-    t.equal((await service.repositories.workOrderMeta.find(id))?.dueDate, '2026-04-14')
+    t.equal((await internalsOf(service).repositories.workOrderMeta.find(id))?.dueDate, '2026-04-14')
     await service.arera.clockAction(id, { action: 'suspend', reason: 'Richiesti i dati catastali' }, OPERATOR, new Date('2026-03-04T10:00:00Z'))
     await service.arera.clockAction(id, { action: 'resume', reason: 'Dati catastali ricevuti' }, OPERATOR, new Date('2026-03-11T15:00:00Z'))
-    t.equal((await service.repositories.workOrderMeta.find(id))?.dueDate, '2026-04-21', 'stored due date recomputed')
-    await service.repositories.workOrderMeta.update(id, { replySentAt: new Date('2026-04-21T10:00:00Z') })
+    t.equal((await internalsOf(service).repositories.workOrderMeta.find(id))?.dueDate, '2026-04-21', 'stored due date recomputed')
+    await internalsOf(service).repositories.workOrderMeta.update(id, { replySentAt: new Date('2026-04-21T10:00:00Z') })
     const [entry] = await service.arera.register('2026-03-02', '2026-03-02')
     t.match(entry, { workOrderId: id, dueDate: '2026-04-21', workingDaysTaken: 30, suspendedWorkingDays: 5, outcome: 'met' })
   })
 
   t.test('deadlines', async (t) => {
-    const mailboxId = await service.repositories.mailboxes.insert({ name: 'Ingombranti', host: '127.0.0.1', port: 143, secure: false, username: 'ingombranti', passwordEncrypted: 'x', folder: 'INBOX', fromAddress: null, fromName: null, enabled: true, moveToFolder: null, maxMessageBytes: null, source: 'api' })
+    const mailboxId = await internalsOf(service).repositories.mailboxes.insert({ name: 'Ingombranti', host: '127.0.0.1', port: 143, secure: false, username: 'ingombranti', passwordEncrypted: 'x', folder: 'INBOX', fromAddress: null, fromName: null, enabled: true, moveToFolder: null, maxMessageBytes: null, source: 'api' })
     // Now: Thursday 12 November 2026, 10:00 in Rome.
     const now = new Date('2026-11-12T09:00:00Z')
     // A: Monday 5 Oct (4 Oct 2026 is a Sunday): 6–9 (4), 12–16 (9), 19–23 (14), 26–30 (19), 2–6 Nov (24), 9–13 (29),
@@ -97,7 +98,7 @@ t.test('clock, deadlines and digest', async (t) => {
     const c = await ingest(host, 'Prenotare il ritiro ingombranti', new Date('2026-11-10T09:00:00Z'), mailboxId)
     // D is answered, E has no standard: neither is a deadline.
     const d = await ingest(host, 'Reclamo: risposto', new Date('2026-11-02T09:00:00Z'))
-    await service.repositories.workOrderMeta.update(d, { replySentAt: new Date('2026-11-05T09:00:00Z') })
+    await internalsOf(service).repositories.workOrderMeta.update(d, { replySentAt: new Date('2026-11-05T09:00:00Z') })
     await ingest(host, 'Cassonetto pieno in piazza', new Date('2026-11-09T09:00:00Z'))
 
     const list = async (filter: Parameters<typeof service.arera.deadlines>[0]) =>
@@ -126,7 +127,7 @@ t.test('clock, deadlines and digest', async (t) => {
     t.equal(romeHour(new Date('2026-11-12T07:30:00Z')), 8, 'winter: UTC+1')
     t.equal(romeHour(new Date('2026-07-01T06:30:00Z')), 8, 'summer: UTC+2')
     const thursday = new Date('2026-11-12T07:30:00Z')
-    const outcome = await service.runDigest(thursday)
+    const outcome = await service.arera.runDigest(thursday)
     t.match(outcome, { queued: true, day: '2026-11-12' })
     const rows = await host.knex('trc_outbox').where({ kind: 'digest' })
     t.equal(rows.length, 1)
@@ -143,8 +144,8 @@ t.test('clock, deadlines and digest', async (t) => {
     t.match(payload.headers, { 'Auto-Submitted': 'auto-generated' })
     t.equal(payload.from, MAIL_FROM)
 
-    t.match(await service.runDigest(new Date('2026-11-12T16:00:00Z')), { queued: false, reason: 'already-sent' }, 'once a day, whatever the instance')
-    t.match(await service.runDigest(new Date('2026-11-14T08:00:00Z')), { queued: false, reason: 'not-working-day' }, 'Saturday')
+    t.match(await service.arera.runDigest(new Date('2026-11-12T16:00:00Z')), { queued: false, reason: 'already-sent' }, 'once a day, whatever the instance')
+    t.match(await service.arera.runDigest(new Date('2026-11-14T08:00:00Z')), { queued: false, reason: 'not-working-day' }, 'Saturday')
     t.equal((await host.knex('trc_outbox').where({ kind: 'digest' })).length, 1)
   })
 })

@@ -5,6 +5,7 @@ import t from 'tap'
 import JSZip from 'jszip'
 import { auth, startTestHost, type TestHost } from '../helpers/host.js'
 import { buildMail } from '../helpers/mail.js'
+import { internalsOf } from '../../src/internals.js'
 
 const API = '/api/communications'
 const MARIO = 'Mario Rossi <mario.rossi@example.test>'
@@ -79,7 +80,7 @@ const CASES: Case[] = [
 
 async function ingest(host: TestHost, from: string, subject: string, receivedAt: Date): Promise<number> {
   const raw = await buildMail({ from, to: 'reclami@garbage.example.test', subject, text: `${subject}.\nCordiali saluti` })
-  const result = await host.app.communications.ingestRaw(raw, { receivedAt })
+  const result = await host.app.communications.mail.ingest(raw, { receivedAt })
   if (result.outcome !== 'created') throw new Error(`expected a new work order, got ${result.outcome}`)
   return result.workOrderId as number
 }
@@ -87,7 +88,7 @@ async function ingest(host: TestHost, from: string, subject: string, receivedAt:
 t.test('ARERA register and indicators', async (t) => {
   const host = await startTestHost({ arera: { scheme: 'III', minimumPercent: { ritiro_su_chiamata: 50 } } })
   t.teardown(() => host.close())
-  const repos = host.app.communications.repositories
+  const repos = internalsOf(host.app.communications).repositories
   const get = (url: string, token: 'demo-viewer' | 'demo-operator' = 'demo-viewer') => host.app.inject({ url: `${API}${url}`, headers: auth(token) })
   const generic = await host.knex('contribuenti').first('nominativo').where('id_contribuente', host.genericContributorId)
   const names: Record<string, string> = { [MARIO]: 'Rossi Mario', [STRANGER]: String(generic.nominativo) }

@@ -1,6 +1,7 @@
 // Contract read routes on the example host: JSON shapes, authentication (401), permissions (403), bad input (400/404).
 import t from 'tap'
 import { auth, startTestHost } from '../helpers/host.js'
+import { internalsOf } from '../../src/internals.js'
 
 t.test('contract read routes', async (t) => {
   const host = await startTestHost()
@@ -58,7 +59,7 @@ t.test('contract read routes', async (t) => {
     t.equal(bad.statusCode, 400)
     const ok = await app.inject({ method: 'PUT', url: '/api/communications/settings', headers: auth('demo-admin'), payload: { genericContributorId: host.contributors.marioRossi } })
     t.equal(ok.statusCode, 200)
-    t.equal(await app.communications.getGenericContributorId(), host.contributors.marioRossi)
+    t.equal(await app.communications.settings.genericContributorId(), host.contributors.marioRossi)
     const audit = await host.knex('trc_audit_log').where({ action: 'settings.genericContributor' })
     t.equal(audit.length, 1, 'the change is audited')
     t.equal(audit[0].actor_id, 'demo-admin')
@@ -82,7 +83,7 @@ t.test('contract read routes', async (t) => {
   t.test('a recorded message shows in the conversation and in the search', async (t) => {
     const wo = await host.knex('ordini_lavoro').first('*').orderBy('id_odl')
     const service = app.communications
-    const id = await service.repositories.messages.insert({
+    const id = await internalsOf(service).repositories.messages.insert({
       workOrderId: Number(wo.id_odl), contributorId: Number(wo.id_contribuente), direction: 'inbound', channel: 'email',
       messageId: '<Abc.123@Mail.Example.test>', dedupeKey: (await import('../../src/mail/message-id.js')).messageIdKey('<Abc.123@Mail.Example.test>'),
       from: 'mario.rossi@example.test', to: ['tari@garbage.example.test'], cc: [], subject: 'Mancata raccolta – via Roma',

@@ -117,7 +117,7 @@ t.test('Sportello On-line submissions', async (t) => {
       inReplyTo: `<${confirmation.messageId}>`, references: `<${confirmation.messageId}>`, messageId: `<reply.${Date.now()}@example.test>`,
       text: 'Aggiungo che anche il vetro non è stato raccolto.'
     })
-    const ingested = await host.app.communications.ingestRaw(reply)
+    const ingested = await host.app.communications.mail.ingest(reply)
     t.match(ingested, { outcome: 'threaded', workOrderId: complaintWorkOrder })
   })
 

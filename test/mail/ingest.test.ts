@@ -19,7 +19,7 @@ const workOrderCount = async (host: TestHost) => Number((await host.knex('ordini
 t.test('ingest pipeline', async (t) => {
   const host = await startTestHost({ mail: { from: MAIL_FROM, startWorkers: false } })
   t.teardown(() => host.close())
-  const ingest = host.app.communications.ingestRaw
+  const ingest = host.app.communications.mail.ingest
 
   let marioWorkOrder = 0
   let confirmationId = ''
@@ -221,7 +221,7 @@ t.test('ingest pipeline', async (t) => {
     t.equal((await host.knex('trc_audit_log').where({ action: 'workOrder.reopened', work_order_id: marioWorkOrder })).length, 1)
 
     await host.knex('ordini_lavoro').where('id_odl', marioWorkOrder).update({ stato: 'CHIUSO' })
-    const late = await host.app.communications.ingestRaw(await buildMail({ from: 'mario.rossi@example.test', to: TO, subject: 'Re: pratica', inReplyTo: `<${confirmationId}>`, text: 'Dopo due mesi.' }), {})
+    const late = await host.app.communications.mail.ingest(await buildMail({ from: 'mario.rossi@example.test', to: TO, subject: 'Re: pratica', inReplyTo: `<${confirmationId}>`, text: 'Dopo due mesi.' }), {})
     // last activity is "now" in this test, so simulate age by moving the conversation back in time
     t.equal(late.workOrderId, marioWorkOrder)
     await host.knex('ordini_lavoro').where('id_odl', marioWorkOrder).update({ stato: 'CHIUSO' })
@@ -245,7 +245,7 @@ t.test('ingest pipeline', async (t) => {
     const big = await buildMail({ from: 'mario.rossi@example.test', to: TO, subject: 'Foto enormi', text: 'x', attachments: [{ filename: 'big.bin', content: Buffer.alloc(300_000, 7) }] })
     const small = await startTestHost({ mail: { from: MAIL_FROM, startWorkers: false }, inbound: { maxMessageBytes: 100_000 } })
     t.teardown(() => small.close())
-    const result = await small.app.communications.ingestRaw(big)
+    const result = await small.app.communications.mail.ingest(big)
     t.equal(result.outcome, 'oversize')
     const [message] = await conversation(small, result.workOrderId as number)
     t.equal(message?.subject, 'Foto enormi')

@@ -6,6 +6,7 @@ import { buildMail } from '../helpers/mail.js'
 import { startSmtpServer } from '../helpers/smtp.js'
 import { queueOutboundMail } from '../../src/mail/outbound.js'
 import { TEST_SECRET } from '../helpers/host.js'
+import { internalsOf } from '../../src/internals.js'
 
 const MAIL_FROM = '"Ufficio TARI" <tari@garbage.example.test>'
 const API = '/api/communications'
@@ -23,7 +24,7 @@ async function buildConversation(host: TestHost): Promise<number> {
     messageId: '<exp1@example.test>', html: CITIZEN_HTML,
     attachments: [{ filename: 'foto perdita.jpg', content: Buffer.alloc(3000, 7), contentType: 'image/jpeg' }]
   })
-  const { workOrderId } = await host.app.communications.ingestRaw(raw, { receivedAt: new Date('2026-03-02T09:30:00Z') }) as { workOrderId: number }
+  const { workOrderId } = await host.app.communications.mail.ingest(raw, { receivedAt: new Date('2026-03-02T09:30:00Z') }) as { workOrderId: number }
   const reply = await host.app.inject({
     method: 'POST', url: `${API}/work-orders/${workOrderId}/reply`, headers: auth('demo-operator'),
     payload: { html: '<p>Gentile sig. Rossi, la squadra interverrà <strong>lunedì</strong>. Ci scusiamo per il disagio.</p>' }
@@ -140,7 +141,7 @@ t.test('conversation document', async (t) => {
     t.match(mailed, /la squadra interverrà lunedì/)
     t.notMatch(mailed, /Nota: verificare con l'appaltatore/, 'internal notes stay inside unless asked for')
     t.match(mail?.parsed.text, /Come richiesto, la documentazione completa\./)
-    t.equal((await host.app.communications.getMessage(sent.id))?.deliveryStatus, 'sent')
+    t.equal((await host.app.communications.messages.get(sent.id))?.deliveryStatus, 'sent')
 
     const withNotes = await host.app.inject({ method: 'POST', url, headers: auth('demo-operator'), payload: { to: 'archivio@garbage.example.test', includeNotes: true } })
     t.equal(withNotes.statusCode, 201)
@@ -153,7 +154,7 @@ t.test('conversation document', async (t) => {
   t.test('the worker also makes documents at send time (payload.generated)', async (t) => {
     await host.app.communications.outbox.runOnce()
     smtp.reset()
-    const repos = host.app.communications.repositories
+    const repos = internalsOf(host.app.communications).repositories
     await repos.transaction((tx) => queueOutboundMail(tx, {
       workOrderId, contributorId: null, kind: 'document', from: MAIL_FROM, to: ['archivio@example.test'], subject: 'Archivio', html: '<p>Archivio</p>', text: 'Archivio',
       generated: [{ kind: 'conversation-docx', workOrderId, filename: 'archivio.docx' }], now: new Date()

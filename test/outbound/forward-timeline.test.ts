@@ -33,12 +33,12 @@ async function twoMessageWorkOrder(host: TestHost): Promise<number> {
       { filename: 'segnalazione.pdf', content: Buffer.from('%PDF segnalazione'), contentType: 'application/pdf' }
     ]
   })
-  const { workOrderId } = await host.app.communications.ingestRaw(first, { receivedAt: new Date('2026-03-10T08:15:00Z') }) as { workOrderId: number }
+  const { workOrderId } = await host.app.communications.mail.ingest(first, { receivedAt: new Date('2026-03-10T08:15:00Z') }) as { workOrderId: number }
   const second = await buildMail({
     from: 'Mario Rossi <mario.rossi@example.test>', to: 'reclami@garbage.example.test', subject: `Re: Cassonetto rotto in via Verdi [OdL #${workOrderId}]`,
     messageId: '<fw2@example.test>', inReplyTo: '<fw1@example.test>', text: 'Aggiungo: ora perde anche liquido.'
   })
-  await host.app.communications.ingestRaw(second, { receivedAt: new Date('2026-03-11T16:40:00Z') })
+  await host.app.communications.mail.ingest(second, { receivedAt: new Date('2026-03-11T16:40:00Z') })
   return workOrderId
 }
 
@@ -47,7 +47,7 @@ t.test('forward', async (t) => {
   const host = await startTestHost({ mail: { from: MAIL_FROM, startWorkers: false, smtp: { url: smtp.url } } })
   t.teardown(() => host.close())
   const workOrderId = await twoMessageWorkOrder(host)
-  await host.app.communications.addNote(workOrderId, { html: '<p>Nota riservata: non inoltrare</p>' }, { id: 'op', name: 'Op', email: null })
+  await host.app.communications.workOrders.addNote(workOrderId, { html: '<p>Nota riservata: non inoltrare</p>' }, { id: 'op', name: 'Op', email: null })
   await host.app.communications.outbox.runOnce()
   smtp.reset()
 

@@ -8,6 +8,7 @@ import { startSmtpServer } from '../helpers/smtp.js'
 import { buildMail } from '../helpers/mail.js'
 import { validateOptions } from '../../src/options.js'
 import { HOST_MAPPING } from '../../example-host/app.js'
+import { internalsOf } from '../../src/internals.js'
 
 const MAIL_FROM = '"Ufficio TARI" <tari@garbage.example.test>'
 const API = '/api/communications'
@@ -24,7 +25,7 @@ async function queueReply(host: TestHost, workOrderId: number, html: string, ext
 }
 
 /** The message as the conversation shows it. */
-const message = (host: TestHost, id: number) => host.app.communications.getMessage(id)
+const message = (host: TestHost, id: number) => host.app.communications.messages.get(id)
 
 const outboxRow = (host: TestHost, messageId: number) => host.knex('trc_outbox').first('*').where('message_id', messageId)
 
@@ -70,7 +71,7 @@ t.test('a 550 refusal fails the mail with the server\'s words; a 451 is retried'
   const host = await startTestHost({ mail: { from: MAIL_FROM, startWorkers: false, smtp: { url: smtp.url }, outboxBackoff: { baseMs: 10, maxMs: 20 } } })
   t.teardown(() => host.close())
   const raw = await buildMail({ from: 'mario.rossi@example.test', to: 'reclami@garbage.example.test', subject: 'Reclamo', messageId: '<r550@example.test>', text: 'Reclamo scritto' })
-  const { workOrderId } = await host.app.communications.ingestRaw(raw) as { workOrderId: number }
+  const { workOrderId } = await host.app.communications.mail.ingest(raw) as { workOrderId: number }
   await host.knex('trc_outbox').where({ kind: 'confirmation' }).update({ status: 'sent' }) // not under test here
 
   smtp.failWith(550, '5.1.1 <mario.rossi@example.test>: Recipient address rejected: User unknown in virtual mailbox table', { on: 'RCPT' })
@@ -124,7 +125,7 @@ t.test('a claim left by a crashed instance is taken over once it expires', async
   t.teardown(() => host.close())
   const q = await queueReply(host, await marioWorkOrder(host), '<p>Dopo il crash</p>')
   const row = await outboxRow(host, q.id)
-  const repos = host.app.communications.repositories
+  const repos = internalsOf(host.app.communications).repositories
   t.ok(await repos.outbox.claim(Number(row.id), 'crashed-instance', 1500), 'another instance claimed it and died')
   t.match(await host.app.communications.outbox.runOnce(), { sent: 0 }, 'a live claim is respected')
   t.equal(smtp.messages.length, 0)

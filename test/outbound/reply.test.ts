@@ -20,7 +20,7 @@ async function openWorkOrder(host: TestHost, subject = 'Reclamo: vetro non racco
     text: 'Buongiorno, il vetro non viene raccolto da due settimane.',
     attachments: [{ filename: 'foto.jpg', content: Buffer.from('jpeg-bytes'), contentType: 'image/jpeg' }]
   })
-  const result = await host.app.communications.ingestRaw(raw, { receivedAt: new Date('2026-03-02T09:00:00Z') })
+  const result = await host.app.communications.mail.ingest(raw, { receivedAt: new Date('2026-03-02T09:00:00Z') })
   return { workOrderId: result.workOrderId as number, messageId: messageId.replace(/[<>]/g, '') }
 }
 
@@ -131,7 +131,7 @@ t.test('recipients, sender and subject default from the conversation', async (t)
     const mailboxId = (await host.knex('trc_mailboxes').insert({ name: 'PEC', host: '127.0.0.1', port: 1, secure: false, username: 'pec', password_encrypted: 'x', folder: 'INBOX', from_address: 'protocollo@pec.garbage.example.test', from_name: 'Protocollo "PEC"', enabled: false, source: 'api', created_at: new Date(), updated_at: new Date() }, ['id']))[0]
     const id = Number(typeof mailboxId === 'object' ? mailboxId.id : mailboxId)
     const raw = await buildMail({ from: 'Giuseppe <giuseppe.altro@example.test>', to: 'protocollo@pec.garbage.example.test', subject: 'Fwd: Re: bolletta [OdL #999999]', messageId: '<g1@example.test>', text: 'Bolletta sbagliata' })
-    const { workOrderId } = await host.app.communications.ingestRaw(raw, { mailboxId: id })
+    const { workOrderId } = await host.app.communications.mail.ingest(raw, { mailboxId: id })
     const res = await host.app.inject({ method: 'POST', url: `${API}/work-orders/${workOrderId}/reply`, headers: auth('demo-operator'), payload: { html: '<p>Verifichiamo.</p>' } })
     t.equal(res.statusCode, 201, res.body)
     t.same(res.json().to, ['giuseppe.altro@example.test'])

@@ -23,7 +23,7 @@ if (!chromiumAvailable()) {
     t.teardown(() => context.close())
     await h.openTab(page, id)
     const before = await tab(page).locator('article').count()
-    const ref = (await h.host.app.communications.getWorkOrder(id))?.reference
+    const ref = (await h.host.app.communications.workOrders.get(id))?.reference
     await h.ingest({ from: 'mario.rossi@example.test', to: 'tari@garbage.example.test', subject: `Re: Ritiro ingombranti [OdL #${id}] ${ref ?? ''}`, text: 'Dimenticavo: anche una poltrona.\n\nIl giorno gio 26 nov 2026 Ufficio TARI <tari@garbage.example.test> ha scritto:\n> Gentile utente, abbiamo registrato la sua richiesta.\n> Cordiali saluti' })
     await tab(page).locator('article h4', { hasText: 'Re: Ritiro ingombranti' }).waitFor({ timeout: 12_000 })
     t.ok((await tab(page).locator('article').count()) > before, 'the thread grew by polling')
@@ -89,7 +89,7 @@ if (!chromiumAvailable()) {
     const id = await h.ingest({ from: 'mario.rossi@example.test', to: 'tari@garbage.example.test', subject: 'Reclamo: raccolta saltata', text: 'Reclamo formalmente per la raccolta saltata tre volte.' })
     const { context, page } = await h.signedIn('demo-operator')
     t.teardown(() => context.close())
-    const wo = await h.host.app.communications.getWorkOrder(id)
+    const wo = await h.host.app.communications.workOrders.get(id)
     await h.openTab(page, id)
     await tab(page).getByRole('button', { name: 'Rispondi' }).click()
     await tab(page).getByRole('button', { name: 'Modello risposta motivata ARERA' }).click()

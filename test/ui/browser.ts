@@ -82,7 +82,7 @@ export async function startUiHarness(): Promise<UiHarness> {
   return {
     host, smtp, browser, base, bundleGzip: built.gzip,
     async ingest(options) {
-      const result = await host.app.communications.ingestRaw(await buildMail(options))
+      const result = await host.app.communications.mail.ingest(await buildMail(options))
       if (!result.workOrderId) throw new Error(`ingest did not open a work order: ${JSON.stringify(result)}`)
       return result.workOrderId
     },

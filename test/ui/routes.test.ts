@@ -69,7 +69,7 @@ t.test('the conversation answers 304 to an unchanged ETag and a new one after a 
   const host = await startTestHost()
   t.teardown(() => host.close())
   const raw = await buildMail({ from: 'Mario Rossi <mario.rossi@example.test>', to: 'tari@garbage.example.test', subject: 'Mancata raccolta', text: 'Il bidone non è stato svuotato.' })
-  const result = await host.app.communications.ingestRaw(raw)
+  const result = await host.app.communications.mail.ingest(raw)
   const workOrderId = (result as { workOrderId: number }).workOrderId
   const url = `/api/communications/work-orders/${workOrderId}/messages`
   const first = await host.app.inject({ method: 'GET', url, headers: auth('demo-viewer') })
@@ -81,7 +81,7 @@ t.test('the conversation answers 304 to an unchanged ETag and a new one after a 
   t.equal(unchanged.statusCode, 304)
 
   const reply = await buildMail({ from: 'mario.rossi@example.test', to: 'tari@garbage.example.test', subject: `Re: Mancata raccolta [OdL #${workOrderId}]`, text: 'Ancora niente.' })
-  await host.app.communications.ingestRaw(reply)
+  await host.app.communications.mail.ingest(reply)
   const changed = await host.app.inject({ method: 'GET', url, headers: { ...auth('demo-viewer'), 'if-none-match': etag } })
   t.equal(changed.statusCode, 200)
   t.not(changed.headers.etag, etag)
