@@ -4,6 +4,7 @@
 // instead of being merged into the outer message.
 import { Readable } from 'node:stream'
 import { MailParser, type AddressObject, type AttachmentStream, type HeaderValue, type Headers, type MessageText } from 'mailparser'
+import { decodeHeaderValue, rawHeader } from './header-decode.js'
 import { normaliseMessageId, parseMessageIdList } from './message-id.js'
 
 export interface MailAddress {
@@ -38,6 +39,8 @@ export interface ParsedMail {
   /** Top-level content type, e.g. `multipart/report`, with its parameters. */
   contentType: { value: string; params: Record<string, string> }
   attachments: ParsedAttachment[]
+  /** Headers whose charset had to be guessed, as they arrived (latin1-read bytes): kept for the record. */
+  rawHeaders: Record<string, string> | null
 }
 
 export class MailParseError extends Error {
@@ -93,9 +96,33 @@ async function readAll(stream: Readable): Promise<Buffer> {
   return Buffer.concat(chunks)
 }
 
+/** mailparser's view of a MIME part while it builds its tree (internal API, see FileAwareMailParser). */
+interface ParserNode {
+  isAttachment?: boolean
+  node: { root?: boolean; filename?: unknown; parentNode?: { contentType?: string } }
+}
+
+/**
+ * mailparser glues every inline text part into the body; a text part that carries a file name
+ * (`Content-Disposition: inline; filename=x.txt`) is a file the sender attached, and stays one.
+ */
+class FileAwareMailParser extends MailParser {}
+const baseCreateNode = (MailParser.prototype as unknown as { createNode(node: unknown): ParserNode }).createNode
+Object.defineProperty(FileAwareMailParser.prototype, 'createNode', {
+  value(this: MailParser, node: unknown): ParserNode {
+    const created = baseCreateNode.call(this, node)
+    const part = created.node
+    const named = typeof part.filename === 'string' && part.filename.trim() !== ''
+    if (created.isAttachment === false && !part.root && named && part.parentNode?.contentType !== 'multipart/alternative') created.isAttachment = true
+    return created
+  }
+})
+
+const HEAD_BYTES = 256 * 1024
+
 /** Parses a raw message from a Buffer or a stream (e.g. a spool file). Throws MailParseError on malformed input. */
 export async function parseMail(source: Buffer | Readable): Promise<ParsedMail> {
-  const parser = new MailParser({
+  const parser = new FileAwareMailParser({
     ignoreEmbedded: true,
     keepDeliveryStatus: true,
     checksumAlgo: 'sha256',
@@ -105,7 +132,12 @@ export async function parseMail(source: Buffer | Readable): Promise<ParsedMail> 
   })
   let headers: Headers = new Map()
   const attachments: ParsedAttachment[] = []
+  // the bytes of each part are read as they stream; the parser may end before the last read does (a lone
+  // non-text part at the root), so the result waits for every read
+  const reads: Promise<void>[] = []
   let text: MessageText | null = null
+  const head: Buffer[] = []
+  let headLength = 0
 
   const done = new Promise<void>((resolve, reject) => {
     parser.on('headers', (h: Headers) => {
@@ -117,7 +149,8 @@ export async function parseMail(source: Buffer | Readable): Promise<ParsedMail> 
         return
       }
       const index = attachments.length
-      readAll(data.content)
+      attachments.push(undefined as unknown as ParsedAttachment)
+      const read = readAll(data.content)
         .then((content) => {
           attachments[index] = {
             filename: attachmentName(data, index),
@@ -130,15 +163,23 @@ export async function parseMail(source: Buffer | Readable): Promise<ParsedMail> 
           }
           data.release?.()
         })
-        .catch(reject)
+      reads.push(read)
+      read.catch(reject)
     })
     parser.on('error', (err: Error) => reject(new MailParseError(`Messaggio non interpretabile: ${err.message}`, err)))
     parser.on('end', () => resolve())
   })
   const input = Buffer.isBuffer(source) ? Readable.from([source]) : source
   input.on('error', (err) => parser.destroy(err))
+  input.on('data', (chunk: Buffer) => {
+    if (headLength >= HEAD_BYTES) return
+    head.push(chunk)
+    headLength += chunk.length
+  })
   input.pipe(parser)
   await done
+  await Promise.all(reads)
+  const decoded = decodeRawHeaders(Buffer.concat(head).subarray(0, HEAD_BYTES))
 
   const finalText = text as MessageText | null
   const rawMessageId = headerText(headers, 'message-id')
@@ -152,15 +193,40 @@ export async function parseMail(source: Buffer | Readable): Promise<ParsedMail> 
     messageId: rawMessageId ? normaliseMessageId(rawMessageId) : null,
     inReplyTo,
     references,
-    from: addresses(headers.get('from'))[0] ?? null,
+    from: withDecodedName(addresses(headers.get('from'))[0] ?? null, decoded.fromName),
     replyTo: addresses(headers.get('reply-to')),
     to: addresses(headers.get('to')),
     cc: addresses(headers.get('cc')),
-    subject: headerText(headers, 'subject') || null,
+    subject: (decoded.subject ?? headerText(headers, 'subject')) || null,
     date: date instanceof Date && !Number.isNaN(date.getTime()) ? date : null,
     html: finalText?.html ?? null,
     text: finalText?.text ?? null,
     contentType: { value: (ct?.value ?? 'text/plain').toLowerCase(), params: ct?.params ?? {} },
-    attachments: attachments.filter(Boolean)
+    attachments: attachments.filter(Boolean),
+    rawHeaders: decoded.raw
   }
+}
+
+interface RawHeaderDecoding {
+  subject: string | null
+  fromName: string | null
+  raw: Record<string, string> | null
+}
+
+/** Subject and sender name decoded from the bytes (mailparser reads raw 8-bit header bytes as UTF-8). */
+function decodeRawHeaders(head: Buffer): RawHeaderDecoding {
+  const raw: Record<string, string> = {}
+  const subjectBytes = rawHeader(head, 'subject')
+  const subject = subjectBytes ? decodeHeaderValue(subjectBytes) : null
+  if (subject?.guessed && subjectBytes) raw.subject = subjectBytes.toString('latin1')
+  const fromBytes = rawHeader(head, 'from')
+  // the display name is what precedes `<`: encoded-words never contain one
+  const nameBytes = fromBytes ? /^(.*?)<[^<>]*>\s*$/s.exec(fromBytes.toString('latin1'))?.[1]?.trim().replace(/^"(.*)"$/s, '$1') : undefined
+  const fromName = nameBytes ? decodeHeaderValue(Buffer.from(nameBytes, 'latin1')) : null
+  if (fromName?.guessed && fromBytes) raw.from = fromBytes.toString('latin1')
+  return { subject: subject?.text ?? null, fromName: fromName?.text ?? null, raw: Object.keys(raw).length ? raw : null }
+}
+
+function withDecodedName(address: MailAddress | null, name: string | null): MailAddress | null {
+  return address && name ? { ...address, name } : address
 }

@@ -12,6 +12,7 @@ export const parseSource: IngestStep = {
       ctx.disposition = { kind: 'quarantine', reason }
     }
     ctx.content = ctx.parsed
+    if (ctx.parsed?.rawHeaders) ctx.meta.rawHeaders = ctx.parsed.rawHeaders
     return ctx
   }
 }

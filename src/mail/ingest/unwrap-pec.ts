@@ -15,6 +15,7 @@ export const unwrapPecStep: IngestStep = {
       return ctx
     }
     ctx.content = ctx.pec?.inner ?? ctx.parsed
+    if (ctx.pec?.inner.rawHeaders) ctx.meta.rawHeaders = ctx.pec.inner.rawHeaders
     return ctx
   }
 }
