@@ -51,7 +51,7 @@ ${Buffer.from(pdf).toString('base64')}
 t.test('ingest fidelity', async (t) => {
   const host = await startTestHost({ mail: { from: 'tari@garbage.example.test', startWorkers: false } })
   t.teardown(() => host.close())
-  const ingest = host.app.communications.ingestRaw
+  const ingest = host.app.communications.mail.ingest
 
   t.test('mail without a Message-ID: three scans with the same subject and date are three messages', async (t) => {
     const pdfs = [`%PDF-1.4 first ${unique()}`, `%PDF-1.4 second ${unique()}`, `%PDF-1.4 third ${unique()}`]
