@@ -1,5 +1,5 @@
 // `npm start`: the example Garbage host on http://127.0.0.1:$PORT with the module mounted.
-// Environment: PORT, DATA_DIR, DATABASE_URL, IMAP_URL, SMTP_URL, MAIL_FROM, TRC_SECRET (see README).
+// Environment: PORT, DATA_DIR, DATABASE_URL, IMAP_URL, SMTP_URL, MAIL_FROM, CLAMD_URL, TRC_SECRET (see README).
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import path from 'node:path'
@@ -34,7 +34,8 @@ const { app } = await buildHostApp({
       mailboxes: imapUrls.map((url) => ({ url })),
       smtp: process.env.SMTP_URL ? { url: process.env.SMTP_URL } : undefined,
       from: process.env.MAIL_FROM
-    }
+    },
+    antivirus: process.env.CLAMD_URL ? { clamd: process.env.CLAMD_URL } : undefined
   }
 })
 if (seeded) app.log.info(seeded, 'demo data seeded')

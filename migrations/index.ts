@@ -3,6 +3,7 @@
 import type { Knex } from 'knex'
 import * as initial from './20261126000001_initial.js'
 import * as spamList from './20261201005000_spam_list.js'
+import * as privacy from './20261201004_privacy.js'
 
 interface Migration {
   up(knex: Knex): Promise<void>
@@ -11,7 +12,8 @@ interface Migration {
 
 const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261126000001_initial', initial],
-  ['20261201005000_spam_list', spamList]
+  ['20261201005000_spam_list', spamList],
+  ['20261201004_privacy', privacy]
 ]
 
 /** The knex table that records which of the module's migrations ran; separate from the host's own. */

@@ -72,7 +72,11 @@ const messages = {
   open311Invalid: { it: '{detail}', en: '{detail}' },
   publicNoteEmpty: { it: 'Scrivi il testo della nota pubblica ("text" oppure "html").', en: 'Write the text of the public note ("text" or "html").' },
   publicNoteNoRecipient: { it: 'La pratica non ha un indirizzo email del cittadino: la nota non può essere inviata per email (salvala senza "notify").', en: 'The case has no citizen email address: the note cannot be emailed (save it without "notify").' },
-  publicNoteNoSender: { it: 'Nessun mittente configurato (opzione mail.from): la nota non può essere inviata per email.', en: 'No sender configured (option mail.from): the note cannot be emailed.' }
+  publicNoteNoSender: { it: 'Nessun mittente configurato (opzione mail.from): la nota non può essere inviata per email.', en: 'No sender configured (option mail.from): the note cannot be emailed.' },
+  // Antivirus
+  attachmentInfected: { it: 'L\'allegato "{filename}" contiene un virus ({virus}) ed è in quarantena: non si può scaricare né inviare.', en: 'Attachment "{filename}" contains a virus ({virus}) and is quarantined: it cannot be downloaded or sent.' },
+  attachmentBeingScanned: { it: 'L\'allegato "{filename}" è in corso di controllo antivirus: riprova tra qualche istante.', en: 'Attachment "{filename}" is being scanned for viruses: try again in a moment.' },
+  attachmentScanFailed: { it: 'Non è stato possibile controllare l\'allegato "{filename}" con l\'antivirus: per sicurezza non si può scaricare né inviare.', en: 'Attachment "{filename}" could not be scanned for viruses: for safety it cannot be downloaded or sent.' }
 } as const
 
 export type MessageKey = keyof typeof messages

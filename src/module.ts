@@ -8,6 +8,8 @@ import { createAreraService } from './arera/service.js'
 import { resolveStandards } from './domain/arera.js'
 import { createWorkingCalendar } from './domain/working-days.js'
 import { createIntakeService } from './intake/service.js'
+import { createClamdClient } from './antivirus/clamd.js'
+import { createAttachmentScanner } from './antivirus/scanner.js'
 import { ingestMail, type IncomingMail, type IngestDeps, type IngestResult } from './mail/ingest/index.js'
 import { createMailboxManager } from './mail/mailbox-manager.js'
 import { rawFromBuffer } from './mail/raw-source.js'
@@ -24,17 +26,24 @@ export interface ModuleHooks {
 }
 
 export function createModule(knex: Knex, options: ResolvedOptions, log: FastifyBaseLogger, hooks: ModuleHooks = {}) {
-  const repos = createRepositories(knex, options.mapping)
+  const repos = createRepositories(knex, options.mapping, { initialScan: options.antivirus ? 'pending' : 'off' })
   const storage = createAttachmentStorage(options.attachments)
   const calendar = createWorkingCalendar(options.calendar)
   const standards = resolveStandards(options.standards)
   const genericContributor = createGenericContributor(repos.settings, options.genericContributorId)
   const ingestDeps: IngestDeps = { repos, genericContributor, options, storage, calendar, standards }
   const outbound = createOutbound({ repos, options, storage, log })
+  const scanner = options.antivirus
+    ? createAttachmentScanner({
+      repos, storage, log, settings: options.antivirus, onSettled: () => outbound.outbox.wake(),
+      client: createClamdClient(options.antivirus.address, { timeoutMs: options.antivirus.timeoutMs })
+    })
+    : null
   // a confirmation may have been queued: the outbox worker delivers it now rather than at its next poll
   const ingest = async (incoming: IncomingMail) => {
     const result = await ingestMail(ingestDeps, incoming)
     outbound.outbox.wake()
+    scanner?.wake()
     return result
   }
   const mailboxes = createMailboxManager({
@@ -52,13 +61,15 @@ export function createModule(knex: Knex, options: ResolvedOptions, log: FastifyB
     mailboxes: createMailboxService(mailboxes, repos),
     /** This instance's outbox worker. */
     outbox: outbound.outbox,
+    /** The antivirus scanner of this instance (null without `antivirus`): `runOnce()` scans what is pending now. */
+    antivirus: scanner ? { runOnce: scanner.runOnce, wake: scanner.wake } : null,
     /**
      * ARERA TQRIF: classification, clock, register, indicators, deadlines, the calendar and the standards;
      * `runDigest` queues today's deadline digest now, if configured and not yet sent (the scheduler calls it daily).
      */
     arera: { ...arera, runDigest: digest.run },
     /** Sportello On-line and app submissions, the citizen's status, public notes. */
-    intake: createIntakeService({ ...ingestDeps, intake: options.intake, onQueued: () => outbound.outbox.wake() }),
+    intake: createIntakeService({ ...ingestDeps, intake: options.intake, onQueued: () => { outbound.outbox.wake(); scanner?.wake() } }),
     mail: {
       /** Ingests one raw message as if it came from a mailbox (host code, imports, tests). */
       ingest: (raw: Buffer, meta: Partial<Omit<IncomingMail, 'raw'>> = {}) =>
@@ -72,8 +83,10 @@ export function createModule(knex: Knex, options: ResolvedOptions, log: FastifyB
       if (options.mail.startWorkers) await mailboxes.start()
       outbound.start()
       if (options.mail.startWorkers) digest.start()
+      if (options.mail.startWorkers) scanner?.start()
     },
     async stop(): Promise<void> {
+      await scanner?.stop()
       await digest.stop()
       await mailboxes.stop()
       await outbound.stop()

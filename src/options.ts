@@ -1,5 +1,6 @@
 // Plugin options: their types, their defaults, and validation at registration with errors that name the option.
 import type { Knex } from 'knex'
+import { resolveAntivirusOptions, type AntivirusOptions, type ResolvedAntivirusOptions } from './antivirus/options.js'
 import { validateAreraOptions, type AreraOptions, type ResolvedAreraOptions } from './arera/options.js'
 import type { StandardOverrides } from './domain/arera.js'
 import { tableColumns } from './repositories/schema.js'
@@ -119,6 +120,8 @@ export interface CommunicationsOptions {
   arera?: AreraOptions
   /** Sportello On-line form and SottoControllo app (Open311): request types, app keys, anti-abuse limits. */
   intake?: IntakeOptions
+  /** ClamAV (clamd) scanning of every attachment; off when absent. */
+  antivirus?: AntivirusOptions | null
 }
 
 export class OptionsError extends Error {
@@ -254,7 +257,8 @@ export function validateOptions(input: unknown): ResolvedOptions {
     calendar: opts.calendar ?? {},
     standards: opts.standards ?? {},
     arera: validateAreraOptions(opts.arera, mail.from),
-    intake: resolveIntakeOptions(opts.intake)
+    intake: resolveIntakeOptions(opts.intake),
+    antivirus: resolveAntivirusOptions(opts.antivirus)
   }
 }
 
@@ -280,6 +284,7 @@ export interface ResolvedOptions {
   standards: StandardOverrides
   arera: ResolvedAreraOptions
   intake: ResolvedIntakeOptions
+  antivirus: ResolvedAntivirusOptions | null
 }
 
 /**

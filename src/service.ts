@@ -1,5 +1,6 @@
 // The module's core use cases, grouped by resource: what routes and host code call. It talks to repositories only;
 // a use case that cannot be done throws an HttpError (status, i18n key, parameters), never a string or a boolean.
+import { assertServable } from './antivirus/guard.js'
 import type { AreraService, ClockFields } from './arera/service.js'
 import { HttpError, notFound } from './http-errors.js'
 import type { MailboxManager, MailboxSettings } from './mail/mailbox-manager.js'
@@ -26,6 +27,8 @@ export interface WorkOrderView extends WorkOrder, Partial<Omit<ClockFields, 'typ
   standardMet: boolean | null
   missCause: string | null
   parentWorkOrderId: number | null
+  /** Attachments of this conversation the antivirus found infected (quarantined): the operator's alert. */
+  infectedAttachments: number
 }
 
 export interface MailboxHealth {
@@ -120,6 +123,7 @@ export function createService({ repos, options, storage, genericContributor, are
         standardMet: null,
         missCause: meta?.missCause ?? null,
         parentWorkOrderId: meta?.parentWorkOrderId ?? null,
+        infectedAttachments: await repos.attachmentScans.countInfectedByWorkOrder(id),
         // the working-day clock (Europe/Rome calendar, suspensions): daysLeft, workingDaysTaken, standardMet, …
         ...(meta ? await arera.clockFields(meta) : {})
       }
@@ -164,9 +168,10 @@ export function createService({ repos, options, storage, genericContributor, are
   }
 
   const attachments = {
-    /** The bytes of an attachment, wherever they are stored; 404 when it is unknown or its content is gone. */
+    /** The bytes of an attachment, wherever they are stored; 404 when it is unknown or its content is gone, 403/409 unless the antivirus let it through. */
     async read(id: number): Promise<{ meta: StoredAttachment; content: Buffer }> {
       const meta = await repos.attachments.findById(id)
+      if (meta) assertServable(meta)
       const content = !meta ? null : meta.storage === 'directory' && meta.storageKey ? await storage.read(meta.storageKey) : await repos.attachments.readContent(id)
       if (!meta || !content) throw notFound('attachmentNotFound', { id })
       return { meta, content }

@@ -1,7 +1,7 @@
 // Where attachment bytes live: in the database (default) or in a directory, content-addressed by sha256 so the
 // same file attached twice is stored once on disk.
 import { createHash } from 'node:crypto'
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { AttachmentStorageOption } from './options.js'
 
@@ -16,6 +16,8 @@ export interface AttachmentStorage {
   /** Called before the database transaction; directory writes are idempotent, so a rolled-back insert leaves at most an unreferenced file. */
   put(content: Buffer, sha256?: string): Promise<StoredBytes>
   read(storageKey: string): Promise<Buffer>
+  /** Deletes a directory file (an infected one, moved to quarantine); nothing for database storage. */
+  remove(storageKey: string): Promise<void>
 }
 
 export function sha256Hex(content: Buffer): string {
@@ -30,7 +32,8 @@ export function createAttachmentStorage(option: AttachmentStorageOption): Attach
       },
       async read() {
         throw new Error('database storage has no files to read')
-      }
+      },
+      async remove() {}
     }
   }
   const root = path.resolve(option.directory)
@@ -50,6 +53,9 @@ export function createAttachmentStorage(option: AttachmentStorageOption): Attach
     },
     async read(storageKey) {
       return readFile(fileFor(storageKey))
+    },
+    async remove(storageKey) {
+      await rm(fileFor(storageKey), { force: true })
     }
   }
 }

@@ -24,6 +24,9 @@ export interface Operator {
 
 export type AuthorizeHook = (request: FastifyRequest) => Operator | null | undefined | Promise<Operator | null | undefined>
 
+/** Antivirus state: 'off' when no scanner was configured as it arrived; only 'clean' and 'off' files are served. */
+export type ScanStatus = 'clean' | 'infected' | 'pending' | 'error' | 'off'
+
 export interface AttachmentSummary {
   id: number
   filename: string
@@ -32,6 +35,11 @@ export interface AttachmentSummary {
   sha256: string
   contentId: string | null
   inline: boolean
+  scan: ScanStatus
+  /** The signature clamd found (scan 'infected'), else null. */
+  virus: string | null
+  /** true when it cannot be downloaded or sent (infected, not scanned yet, or the scan failed). */
+  blocked: boolean
 }
 
 export interface Message {

@@ -1,5 +1,6 @@
 // What reply, forward and the document mail share: who it comes from, who it goes to, which files travel with it,
 // and the limits that keep an outgoing mail deliverable.
+import { assertSendable } from '../antivirus/guard.js'
 import { HttpError } from '../http-errors.js'
 import type { ResolvedOptions } from '../options.js'
 import type { Repositories } from '../repositories/index.js'
@@ -94,13 +95,14 @@ export function checkSizes(options: ResolvedOptions, uploads: Upload[], reattach
   if (total > options.mail.maxOutboundBytes) throw new HttpError(413, 'outboundTooLarge', { limit: mb(options.mail.maxOutboundBytes), size: mb(total) })
 }
 
-/** Stored attachments of this conversation to send again; anything else is refused. */
+/** Stored attachments of this conversation to send again; anything else (or an infected one) is refused. */
 export async function conversationAttachments(repos: Repositories, conversation: StoredMessage[], ids: number[]): Promise<Array<{ id: number; size: number; filename: string }>> {
   const messageIds = new Set(conversation.map((m) => m.id))
   const out: Array<{ id: number; size: number; filename: string }> = []
   for (const id of [...new Set(ids)]) {
     const a = await repos.attachments.findById(id)
     if (!a || !messageIds.has(a.messageId)) throw new HttpError(400, 'attachmentNotInConversation', { id }, { attachmentIds: `allegato ${id} non disponibile` })
+    assertSendable(a)
     out.push({ id: a.id, size: a.size, filename: a.filename })
   }
   return out

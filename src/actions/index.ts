@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto'
 import type { FastifyBaseLogger } from 'fastify'
 import { createOutboxWorker, type OutboxWorker } from '../mail/outbox-worker.js'
 import { notFound } from '../http-errors.js'
-import { ComposeError, createSmtpTransport } from '../mail/smtp.js'
+import { ComposeError, ComposeHold, createSmtpTransport } from '../mail/smtp.js'
 import type { ResolvedOptions } from '../options.js'
 import type { Repositories } from '../repositories/index.js'
 import type { AttachmentStorage } from '../storage.js'
@@ -35,6 +35,9 @@ export function createOutbound(input: { repos: Repositories; options: ResolvedOp
     async loadAttachment(id) {
       const meta = await repos.attachments.findById(id)
       if (!meta) return null
+      // the antivirus has the last word at send time too: a file being scanned holds the mail, a blocked one fails it
+      if (meta.scan === 'pending') throw new ComposeHold(`Allegato "${meta.filename}" in corso di controllo antivirus: invio rimandato.`, options.antivirus?.pollMs ?? 2000)
+      if (meta.blocked) throw new ComposeError(meta.scan === 'infected' ? `Allegato "${meta.filename}" infetto (${meta.virus ?? '?'}): il messaggio non viene inviato.` : `Allegato "${meta.filename}" non controllato dall'antivirus: il messaggio non viene inviato.`)
       const content = meta.storage === 'directory' && meta.storageKey ? await storage.read(meta.storageKey) : await repos.attachments.readContent(id)
       return content ? { filename: meta.filename, contentType: meta.contentType, content } : null
     },

@@ -11,7 +11,7 @@ import type Mail from 'nodemailer/lib/mailer/index.js'
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js'
 import type { Repositories } from '../repositories/index.js'
 import type { OutboxPayload, OutboxRow } from '../repositories/outbox.js'
-import { classifySendError, ComposeError, retryDelayMs, type SmtpTransport } from './smtp.js'
+import { classifySendError, ComposeError, ComposeHold, retryDelayMs, type SmtpTransport } from './smtp.js'
 
 export interface LoadedFile {
   filename: string
@@ -115,6 +115,11 @@ export function createOutboxWorker(deps: OutboxWorkerDeps) {
   }
 
   async function recordFailure(row: OutboxRow, err: unknown): Promise<void> {
+    if (err instanceof ComposeHold) {
+      const at = now()
+      await repos.outbox.markRetry(row.id, deps.owner, err.message, new Date(at.getTime() + err.retryAfterMs), at, false)
+      return
+    }
     const failure = classifySendError(err)
     const attempts = row.attempts + 1
     const at = now()

@@ -51,6 +51,14 @@ export class ComposeError extends Error {
   }
 }
 
+/** The mail cannot be composed yet (an attachment is still being scanned): try again soon, without counting an attempt. */
+export class ComposeHold extends Error {
+  constructor(message: string, readonly retryAfterMs: number) {
+    super(message)
+    this.name = 'ComposeHold'
+  }
+}
+
 /**
  * 5xx replies are permanent (RFC 5321: do not repeat the same transaction); 4xx replies and network errors are
  * temporary. A refused login (535) is counted as temporary: it is a configuration problem the administrator can

@@ -1,6 +1,6 @@
 // Attachment metadata, and the bytes themselves when storage is the database.
 import type { Knex } from 'knex'
-import type { AttachmentSummary } from '../types.js'
+import type { AttachmentSummary, ScanStatus } from '../types.js'
 import { toBool, toId, toStr, type Row } from './normalize.js'
 
 export interface NewAttachment {
@@ -15,6 +15,8 @@ export interface NewAttachment {
   storageKey: string | null
   content: Buffer | null
   createdAt: Date
+  /** Default: 'pending' when a scanner is configured, else 'off' (see createRepositories). */
+  scan?: ScanStatus
 }
 
 export interface StoredAttachment extends AttachmentSummary {
@@ -24,7 +26,10 @@ export interface StoredAttachment extends AttachmentSummary {
 }
 
 const TABLE = 'trc_attachments'
-const SUMMARY_COLUMNS = ['id', 'message_id', 'filename', 'content_type', 'size', 'sha256', 'content_id', 'inline', 'storage', 'storage_key']
+const SUMMARY_COLUMNS = ['id', 'message_id', 'filename', 'content_type', 'size', 'sha256', 'content_id', 'inline', 'storage', 'storage_key', 'scan_status', 'scan_signature']
+
+/** Only these can be downloaded, re-attached or sent. */
+export const SERVABLE_SCANS: ReadonlySet<ScanStatus> = new Set(['clean', 'off'])
 
 function toStored(row: Row): StoredAttachment {
   return {
@@ -37,15 +42,21 @@ function toStored(row: Row): StoredAttachment {
     contentId: toStr(row.content_id),
     inline: toBool(row.inline),
     storage: String(row.storage) as 'database' | 'directory',
-    storageKey: toStr(row.storage_key)
+    storageKey: toStr(row.storage_key),
+    scan: String(row.scan_status ?? 'off') as ScanStatus,
+    virus: toStr(row.scan_signature),
+    blocked: !SERVABLE_SCANS.has(String(row.scan_status ?? 'off') as ScanStatus)
   }
 }
 
 export function toSummary(a: StoredAttachment): AttachmentSummary {
-  return { id: a.id, filename: a.filename, contentType: a.contentType, size: a.size, sha256: a.sha256, contentId: a.contentId, inline: a.inline }
+  return {
+    id: a.id, filename: a.filename, contentType: a.contentType, size: a.size, sha256: a.sha256, contentId: a.contentId, inline: a.inline,
+    scan: a.scan, virus: a.virus, blocked: a.blocked
+  }
 }
 
-export function createAttachmentRepository(db: Knex | Knex.Transaction) {
+export function createAttachmentRepository(db: Knex | Knex.Transaction, initialScan: 'pending' | 'off' = 'off') {
   return {
     async insert(a: NewAttachment): Promise<number> {
       const [row] = await db(TABLE).insert(
@@ -60,7 +71,8 @@ export function createAttachmentRepository(db: Knex | Knex.Transaction) {
           storage: a.storage,
           storage_key: a.storageKey,
           content: a.content,
-          created_at: a.createdAt
+          created_at: a.createdAt,
+          scan_status: a.scan ?? initialScan
         },
         ['id']
       )

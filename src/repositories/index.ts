@@ -3,6 +3,7 @@ import type { Knex } from 'knex'
 import type { HostMapping } from '../options.js'
 import { createAreraRepository } from './arera.js'
 import { createAttachmentRepository } from './attachments.js'
+import { createAttachmentScanRepository } from './attachment-scans.js'
 import { createAuditRepository } from './audit.js'
 import { createHostRepository } from './host.js'
 import { createIntakeRequestRepository } from './intake-requests.js'
@@ -19,6 +20,7 @@ export interface Repositories {
   host: ReturnType<typeof createHostRepository>
   messages: ReturnType<typeof createMessageRepository>
   attachments: ReturnType<typeof createAttachmentRepository>
+  attachmentScans: ReturnType<typeof createAttachmentScanRepository>
   workOrderMeta: ReturnType<typeof createWorkOrderMetaRepository>
   mailboxes: ReturnType<typeof createMailboxRepository>
   audit: ReturnType<typeof createAuditRepository>
@@ -32,12 +34,18 @@ export interface Repositories {
   transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>
 }
 
-export function createRepositories(db: Knex | Knex.Transaction, mapping: HostMapping): Repositories {
+export interface RepositorySettings {
+  /** Scan state of new attachment rows: 'pending' when an antivirus is configured (default 'off'). */
+  initialScan?: 'pending' | 'off'
+}
+
+export function createRepositories(db: Knex | Knex.Transaction, mapping: HostMapping, settings: RepositorySettings = {}): Repositories {
   return {
     db,
     host: createHostRepository(db, mapping),
     messages: createMessageRepository(db),
-    attachments: createAttachmentRepository(db),
+    attachments: createAttachmentRepository(db, settings.initialScan),
+    attachmentScans: createAttachmentScanRepository(db),
     workOrderMeta: createWorkOrderMetaRepository(db),
     mailboxes: createMailboxRepository(db),
     audit: createAuditRepository(db),
@@ -47,6 +55,6 @@ export function createRepositories(db: Knex | Knex.Transaction, mapping: HostMap
     arera: createAreraRepository(db),
     intakeRequests: createIntakeRequestRepository(db),
     spam: createSpamRepository(db),
-    transaction: (work) => db.transaction((trx) => work(createRepositories(trx, mapping)))
+    transaction: (work) => db.transaction((trx) => work(createRepositories(trx, mapping, settings)))
   }
 }

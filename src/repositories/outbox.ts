@@ -126,10 +126,11 @@ export function createOutboxRepository(db: Knex | Knex.Transaction) {
       return count > 0
     },
 
-    async markRetry(id: number, owner: string, error: string, nextAttemptAt: Date, now: Date = new Date()): Promise<boolean> {
+    /** `countAttempt` false: held back (e.g. an attachment being scanned), not a failed delivery. */
+    async markRetry(id: number, owner: string, error: string, nextAttemptAt: Date, now: Date = new Date(), countAttempt = true): Promise<boolean> {
       const count = await db(TABLE).where({ id, claimed_by: owner }).update({
         status: 'retrying', last_error: error.slice(0, 2000), next_attempt_at: nextAttemptAt, claimed_by: null, claim_expires_at: null, updated_at: now,
-        attempts: db.raw('?? + 1', ['attempts'])
+        ...(countAttempt ? { attempts: db.raw('?? + 1', ['attempts']) } : {})
       })
       return count > 0
     },

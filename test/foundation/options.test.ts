@@ -8,6 +8,7 @@ import { seedIfEmpty } from '../../example-host/seed.js'
 import { createTestDatabase } from '../helpers/db.js'
 import { TEST_SECRET } from '../helpers/host.js'
 import type { CommunicationsOptions } from '../../src/plugin.js'
+import { migrationSource } from '../../migrations/index.js'
 
 t.test('registration-time validation', async (t) => {
   const db = await createTestDatabase()
@@ -38,6 +39,9 @@ t.test('registration-time validation', async (t) => {
     ['injection in a column name', { mapping: { ...HOST_MAPPING, contributors: { ...HOST_MAPPING.contributors, id: 'id; drop table x' } } }, /mapping\.contributors\.id.*not a valid/],
     ['unknown state name', { mapping: { ...HOST_MAPPING, workOrders: { ...HOST_MAPPING.workOrders, statuses: { open: 'A', closed: 'C', archived: 'X' } } } }, /statuses\.archived.*not a module state/],
     ['missing closed state', { mapping: { ...HOST_MAPPING, workOrders: { ...HOST_MAPPING.workOrders, statuses: { open: 'A' } } } }, /statuses\.closed.*required/],
+    ['antivirus without clamd', { antivirus: {} }, /option "antivirus\.clamd" is required: "tcp:\/\/host:port" or a socket path/],
+    ['antivirus with a bad clamd URL', { antivirus: { clamd: 'http://clamd:3310' } }, /option "antivirus\.clamd" expected tcp:\/\/host:port or a socket path, got "http:\/\/clamd:3310"/],
+    ['antivirus with a bad poll interval', { antivirus: { clamd: 'tcp://127.0.0.1:3310', pollMs: 0 } }, /option "antivirus\.pollMs" must be a positive integer/],
     ['bad locale', { locale: 'fr' }, /"locale" must be "it" or "en"/],
     ['bad IMAP URL', { mail: { mailboxes: [{ url: 'http://x' }] } }, /mail\.mailboxes\[0\]\.url/],
     ['no database', { knex: undefined }, /"knex" is required/],
@@ -76,7 +80,9 @@ t.test('registration-time validation', async (t) => {
     await app2.ready()
     await app2.close()
     const rows = await db.knex('trc_knex_migrations').select('name')
-    t.same(rows.map((r: { name: string }) => r.name), ['20261126000001_initial'])
+    const all = (await migrationSource.getMigrations([])).map((m) => migrationSource.getMigrationName(m))
+    t.equal(all[0], '20261126000001_initial')
+    t.same(rows.map((r: { name: string }) => r.name), all, 'each of the module\'s migrations ran once, in order')
     const host = await db.knex('garbage_migrations').select('name')
     t.equal(host.length, 1, 'the host keeps its own migrations table')
   })
