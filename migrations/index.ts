@@ -4,6 +4,7 @@ import type { Knex } from 'knex'
 import * as initial from './20261126000001_initial.js'
 import * as spamList from './20261201005000_spam_list.js'
 import * as privacy from './20261201004_privacy.js'
+import * as templatesRelations from './20261201008001_templates_relations.js'
 
 interface Migration {
   up(knex: Knex): Promise<void>
@@ -13,7 +14,8 @@ interface Migration {
 const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261126000001_initial', initial],
   ['20261201005000_spam_list', spamList],
-  ['20261201004_privacy', privacy]
+  ['20261201004_privacy', privacy],
+  ['20261201008001_templates_relations', templatesRelations]
 ]
 
 /** The knex table that records which of the module's migrations ran; separate from the host's own. */

@@ -31,6 +31,11 @@ const messages = {
   invalidUpload: { it: 'Il modulo inviato non è leggibile: {detail}', en: 'The submitted form cannot be read: {detail}' },
   stateNotMapped: { it: 'Lo stato "{state}" non è configurato per questo gestionale.', en: 'State "{state}" is not configured for this host.' },
   uiBundleMissing: { it: 'L\'interfaccia Comunicazioni non è stata compilata ({file} mancante): esegui `node ui-extension/build.mjs`.', en: 'The Communications UI has not been built ({file} is missing): run `node ui-extension/build.mjs`.' },
+  // Templates, signatures, merge and links
+  templateNotFound: { it: 'Modello {id} non trovato.', en: 'Template {id} not found.' },
+  templateUnknownPlaceholder: { it: 'Il modello contiene segnaposto sconosciuti: {list}. Quelli ammessi sono elencati in GET /templates/placeholders; un campo da compilare va dichiarato in "fields" e scritto {{campo.nome}}.', en: 'The template contains unknown placeholders: {list}. The allowed ones are listed by GET /templates/placeholders; a field to fill in must be declared in "fields" and written {{campo.name}}.' },
+  templateInvalid: { it: 'Modello non valido: {detail}.', en: 'Invalid template: {detail}.' },
+  unresolvedPlaceholders: { it: 'Il testo contiene ancora segnaposto da compilare: {list}. Completali o eliminali prima di inviare.', en: 'The text still contains placeholders to fill in: {list}. Complete or remove them before sending.' },
   // ARERA clock, register and indicators
   workOrderNotTracked: { it: 'L\'ordine di lavoro {id} non è stato aperto dal modulo Comunicazioni: non ha un codice di richiesta né un termine ARERA.', en: 'Work order {id} was not opened by the Communications module: it has no request code and no ARERA deadline.' },
   invalidRequestType: { it: 'Tipo di richiesta non valido: "{value}". Valori ammessi: {allowed}.', en: 'Invalid request type: "{value}". Allowed values: {allowed}.' },

@@ -19,6 +19,7 @@ import { createGenericContributor } from './generic-contributor.js'
 import { attachInternals } from './internals.js'
 import { createMailboxService, createService } from './service.js'
 import { createAttachmentStorage } from './storage.js'
+import { createTemplateService } from './templates/service.js'
 
 export interface ModuleHooks {
   /** Called after every ingested message (tests and benchmarks observe the watcher through it). */
@@ -68,6 +69,8 @@ export function createModule(knex: Knex, options: ResolvedOptions, log: FastifyB
      * `runDigest` queues today's deadline digest now, if configured and not yet sent (the scheduler calls it daily).
      */
     arera: { ...arera, runDigest: digest.run },
+    /** Canned answers (shared and personal) and signatures (per mailbox, per operator). */
+    templates: createTemplateService(repos, options, (id) => core.workOrders.get(id)),
     /** Sportello On-line and app submissions, the citizen's status, public notes. */
     intake: createIntakeService({ ...ingestDeps, intake: options.intake, onQueued: () => { outbound.outbox.wake(); scanner?.wake() } }),
     mail: {

@@ -30,6 +30,8 @@ import uiRoutes from './routes/ui.js'
 import intakeRoutes from './routes/intake.js'
 import open311Routes from './routes/open311.js'
 import publicNoteRoutes from './routes/public-notes.js'
+import templateRoutes from './routes/templates.js'
+import signatureRoutes from './routes/signatures.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -81,6 +83,8 @@ const communicationsPlugin: FastifyPluginAsync<CommunicationsOptions & { hooks?:
         await child.register(uiRoutes, { ctx })
         await child.register(intakeRoutes, { ctx })
         await child.register(publicNoteRoutes, { ctx })
+        await child.register(templateRoutes, { ctx })
+        await child.register(signatureRoutes, { ctx })
         // Open311 answers errors in its own shape: its own context, with its own error handler
         await child.register(open311Routes, { ctx, prefix: '/open311/v2' })
       },

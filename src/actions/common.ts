@@ -1,10 +1,12 @@
 // What reply, forward and the document mail share: who it comes from, who it goes to, which files travel with it,
 // and the limits that keep an outgoing mail deliverable.
 import { assertSendable } from '../antivirus/guard.js'
+import { findUnresolved } from '../domain/templates.js'
 import { HttpError } from '../http-errors.js'
 import type { ResolvedOptions } from '../options.js'
 import type { Repositories } from '../repositories/index.js'
 import type { StoredBytes } from '../storage.js'
+import { signatureFor } from '../templates/service.js'
 import { sha256Hex, type AttachmentStorage } from '../storage.js'
 import type { Message, Operator } from '../types.js'
 
@@ -141,4 +143,16 @@ export function attachmentImageSrc(prefix: string, allowed: Set<number>, picked:
 
 export function actorOf(operator: Actor): { id: string; name: string } {
   return { id: operator.id, name: operator.name }
+}
+
+/** Nothing with a `{{…}}` left in it reaches a citizen: a template's required field not filled in is a 400. */
+export function refuseUnresolved(html: string, field: string): void {
+  const unresolved = findUnresolved(html)
+  if (unresolved.length) throw new HttpError(400, 'unresolvedPlaceholders', { list: unresolved.join(', ') }, { [field]: `segnaposto da compilare: ${unresolved.join(', ')}` })
+}
+
+/** The operator's and the mailbox's signatures after the text (unless the operator left them out). */
+export async function withSignature(deps: ActionDeps, html: string, operator: Actor, mailboxId: number | null, include = true): Promise<string> {
+  const signature = include ? await signatureFor(deps.repos, deps.options, operator, mailboxId) : ''
+  return signature ? `${html}\n${signature}` : html
 }

@@ -8,8 +8,8 @@ import { htmlToText, sanitizeEditorHtml, textToHtml } from '../mail/sanitize.js'
 import { replySubject } from '../mail/threading-token.js'
 import type { Message } from '../types.js'
 import {
-  actorOf, checkSizes, conversationAttachments, insertUploads, lastCitizenMessage, parseAddresses, senderFor, storeUploads,
-  type ActionDeps, type Actor, type Upload
+  actorOf, checkSizes, conversationAttachments, insertUploads, lastCitizenMessage, parseAddresses, refuseUnresolved, senderFor,
+  storeUploads, withSignature, type ActionDeps, type Actor, type Upload
 } from './common.js'
 
 type StoredMessage = Omit<Message, 'attachments'>
@@ -23,6 +23,8 @@ export interface ForwardInput {
   /** Default true: the original attachments travel with the forward. */
   includeAttachments?: boolean
   files?: Upload[]
+  /** Default true: the operator's and the mailbox's signatures follow the note. */
+  signature?: boolean
 }
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string)
@@ -99,9 +101,12 @@ export async function forward(deps: ActionDeps, workOrderId: number, input: Forw
   const originals = await conversationAttachments(repos, conversation, originalIds)
   const files = input.files ?? []
   checkSizes(options, files, originals.reduce((n, a) => n + a.size, 0))
-  const from = await senderFor(deps, lastCitizenMessage(conversation))
+  const lastCitizen = lastCitizenMessage(conversation)
+  const from = await senderFor(deps, lastCitizen)
 
-  const note = input.note ? sanitizeEditorHtml(String(input.note)) : ''
+  const written = input.note ? sanitizeEditorHtml(String(input.note)) : ''
+  refuseUnresolved(written, 'note')
+  const note = await withSignature(deps, written, operator, lastCitizen?.mailboxId ?? null, input.signature)
   const base = options.prefix === '/' ? '' : options.prefix
   const html = [note, ...selected.map((m) => forwardedBlock(m, own.filter((a) => a.messageId === m.id), includeAttachments, base))].filter(Boolean).join('\n<br>\n')
   const subjectSource = selected.length === 1 ? selected[0]?.subject : workOrder.subject

@@ -8,7 +8,7 @@ import { htmlToText, sanitizeEditorHtml } from '../mail/sanitize.js'
 import { replySubject } from '../mail/threading-token.js'
 import {
   actorOf, attachmentImageSrc, checkSizes, conversationAttachments, insertUploads, lastCitizenMessage, parseAddresses,
-  senderFor, storeUploads, type ActionDeps, type Actor, type Upload
+  refuseUnresolved, senderFor, storeUploads, withSignature, type ActionDeps, type Actor, type Upload
 } from './common.js'
 
 export interface ReplyInput {
@@ -20,6 +20,8 @@ export interface ReplyInput {
   /** This is the reasoned reply ARERA measures; undefined: the first reply counts unless the type needs a reasoned one. */
   reasonedReply?: boolean
   files?: Upload[]
+  /** Default true: the operator's and the mailbox's signatures are added. */
+  signature?: boolean
 }
 
 /** Types whose standard is a "risposta motivata": only a reply the operator marks as such stops their clock. */
@@ -37,9 +39,11 @@ export async function reply(deps: ActionDeps, workOrderId: number, input: ReplyI
 
   const inConversation = await repos.attachments.listByMessageIds(conversation.map((m) => m.id))
   const pastedImages = new Set<number>()
-  const html = sanitizeEditorHtml(String(input.html ?? ''), { imageSrc: attachmentImageSrc(options.prefix, new Set(inConversation.map((a) => a.id)), pastedImages) })
+  const body = sanitizeEditorHtml(String(input.html ?? ''), { imageSrc: attachmentImageSrc(options.prefix, new Set(inConversation.map((a) => a.id)), pastedImages) })
+  if (htmlToText(body).trim() === '' && !/<img\b/i.test(body)) throw new HttpError(400, 'emptyBody', {}, { html: 'testo vuoto' })
+  refuseUnresolved(body, 'html')
+  const html = await withSignature(deps, body, operator, inbound?.mailboxId ?? null, input.signature)
   const text = htmlToText(html)
-  if (text.trim() === '' && !/<img\b/i.test(html)) throw new HttpError(400, 'emptyBody', {}, { html: 'testo vuoto' })
 
   let to = parseAddresses(input.to, 'to')
   const cc = parseAddresses(input.cc, 'cc')

@@ -23,7 +23,7 @@ const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&
 // Intl formatters are costly to build: one per locale and shape, reused for every mail.
 const formatters = new Map<string, Intl.DateTimeFormat>()
 
-function formatDate(date: Date | string, locale: Locale, withTime: boolean): string {
+export function formatDate(date: Date | string, locale: Locale, withTime: boolean): string {
   const d = typeof date === 'string' ? new Date(`${date}T12:00:00Z`) : date
   const key = `${locale}:${withTime}`
   let formatter = formatters.get(key)

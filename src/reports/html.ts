@@ -3,17 +3,11 @@
 // alternative, and the same figures are in a table right below it.
 import type { IndicatorsReport } from '../arera/service.js'
 import type { StandardIndicator } from '../domain/indicators.js'
+import { escapeHtml } from '../domain/escape.js'
 import { formatItalianDecimal } from './format.js'
 import { missCauseLabel } from './tables.js'
 
-export function escapeHtml(value: unknown): string {
-  return String(value ?? '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;')
-}
+export { escapeHtml }
 
 const pct = (v: number | null) => (v === null ? '—' : `${formatItalianDecimal(v)} %`)
 const num = (v: number | null) => (v === null ? '—' : formatItalianDecimal(v))

@@ -11,8 +11,10 @@ import { createMailboxRepository } from './mailboxes.js'
 import { createMessageRepository } from './messages.js'
 import { createOutboxRepository } from './outbox.js'
 import { createQuarantineRepository } from './quarantine.js'
+import { createRelationRepository } from './relations.js'
 import { createSettingsRepository } from './settings.js'
 import { createSpamRepository } from './spam.js'
+import { createTemplateRepository } from './templates.js'
 import { createWorkOrderMetaRepository } from './work-order-meta.js'
 
 export interface Repositories {
@@ -30,6 +32,8 @@ export interface Repositories {
   arera: ReturnType<typeof createAreraRepository>
   intakeRequests: ReturnType<typeof createIntakeRequestRepository>
   spam: ReturnType<typeof createSpamRepository>
+  templates: ReturnType<typeof createTemplateRepository>
+  relations: ReturnType<typeof createRelationRepository>
   /** Runs `work` in one transaction with repositories bound to it. Sequential statements only (SQL Server). */
   transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>
 }
@@ -55,6 +59,8 @@ export function createRepositories(db: Knex | Knex.Transaction, mapping: HostMap
     arera: createAreraRepository(db),
     intakeRequests: createIntakeRequestRepository(db),
     spam: createSpamRepository(db),
+    templates: createTemplateRepository(db),
+    relations: createRelationRepository(db),
     transaction: (work) => db.transaction((trx) => work(createRepositories(trx, mapping, settings)))
   }
 }

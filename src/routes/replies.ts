@@ -29,6 +29,7 @@ const replyRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
       cc: addressField(fields, 'cc'),
       attachmentIds: idsField(fields, 'attachmentIds'),
       reasonedReply: booleanField(fields, 'reasonedReply'),
+      signature: booleanField(fields, 'signature'),
       files
     }, operatorOf(request))
     return reply.status(201).send(await created(messageId))
@@ -43,6 +44,7 @@ const replyRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
       note: stringField(fields, 'note'),
       messageIds: idsField(fields, 'messageIds'),
       includeAttachments: booleanField(fields, 'includeAttachments'),
+      signature: booleanField(fields, 'signature'),
       files
     }, operatorOf(request))
     return reply.status(201).send(await created(messageId))

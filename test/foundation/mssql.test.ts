@@ -192,6 +192,26 @@ t.test('every repository query compiles for SQL Server', async (t) => {
   await track('spam.listBlockRules', repos.spam.listBlockRules())
   await track('spam.removeBlockRule', repos.spam.removeBlockRule(1))
 
+  const templateInput = { scope: 'shared' as const, ownerId: null, name: 'n', lang: 'it' as const, html: '<p>x</p>', fields: [], reasonedReply: false, updatedBy: 'op' }
+  await track('templates.insert', repos.templates.insert(templateInput, now))
+  await track('templates.find', repos.templates.find(1))
+  await track('templates.listVisible', repos.templates.listVisible('op', 'it'))
+  await track('templates.update', repos.templates.update(1, templateInput, now))
+  await track('templates.remove', repos.templates.remove(1))
+  await track('templates.findSignatures', repos.templates.findSignatures(['operator:op', 'mailbox:1']))
+  await track('templates.setSignature', repos.templates.setSignature('operator:op', '<p>x</p>', 'op', now))
+  await track('templates.removeSignature', repos.templates.removeSignature('operator:op'))
+  const moved = { messageIds: [1], auditIds: [2], sourceHostStatus: 'APERTO', targetReceivedAt: null, targetDueDate: null, sourceMergedInto: null }
+  await track('relations.insertMerge', repos.relations.insertMerge({ sourceWorkOrderId: 1, targetWorkOrderId: 2, moved, actorId: 'op', actorName: 'Op' }, now))
+  from = mark()
+  await track('relations.findActiveMergeOf', repos.relations.findActiveMergeOf(1))
+  t.match(queries[from]?.sql ?? '', /select top \(@p\d+\) \* from \[trc_merges\]/i)
+  await track('relations.listActiveMergesInto', repos.relations.listActiveMergesInto(2))
+  await track('relations.markMergeUndone', repos.relations.markMergeUndone(1, now))
+  await track('relations.insertLink', repos.relations.insertLink(2, 1, 'op', now))
+  await track('relations.removeLink', repos.relations.removeLink(1, 2))
+  await track('relations.listLinks', repos.relations.listLinks(1))
+
   for (const q of queries) checkPortable(t, q)
 
   // Every repository function must be exercised here, so new queries cannot skip the SQL Server check.
