@@ -5,6 +5,7 @@ import * as initial from './20261126000001_initial.js'
 import * as spamList from './20261201005000_spam_list.js'
 import * as privacy from './20261201004_privacy.js'
 import * as templatesRelations from './20261201008001_templates_relations.js'
+import * as mailboxOutgoing from './20261201007001_mailbox_outgoing.js'
 
 interface Migration {
   up(knex: Knex): Promise<void>
@@ -15,7 +16,8 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261126000001_initial', initial],
   ['20261201005000_spam_list', spamList],
   ['20261201004_privacy', privacy],
-  ['20261201008001_templates_relations', templatesRelations]
+  ['20261201008001_templates_relations', templatesRelations],
+  ['20261201007001_mailbox_outgoing', mailboxOutgoing]
 ]
 
 /** The knex table that records which of the module's migrations ran; separate from the host's own. */

@@ -11,7 +11,7 @@ import { createIntakeService } from './intake/service.js'
 import { createClamdClient } from './antivirus/clamd.js'
 import { createAttachmentScanner } from './antivirus/scanner.js'
 import { ingestMail, type IncomingMail, type IngestDeps, type IngestResult } from './mail/ingest/index.js'
-import { createMailboxManager } from './mail/mailbox-manager.js'
+import { createMailboxManager, mailboxSender } from './mail/mailbox-manager.js'
 import { rawFromBuffer } from './mail/raw-source.js'
 import type { ResolvedOptions } from './options.js'
 import { createRepositories } from './repositories/index.js'
@@ -75,8 +75,12 @@ export function createModule(knex: Knex, options: ResolvedOptions, log: FastifyB
     intake: createIntakeService({ ...ingestDeps, intake: options.intake, onQueued: () => { outbound.outbox.wake(); scanner?.wake() } }),
     mail: {
       /** Ingests one raw message as if it came from a mailbox (host code, imports, tests). */
-      ingest: (raw: Buffer, meta: Partial<Omit<IncomingMail, 'raw'>> = {}) =>
-        ingest({ raw: rawFromBuffer(raw), mailboxId: meta.mailboxId ?? null, receivedAt: meta.receivedAt ?? null, checkpoint: meta.checkpoint, replyFrom: meta.replyFrom ?? options.mail.from ?? null })
+      ingest: async (raw: Buffer, meta: Partial<Omit<IncomingMail, 'raw'>> = {}) => {
+        // as the watcher does: a confirmation comes from the mailbox written to
+        const mailbox = meta.mailboxId == null ? null : await repos.mailboxes.findById(meta.mailboxId)
+        const replyFrom = meta.replyFrom ?? (mailbox ? mailboxSender(mailbox) : null) ?? options.mail.from ?? null
+        return ingest({ raw: rawFromBuffer(raw), mailboxId: meta.mailboxId ?? null, receivedAt: meta.receivedAt ?? null, checkpoint: meta.checkpoint, replyFrom })
+      }
     }
   }
   attachInternals(service, { repositories: repos, knex })

@@ -41,7 +41,10 @@ export interface HostMapping {
 }
 
 export interface MailboxSeed {
-  /** `imap://user:pass@host:port/FOLDER` or `imaps://…`; user and password URL-encoded. */
+  /**
+   * `imap://user:pass@host:port/FOLDER` or `imaps://…`; user and password URL-encoded. `?smtp=<url-encoded
+   * smtp(s) URL>`: the mailbox's own outgoing server; `pec=1`: a PEC mailbox.
+   */
   url: string
   name?: string
   fromAddress?: string
@@ -218,6 +221,10 @@ export function validateOptions(input: unknown): ResolvedOptions {
   for (const [i, mb] of (mail.mailboxes ?? []).entries()) {
     if (!mb || typeof mb.url !== 'string' || !/^imaps?:\/\//.test(mb.url)) {
       throw new OptionsError(`mail.mailboxes[${i}].url`, 'must be an imap:// or imaps:// URL')
+    }
+    const ownSmtp = URL.canParse(mb.url) ? new URL(mb.url).searchParams.get('smtp') : null
+    if (ownSmtp !== null && !/^smtps?:\/\/[^/?#]+/.test(ownSmtp)) {
+      throw new OptionsError(`mail.mailboxes[${i}].url`, 'has a ?smtp= parameter that is not a URL-encoded smtp:// or smtps:// URL')
     }
   }
   for (const key of ['outboxPollMs', 'outboxMaxAttempts', 'outboxClaimTtlMs', 'maxAttachmentBytes', 'maxOutboundBytes'] as const) {

@@ -3,7 +3,8 @@ import type { FastifyRequest } from 'fastify'
 
 export type Direction = 'inbound' | 'outbound'
 export type Channel = 'email' | 'web' | 'app' | 'note'
-export type DeliveryStatus = 'queued' | 'sending' | 'sent' | 'retrying' | 'failed'
+/** `accepted` and `delivered`: a PEC provider's acceptance (accettazione) and delivery (avvenuta consegna) receipts. */
+export type DeliveryStatus = 'queued' | 'sending' | 'sent' | 'retrying' | 'failed' | 'accepted' | 'delivered'
 /** How the sender of an inbound message was matched to the contributor registry. */
 export type SenderMatch = 'single' | 'ambiguous' | 'unknown'
 

@@ -3,6 +3,7 @@
 import { assertSendable } from '../antivirus/guard.js'
 import { findUnresolved } from '../domain/templates.js'
 import { HttpError } from '../http-errors.js'
+import { mailboxSender } from '../mail/mailbox-manager.js'
 import type { ResolvedOptions } from '../options.js'
 import type { Repositories } from '../repositories/index.js'
 import type { StoredBytes } from '../storage.js'
@@ -75,13 +76,17 @@ export function lastCitizenMessage(conversation: StoredMessage[]): StoredMessage
   return null
 }
 
-/** Our answer comes from the mailbox the citizen wrote to; otherwise from the configured default sender. */
-export async function senderFor(deps: ActionDeps, inbound: StoredMessage | null): Promise<string> {
+/**
+ * Our answer comes from the mailbox the citizen wrote to and leaves through that mailbox's outgoing server (a PEC
+ * mailbox answers from the PEC address through the PEC provider); otherwise from the configured default sender.
+ */
+export async function senderFor(deps: ActionDeps, inbound: StoredMessage | null): Promise<{ from: string; mailboxId: number | null }> {
   if (inbound?.mailboxId != null) {
     const mailbox = await deps.repos.mailboxes.findById(inbound.mailboxId)
-    if (mailbox?.fromAddress) return mailbox.fromName ? `"${mailbox.fromName.replace(/"/g, '')}" <${mailbox.fromAddress}>` : mailbox.fromAddress
+    const from = mailbox ? mailboxSender(mailbox) ?? deps.options.mail.from : null
+    if (mailbox && from) return { from, mailboxId: mailbox.id }
   }
-  if (deps.options.mail.from) return deps.options.mail.from
+  if (deps.options.mail.from) return { from: deps.options.mail.from, mailboxId: null }
   throw new HttpError(409, 'noSender')
 }
 

@@ -74,7 +74,7 @@ export async function sendConversationDocument(deps: ActionDeps, workOrderId: nu
   const cc = parseAddresses(input.cc, 'cc')
   const workOrder = await repos.host.findWorkOrder(workOrderId)
   if (!workOrder) throw notFound('workOrderNotFound', { id: workOrderId })
-  const from = await senderFor(deps, lastCitizenMessage(await repos.messages.listByWorkOrder(workOrderId)))
+  const { from, mailboxId } = await senderFor(deps, lastCitizenMessage(await repos.messages.listByWorkOrder(workOrderId)))
   // internal notes stay inside unless the operator explicitly includes them
   const doc = (await exportConversation(deps, workOrderId, { locale: 'it', includeNotes: input.includeNotes ?? false })) as ConversationDocument
   const label = doc.reference ?? `n. ${workOrderId}`
@@ -85,7 +85,7 @@ export async function sendConversationDocument(deps: ActionDeps, workOrderId: nu
   const now = new Date()
   const messageId = await repos.transaction(async (tx) => {
     const queued = await queueOutboundMail(tx, {
-      workOrderId, contributorId: workOrder.contributorId, kind: 'document', from, to, cc,
+      workOrderId, contributorId: workOrder.contributorId, kind: 'document', from, mailboxId, to, cc,
       subject: `Documentazione pratica ${label} ${subjectReference(workOrderId)}`, html, text: htmlToText(html),
       operator: actorOf(operator), meta: { document: doc.filename }, now
     }, options.secret)

@@ -102,7 +102,7 @@ export async function forward(deps: ActionDeps, workOrderId: number, input: Forw
   const files = input.files ?? []
   checkSizes(options, files, originals.reduce((n, a) => n + a.size, 0))
   const lastCitizen = lastCitizenMessage(conversation)
-  const from = await senderFor(deps, lastCitizen)
+  const { from, mailboxId } = await senderFor(deps, lastCitizen)
 
   const written = input.note ? sanitizeEditorHtml(String(input.note)) : ''
   refuseUnresolved(written, 'note')
@@ -117,7 +117,7 @@ export async function forward(deps: ActionDeps, workOrderId: number, input: Forw
   const now = new Date()
   const messageId = await repos.transaction(async (tx) => {
     const queued = await queueOutboundMail(tx, {
-      workOrderId, contributorId: workOrder.contributorId, kind: 'forward', from, to, cc, subject, html, text: htmlToText(html),
+      workOrderId, contributorId: workOrder.contributorId, kind: 'forward', from, mailboxId, to, cc, subject, html, text: htmlToText(html),
       attachmentIds: originals.map((a) => a.id), operator: actorOf(operator),
       meta: { forwardedMessageIds: selected.map((m) => m.id) }, now
     }, options.secret)

@@ -1,11 +1,12 @@
 // The outbound half of the module: operator actions (reply, forward, notes, state, conversation document) and the
-// outbox worker that delivers what they queue. module.ts mounts it; the worker runs only when SMTP is configured.
+// outbox worker that delivers what they queue, each mail through the outgoing server of the mailbox it is sent from.
 import { hostname } from 'node:os'
 import { randomBytes } from 'node:crypto'
 import type { FastifyBaseLogger } from 'fastify'
 import { createOutboxWorker, type OutboxWorker } from '../mail/outbox-worker.js'
 import { notFound } from '../http-errors.js'
-import { ComposeError, ComposeHold, createSmtpTransport } from '../mail/smtp.js'
+import { ComposeError, ComposeHold } from '../mail/smtp.js'
+import { createTransportRegistry } from '../mail/transports.js'
 import type { ResolvedOptions } from '../options.js'
 import type { Repositories } from '../repositories/index.js'
 import type { AttachmentStorage } from '../storage.js'
@@ -21,12 +22,12 @@ export type { ForwardInput } from './forward.js'
 
 export function createOutbound(input: { repos: Repositories; options: ResolvedOptions; storage: AttachmentStorage; log: FastifyBaseLogger }) {
   const { repos, options, storage, log } = input
-  const transport = options.mail.smtp ? createSmtpTransport(options.mail.smtp.url) : null
+  const transports = createTransportRegistry({ mailboxes: repos.mailboxes, secret: options.secret, defaultUrl: options.mail.smtp?.url ?? null })
   let worker: OutboxWorker | null = null
   const deps: ActionDeps = { repos, options, storage, wake: () => worker?.wake() }
 
   worker = createOutboxWorker({
-    repos, transport, log,
+    repos, log, transportFor: transports.forMailbox,
     owner: options.instanceId ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
     settings: {
       pollMs: options.mail.outboxPollMs, backoff: options.mail.outboxBackoff, maxAttempts: options.mail.outboxMaxAttempts,
@@ -69,7 +70,7 @@ export function createOutbound(input: { repos: Repositories; options: ResolvedOp
     },
     async stop(): Promise<void> {
       await outbox.stop()
-      transport?.close()
+      transports.close()
     }
   }
 }

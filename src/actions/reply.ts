@@ -56,7 +56,7 @@ export async function reply(deps: ActionDeps, workOrderId: number, input: ReplyI
   const files = input.files ?? []
   const reattached = await conversationAttachments(repos, conversation, [...(input.attachmentIds ?? []), ...pastedImages])
   checkSizes(options, files, reattached.reduce((n, a) => n + a.size, 0))
-  const from = await senderFor(deps, inbound)
+  const { from, mailboxId } = await senderFor(deps, inbound)
 
   const ids = conversation.filter((m) => m.channel !== 'note' && m.messageId).map((m) => m.messageId as string)
   const inReplyTo = inbound?.messageId ?? null
@@ -71,7 +71,7 @@ export async function reply(deps: ActionDeps, workOrderId: number, input: ReplyI
   const now = new Date()
   const messageId = await repos.transaction(async (tx) => {
     const queued = await queueOutboundMail(tx, {
-      workOrderId, contributorId: workOrder.contributorId, kind: 'reply', from, to, cc,
+      workOrderId, contributorId: workOrder.contributorId, kind: 'reply', from, mailboxId, to, cc,
       subject: replySubject(inbound?.subject ?? workOrder.subject, workOrderId), html, text, inReplyTo, references,
       attachmentIds: reattached.map((a) => a.id), operator: actorOf(operator),
       meta: { reasonedReply: input.reasonedReply ?? null, stopsClock }, now

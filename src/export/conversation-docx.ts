@@ -63,7 +63,7 @@ const LABELS = {
     from: 'Da', to: 'A', cc: 'Cc', operator: 'Operatore', delivery: 'Consegna', attachments: 'Allegati', page: 'Pagina', of: 'di',
     image: (alt: string) => (alt ? `[immagine: ${alt}]` : '[immagine]'), notSet: '—',
     states: { open: 'Aperto', in_progress: 'In lavorazione', waiting: 'In attesa', closed: 'Chiuso' },
-    delivered: { queued: 'in coda di invio', sending: 'in invio', sent: 'inviato', retrying: 'in attesa di nuovo tentativo', failed: 'non recapitato' },
+    delivered: { queued: 'in coda di invio', sending: 'in invio', sent: 'inviato', retrying: 'in attesa di nuovo tentativo', failed: 'non recapitato', accepted: 'accettato dal gestore PEC', delivered: 'consegnato (ricevuta PEC di avvenuta consegna)' },
     channels: { email: 'Email', web: 'Sportello On-line', app: 'App SottoControllo', note: 'Nota interna' }
   },
   en: {
@@ -74,7 +74,7 @@ const LABELS = {
     from: 'From', to: 'To', cc: 'Cc', operator: 'Operator', delivery: 'Delivery', attachments: 'Attachments', page: 'Page', of: 'of',
     image: (alt: string) => (alt ? `[image: ${alt}]` : '[image]'), notSet: '—',
     states: { open: 'Open', in_progress: 'In progress', waiting: 'Waiting', closed: 'Closed' },
-    delivered: { queued: 'queued', sending: 'sending', sent: 'sent', retrying: 'waiting to retry', failed: 'not delivered' },
+    delivered: { queued: 'queued', sending: 'sending', sent: 'sent', retrying: 'waiting to retry', failed: 'not delivered', accepted: 'accepted by the PEC provider', delivered: 'delivered (PEC delivery receipt)' },
     channels: { email: 'Email', web: 'Online counter', app: 'SottoControllo app', note: 'Internal note' }
   }
 } as const

@@ -4,6 +4,7 @@ import { hostname } from 'node:os'
 import { randomBytes } from 'node:crypto'
 import { ImapFlow } from 'imapflow'
 import { decryptSecret, encryptSecret } from '../crypto.js'
+import { assertSmtpUrl, describeSmtpUrl, type SmtpServerView } from './smtp.js'
 import type { MailboxInput, MailboxRecord } from '../repositories/mailboxes.js'
 import type { Repositories } from '../repositories/index.js'
 import type { IncomingMail, IngestResult } from './ingest/index.js'
@@ -23,24 +24,40 @@ export interface MailboxSettings {
   enabled?: boolean
   moveToFolder?: string | null
   maxMessageBytes?: number | null
+  /** The mailbox's own outgoing server, `smtp(s)://user:pass@host:port`; null or absent: the default SMTP_URL. */
+  smtpUrl?: string | null
+  /** A PEC mailbox (its provider's receipts are the delivery status of what it sends). */
+  pec?: boolean
 }
 
-/** A mailbox as the API returns it: everything but the secret. */
-export type MailboxView = Omit<MailboxRecord, 'passwordEncrypted'> & { hasPassword: boolean }
+/** A mailbox as the API returns it: everything but the secrets (the outgoing server without its password). */
+export type MailboxView = Omit<MailboxRecord, 'passwordEncrypted' | 'smtpUrlEncrypted'> & { hasPassword: boolean; smtp: SmtpServerView | null }
 
-export function toView(record: MailboxRecord): MailboxView {
-  const { passwordEncrypted, ...rest } = record
-  return { ...rest, hasPassword: passwordEncrypted.length > 0 }
+export function toView(record: MailboxRecord, secret: string): MailboxView {
+  const { passwordEncrypted, smtpUrlEncrypted, ...rest } = record
+  return { ...rest, hasPassword: passwordEncrypted.length > 0, smtp: smtpUrlEncrypted ? describeSmtpUrl(decryptSecret(smtpUrlEncrypted, secret)) : null }
 }
 
-/** `imap://user:pass@host:port/FOLDER` (user and password URL-encoded; `imaps://` for TLS). */
-export function parseImapUrl(url: string): Required<Pick<MailboxSettings, 'host' | 'port' | 'secure' | 'username' | 'password' | 'folder'>> {
+/** The mailbox's own sender identity (`"Name" <address>`), or null when it has none. */
+export function mailboxSender(record: Pick<MailboxRecord, 'fromAddress' | 'fromName'>): string | null {
+  if (!record.fromAddress) return null
+  return record.fromName ? `"${record.fromName.replace(/"/g, '')}" <${record.fromAddress}>` : record.fromAddress
+}
+
+/**
+ * `imap://user:pass@host:port/FOLDER` (user and password URL-encoded; `imaps://` for TLS), optionally with
+ * `?smtp=<url-encoded smtp(s) URL>` (the mailbox's own outgoing server) and `pec=1` (a PEC mailbox).
+ */
+export function parseImapUrl(url: string): Required<Pick<MailboxSettings, 'host' | 'port' | 'secure' | 'username' | 'password' | 'folder' | 'smtpUrl' | 'pec'>> {
   const u = new URL(url)
   if (u.protocol !== 'imap:' && u.protocol !== 'imaps:') throw new Error(`not an IMAP URL: ${u.protocol}`)
   const secure = u.protocol === 'imaps:'
   const folder = decodeURIComponent(u.pathname.replace(/^\/+/, '')) || 'INBOX'
   if (!u.username) throw new Error('the IMAP URL has no user')
-  return { host: u.hostname, port: u.port ? Number(u.port) : secure ? 993 : 143, secure, username: decodeURIComponent(u.username), password: decodeURIComponent(u.password), folder }
+  const smtpUrl = u.searchParams.get('smtp') || null
+  if (smtpUrl !== null) assertSmtpUrl(smtpUrl)
+  const pec = ['1', 'true', 'yes'].includes((u.searchParams.get('pec') ?? '').toLowerCase())
+  return { host: u.hostname, port: u.port ? Number(u.port) : secure ? 993 : 143, secure, username: decodeURIComponent(u.username), password: decodeURIComponent(u.password), folder, smtpUrl, pec }
 }
 
 export interface ConnectionTest {
@@ -91,7 +108,9 @@ export function createMailboxManager(deps: MailboxManagerDeps) {
       name: s.name, host: s.host, port: s.port ?? (s.secure ? 993 : 143), secure: s.secure ?? false, username: s.username,
       ...(s.password !== undefined ? { passwordEncrypted: encryptSecret(s.password, deps.secret) } : existing ? {} : { passwordEncrypted: encryptSecret('', deps.secret) }),
       folder: s.folder ?? 'INBOX', fromAddress: s.fromAddress ?? null, fromName: s.fromName ?? null, enabled: s.enabled ?? true,
-      moveToFolder: s.moveToFolder ?? null, maxMessageBytes: s.maxMessageBytes ?? null
+      moveToFolder: s.moveToFolder ?? null, maxMessageBytes: s.maxMessageBytes ?? null,
+      ...(s.smtpUrl !== undefined ? { smtpUrlEncrypted: s.smtpUrl ? encryptSecret(assertSmtpUrl(s.smtpUrl), deps.secret) : null } : existing ? {} : { smtpUrlEncrypted: null }),
+      pec: s.pec ?? existing?.pec ?? false
     }
   }
 
@@ -99,7 +118,7 @@ export function createMailboxManager(deps: MailboxManagerDeps) {
     const watcher = new MailboxWatcher({
       mailbox: record, password: decryptSecret(record.passwordEncrypted, deps.secret), owner, mailboxes: deps.repos.mailboxes,
       ingest: deps.ingest, log: deps.log, leaseTtlMs: deps.leaseTtlMs, backoff: deps.backoff,
-      replyFrom: record.fromAddress ? (record.fromName ? `"${record.fromName.replace(/"/g, '')}" <${record.fromAddress}>` : record.fromAddress) : deps.defaultFrom,
+      replyFrom: mailboxSender(record) ?? deps.defaultFrom,
       onIngested: deps.onIngested
     })
     watchers.set(record.id, watcher)
@@ -125,18 +144,18 @@ export function createMailboxManager(deps: MailboxManagerDeps) {
     owner,
 
     async list(): Promise<MailboxView[]> {
-      return (await deps.repos.mailboxes.list()).map(toView)
+      return (await deps.repos.mailboxes.list()).map((r) => toView(r, deps.secret))
     },
 
     async get(id: number): Promise<MailboxView | null> {
       const record = await deps.repos.mailboxes.findById(id)
-      return record ? toView(record) : null
+      return record ? toView(record, deps.secret) : null
     },
 
     async create(settings: MailboxSettings, source: 'api' | 'env' = 'api'): Promise<MailboxView> {
       const id = await deps.repos.mailboxes.insert({ ...(toInput(settings) as MailboxInput), source })
       await reconcile(id)
-      return toView((await deps.repos.mailboxes.findById(id)) as MailboxRecord)
+      return toView((await deps.repos.mailboxes.findById(id)) as MailboxRecord, deps.secret)
     },
 
     async update(id: number, settings: Partial<MailboxSettings>): Promise<MailboxView | null> {
@@ -148,11 +167,12 @@ export function createMailboxManager(deps: MailboxManagerDeps) {
         folder: settings.folder ?? existing.folder, fromAddress: settings.fromAddress !== undefined ? settings.fromAddress : existing.fromAddress,
         fromName: settings.fromName !== undefined ? settings.fromName : existing.fromName, enabled: settings.enabled ?? existing.enabled,
         moveToFolder: settings.moveToFolder !== undefined ? settings.moveToFolder : existing.moveToFolder,
-        maxMessageBytes: settings.maxMessageBytes !== undefined ? settings.maxMessageBytes : existing.maxMessageBytes
+        maxMessageBytes: settings.maxMessageBytes !== undefined ? settings.maxMessageBytes : existing.maxMessageBytes,
+        smtpUrl: settings.smtpUrl, pec: settings.pec ?? existing.pec
       }
       await deps.repos.mailboxes.update(id, toInput(merged, existing))
       await reconcile(id)
-      return toView((await deps.repos.mailboxes.findById(id)) as MailboxRecord)
+      return toView((await deps.repos.mailboxes.findById(id)) as MailboxRecord, deps.secret)
     },
 
     async remove(id: number): Promise<boolean> {
@@ -177,7 +197,12 @@ export function createMailboxManager(deps: MailboxManagerDeps) {
         const parsed = parseImapUrl(seed.url)
         const existing = await deps.repos.mailboxes.findByAccount(parsed.host, parsed.port, parsed.username, parsed.folder)
         const settings: MailboxSettings = { ...parsed, name: seed.name ?? `${parsed.username}@${parsed.host}/${parsed.folder}`, fromAddress: seed.fromAddress ?? existing?.fromAddress ?? (parsed.username.includes('@') ? parsed.username : null) }
-        if (existing) await deps.repos.mailboxes.update(existing.id, { passwordEncrypted: encryptSecret(parsed.password, deps.secret), secure: parsed.secure })
+        if (existing) {
+          await deps.repos.mailboxes.update(existing.id, {
+            passwordEncrypted: encryptSecret(parsed.password, deps.secret), secure: parsed.secure, pec: parsed.pec,
+            smtpUrlEncrypted: parsed.smtpUrl ? encryptSecret(parsed.smtpUrl, deps.secret) : null
+          })
+        }
         else await deps.repos.mailboxes.insert({ ...(toInput(settings) as MailboxInput), source: 'env' })
       }
     },

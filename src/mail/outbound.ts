@@ -29,6 +29,8 @@ export interface OutboundMail {
   generated?: OutboxPayload['generated']
   operator?: { id: string; name: string } | null
   meta?: Record<string, unknown>
+  /** The mailbox it is sent from (the one the citizen wrote to): it leaves through that mailbox's server. */
+  mailboxId?: number | null
   now: Date
 }
 
@@ -49,6 +51,7 @@ export async function queueOutboundMail(tx: Repositories, mail: OutboundMail, se
   const id = await tx.messages.insert({
     workOrderId: mail.workOrderId,
     contributorId: mail.contributorId,
+    mailboxId: mail.mailboxId ?? null,
     direction: 'outbound',
     channel: mail.channel ?? 'email',
     messageId: null,
@@ -86,7 +89,8 @@ export async function queueOutboundMail(tx: Repositories, mail: OutboundMail, se
         references: (mail.references ?? []).map((r) => `<${r}>`),
         attachmentIds: mail.attachmentIds ?? [],
         generated: mail.generated,
-        headers: { [ORIGIN_HEADER]: `work-order=${mail.workOrderId}` }
+        headers: { [ORIGIN_HEADER]: `work-order=${mail.workOrderId}` },
+        ...(mail.mailboxId != null ? { mailboxId: mail.mailboxId } : {})
       }
     },
     mail.now

@@ -11,6 +11,7 @@ import type Mail from 'nodemailer/lib/mailer/index.js'
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js'
 import type { Repositories } from '../repositories/index.js'
 import type { OutboxPayload, OutboxRow } from '../repositories/outbox.js'
+import { markOutboundFailed, settleReply } from './delivery.js'
 import { classifySendError, ComposeError, ComposeHold, retryDelayMs, type SmtpTransport } from './smtp.js'
 
 export interface LoadedFile {
@@ -32,8 +33,11 @@ export interface OutboxWorkerSettings {
 
 export interface OutboxWorkerDeps {
   repos: Repositories
-  /** null when no SMTP relay is configured: mail stays queued until one is. */
-  transport: SmtpTransport | null
+  /**
+   * The transport for mail sent from a mailbox (null: the default one); resolves null when there is none, and the
+   * mail stays queued until a server is configured.
+   */
+  transportFor(mailboxId: number | null): Promise<SmtpTransport | null>
   /** Identifies this instance in claims. */
   owner: string
   settings: OutboxWorkerSettings
@@ -104,9 +108,10 @@ export function createOutboxWorker(deps: OutboxWorkerDeps) {
     const claimed = await repos.transaction(async (tx) => {
       if (!(await tx.outbox.markSent(row.id, deps.owner, response, at))) return false
       if (row.messageId !== null) {
-        await tx.messages.setDeliveryStatus(row.messageId, 'sent', note)
+        // a PEC receipt that came back faster than this commit is not overwritten
+        await tx.messages.setDeliveryStatus(row.messageId, 'sent', note, ['queued', 'sending', 'retrying'])
         // A reasoned reply stops the ARERA clock when it actually leaves, not when it was queued.
-        if (row.kind === 'reply') await settleReply(tx, row.messageId, at)
+        if (row.kind === 'reply') await settleReply(tx, row.messageId, at, at)
       }
       return true
     })
@@ -133,9 +138,8 @@ export function createOutboxWorker(deps: OutboxWorkerDeps) {
       }
       if (!(await tx.outbox.markFailed(row.id, deps.owner, failure.message, at))) return
       if (row.messageId !== null) {
-        await tx.messages.setDeliveryStatus(row.messageId, 'failed', failure.message)
         // The citizen never received it: the clock runs again.
-        if (row.kind === 'reply') await settleReply(tx, row.messageId, null)
+        await markOutboundFailed(tx, row.messageId, failure.message, at)
       }
       const message = row.messageId === null ? null : await tx.messages.findById(row.messageId)
       await tx.audit.record({
@@ -148,17 +152,10 @@ export function createOutboxWorker(deps: OutboxWorkerDeps) {
     log.warn({ outboxId: row.id, attempts, permanent: failure.permanent, error: failure.message }, retry ? 'outbox: send failed, will retry' : 'outbox: send failed for good')
   }
 
-  /** Only while the work order's clock-stopping reply is still this message (set when it was queued). */
-  async function settleReply(tx: Repositories, messageId: number, sentAt: Date | null): Promise<void> {
-    const message = await tx.messages.findById(messageId)
-    if (message?.workOrderId == null) return
-    const meta = await tx.workOrderMeta.find(message.workOrderId)
-    if (meta?.replyMessageId !== messageId) return
-    await tx.workOrderMeta.update(message.workOrderId, sentAt ? { replySentAt: sentAt } : { replySentAt: null, replyMessageId: null }, now())
-  }
-
   async function processRow(id: number): Promise<void> {
-    const transport = deps.transport
+    const due = await repos.outbox.findById(id)
+    if (!due) return
+    const transport = await deps.transportFor(due.payload.mailboxId ?? null)
     if (!transport) return
     if (!(await repos.outbox.claim(id, deps.owner, settings.claimTtlMs, now()))) return
     const row = await repos.outbox.findById(id)
@@ -177,7 +174,6 @@ export function createOutboxWorker(deps: OutboxWorkerDeps) {
   /** Sends everything due now, `concurrency` rows at a time; resolves when nothing due is left. */
   async function drain(): Promise<OutboxStats> {
     const before = { ...stats }
-    if (!deps.transport) return { sent: 0, retried: 0, failed: 0 }
     const seen = new Set<number>()
     for (;;) {
       const due = (await repos.outbox.listDue(now(), BATCH)).filter((id) => !seen.has(id))
@@ -229,7 +225,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps) {
   return {
     stats: () => ({ ...stats }),
     start(): void {
-      if (running || !deps.transport) return
+      if (running) return
       running = true
       loop = run()
     },

@@ -36,6 +36,36 @@ export function createSmtpTransport(url: string, options: SmtpTransportOptions =
   return nodemailer.createTransport(transportOptions)
 }
 
+/** Throws unless the value is an `smtp://` or `smtps://` URL with a host; returns it unchanged. */
+export function assertSmtpUrl(url: string): string {
+  let u: URL
+  try {
+    u = new URL(url)
+  } catch {
+    throw new Error('not a valid SMTP URL')
+  }
+  if ((u.protocol !== 'smtp:' && u.protocol !== 'smtps:') || !u.hostname) throw new Error(`not an SMTP URL: ${u.protocol}`)
+  return url
+}
+
+/** An outgoing server as administrators see it: never its password. */
+export interface SmtpServerView {
+  host: string
+  port: number
+  secure: boolean
+  username: string | null
+  hasPassword: boolean
+}
+
+export function describeSmtpUrl(url: string): SmtpServerView {
+  const u = new URL(url)
+  const secure = u.protocol === 'smtps:'
+  return {
+    host: u.hostname, port: u.port ? Number(u.port) : secure ? 465 : 25, secure,
+    username: u.username ? decodeURIComponent(u.username) : null, hasPassword: u.password !== ''
+  }
+}
+
 export interface SendFailure {
   permanent: boolean
   /** What the operator reads in the conversation: the server's reply when there is one. */

@@ -16,12 +16,17 @@ export interface MailboxRecord {
   enabled: boolean
   moveToFolder: string | null
   maxMessageBytes: number | null
+  /** The mailbox's own outgoing server (`smtp(s)://user:pass@host:port`), encrypted; null: the default SMTP_URL. */
+  smtpUrlEncrypted: string | null
+  /** A PEC mailbox: its provider's receipts are delivery evidence for the mail sent through it. */
+  pec: boolean
   source: 'api' | 'env'
   createdAt: string
   updatedAt: string
 }
 
-export type MailboxInput = Omit<MailboxRecord, 'id' | 'createdAt' | 'updatedAt'>
+/** What a mailbox is created or changed with; without an outgoing server of its own it uses the default one. */
+export type MailboxInput = Omit<MailboxRecord, 'id' | 'createdAt' | 'updatedAt' | 'smtpUrlEncrypted' | 'pec'> & Partial<Pick<MailboxRecord, 'smtpUrlEncrypted' | 'pec'>>
 
 export interface MailboxState {
   mailboxId: number
@@ -54,6 +59,8 @@ function toMailbox(row: Row): MailboxRecord {
     enabled: toBool(row.enabled),
     moveToFolder: toStr(row.move_to_folder),
     maxMessageBytes: row.max_message_bytes === null || row.max_message_bytes === undefined ? null : Number(row.max_message_bytes),
+    smtpUrlEncrypted: toStr(row.smtp_url_encrypted),
+    pec: toBool(row.pec),
     source: String(row.source) === 'env' ? 'env' : 'api',
     createdAt: toIso(row.created_at) ?? '',
     updatedAt: toIso(row.updated_at) ?? ''
@@ -79,7 +86,8 @@ function toRow(input: Partial<MailboxInput>): Record<string, unknown> {
   const map: Record<string, keyof MailboxInput> = {
     name: 'name', host: 'host', port: 'port', secure: 'secure', username: 'username',
     password_encrypted: 'passwordEncrypted', folder: 'folder', from_address: 'fromAddress', from_name: 'fromName',
-    enabled: 'enabled', move_to_folder: 'moveToFolder', max_message_bytes: 'maxMessageBytes', source: 'source'
+    enabled: 'enabled', move_to_folder: 'moveToFolder', max_message_bytes: 'maxMessageBytes', source: 'source',
+    smtp_url_encrypted: 'smtpUrlEncrypted', pec: 'pec'
   }
   const row: Record<string, unknown> = {}
   for (const [column, key] of Object.entries(map)) if (input[key] !== undefined) row[column] = input[key]

@@ -162,8 +162,11 @@ export function createMessageRepository(db: Knex | Knex.Transaction) {
       await db(TABLE).where('id', id).update({ message_id: messageId, dedupe_key: dedupeKey })
     },
 
-    async setDeliveryStatus(id: number, status: DeliveryStatus, error: string | null = null): Promise<void> {
-      await db(TABLE).where('id', id).update({ delivery_status: status, delivery_error: error })
+    /** `onlyFrom`: change it only while the status is one of these (a late "sent" never hides a PEC receipt). */
+    async setDeliveryStatus(id: number, status: DeliveryStatus, error: string | null = null, onlyFrom?: DeliveryStatus[]): Promise<boolean> {
+      const query = db(TABLE).where('id', id)
+      if (onlyFrom) query.whereIn('delivery_status', onlyFrom)
+      return (await query.update({ delivery_status: status, delivery_error: error })) > 0
     },
 
     async assignContributor(id: number, contributorId: number): Promise<void> {

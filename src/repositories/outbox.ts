@@ -23,6 +23,8 @@ export interface OutboxPayload {
   /** Files generated at send time (e.g. the conversation .docx), by work order id. */
   generated?: Array<{ kind: 'conversation-docx'; workOrderId: number; filename: string }>
   headers?: Record<string, string>
+  /** The mailbox it is sent from, whose outgoing server it leaves through; absent: the default server. */
+  mailboxId?: number | null
 }
 
 export interface OutboxRow {

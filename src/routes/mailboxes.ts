@@ -21,7 +21,10 @@ const settingsSchema = {
     fromName: { type: ['string', 'null'], maxLength: 200 },
     enabled: { type: 'boolean' },
     moveToFolder: { type: ['string', 'null'], maxLength: 255 },
-    maxMessageBytes: { type: ['integer', 'null'], minimum: 1024 }
+    maxMessageBytes: { type: ['integer', 'null'], minimum: 1024 },
+    /** The mailbox's own outgoing server (`smtp(s)://user:pass@host:port`, encrypted at rest, never returned). */
+    smtpUrl: { type: ['string', 'null'], maxLength: 2000, pattern: '^smtps?://[^/?#]+' },
+    pec: { type: 'boolean' }
   }
 } as const
 

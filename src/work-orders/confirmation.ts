@@ -19,6 +19,8 @@ export interface ConfirmationInput {
   receivedAt: Date
   pec: boolean
   replyFrom: string | null
+  /** The mailbox the contact wrote to: the confirmation leaves through its outgoing server. */
+  mailboxId?: number | null
   inReplyTo: string | null
   channel?: 'email' | 'web' | 'app'
   /** Quote the citizen's text in the confirmation (never for senders whose address nobody vouched for). */
@@ -47,7 +49,8 @@ export async function queueConfirmation(tx: Repositories, deps: ConfirmationDeps
   })
   await queueOutboundMail(tx, {
     workOrderId: input.workOrderId, contributorId: input.contributorId, kind: 'confirmation', from, to: [input.to],
-    subject: mail.subject, html: mail.html, text: mail.text, inReplyTo: input.inReplyTo, references: input.inReplyTo ? [input.inReplyTo] : [], now
+    subject: mail.subject, html: mail.html, text: mail.text, inReplyTo: input.inReplyTo, references: input.inReplyTo ? [input.inReplyTo] : [],
+    mailboxId: input.mailboxId ?? null, now
   }, options.secret)
   return true
 }

@@ -90,6 +90,7 @@ t.test('every repository query compiles for SQL Server', async (t) => {
   await track('messages.search', repos.messages.search({ messageIdHash: 'k', from: 'x@y', workOrderId: 1 }))
   await track('messages.setMessageId', repos.messages.setMessageId(1, 'a@b', 'k'))
   await track('messages.setDeliveryStatus', repos.messages.setDeliveryStatus(1, 'sent'))
+  await track('messages.setDeliveryStatus', repos.messages.setDeliveryStatus(1, 'delivered', null, ['sent', 'accepted']))
   await track('messages.assignContributor', repos.messages.assignContributor(1, 2))
   await track('messages.lastInbound', repos.messages.lastInbound(1))
 
@@ -144,6 +145,7 @@ t.test('every repository query compiles for SQL Server', async (t) => {
   await track('mailboxes.findById', repos.mailboxes.findById(1))
   await track('mailboxes.findByAccount', repos.mailboxes.findByAccount('h', 143, 'u', 'INBOX'))
   await track('mailboxes.update', repos.mailboxes.update(1, { enabled: false }))
+  await track('mailboxes.update', repos.mailboxes.update(1, { smtpUrlEncrypted: 'v1:x', pec: true }))
   await track('mailboxes.remove', repos.mailboxes.remove(1))
   await track('mailboxes.listStates', repos.mailboxes.listStates())
   await track('mailboxes.findState', repos.mailboxes.findState(1))

@@ -44,6 +44,7 @@ t.test('registration-time validation', async (t) => {
     ['antivirus with a bad poll interval', { antivirus: { clamd: 'tcp://127.0.0.1:3310', pollMs: 0 } }, /option "antivirus\.pollMs" must be a positive integer/],
     ['bad locale', { locale: 'fr' }, /"locale" must be "it" or "en"/],
     ['bad IMAP URL', { mail: { mailboxes: [{ url: 'http://x' }] } }, /mail\.mailboxes\[0\]\.url/],
+    ['bad outgoing server of a mailbox', { mail: { mailboxes: [{ url: `imap://u:p@h/INBOX?smtp=${encodeURIComponent('http://relay')}` }] } }, /mail\.mailboxes\[0\]\.url" has a \?smtp= parameter that is not/],
     ['no database', { knex: undefined }, /"knex" is required/],
     ['directory storage without a directory', { attachments: { type: 'directory' } }, /attachments\.directory/]
   ]

@@ -106,6 +106,8 @@ const it = {
   status_sent: 'Inviato',
   status_retrying: 'Nuovo tentativo',
   status_failed: 'Non recapitato',
+  status_accepted: 'Accettato (PEC)',
+  status_delivered: 'Consegnato (PEC)',
   deliveryStatus: 'Stato di recapito',
   // sender banner
   senderUnknown: 'Mittente sconosciuto: {address} non corrisponde a nessun contribuente. Il messaggio è associato al contribuente generico.',
@@ -278,6 +280,8 @@ const en: Record<Key, string> = {
   status_sent: 'Sent',
   status_retrying: 'Retrying',
   status_failed: 'Not delivered',
+  status_accepted: 'Accepted (PEC)',
+  status_delivered: 'Delivered (PEC)',
   deliveryStatus: 'Delivery status',
   senderUnknown: 'Unknown sender: {address} matches no contributor. The message is linked to the generic contributor.',
   senderAmbiguous: 'Ambiguous sender: {address} belongs to several contributors. Choose the right one.',

@@ -146,7 +146,7 @@ export class TrcCommunications extends LitElement {
     .quote-toggle { margin-top: .35rem; }
     .delivery { display: flex; flex-wrap: wrap; gap: .4rem; align-items: center; margin: .5rem 0 0; font-size: .9rem; }
     .delivery .pill.queued, .delivery .pill.sending { color: #4a5560; }
-    .delivery .pill.sent { color: var(--trc-ok); background: var(--trc-ok-bg); }
+    .delivery .pill.sent, .delivery .pill.accepted, .delivery .pill.delivered { color: var(--trc-ok); background: var(--trc-ok-bg); }
     .delivery .pill.retrying { color: var(--trc-warn-text); background: var(--trc-warn-bg); }
     .delivery .pill.failed { color: var(--trc-error); background: var(--trc-error-bg); }
     .delivery .reason { color: var(--trc-error); overflow-wrap: anywhere; }
@@ -590,7 +590,7 @@ export class TrcCommunications extends LitElement {
 
   private renderDelivery(m: Message): TemplateResult | typeof nothing {
     if (m.direction !== 'outbound' || !m.deliveryStatus || m.channel === 'note') return nothing
-    const icons: Record<string, string> = { queued: '⏳', sending: '…', sent: '✓', retrying: '↻', failed: '✗' }
+    const icons: Record<string, string> = { queued: '⏳', sending: '…', sent: '✓', retrying: '↻', failed: '✗', accepted: '✓', delivered: '✓✓' }
     const s = m.deliveryStatus
     return html`<p class="delivery">
       <span class="sr-only">${this.t('deliveryStatus')}:</span>

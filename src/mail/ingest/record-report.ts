@@ -57,7 +57,7 @@ export async function recordReport(tx: Repositories, ctx: IngestContext, raw: Bu
   if (created && sender.address) {
     await queueConfirmation(tx, deps, {
       workOrderId, contributorId: sender.contributorId, to: sender.address, content, receivedAt, pec: !!pec,
-      replyFrom: incoming.replyFrom ?? null, inReplyTo: content.messageId
+      replyFrom: incoming.replyFrom ?? null, mailboxId: incoming.mailboxId, inReplyTo: content.messageId
     }, now)
   }
   return { outcome: ctx.oversize ? 'oversize' : created ? 'created' : 'threaded', messageId, workOrderId }
