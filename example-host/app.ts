@@ -3,7 +3,7 @@ import cookie from '@fastify/cookie'
 import formbody from '@fastify/formbody'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { Knex } from 'knex'
-import communications, { uiScriptUrl, type CommunicationsOptions, type HostMapping } from '../src/plugin.js'
+import communications, { open311ClientErrorHandler, uiScriptUrl, type CommunicationsOptions, type HostMapping } from '../src/plugin.js'
 import { DEMO_OPERATORS, SESSION_COOKIE, operatorFromRequest } from './auth.js'
 import { loginPage, workOrderDetailPage, workOrderListPage } from './pages.js'
 
@@ -40,6 +40,9 @@ export const HOST_MAPPING: HostMapping = {
   }
 }
 
+/** The largest request head (request line and headers) the example host accepts. */
+export const HOST_MAX_HEADER_BYTES = 64 * 1024
+
 export interface HostConfig {
   knex: Knex
   /** Options for the module beyond the database, mapping and authorisation this host provides. */
@@ -63,11 +66,18 @@ export async function findGenericContributorId(knex: Knex): Promise<number> {
 
 export async function buildHostApp(config: HostConfig): Promise<HostApp> {
   const { knex } = config
-  const app = Fastify({ logger: config.logger ?? false, trustProxy: false })
+  const prefix = config.module?.prefix ?? '/api/communications'
+  const app = Fastify({
+    logger: config.logger ?? false, trustProxy: false,
+    // Open311 clients ask for many requests at once in the query string (about 15 bytes per id): 64 KB of
+    // headers take some 4,000 ids; Node's default (16 KB) about 1,000.
+    http: { maxHeaderSize: HOST_MAX_HEADER_BYTES },
+    // what Node refuses before Fastify sees it (431) gets an Open311 <errors> body on Open311 paths
+    clientErrorHandler: open311ClientErrorHandler({ prefix, locale: config.module?.locale })
+  })
   await app.register(cookie)
   await app.register(formbody)
   let moduleError: Error | null = null
-  const prefix = config.module?.prefix ?? '/api/communications'
 
   if (!config.withoutModule) {
     const options: CommunicationsOptions = {

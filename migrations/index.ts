@@ -2,6 +2,7 @@
 // from compiled JavaScript (production) and from a host that bundles the module: no directory scanning.
 import type { Knex } from 'knex'
 import * as initial from './20261126000001_initial.js'
+import * as open311 from './20261201001000_open311.js'
 import * as spamList from './20261201005000_spam_list.js'
 import * as privacy from './20261201004_privacy.js'
 import * as templatesRelations from './20261201008001_templates_relations.js'
@@ -17,7 +18,8 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261201005000_spam_list', spamList],
   ['20261201004_privacy', privacy],
   ['20261201008001_templates_relations', templatesRelations],
-  ['20261201007001_mailbox_outgoing', mailboxOutgoing]
+  ['20261201007001_mailbox_outgoing', mailboxOutgoing],
+  ['20261201001000_open311', open311]
 ]
 
 /** The knex table that records which of the module's migrations ran; separate from the host's own. */

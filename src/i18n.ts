@@ -75,6 +75,11 @@ const messages = {
   open311TokenNotFound: { it: 'Token "{token}" non trovato.', en: 'Token "{token}" not found.' },
   open311Format: { it: 'Formato non supportato: usa .json oppure .xml.', en: 'Unsupported format: use .json or .xml.' },
   open311Invalid: { it: '{detail}', en: '{detail}' },
+  open311RateLimited: { it: 'Troppe richieste con questa api_key ({limit} per finestra): riprova tra {minutes} minuti.', en: 'Too many requests with this api_key ({limit} per window): try again in {minutes} minutes.' },
+  open311HeadersTooLarge: { it: 'Richiesta troppo lunga: l\'indirizzo o le intestazioni superano il limite del server. Chiedi meno service_request_id per volta.', en: 'Request too long: the address or the headers exceed the server limit. Ask for fewer service_request_id at a time.' },
+  open311UpdateRequestMissing: { it: 'service_request_id mancante: indica la richiesta a cui si riferisce il commento.', en: 'service_request_id missing: give the request the comment is about.' },
+  publicationNotFound: { it: 'L\'ordine di lavoro {id} non è arrivato dal modulo web o dall\'app: non c\'è nulla da pubblicare.', en: 'Work order {id} did not come through the web form or the app: there is nothing to publish.' },
+  publicationNotAllowed: { it: 'Si possono pubblicare solo le segnalazioni di disservizio: reclami e altre richieste contengono dati personali e restano riservati.', en: 'Only service-failure reports can be published: complaints and other requests contain personal data and stay private.' },
   publicNoteEmpty: { it: 'Scrivi il testo della nota pubblica ("text" oppure "html").', en: 'Write the text of the public note ("text" or "html").' },
   publicNoteNoRecipient: { it: 'La pratica non ha un indirizzo email del cittadino: la nota non può essere inviata per email (salvala senza "notify").', en: 'The case has no citizen email address: the note cannot be emailed (save it without "notify").' },
   publicNoteNoSender: { it: 'Nessun mittente configurato (opzione mail.from): la nota non può essere inviata per email.', en: 'No sender configured (option mail.from): the note cannot be emailed.' },
@@ -104,4 +109,20 @@ export function requestLocale(request: FastifyRequest, fallback: Locale): Locale
     }
   }
   return fallback
+}
+
+/** The cookie that remembers the language a citizen chose on the public pages. */
+export const LANG_COOKIE = 'trc_lang'
+
+/**
+ * The language of the public pages (form, status): `?lang=` (the visible switch), then the choice remembered in
+ * the `trc_lang` cookie, then the configured default (Italian). Never Accept-Language: a browser set to English
+ * gets the Italian pages until the citizen picks English.
+ */
+export function pageLocale(request: FastifyRequest, fallback: Locale): Locale {
+  const query = request.query as Record<string, unknown> | undefined
+  const lang = typeof query?.lang === 'string' ? query.lang : undefined
+  if (lang === 'it' || lang === 'en') return lang
+  const cookie = /(?:^|;\s*)trc_lang=(it|en)(?:;|$)/.exec(request.headers.cookie ?? '')?.[1]
+  return cookie === 'it' || cookie === 'en' ? cookie : fallback
 }

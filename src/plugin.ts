@@ -32,6 +32,7 @@ import open311Routes from './routes/open311.js'
 import publicNoteRoutes from './routes/public-notes.js'
 import templateRoutes from './routes/templates.js'
 import signatureRoutes from './routes/signatures.js'
+import publicationRoutes from './routes/publication.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -85,6 +86,7 @@ const communicationsPlugin: FastifyPluginAsync<CommunicationsOptions & { hooks?:
         await child.register(publicNoteRoutes, { ctx })
         await child.register(templateRoutes, { ctx })
         await child.register(signatureRoutes, { ctx })
+        await child.register(publicationRoutes, { ctx })
         // Open311 answers errors in its own shape: its own context, with its own error handler
         await child.register(open311Routes, { ctx, prefix: '/open311/v2' })
       },
@@ -135,3 +137,4 @@ export type * from './types.js'
 export { migrateLatest, migrateRollbackAll } from './migrate.js'
 export { knexConfigFromUrl, mssqlDateTime2Binding } from './db.js'
 export { uiScriptUrl } from './routes/ui.js'
+export { open311ClientErrorHandler } from './routes/open311-http.js'

@@ -57,6 +57,7 @@ export async function setState(deps: ActionDeps, workOrderId: number, input: { s
   const now = new Date()
   return repos.transaction(async (tx) => {
     await tx.host.setWorkOrderState(workOrderId, state)
+    await tx.workOrderMeta.touchPublic(workOrderId, now) // the citizen sees the new state (Open311 updated_datetime)
     const id = await insertNote({ ...deps, repos: tx }, workOrderId, workOrder.contributorId, html, operator, { kind: 'state', from: workOrder.status, to: state, hostFrom: workOrder.hostStatus }, now)
     await tx.audit.record({
       actorType: 'operator', actorId: operator.id, actorName: operator.name, action: 'workOrder.state', workOrderId, messageId: id,

@@ -256,7 +256,7 @@ export function createAreraService(repos: Repositories, options: ResolvedOptions
         const clock = clockOf(updated, events, now)
         await tx.workOrderMeta.update(workOrderId, {
           areraType: type, dueDate: clock.dueDate, typeConfirmedAt: now, typeConfirmedBy: operator.name,
-          ...(service !== undefined ? { service } : {})
+          ...(service !== undefined ? { service } : {}), ...(clock.dueDate !== meta.dueDate ? { publicChangedAt: now } : {})
         }, now)
         await tx.host.setWorkOrderType(workOrderId, type)
         await tx.audit.record({
@@ -287,7 +287,7 @@ export function createAreraService(repos: Repositories, options: ResolvedOptions
         await tx.arera.insertClockEvent({ workOrderId, action, reason, days, at: now, actorId: operator.id, actorName: operator.name })
         const after = await tx.arera.listClockEvents(workOrderId)
         const clock = clockOf(meta, after, now)
-        await tx.workOrderMeta.update(workOrderId, { dueDate: clock.dueDate }, now)
+        await tx.workOrderMeta.update(workOrderId, { dueDate: clock.dueDate, ...(clock.dueDate !== meta.dueDate ? { publicChangedAt: now } : {}) }, now)
         await tx.audit.record({ ...actor(operator), action: `arera.clock.${action}`, workOrderId, details: { reason, days, dueDateFrom: meta.dueDate, dueDateTo: clock.dueDate, extendedDueDate: clock.extendedDueDate } }, now)
         const fresh = (await tx.workOrderMeta.find(workOrderId)) as WorkOrderMeta
         return fieldsOf(fresh, after, now)

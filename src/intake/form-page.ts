@@ -16,6 +16,8 @@ export interface PageContext {
   organizationName: string
   intake: ResolvedIntakeOptions
   embed: boolean
+  /** The page's own path, for the language switch. */
+  path: string
 }
 
 export interface FormState {
@@ -68,7 +70,12 @@ const T = {
   statusNoNotes: { it: 'Nessun aggiornamento per ora.', en: 'No updates yet.' },
   receivedOn: { it: 'Ricevuta il', en: 'Received on' },
   dueBy: { it: 'Risposta entro il', en: 'Reply due by' },
-  otherLanguage: { it: 'English', en: 'Italiano' }
+  otherLanguage: { it: 'English', en: 'Italiano' },
+  publicTitle: { it: 'Cosa sarà pubblico', en: 'What will be public' },
+  publicText: {
+    it: 'Le segnalazioni di disservizio compaiono nell\'elenco pubblico delle segnalazioni (anche nelle app collegate) solo con la categoria, lo stato e la zona approssimativa (circa 100 metri). La descrizione, le foto e l\'indirizzo esatto diventano pubblici solo se un nostro operatore li approva, dopo aver tolto i dati personali. Per tutte le altre richieste (reclami, informazioni, rettifiche, ritiri, riparazioni) sono pubblici solo la categoria e lo stato. Nome, email, telefono, codice fiscale e dati dell\'utenza non sono mai pubblicati.',
+    en: 'Service-failure reports appear in the public list of reports (also in connected apps) with only their category, status and approximate area (about 100 metres). The description, photos and exact address become public only if one of our operators approves them, after removing personal data. For every other request (complaints, information, billing corrections, collections, repairs) only the category and the status are public. Your name, email, phone, tax code and supply details are never published.'
+  }
 } as const satisfies Record<string, Record<Locale, string>>
 
 const HINTS: Partial<Record<FieldName, Record<Locale, string>>> = {
@@ -164,18 +171,18 @@ function privacyNotice(ctx: PageContext): string {
   return ctx.locale === 'it'
     ? `<details><summary>Informativa sul trattamento dei dati personali (art. 13 GDPR)</summary>
 <p>Titolare del trattamento è ${org}. Trattiamo i dati che inserisci per gestire la tua richiesta e per rispettare la regolazione ARERA sulla qualità del servizio rifiuti (delibera 15/2022/R/rif, TQRIF), che impone di registrare le richieste, le risposte e i tempi.</p>
-<p>Base giuridica: obblighi di legge e svolgimento del servizio pubblico (art. 6, par. 1, lettere c ed e, GDPR). I dati sono conservati per il tempo richiesto dagli obblighi di registrazione e di comunicazione all'Autorità, sono trattati solo dal personale incaricato e dai fornitori che gestiscono il servizio per nostro conto, e non sono diffusi.</p>
+<p>Base giuridica: obblighi di legge e svolgimento del servizio pubblico (art. 6, par. 1, lettere c ed e, GDPR). I dati sono conservati per il tempo richiesto dagli obblighi di registrazione e di comunicazione all'Autorità, sono trattati solo dal personale incaricato e dai fornitori che gestiscono il servizio per nostro conto, e non sono diffusi, salvo quanto indicato sopra in «Cosa sarà pubblico».</p>
 <p>Puoi chiedere l'accesso ai tuoi dati, la rettifica, la cancellazione, la limitazione e opporti al trattamento (artt. 15–22 GDPR) scrivendo al titolare, e puoi proporre reclamo al Garante per la protezione dei dati personali.</p>${link}</details>`
     : `<details><summary>Privacy notice (GDPR art. 13)</summary>
 <p>The data controller is ${org}. We process the details you enter to handle your request and to comply with ARERA's waste-service quality rules (resolution 15/2022/R/rif, TQRIF), which require requests, replies and times to be recorded.</p>
-<p>Legal basis: legal obligations and the performance of a public service (GDPR art. 6(1)(c) and (e)). Data are kept as long as the recording and reporting obligations require, are processed only by authorised staff and by the suppliers running the service on our behalf, and are not published.</p>
+<p>Legal basis: legal obligations and the performance of a public service (GDPR art. 6(1)(c) and (e)). Data are kept as long as the recording and reporting obligations require, are processed only by authorised staff and by the suppliers running the service on our behalf, and are not published, except as stated above under "What will be public".</p>
 <p>You may ask for access, rectification, erasure, restriction and object to processing (GDPR arts. 15–22) by writing to the controller, and you may lodge a complaint with the Italian data protection authority (Garante).</p>${link}</details>`
 }
 
 function layout(ctx: PageContext, title: string, body: string, config?: Record<string, unknown>): string {
   const { locale, base } = ctx
   const other: Locale = locale === 'it' ? 'en' : 'it'
-  const switchHref = `${base}/intake/form?lang=${other}${ctx.embed ? '&amp;embed=1' : ''}`
+  const switchHref = `${esc(ctx.path)}?lang=${other}${ctx.embed ? '&amp;embed=1' : ''}`
   return `<!doctype html>
 <html lang="${locale}">
 <head>
@@ -269,6 +276,7 @@ ${control(ctx, state, { name: 'filerRole', autocomplete: 'organization-title', m
 </div>
 </fieldset>
 <fieldset><legend>${T.legendPrivacy[locale]}</legend>
+<section class="public-notice" aria-labelledby="trc-public-title"><h2 id="trc-public-title">${T.publicTitle[locale]}</h2><p id="trc-public-text">${esc(T.publicText[locale])}</p></section>
 ${privacyNotice(ctx)}
 ${checkbox(ctx, state, 'privacy', true)}
 </fieldset>

@@ -3,16 +3,10 @@
 import { SERVICES, isRequestType, requestTypeLabel, type RequestType, type Standards } from '../domain/arera.js'
 import type { Locale } from '../i18n.js'
 import type { ResolvedIntakeType } from './options.js'
-import type { PublishedRequest } from './service.js'
-import type { FieldName } from './texts.js'
-import { COMPLAINT_TYPES, type RawFields } from './validate.js'
-
-/**
- * Only reports about a public place show their content (description, place, media) to anyone who lists requests;
- * complaints, information and billing requests and home services carry personal data, so their status is public
- * but their content is not (GDPR data minimisation).
- */
-export const PUBLIC_DETAIL_TYPES: ReadonlySet<string> = new Set<RequestType>(['segnalazione_disservizio'])
+import { lastPublicChange, type PublishedRequest } from './service.js'
+import { fieldError, type FieldName } from './texts.js'
+import type { PublicUpdate } from './updates.js'
+import { COMPLAINT_TYPES, EMAIL, PUBLISHABLE_TYPES, descriptionBody, stringField, type RawFields } from './validate.js'
 
 const SERVICE_DESCRIPTIONS: Partial<Record<RequestType, Record<Locale, string>>> = {
   segnalazione_disservizio: { it: 'Rifiuti non raccolti, cassonetti pieni o danneggiati, abbandoni, strade sporche.', en: 'Uncollected waste, full or damaged bins, fly-tipping, dirty streets.' },
@@ -64,6 +58,16 @@ const ATTRIBUTES: Array<{ code: string; field: FieldName | 'subject'; complaintO
   { code: 'ruolo_dichiarante', field: 'filerRole', complaintOnly: true, requiredForComplaint: false, label: { it: 'Ruolo di chi presenta la richiesta', en: 'Role of the person filing' } }
 ]
 
+const DATATYPE_DESCRIPTIONS: Record<string, Record<Locale, string>> = {
+  codice_fiscale: { it: '16 lettere e cifre', en: '16 letters and digits' },
+  iban: { it: 'IBAN, per l\'Italia 27 caratteri', en: 'IBAN, 27 characters for Italy' },
+  // Open311 cannot say "required when…": such a request is accepted and the missing data flagged for the operator
+  ragione_sociale: {
+    it: 'Da indicare se utenza_non_domestica = si; se manca la richiesta è accettata e l\'operatore la chiede al cittadino',
+    en: 'To give when utenza_non_domestica = si; if missing the request is accepted and the operator asks the citizen'
+  }
+}
+
 export function serviceDefinition(t: ResolvedIntakeType, locale: Locale) {
   const complaint = COMPLAINT_TYPES.has(t.type)
   const yesNo = [{ key: 'si', name: locale === 'it' ? 'Sì' : 'Yes' }, { key: 'no', name: 'No' }]
@@ -76,7 +80,7 @@ export function serviceDefinition(t: ResolvedIntakeType, locale: Locale) {
         code: a.code,
         datatype: list ? 'singlevaluelist' : 'string',
         required: complaint && a.requiredForComplaint,
-        datatype_description: a.code === 'codice_fiscale' ? (locale === 'it' ? '16 lettere e cifre' : '16 letters and digits') : a.code === 'iban' ? (locale === 'it' ? 'IBAN, per l\'Italia 27 caratteri' : 'IBAN, 27 characters for Italy') : '',
+        datatype_description: DATATYPE_DESCRIPTIONS[a.code]?.[locale] ?? '',
         order: i + 1,
         description: a.label[locale],
         ...(list ? { values: list } : {})
@@ -131,10 +135,19 @@ export function endOfRomeDay(isoDate: string): string {
   return `${isoDate}T23:59:59${romeOffset(new Date(`${isoDate}T12:00:00Z`))}`
 }
 
+/** About 100 m: enough to see where the problem is, not whose door it is. */
+const coarse = (degrees: number | null) => (degrees === null ? null : Math.round(degrees * 1000) / 1000)
+
+/**
+ * A request as anyone may read it. By default only the category, the status and, for reports of a public problem,
+ * a coarse location (3 decimals); the description, exact place and media only once an operator approved their
+ * publication (with the text the operator approved). Names, contacts and codes are never published.
+ */
 export function toServiceRequest(p: PublishedRequest, types: ResolvedIntakeType[], locale: Locale, organizationName: string) {
   const { intake, workOrder } = p
   const open = workOrder?.status !== 'closed'
-  const detail = PUBLIC_DETAIL_TYPES.has(intake.serviceCode)
+  const publishable = PUBLISHABLE_TYPES.has(intake.serviceCode as RequestType)
+  const detail = publishable && intake.publication.approved
   const known = types.find((t) => t.type === intake.serviceCode)
   return {
     service_request_id: intake.reference,
@@ -142,17 +155,17 @@ export function toServiceRequest(p: PublishedRequest, types: ResolvedIntakeType[
     status_notes: intake.statusNotes,
     service_name: known ? serviceName(known, locale) : isRequestType(intake.serviceCode) ? requestTypeLabel(intake.serviceCode, locale) : intake.serviceCode,
     service_code: intake.serviceCode,
-    description: detail ? (workOrder?.description ?? null) : null,
+    description: detail ? (intake.publication.description ?? workOrder?.description ?? null) : null,
     agency_responsible: organizationName,
     service_notice: null,
     requested_datetime: intake.submittedAt,
-    updated_datetime: intake.updatedAt,
+    updated_datetime: lastPublicChange(intake, intake.submittedAt, p.publicChangedAt),
     expected_datetime: p.dueDate ? endOfRomeDay(p.dueDate) : null,
     address: detail ? intake.address : null,
     address_id: null,
     zipcode: null,
-    lat: detail ? intake.latitude : null,
-    long: detail ? intake.longitude : null,
+    lat: detail ? intake.latitude : publishable ? coarse(intake.latitude) : null,
+    long: detail ? intake.longitude : publishable ? coarse(intake.longitude) : null,
     media_url: detail ? intake.mediaUrl : null
   }
 }
@@ -165,10 +178,46 @@ export function serviceNotice(type: string | null, dueDate: string | null, stand
   return locale === 'it' ? `Risposta entro ${days} giorni lavorativi (ARERA TQRIF), cioè entro il ${date}.` : `Reply within ${days} working days (ARERA TQRIF), that is by ${date}.`
 }
 
+/** Our states in the servicerequestupdates vocabulary (FixMyStreet's extended states). */
+const UPDATE_STATUS: Record<PublicUpdate['status'], string> = { open: 'OPEN', in_progress: 'IN_PROGRESS', waiting: 'OPEN', closed: 'CLOSED' }
+
+export function toRequestUpdate(u: PublicUpdate) {
+  return {
+    update_id: u.updateId,
+    service_request_id: u.reference,
+    status: UPDATE_STATUS[u.status],
+    updated_datetime: u.at,
+    description: u.description,
+    media_url: ''
+  }
+}
+
+/** A POSTed service request update (a citizen's comment) as clean fields, or one message per Open311 field. */
+export function commentFromOpen311(body: RawFields, locale: Locale) {
+  const errors: Record<string, string> = {}
+  const text = (name: string, max: number) => {
+    const value = stringField(body, name)
+    if (value.length > max) errors[name] = fieldError(locale, 'tooLong', { max, length: value.length })
+    return value || null
+  }
+  const description = text('description', 10_000)
+  if (!description || !descriptionBody(description).text.trim()) errors.description = fieldError(locale, 'descriptionRequired')
+  const email = text('email', 254)?.toLowerCase() ?? null
+  if (email && !EMAIL.test(email)) errors.email = fieldError(locale, 'emailInvalid')
+  const mediaUrl = text('media_url', 1000)
+  if (mediaUrl && !/^https?:\/\/[^\s/?#]+\S*$/i.test(mediaUrl)) errors.media_url = fieldError(locale, 'mediaUrlInvalid')
+  const value = {
+    reference: stringField(body, 'service_request_id').slice(0, 60), text: description ?? '', email, mediaUrl,
+    firstName: text('first_name', 100), lastName: text('last_name', 100), phone: text('phone', 30),
+    externalId: text('update_id_ext', 100) ?? text('update_id', 100), writtenAt: text('updated_datetime', 40)
+  }
+  return { value, errors: Object.entries(errors).map(([k, v]) => `${k}: ${v}`) }
+}
+
 // ------------------------------------------------------------------------------------------------------------
 // XML: the same data as the JSON, with the element names of the GeoReport v2 examples.
 
-const SINGULAR: Record<string, string> = { services: 'service', service_requests: 'request', attributes: 'attribute', values: 'value', errors: 'error' }
+const SINGULAR: Record<string, string> = { services: 'service', service_requests: 'request', service_request_updates: 'request_update', attributes: 'attribute', values: 'value', errors: 'error' }
 const escXml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] as string)
 // eslint-disable-next-line no-control-regex
 const xmlText = (s: string) => escXml(s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, ''))

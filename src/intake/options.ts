@@ -12,6 +12,8 @@ export interface IntakeApiKey {
   key: string
   /** Who uses the key (shown in the audit log), e.g. "App SottoControllo". */
   name?: string
+  /** POSTs this key may make per `rateLimitWindowMinutes` (requests and updates, JSON and XML together). Default `perKeyLimit`. */
+  limit?: number
 }
 
 export interface IntakeOptions {
@@ -29,8 +31,10 @@ export interface IntakeOptions {
   maxFiles?: number
   /** All files of a submission together, in bytes. Default 25 MB. */
   maxTotalBytes?: number
-  /** Submissions per client IP address in `rateLimitWindowMinutes`. Default 10. */
+  /** Submissions of the web form per client IP address in `rateLimitWindowMinutes`. Default 10. */
   perIpLimit?: number
+  /** Open311 POSTs per api_key in `rateLimitWindowMinutes`, unless the key sets its own `limit`. Default 100. */
+  perKeyLimit?: number
   /** Default 15. */
   rateLimitWindowMinutes?: number
   /** Submissions per email address per hour (web and app together). Default 5. */
@@ -49,13 +53,14 @@ export interface ResolvedIntakeType {
 export interface ResolvedIntakeOptions {
   types: ResolvedIntakeType[]
   /** sha256 of each key → its name: keys are compared as hashes, in constant time per candidate. */
-  apiKeys: Array<{ hash: Buffer; name: string }>
+  apiKeys: Array<{ hash: Buffer; name: string; limit: number }>
   minFillSeconds: number
   formValidityHours: number
   maxFileBytes: number
   maxFiles: number
   maxTotalBytes: number
   perIpLimit: number
+  perKeyLimit: number
   rateLimitWindowMinutes: number
   perEmailPerHour: number
   privacyUrl: string | null
@@ -88,10 +93,12 @@ export function resolveIntakeOptions(input: IntakeOptions | undefined): Resolved
     const label = typeof entry === 'string' ? undefined : entry.label
     types.push({ type, label: typeof label === 'string' ? { it: label, en: label } : { ...(label ?? {}) } })
   }
+  const perKeyLimit = positiveInteger(opts.perKeyLimit, 'intake.perKeyLimit', 100)
   const apiKeys = (opts.apiKeys ?? []).map((entry, i) => {
     const key = typeof entry === 'string' ? entry : entry?.key
     if (typeof key !== 'string' || key.length < 8) throw new OptionsError(`intake.apiKeys[${i}]`, 'must be a key of at least 8 characters')
-    return { hash: hashApiKey(key), name: (typeof entry === 'string' ? undefined : entry.name) ?? `app ${i + 1}` }
+    const limit = positiveInteger(typeof entry === 'string' ? undefined : entry.limit, `intake.apiKeys[${i}].limit`, perKeyLimit)
+    return { hash: hashApiKey(key), name: (typeof entry === 'string' ? undefined : entry.name) ?? `app ${i + 1}`, limit }
   })
   if (opts.privacyUrl !== undefined && (typeof opts.privacyUrl !== 'string' || !/^https?:\/\/\S+$|^\/\S*$/.test(opts.privacyUrl))) {
     throw new OptionsError('intake.privacyUrl', 'must be an http(s) URL or a path starting with "/"')
@@ -111,6 +118,7 @@ export function resolveIntakeOptions(input: IntakeOptions | undefined): Resolved
     maxFiles: positiveInteger(opts.maxFiles, 'intake.maxFiles', 5, 0),
     maxTotalBytes: positiveInteger(opts.maxTotalBytes, 'intake.maxTotalBytes', 25 * 1024 * 1024),
     perIpLimit: positiveInteger(opts.perIpLimit, 'intake.perIpLimit', 10),
+    perKeyLimit,
     rateLimitWindowMinutes: positiveInteger(opts.rateLimitWindowMinutes, 'intake.rateLimitWindowMinutes', 15),
     perEmailPerHour: positiveInteger(opts.perEmailPerHour, 'intake.perEmailPerHour', 5),
     privacyUrl: opts.privacyUrl ?? null,

@@ -17,7 +17,8 @@ import { matchCitizen } from './match.js'
 import type { ResolvedIntakeOptions } from './options.js'
 import { statusLabel, statusUpdateMail, submissionMessage } from './templates.js'
 import type { UploadedFile } from './uploads.js'
-import type { ValidSubmission } from './validate.js'
+import { createUpdateService } from './updates.js'
+import { PUBLISHABLE_TYPES, type ValidSubmission } from './validate.js'
 
 export interface IntakeDeps extends IngestDeps {
   intake: ResolvedIntakeOptions
@@ -82,6 +83,13 @@ export interface PublishedRequest {
   type: string | null
   dueDate: string | null
   publicToken: string | null
+  /** The last change a citizen may see (state, public note, expected date, publication), if any since submission. */
+  publicChangedAt: string | null
+}
+
+/** The last change a citizen may see: Open311's updated_datetime and the status page's updatedAt. */
+export function lastPublicChange(intake: IntakeRequest | null, submittedAt: string, publicChangedAt: string | null): string {
+  return [submittedAt, intake?.updatedAt, publicChangedAt].filter((t): t is string => !!t).sort().at(-1) ?? submittedAt
 }
 
 const isState = (value: unknown): value is WorkOrderState => (WORK_ORDER_STATES as readonly unknown[]).includes(value)
@@ -141,7 +149,7 @@ export function createIntakeService(deps: IntakeDeps) {
               intake: {
                 channel, chosenType: s.type, service: s.service, address: s.address, latitude: s.latitude, longitude: s.longitude,
                 person: s.person, complaint: s.complaint, mediaUrls: s.mediaUrls, matchedVia: match.via,
-                client: input.client, suggestedType: suggestion.type, suggestionConfidence: suggestion.confidence
+                client: input.client, suggestedType: suggestion.type, suggestionConfidence: suggestion.confidence, missing: s.missing
               }
             },
             receivedAt: now, createdAt: now
@@ -160,7 +168,7 @@ export function createIntakeService(deps: IntakeDeps) {
           })
           await tx.audit.record({
             actorType: 'citizen', actorName: email, action: 'intake.opened', workOrderId, messageId,
-            details: { channel, sender: match.match, candidates: match.candidates, via: match.via, files: input.files.length, client: input.client.apiKeyName, ip: input.client.ip }
+            details: { channel, sender: match.match, candidates: match.candidates, via: match.via, files: input.files.length, client: input.client.apiKeyName, ip: input.client.ip, missing: s.missing }
           }, now)
           const confirmationQueued = email
             ? await queueConfirmation(tx, deps, { workOrderId, contributorId: match.contributorId, to: email, content: { subject, text: s.body.text, html: null }, receivedAt: now, pec: false, replyFrom: null, inReplyTo: null, channel }, now)
@@ -194,7 +202,7 @@ export function createIntakeService(deps: IntakeDeps) {
         if (isState(to) && history.at(-1)?.status !== to) history.push({ at: entry.at, status: to, statusLabel: statusLabel(to, locale) })
       }
       const notes = await publicNotes(meta.workOrderId)
-      const times = [meta.receivedAt, intake?.updatedAt, history.at(-1)?.at, notes.at(-1)?.at].filter((t): t is string => !!t).sort()
+      const times = [lastPublicChange(intake, meta.receivedAt, meta.publicChangedAt), history.at(-1)?.at, notes.at(-1)?.at].filter((t): t is string => !!t).sort()
       return {
         reference: meta.reference, status, statusLabel: statusLabel(status, locale),
         type: meta.areraType, typeLabel: isRequestType(meta.areraType) ? requestTypeLabel(meta.areraType, locale) : meta.areraType,
@@ -228,7 +236,8 @@ export function createIntakeService(deps: IntakeDeps) {
           operator: { id: operator.id, name: operator.name }, meta: { kind: 'publicNote', public: true, notify: note.notify }, createdAt: now
         })
         await tx.intakeRequests.setStatusNotes(workOrderId, note.text.slice(0, 2000), now)
-        await tx.audit.record({ actorType: 'operator', actorId: operator.id, actorName: operator.name, action: 'note.public', workOrderId, messageId: noteId, details: { notify: note.notify } }, now)
+        await tx.workOrderMeta.touchPublic(workOrderId, now)
+        await tx.audit.record({ actorType: 'operator', actorId: operator.id, actorName: operator.name, action: 'note.public', workOrderId, messageId: noteId, details: { notify: note.notify, status: workOrder.status ?? 'open' } }, now)
         if (!recipient || !from) return { noteId, notification: null }
         const mail = statusUpdateMail({
           locale: options.locale, organizationName: options.organizationName, reference: meta?.reference ?? String(workOrderId), workOrderId,
@@ -254,14 +263,40 @@ export function createIntakeService(deps: IntakeDeps) {
       const metas = new Map((await repos.workOrderMeta.findByIds(ids)).map((m) => [m.workOrderId, m]))
       return rows.map((intake) => {
         const meta = metas.get(intake.workOrderId)
-        return { intake, workOrder: workOrders.get(intake.workOrderId) ?? null, type: meta?.areraType ?? null, dueDate: meta?.dueDate ?? null, publicToken: meta?.publicToken ?? null }
+        return {
+          intake, workOrder: workOrders.get(intake.workOrderId) ?? null, type: meta?.areraType ?? null, dueDate: meta?.dueDate ?? null,
+          publicToken: meta?.publicToken ?? null, publicChangedAt: meta?.publicChangedAt ?? null
+        }
       })
     },
 
     async findByToken(token: string): Promise<IntakeRequest | null> {
       const meta = await repos.workOrderMeta.findByPublicToken(token)
       return meta ? repos.intakeRequests.find(meta.workOrderId) : null
-    }
+    },
+
+    /**
+     * Moderation: an operator approves (or withdraws) publishing a report's description, exact place and media,
+     * optionally with the text to publish (personal data removed). Audited; a change the public sees.
+     */
+    async setPublication(workOrderId: number, input: { approved: boolean; description: string | null }, operator: Operator): Promise<IntakeRequest | 'notFound' | 'notPublishable'> {
+      const now = clock()
+      const intake = await repos.intakeRequests.find(workOrderId)
+      if (!intake) return 'notFound'
+      if (input.approved && !PUBLISHABLE_TYPES.has(intake.serviceCode as RequestType)) return 'notPublishable'
+      const description = input.approved ? input.description : null
+      await repos.transaction(async (tx) => {
+        await tx.intakeRequests.setPublication(workOrderId, { approved: input.approved, description, by: operator.name }, now)
+        await tx.workOrderMeta.touchPublic(workOrderId, now)
+        await tx.audit.record({
+          actorType: 'operator', actorId: operator.id, actorName: operator.name, action: 'intake.publication', workOrderId,
+          details: { from: intake.publication.approved, to: input.approved, ownText: description !== null }
+        }, now)
+      })
+      return (await repos.intakeRequests.find(workOrderId)) as IntakeRequest
+    },
+
+    ...createUpdateService(deps)
   }
 }
 

@@ -32,7 +32,9 @@ export function submissionMessage(s: ValidSubmission, channel: 'web' | 'app', lo
     [it ? 'Utenza non domestica' : 'Non-domestic user', s.complaint.nonDomestic ? yes : null],
     [fieldLabel(locale, 'companyName'), s.complaint.companyName],
     [fieldLabel(locale, 'companyVat'), s.complaint.companyVat],
-    [fieldLabel(locale, 'filerRole'), s.complaint.filerRole]
+    [fieldLabel(locale, 'filerRole'), s.complaint.filerRole],
+    // accepted from the app without data the ARERA form asks for: the operator asks the citizen
+    [it ? 'Dati da completare' : 'Missing details', s.missing.map((f) => (f === 'email' ? (it ? 'email o indirizzo postale' : 'email or postal address') : fieldLabel(locale, f))).join(', ') || null]
   ]
   const table = rows
     .filter((r): r is [string, string] => r[1] !== null && r[1] !== '')

@@ -10,6 +10,11 @@ import { fieldError, type ErrorKey, type FieldName } from './texts.js'
 
 /** Written requests whose ARERA complaint form asks for the citizen's identity and supply details. */
 export const COMPLAINT_TYPES: ReadonlySet<RequestType> = new Set(['reclamo_scritto', 'rettifica_importi'])
+/**
+ * Reports about a public place: the only requests whose description, exact place and media may be published, and
+ * only after an operator approved it (moderation); every other request shows its category and status only.
+ */
+export const PUBLISHABLE_TYPES: ReadonlySet<RequestType> = new Set(['segnalazione_disservizio'])
 /** Requests about something at a place: they need an address or a map point. */
 export const LOCATION_TYPES: ReadonlySet<RequestType> = new Set(['segnalazione_disservizio', 'ritiro_su_chiamata', 'riparazione_attrezzature'])
 
@@ -47,6 +52,12 @@ export interface ValidSubmission {
   person: CitizenDetails
   complaint: ComplaintDetails
   mediaUrls: string[]
+  /**
+   * Data the ARERA complaint form asks for but the app did not send. Open311 cannot express "required when…", so
+   * the app's request is accepted and these are flagged for the operator, who asks the citizen; the web form
+   * refuses instead (it can say so next to the field).
+   */
+  missing: FieldName[]
 }
 
 export interface ValidationRules {
@@ -62,7 +73,7 @@ const LIMITS = {
   postalAddress: 300, userCode: 50, supplyAddress: 300, supplyCode: 50, companyName: 200, filerRole: 100
 } as const
 
-const EMAIL = /^[^\s@<>()",;:\\[\]]+@[^\s@<>()",;:\\[\]]+\.[A-Za-z]{2,}$/
+export const EMAIL = /^[^\s@<>()",;:\\[\]]+@[^\s@<>()",;:\\[\]]+\.[A-Za-z]{2,}$/
 const PHONE = /^\+?[0-9 ().\\/-]{6,25}$/
 const CODE = /^[A-Za-z0-9][A-Za-z0-9 ./-]*$/
 const TRUE = new Set(['true', 'on', '1', 'yes', 'si', 'sì'])
@@ -106,8 +117,14 @@ export function descriptionBody(description: string): { text: string; html: stri
 export function validateSubmission(raw: RawFields, rules: ValidationRules): { value: ValidSubmission | null; errors: FieldErrors } {
   const { locale, channel } = rules
   const errors: FieldErrors = {}
+  const missing: FieldName[] = []
   const fail = (field: FieldName, key: ErrorKey, params: Record<string, string | number> = {}) => {
     if (!errors[field]) errors[field] = fieldError(locale, key, params)
+  }
+  /** A conditionally required field: refused on the form, accepted and flagged from the app. */
+  const need = (field: FieldName, key: ErrorKey) => {
+    if (channel === 'web') fail(field, key)
+    else if (!missing.includes(field)) missing.push(field)
   }
   const text = (field: keyof typeof LIMITS): string | null => {
     const value = stringField(raw, field)
@@ -145,13 +162,13 @@ export function validateSubmission(raw: RawFields, rules: ValidationRules): { va
   const firstName = text('firstName')
   const lastName = text('lastName')
   const namesRequired = channel === 'web' || complaint
-  if (!firstName && namesRequired) fail('firstName', 'firstNameRequired')
-  if (!lastName && namesRequired) fail('lastName', 'lastNameRequired')
+  if (!firstName && namesRequired) need('firstName', 'firstNameRequired')
+  if (!lastName && namesRequired) need('lastName', 'lastNameRequired')
   const emailText = text('email')
   const email = emailText ? emailText.toLowerCase() : null
   if (email && !EMAIL.test(email)) fail('email', 'emailInvalid')
   const postalAddress = text('postalAddress')
-  if (!email && !postalAddress && (channel === 'web' || complaint)) fail('email', 'contactRequired')
+  if (!email && !postalAddress && (channel === 'web' || complaint)) need('email', 'contactRequired')
   const phone = text('phone')
   if (phone && (!PHONE.test(phone) || phone.replace(/\D/g, '').length < 6)) fail('phone', 'phoneInvalid')
 
@@ -171,7 +188,7 @@ export function validateSubmission(raw: RawFields, rules: ValidationRules): { va
   if (problem) fail('iban', problem === 'format' ? 'ibanFormat' : problem === 'country' ? 'ibanCountry' : problem === 'length' ? 'ibanLength' : 'ibanChecksum', { country: iban?.slice(0, 2) ?? '' })
   const nonDomestic = booleanField(raw, 'nonDomestic')
   const companyName = text('companyName')
-  if (nonDomestic && complaint && !companyName) fail('companyName', 'companyNameRequired')
+  if (nonDomestic && complaint && !companyName) need('companyName', 'companyNameRequired')
   const companyVat = stringField(raw, 'companyVat').replace(/\s+/g, '').replace(/^IT/i, '')
   if (companyVat && !isValidPartitaIva(companyVat)) fail('companyVat', 'companyVatInvalid')
 
@@ -191,7 +208,8 @@ export function validateSubmission(raw: RawFields, rules: ValidationRules): { va
         userCode, supplyAddress, supplyCode, iban, nonDomestic, companyName,
         companyVat: companyVat || null, filerRole
       },
-      mediaUrls
+      mediaUrls,
+      missing
     }
   }
 }

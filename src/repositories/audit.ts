@@ -39,18 +39,35 @@ export function createAuditRepository(db: Knex | Knex.Transaction) {
 
     async listByWorkOrder(workOrderId: number): Promise<AuditRecord[]> {
       const rows: Row[] = await db(TABLE).select('*').where('work_order_id', workOrderId).orderBy('id', 'asc')
-      return rows.map((row) => ({
-        id: toId(row.id),
-        at: toIso(row.at) ?? '',
-        actorType: String(row.actor_type) as ActorType,
-        actorId: toStr(row.actor_id),
-        actorName: toStr(row.actor_name),
-        action: String(row.action),
-        workOrderId: toOptionalId(row.work_order_id),
-        messageId: toOptionalId(row.message_id),
-        details: parseJson<Record<string, unknown>>(row.details_json, {})
-      }))
+      return rows.map(toRecord)
+    },
+
+    /**
+     * Entries with one of `actions` in [from, to] on requests that came through the form or the app, oldest
+     * first, at most `limit` (Open311 servicerequestupdates).
+     */
+    async listIntakeChanges(filter: { actions: readonly string[]; from: Date; to: Date; limit: number }): Promise<AuditRecord[]> {
+      const rows: Row[] = await db(TABLE).select('*')
+        .whereIn('action', [...filter.actions])
+        .whereIn('work_order_id', db('trc_intake_requests').select('work_order_id'))
+        .andWhere('at', '>=', filter.from).andWhere('at', '<=', filter.to)
+        .orderBy([{ column: 'at' }, { column: 'id' }]).limit(filter.limit)
+      return rows.map(toRecord)
     }
+  }
+}
+
+function toRecord(row: Row): AuditRecord {
+  return {
+    id: toId(row.id),
+    at: toIso(row.at) ?? '',
+    actorType: String(row.actor_type) as ActorType,
+    actorId: toStr(row.actor_id),
+    actorName: toStr(row.actor_name),
+    action: String(row.action),
+    workOrderId: toOptionalId(row.work_order_id),
+    messageId: toOptionalId(row.message_id),
+    details: parseJson<Record<string, unknown>>(row.details_json, {})
   }
 }
 

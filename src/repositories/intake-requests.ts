@@ -1,7 +1,7 @@
 // Requests that came in through the Sportello On-line form or the SottoControllo app: where, what service,
 // who to count for the per-address limit, and the latest public note (what Open311 calls status_notes).
 import type { Knex } from 'knex'
-import { toId, toIso, toStr, type Row } from './normalize.js'
+import { toBool, toId, toIso, toStr, type Row } from './normalize.js'
 
 export interface IntakeRequest {
   workOrderId: number
@@ -18,10 +18,15 @@ export interface IntakeRequest {
   statusNotes: string | null
   submittedAt: string
   updatedAt: string
+  /** An operator approved publishing the description, exact place and media (moderation). */
+  publication: { approved: boolean; description: string | null; by: string | null; at: string | null }
 }
 
 /** A request as stored: the record's fields, with the submission time as a Date and no notes yet. */
-export type NewIntakeRequest = Omit<IntakeRequest, 'statusNotes' | 'submittedAt' | 'updatedAt'> & { submittedAt: Date }
+export type NewIntakeRequest = Omit<IntakeRequest, 'statusNotes' | 'submittedAt' | 'updatedAt' | 'publication'> & { submittedAt: Date }
+
+/** SQL Server takes at most 2100 parameters per statement: IN lists go in chunks of this size. */
+export const IN_LIST_CHUNK = 500
 
 export interface IntakeRequestFilter {
   serviceCodes?: string[]
@@ -53,7 +58,8 @@ function toRequest(row: Row): IntakeRequest {
     clientName: toStr(row.client_name),
     statusNotes: toStr(row.status_notes),
     submittedAt: toIso(row.submitted_at) ?? '',
-    updatedAt: toIso(row.updated_at) ?? toIso(row.submitted_at) ?? ''
+    updatedAt: toIso(row.updated_at) ?? toIso(row.submitted_at) ?? '',
+    publication: { approved: toBool(row.publication_approved), description: toStr(row.public_description), by: toStr(row.publication_by), at: toIso(row.publication_at) }
   }
 }
 
@@ -104,10 +110,21 @@ export function createIntakeRequestRepository(db: Knex | Knex.Transaction) {
       return rows.map(toRequest)
     },
 
-    async listByReferences(references: string[]): Promise<IntakeRequest[]> {
-      if (references.length === 0) return []
-      const rows: Row[] = await db(TABLE).select('*').whereIn('reference', references.slice(0, 1000)).orderBy('submitted_at', 'desc')
-      return rows.map(toRequest)
+    /** Every request named, newest first, however many (one statement per chunk of the list). */
+    async listByReferences(references: readonly string[]): Promise<IntakeRequest[]> {
+      const unique = [...new Set(references)]
+      const out: IntakeRequest[] = []
+      for (let i = 0; i < unique.length; i += IN_LIST_CHUNK) {
+        const rows: Row[] = await db(TABLE).select('*').whereIn('reference', unique.slice(i, i + IN_LIST_CHUNK))
+        out.push(...rows.map(toRequest))
+      }
+      return out.sort((a, b) => (a.submittedAt === b.submittedAt ? b.workOrderId - a.workOrderId : a.submittedAt < b.submittedAt ? 1 : -1))
+    },
+
+    async setPublication(workOrderId: number, p: { approved: boolean; description: string | null; by: string }, now: Date): Promise<void> {
+      await db(TABLE).where('work_order_id', workOrderId).update({
+        publication_approved: p.approved, public_description: p.description, publication_by: p.by, publication_at: now
+      })
     },
 
     async setStatusNotes(workOrderId: number, notes: string, now: Date): Promise<void> {

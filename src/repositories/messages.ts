@@ -115,6 +115,17 @@ export function createMessageRepository(db: Knex | Knex.Transaction) {
       return row ? toMessage(row) : null
     },
 
+    /** Messages by id (in chunks: SQL Server takes at most 2100 parameters per statement). */
+    async findByIds(ids: readonly number[]): Promise<Array<Omit<Message, 'attachments'>>> {
+      const unique = [...new Set(ids)]
+      const out: Array<Omit<Message, 'attachments'>> = []
+      for (let i = 0; i < unique.length; i += 500) {
+        const rows: Row[] = await db(TABLE).select('*').whereIn('id', unique.slice(i, i + 500))
+        out.push(...rows.map(toMessage))
+      }
+      return out
+    },
+
     async findByDedupeKey(dedupeKey: string): Promise<Omit<Message, 'attachments'> | null> {
       const row = await db(TABLE).first('*').where('dedupe_key', dedupeKey)
       return row ? toMessage(row) : null

@@ -20,6 +20,8 @@ export interface WorkOrderMeta {
   /** When and by whom an operator confirmed or changed the ARERA type; null while only suggested. */
   typeConfirmedAt: string | null
   typeConfirmedBy: string | null
+  /** The last change a citizen may see (state, public note, expected date, publication); null until the first. */
+  publicChangedAt: string | null
 }
 
 export interface NewWorkOrderMeta {
@@ -54,7 +56,8 @@ function toMeta(row: Row): WorkOrderMeta {
     parentWorkOrderId: toOptionalId(row.parent_work_order_id),
     publicToken: String(row.public_token),
     typeConfirmedAt: toIso(row.type_confirmed_at),
-    typeConfirmedBy: toStr(row.type_confirmed_by)
+    typeConfirmedBy: toStr(row.type_confirmed_by),
+    publicChangedAt: toIso(row.public_changed_at)
   }
 }
 
@@ -104,6 +107,8 @@ export function createWorkOrderMetaRepository(db: Knex | Knex.Transaction) {
         replySentAt?: Date | null
         replyMessageId?: number | null
         typeConfirmedAt?: Date | null
+        /** Set when the change is one the citizen sees (a new expected date). */
+        publicChangedAt?: Date
       },
       now: Date = new Date()
     ): Promise<void> {
@@ -116,7 +121,13 @@ export function createWorkOrderMetaRepository(db: Knex | Knex.Transaction) {
       if (changes.replyMessageId !== undefined) row.reply_message_id = changes.replyMessageId
       if (changes.typeConfirmedAt !== undefined) row.type_confirmed_at = changes.typeConfirmedAt
       if (changes.typeConfirmedBy !== undefined) row.type_confirmed_by = changes.typeConfirmedBy
+      if (changes.publicChangedAt !== undefined) row.public_changed_at = changes.publicChangedAt
       await db(TABLE).where('work_order_id', workOrderId).update(row)
+    },
+
+    /** Records a change the citizen sees (Open311 updated_datetime); in the transaction of the change itself. */
+    async touchPublic(workOrderId: number, now: Date): Promise<void> {
+      await db(TABLE).where('work_order_id', workOrderId).update({ public_changed_at: now, updated_at: now })
     },
 
     /**

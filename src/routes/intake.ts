@@ -6,7 +6,7 @@ import multipart from '@fastify/multipart'
 import rateLimit from '@fastify/rate-limit'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { HttpError } from '../http-errors.js'
-import { requestLocale, translate, type Locale } from '../i18n.js'
+import { LANG_COOKIE, pageLocale, translate, type Locale } from '../i18n.js'
 import { EMBED_JS, FORM_CSS, FORM_JS } from '../intake/form-assets.js'
 import { renderConfirmationPage, renderFormPage, renderStatusPage, type PageContext } from '../intake/form-page.js'
 import { checkFormToken, issueFormToken } from '../intake/form-token.js'
@@ -36,8 +36,16 @@ const intakeRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
 
   const pageContext = (request: FastifyRequest, locale: Locale): PageContext => ({
     locale, base, organizationName: options.organizationName, intake,
-    embed: (request.query as Record<string, unknown> | undefined)?.embed === '1'
+    embed: (request.query as Record<string, unknown> | undefined)?.embed === '1',
+    // the language switch reloads the page it is on (a GET page), else the form
+    path: request.method === 'GET' ? (request.url.split('?')[0] ?? `${base}/intake/form`) : `${base}/intake/form`
   })
+  /** The public pages' language; a choice made with the switch (`?lang=`) is remembered for a year. */
+  const localeOf = (request: FastifyRequest, reply: FastifyReply): Locale => {
+    const lang = (request.query as Record<string, unknown> | undefined)?.lang
+    if (lang === 'it' || lang === 'en') reply.header('set-cookie', `${LANG_COOKIE}=${lang}; Path=${base}/intake; Max-Age=31536000; SameSite=Lax; HttpOnly`)
+    return pageLocale(request, options.locale)
+  }
   const pageHeaders = (reply: FastifyReply) =>
     reply
       .type('text/html; charset=utf-8')
@@ -49,7 +57,7 @@ const intakeRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
     reply.type(type).header('x-content-type-options', 'nosniff').header('cache-control', 'public, max-age=300').send(body)
 
   app.get('/intake/form', { config: { permission: 'public' } }, async (request, reply) => {
-    const locale = requestLocale(request, options.locale)
+    const locale = localeOf(request, reply)
     return pageHeaders(reply).send(renderFormPage(pageContext(request, locale), { token: issueFormToken(options.secret) }))
   })
   app.get('/intake/form.css', { config: { permission: 'public' } }, async (_request, reply) => asset(reply, 'text/css; charset=utf-8', FORM_CSS))
@@ -59,7 +67,7 @@ const intakeRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
 
   // For operators who build their own form: the choices, the limits, and a fresh token.
   app.get('/intake/config', { config: { permission: 'public' } }, async (request, reply) => {
-    const locale = requestLocale(request, options.locale)
+    const locale = pageLocale(request, options.locale)
     reply.header('cache-control', 'no-store')
     return {
       types: intake.types.map((t) => ({ code: t.type, label: t.label[locale] ?? requestTypeLabel(t.type, locale) })),
@@ -76,7 +84,7 @@ const intakeRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
   app.post('/intake/web', {
     config: { permission: 'public', rateLimit: { max: intake.perIpLimit, timeWindow: intake.rateLimitWindowMinutes * 60_000 } }
   }, async (request, reply) => {
-    const locale = requestLocale(request, options.locale)
+    const locale = pageLocale(request, options.locale)
     const html = wantsHtml(request)
     let fields: RawFields = {}
     try {
@@ -124,7 +132,7 @@ const intakeRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
 
   // The citizen's own view, by the unguessable token of the confirmation: JSON for the app, a page for browsers.
   app.get<{ Params: { token: string } }>('/intake/status/:token', { config: { permission: 'public' } }, async (request, reply) => {
-    const locale = requestLocale(request, options.locale)
+    const locale = localeOf(request, reply)
     const token = request.params.token
     const status = /^[a-f0-9]{32,64}$/.test(token) ? await ctx.service.intake.status(token, locale) : null
     if (!status) throw new HttpError(404, 'intakeStatusNotFound')

@@ -1,60 +1,43 @@
 // Open311 GeoReport v2 under /open311/v2 for the SottoControllo app: services, service definitions, requests
 // (POST with the app's api_key, GET by filters or id) and tokens, in JSON and XML. Errors take the GeoReport
 // shape `[{ code, description }]` (or <errors>), so this context has its own error and not-found handlers.
-import { randomUUID, timingSafeEqual } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import formbody from '@fastify/formbody'
 import multipart from '@fastify/multipart'
-import rateLimit from '@fastify/rate-limit'
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { HttpError } from '../http-errors.js'
 import { requestLocale, translate, type Locale } from '../i18n.js'
-import { OPEN311_NAMES, fieldsFromOpen311, serviceDefinition, serviceList, serviceNotice, toServiceRequest, toXml } from '../intake/open311.js'
-import { hashApiKey } from '../intake/options.js'
+import { OPEN311_NAMES, fieldsFromOpen311, serviceDefinition, serviceList, serviceNotice, toServiceRequest } from '../intake/open311.js'
 import { IntakeLimitError } from '../intake/service.js'
 import { readMultipart, type UploadedFile, type UploadProblem } from '../intake/uploads.js'
 import { stringField, validateSubmission, type FieldErrors, type RawFields } from '../intake/validate.js'
 import type { FieldName } from '../intake/texts.js'
 import type { RouteOptions } from './context.js'
-
-type Format = 'json' | 'xml'
-
-const formatOf = (url: string): Format => (/\.xml(?:[?#]|$)/i.test(url) ? 'xml' : 'json')
-
-/** `name.json` / `name.xml` → [name, format]; null for any other extension. */
-function splitFile(file: string): [string, Format] | null {
-  const match = /^(.+)\.(json|xml)$/i.exec(file)
-  return match ? [match[1] as string, (match[2] as string).toLowerCase() as Format] : null
-}
-
-function send(reply: FastifyReply, format: Format, root: string, value: unknown): FastifyReply {
-  reply.header('cache-control', 'no-store')
-  if (format === 'xml') return reply.type('text/xml; charset=utf-8').send(toXml(root, value))
-  return reply.type('application/json; charset=utf-8').send(JSON.stringify(value))
-}
-
-const invalid = (detail: string) => new HttpError(400, 'open311Invalid', { detail })
+import { createKeyGate, fileParams, formBody, formatOf, invalid, looseFields, parseDate, responses, send, splitFile, str, type ApiClient } from './open311-http.js'
+import { registerUpdateRoutes } from './open311-updates.js'
 
 function describeErrors(errors: FieldErrors): string {
   return (Object.entries(errors) as Array<[FieldName, string]>).map(([field, message]) => `${OPEN311_NAMES[field] ?? field}: ${message}`).join('; ')
 }
 
-function parseDate(value: string, name: string): Date {
-  const date = new Date(value)
-  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(date.getTime())) throw invalid(`${name}: data non valida "${value.slice(0, 40)}" (ISO 8601, ad esempio 2026-03-01T00:00:00Z)`)
-  return date
-}
-
 const list = (value: unknown): string[] => (typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : [])
+
+const REQUEST_ITEM: Record<string, unknown> = {
+  ...Object.fromEntries([
+    'service_request_id', 'status', 'status_notes', 'service_name', 'service_code', 'description', 'agency_responsible', 'service_notice',
+    'requested_datetime', 'updated_datetime', 'expected_datetime', 'address', 'address_id', 'zipcode', 'media_url'
+  ].map((k) => [k, str])),
+  lat: { type: ['number', 'null'] },
+  long: { type: ['number', 'null'] }
+}
+const POST_FIELDS = ['api_key', 'jurisdiction_id', 'service_code', 'lat', 'long', 'address_string', 'address_id', 'email', 'device_id', 'account_id', 'first_name', 'last_name', 'phone', 'description', 'media_url']
 
 const open311Routes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
   const { options } = ctx
   const intake = options.intake
   if (!app.hasContentTypeParser('multipart/form-data')) await app.register(multipart)
   if (!app.hasContentTypeParser('application/x-www-form-urlencoded')) await app.register(formbody)
-  await app.register(rateLimit, {
-    global: false,
-    errorResponseBuilder: (_request, context) => new HttpError(429, 'intakeRateLimited', { minutes: Math.max(1, Math.ceil(context.ttl / 60_000)) })
-  })
+  const gate = createKeyGate(intake)
 
   const errorBody = (reply: FastifyReply, request: FastifyRequest, status: number, description: string) =>
     send(reply.status(status), formatOf(request.url), 'errors', [{ code: status, description }])
@@ -77,22 +60,23 @@ const open311Routes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => 
     return errorBody(reply, request, 404, translate(locale, 'notFoundRoute', { method: request.method, url: request.url.split('?')[0] ?? '' }))
   })
 
-  const apiKeyName = (value: string): string | null => {
-    const hash = hashApiKey(value)
-    let found: string | null = null
-    for (const key of intake.apiKeys) if (timingSafeEqual(key.hash, hash)) found = key.name
-    return found
-  }
   const typeFor = (code: string) => intake.types.find((t) => t.type === code) ?? null
 
   for (const format of ['json', 'xml'] as const) {
-    app.get(`/services.${format}`, { config: { permission: 'public' } }, async (request, reply) =>
+    app.get(`/services.${format}`, {
+      config: { permission: 'public' },
+      schema: { querystring: looseFields(['jurisdiction_id', 'lang']), response: responses(200, Object.fromEntries(['service_code', 'service_name', 'description', 'metadata', 'type', 'keywords', 'group'].map((k) => [k, {}]))) }
+    }, async (request, reply) =>
       send(reply, format, 'services', serviceList(intake.types, requestLocale(request, options.locale))))
 
-    app.get(`/requests.${format}`, { config: { permission: 'public' } }, async (request, reply) => {
+    app.get(`/requests.${format}`, {
+      config: { permission: 'public' },
+      schema: { querystring: looseFields(['service_request_id', 'service_code', 'status', 'start_date', 'end_date', 'jurisdiction_id', 'lang']), response: responses(200, REQUEST_ITEM) }
+    }, async (request, reply) => {
       const locale = requestLocale(request, options.locale)
       const q = request.query as Record<string, unknown>
-      const ids = list(q.service_request_id).slice(0, 100)
+      // every id asked for: the repository reads them in chunks (the spec sets no limit)
+      const ids = list(q.service_request_id)
       const statuses = list(q.status).map((s) => s.toLowerCase())
       if (statuses.some((s) => s !== 'open' && s !== 'closed')) throw invalid(`status: valori ammessi open, closed`)
       let found
@@ -110,23 +94,25 @@ const open311Routes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => 
     })
 
     app.post(`/requests.${format}`, {
-      config: { permission: 'public', rateLimit: { max: intake.perIpLimit, timeWindow: intake.rateLimitWindowMinutes * 60_000 } }
+      config: { permission: 'public' },
+      schema: {
+        querystring: looseFields(['api_key', 'jurisdiction_id', 'lang']), body: formBody(POST_FIELDS),
+        response: responses(201, { service_request_id: str, token: str, service_notice: str, account_id: str })
+      }
     }, async (request, reply) => {
       const locale = requestLocale(request, options.locale)
       let body: RawFields = {}
       let files: UploadedFile[] = []
       let problem: UploadProblem | null = null
-      // an app that sends api_key before its photo is refused before the photo is read
-      const refuseUnknownKey = (fields: RawFields) => {
+      let admitted: ApiClient | null = null
+      // an app that sends api_key before its photo is refused (403, 429) before the photo is read
+      const admitEarly = (fields: RawFields) => {
         const key = stringField(fields, 'api_key')
-        if (key && !apiKeyName(key)) throw new HttpError(403, 'open311ApiKeyInvalid')
+        if (key && !admitted) admitted = gate.admit(key, reply)
       }
-      if (request.isMultipart()) ({ fields: body, files, problem } = await readMultipart(request, ['media'], intake, locale, refuseUnknownKey))
+      if (request.isMultipart()) ({ fields: body, files, problem } = await readMultipart(request, ['media'], intake, locale, admitEarly))
       else if (request.body && typeof request.body === 'object' && !Array.isArray(request.body)) body = request.body as RawFields
-      const key = stringField(body, 'api_key') || stringField(request.query as RawFields, 'api_key')
-      if (!key) throw new HttpError(403, 'open311ApiKeyMissing')
-      const client = apiKeyName(key)
-      if (!client) throw new HttpError(403, 'open311ApiKeyInvalid')
+      const client = (admitted ?? gate.admit(stringField(body, 'api_key') || stringField(request.query as RawFields, 'api_key'), reply)).name
       const code = stringField(body, 'service_code')
       if (!code) throw new HttpError(400, 'open311ServiceCodeMissing')
       if (!typeFor(code)) throw new HttpError(400, 'open311ServiceCodeUnknown', { code: code.slice(0, 60) })
@@ -151,7 +137,10 @@ const open311Routes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => 
     })
   }
 
-  app.get<{ Params: { file: string } }>('/services/:file', { config: { permission: 'public' } }, async (request, reply) => {
+  app.get<{ Params: { file: string } }>('/services/:file', {
+    config: { permission: 'public' },
+    schema: { params: fileParams, querystring: looseFields(['jurisdiction_id', 'lang']), response: { 200: { content: { 'application/json': { schema: { type: 'object', properties: { service_code: str, attributes: { type: 'array' } } } }, 'text/xml': { schema: { type: 'string' } } } } } }
+  }, async (request, reply) => {
     const parts = splitFile(request.params.file)
     if (!parts) throw new HttpError(404, 'open311Format')
     const type = typeFor(parts[0])
@@ -159,7 +148,10 @@ const open311Routes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => 
     return send(reply, parts[1], 'service_definition', serviceDefinition(type, requestLocale(request, options.locale)))
   })
 
-  app.get<{ Params: { file: string } }>('/requests/:file', { config: { permission: 'public' } }, async (request, reply) => {
+  app.get<{ Params: { file: string } }>('/requests/:file', {
+    config: { permission: 'public' },
+    schema: { params: fileParams, querystring: looseFields(['jurisdiction_id', 'lang']), response: responses(200, REQUEST_ITEM) }
+  }, async (request, reply) => {
     const parts = splitFile(request.params.file)
     if (!parts) throw new HttpError(404, 'open311Format')
     const locale: Locale = requestLocale(request, options.locale)
@@ -168,13 +160,18 @@ const open311Routes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => 
     return send(reply, parts[1], 'service_requests', [toServiceRequest(found, intake.types, locale, options.organizationName)])
   })
 
-  app.get<{ Params: { file: string } }>('/tokens/:file', { config: { permission: 'public' } }, async (request, reply) => {
+  app.get<{ Params: { file: string } }>('/tokens/:file', {
+    config: { permission: 'public' },
+    schema: { params: fileParams, querystring: looseFields(['jurisdiction_id', 'lang']), response: responses(200, { service_request_id: str, token: str }) }
+  }, async (request, reply) => {
     const parts = splitFile(request.params.file)
     if (!parts) throw new HttpError(404, 'open311Format')
     const found = /^[a-f0-9]{32,64}$/.test(parts[0]) ? await ctx.service.intake.findByToken(parts[0]) : null
     if (!found) throw new HttpError(404, 'open311TokenNotFound', { token: parts[0].slice(0, 64) })
     return send(reply, parts[1], 'service_requests', [{ service_request_id: found.reference, token: parts[0] }])
   })
+
+  registerUpdateRoutes(app, ctx, gate)
 }
 
 export default open311Routes

@@ -82,6 +82,7 @@ t.test('every repository query compiles for SQL Server', async (t) => {
   await track('messages.insert', repos.messages.insert({ workOrderId: 1, contributorId: 1, direction: 'inbound', channel: 'email', messageId: '<a@b>', dedupeKey: 'k', from: 'a@b', to: [], cc: [], subject: 's', html: null, text: null, createdAt: now }))
   t.match(queries[from]?.sql ?? '', /output inserted\.\[id\]/i)
   await track('messages.findById', repos.messages.findById(1))
+  await track('messages.findByIds', repos.messages.findByIds([1, 2]))
   await track('messages.findByDedupeKey', repos.messages.findByDedupeKey('k'))
   await track('messages.existsByDedupeKey', repos.messages.existsByDedupeKey('k'))
   await track('messages.findContentHash', repos.messages.findContentHash('k'))
@@ -119,6 +120,9 @@ t.test('every repository query compiles for SQL Server', async (t) => {
   await track('workOrderMeta.listReceivedBetween', repos.workOrderMeta.listReceivedBetween(now, now))
   await track('workOrderMeta.listAwaitingReply', repos.workOrderMeta.listAwaitingReply())
   await track('workOrderMeta.findByIds', repos.workOrderMeta.findByIds([1, 2]))
+  from = mark()
+  await track('workOrderMeta.touchPublic', repos.workOrderMeta.touchPublic(1, now))
+  t.match(queries[from]?.sql ?? '', /^update \[trc_work_order_meta\] set \[public_changed_at\] = @p0/i)
 
   await track('intakeRequests.insert', repos.intakeRequests.insert({ workOrderId: 1, reference: 'R', channel: 'app', serviceCode: 'altro', service: null, address: 'Via Roma 1', latitude: 45.4642, longitude: 9.19, email: 'a@b.it', mediaUrl: null, clientName: 'app', submittedAt: now }))
   await track('intakeRequests.find', repos.intakeRequests.find(1))
@@ -129,7 +133,12 @@ t.test('every repository query compiles for SQL Server', async (t) => {
   from = mark()
   await track('intakeRequests.list', repos.intakeRequests.list({ serviceCodes: ['altro'], from: now, to: now, limit: 1000 }))
   t.match(queries[from]?.sql ?? '', /select top \(@p\d+\) \* from \[trc_intake_requests\]/i)
-  await track('intakeRequests.listByReferences', repos.intakeRequests.listByReferences(['R1', 'R2']))
+  from = mark()
+  await track('intakeRequests.listByReferences', repos.intakeRequests.listByReferences(Array.from({ length: 2000 }, (_, i) => `RC-2026-${String(i).padStart(6, '0')}`)))
+  const chunks = queries.slice(from)
+  t.equal(chunks.length, 4, '2,000 references: four statements')
+  t.ok(chunks.every((q) => q.bindings.length <= 500), 'each under SQL Server\'s 2,100 parameters')
+  await track('intakeRequests.setPublication', repos.intakeRequests.setPublication(1, { approved: true, description: 'x', by: 'op' }, now))
   await track('intakeRequests.setStatusNotes', repos.intakeRequests.setStatusNotes(1, 'x', now))
 
   await track('arera.insertClockEvent', repos.arera.insertClockEvent({ workOrderId: 1, action: 'suspend', reason: 'r', days: null, at: now, actorId: 'op', actorName: 'Op' }))
@@ -159,6 +168,9 @@ t.test('every repository query compiles for SQL Server', async (t) => {
 
   await track('audit.record', repos.audit.record({ actorType: 'system', action: 'x' }))
   await track('audit.listByWorkOrder', repos.audit.listByWorkOrder(1))
+  from = mark()
+  await track('audit.listIntakeChanges', repos.audit.listIntakeChanges({ actions: ['workOrder.state', 'note.public'], from: now, to: now, limit: 1000 }))
+  t.match(queries[from]?.sql ?? '', /^select top \(@p\d+\) \* from \[trc_audit_log\] where \[action\] in \(@p\d+, @p\d+\) and \[work_order_id\] in \(select \[work_order_id\] from \[trc_intake_requests\]\)/i)
   await track('settings.get', repos.settings.get('k'))
   await track('settings.set', repos.settings.set('k', 1))
 

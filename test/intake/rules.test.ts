@@ -1,6 +1,7 @@
 // The intake's pure rules: the fill-time token, field validation, file typing by content, option validation.
 import t from 'tap'
 import { checkFormToken, issueFormToken } from '../../src/intake/form-token.js'
+import { createKeyLimiter } from '../../src/intake/key-limiter.js'
 import { resolveIntakeOptions } from '../../src/intake/options.js'
 import { checkFiles, cleanFilename, sniffType } from '../../src/intake/uploads.js'
 import { descriptionBody, validateSubmission } from '../../src/intake/validate.js'
@@ -28,7 +29,12 @@ t.test('validation: what each channel requires', async (t) => {
   t.same(app.errors, {}, 'the app needs only a service and a place')
   t.equal(app.value?.latitude, 45.7, 'a decimal comma is accepted')
   const complaint = validateSubmission({ type: 'reclamo_scritto', address: 'Via Roma 1' }, { ...rules, allowedTypes: [...rules.allowedTypes] })
-  t.same(Object.keys(complaint.errors).sort(), ['email', 'firstName', 'fiscalCode', 'lastName', 'service'], 'a complaint needs the ARERA identification')
+  t.same(Object.keys(complaint.errors).sort(), ['fiscalCode', 'service'], 'a complaint from the app needs what its service definition marks required')
+  const flagged = validateSubmission({ type: 'reclamo_scritto', address: 'Via Roma 1', service: 'raccolta_trasporto', fiscalCode: 'RSSMRA80A01H501U', nonDomestic: 'true' }, { ...rules, allowedTypes: [...rules.allowedTypes] })
+  t.same(flagged.errors, {}, 'conditionally required data is not a refusal from the app')
+  t.same(flagged.value?.missing, ['firstName', 'lastName', 'email', 'companyName'], '… it is flagged for the operator')
+  const web = validateSubmission({ type: 'reclamo_scritto', address: 'Via Roma 1', service: 'raccolta_trasporto', fiscalCode: 'RSSMRA80A01H501U', nonDomestic: 'true' }, { ...rules, channel: 'web', allowedTypes: [...rules.allowedTypes] })
+  t.same(Object.keys(web.errors).sort(), ['companyName', 'description', 'email', 'firstName', 'lastName', 'privacy', 'subject'], 'the web form refuses, next to each field')
   const en = validateSubmission({ type: 'reclamo_scritto', fiscalCode: 'RSSMRA80A01H501X' }, { ...rules, locale: 'en', allowedTypes: [...rules.allowedTypes] })
   t.equal(en.errors.fiscalCode, 'Invalid tax code: check its 16 letters and digits')
   const long = validateSubmission({ type: 'altro', address: 'x', description: 'a'.repeat(10_001) }, { ...rules, allowedTypes: [...rules.allowedTypes] })
@@ -65,4 +71,21 @@ t.test('options: errors name the option', async (t) => {
   const resolved = resolveIntakeOptions({ types: [{ type: 'altro', label: 'Altro ancora' }], apiKeys: [{ key: 'a-long-key', name: 'App' }] })
   t.same(resolved.types, [{ type: 'altro', label: { it: 'Altro ancora', en: 'Altro ancora' } }])
   t.equal(resolved.apiKeys[0]?.name, 'App')
+  t.equal(resolved.apiKeys[0]?.limit, 100, 'per-key limit: 100 per window by default')
+  const limits = resolveIntakeOptions({ perKeyLimit: 20, apiKeys: ['a-long-key', { key: 'another-key', limit: 500 }] })
+  t.same(limits.apiKeys.map((k) => k.limit), [20, 500])
+  t.throws(() => resolveIntakeOptions({ apiKeys: [{ key: 'a-long-key', limit: 0 }] }), /intake\.apiKeys\[0\]\.limit" must be an integer >= 1/)
+  t.throws(() => resolveIntakeOptions({ perKeyLimit: 1.5 }), /intake\.perKeyLimit" must be an integer >= 1/)
+})
+
+t.test('key limiter: a fixed window per key, refused uses not counted', async (t) => {
+  let now = 0
+  const limiter = createKeyLimiter(60_000, () => now)
+  t.same(limiter.hit('a', 2), { allowed: true, limit: 2, remaining: 1, resetMs: 60_000 })
+  t.same(limiter.hit('a', 2), { allowed: true, limit: 2, remaining: 0, resetMs: 60_000 })
+  now = 30_000
+  t.same(limiter.hit('a', 2), { allowed: false, limit: 2, remaining: 0, resetMs: 30_000 })
+  t.match(limiter.hit('b', 2), { allowed: true, remaining: 1 }, 'another key has its own bucket')
+  now = 60_000
+  t.match(limiter.hit('a', 2), { allowed: true, remaining: 1, resetMs: 60_000 }, 'a new window')
 })

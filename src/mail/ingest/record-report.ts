@@ -78,6 +78,7 @@ async function continuedWorkOrder(tx: Repositories, ctx: IngestContext, threadWo
   if (wo.status !== 'closed') return { workOrderId: wo.id, contributorId: wo.contributorId, parentWorkOrderId: null }
   if (options.inbound.closedReplies === 'reopen' && (await recentlyActive(tx, wo.id, ctx.now, options.inbound.reopenWithinDays))) {
     await tx.host.setWorkOrderState(wo.id, 'open')
+    await tx.workOrderMeta.touchPublic(wo.id, ctx.now) // the citizen sees the reopening (Open311 updated_datetime)
     await tx.audit.record({
       actorType: 'citizen', actorName: ctx.content?.from?.address ?? null, action: 'workOrder.reopened', workOrderId: wo.id,
       details: { from: 'closed', via: ctx.thread?.via ?? null }

@@ -1,0 +1,123 @@
+// What every Open311 route shares: the format from the file name, the GeoReport error shape in JSON or XML, the
+// api_key check with its per-key limit, the JSON schemas, and the handler a host gives Node for the requests it
+// refuses before Fastify sees them (431: headers too large), so those too get an Open311 <errors> body.
+import { timingSafeEqual } from 'node:crypto'
+import { STATUS_CODES } from 'node:http'
+import type { Socket } from 'node:net'
+import type { ConnectionError, FastifyReply } from 'fastify'
+import { HttpError } from '../http-errors.js'
+import { translate, type Locale } from '../i18n.js'
+import { createKeyLimiter } from '../intake/key-limiter.js'
+import { toXml } from '../intake/open311.js'
+import { hashApiKey, type ResolvedIntakeOptions } from '../intake/options.js'
+
+export type Format = 'json' | 'xml'
+
+export const formatOf = (url: string): Format => (/\.xml(?:[?#]|$)/i.test(url) ? 'xml' : 'json')
+
+/** `name.json` / `name.xml` → [name, format]; null for any other extension. */
+export function splitFile(file: string): [string, Format] | null {
+  const match = /^(.+)\.(json|xml)$/i.exec(file)
+  return match ? [match[1] as string, (match[2] as string).toLowerCase() as Format] : null
+}
+
+export function send(reply: FastifyReply, format: Format, root: string, value: unknown): FastifyReply {
+  reply.header('cache-control', 'no-store')
+  if (format === 'xml') return reply.type('text/xml; charset=utf-8').send(toXml(root, value))
+  return reply.type('application/json; charset=utf-8').send(JSON.stringify(value))
+}
+
+export const invalid = (detail: string) => new HttpError(400, 'open311Invalid', { detail })
+
+export function parseDate(value: string, name: string): Date {
+  const date = new Date(value)
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(date.getTime())) throw invalid(`${name}: data non valida "${value.slice(0, 40)}" (ISO 8601, ad esempio 2026-03-01T00:00:00Z)`)
+  return date
+}
+
+export interface ApiClient {
+  name: string
+  limit: number
+  /** Index of the key in the options: the rate-limit bucket. */
+  index: number
+}
+
+/** The api_key check and its per-key limit: every POST of a key (JSON or XML, request or update) shares one bucket. */
+export function createKeyGate(intake: ResolvedIntakeOptions) {
+  const limiter = createKeyLimiter(intake.rateLimitWindowMinutes * 60_000)
+  const lookup = (value: string): ApiClient | null => {
+    const hash = hashApiKey(value)
+    let found: ApiClient | null = null
+    // every key is compared, so the time taken does not say which one matched
+    intake.apiKeys.forEach((key, index) => {
+      if (timingSafeEqual(key.hash, hash)) found = { name: key.name, limit: key.limit, index }
+    })
+    return found
+  }
+  return {
+    lookup,
+    /** The client of a key, counted once against its limit; 403 for a missing or unknown key, 429 over the limit. */
+    admit(value: string, reply: FastifyReply): ApiClient {
+      if (!value) throw new HttpError(403, 'open311ApiKeyMissing')
+      const client = lookup(value)
+      if (!client) throw new HttpError(403, 'open311ApiKeyInvalid')
+      const result = limiter.hit(String(client.index), client.limit)
+      const resetSeconds = Math.ceil(result.resetMs / 1000)
+      reply.header('x-ratelimit-limit', result.limit).header('x-ratelimit-remaining', result.remaining).header('x-ratelimit-reset', resetSeconds)
+      if (!result.allowed) {
+        reply.header('retry-after', resetSeconds)
+        throw new HttpError(429, 'open311RateLimited', { minutes: Math.max(1, Math.ceil(result.resetMs / 60_000)), limit: client.limit })
+      }
+      return client
+    }
+  }
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// JSON schemas. Open311 clients send form fields (repeated fields come as arrays), so values are loose; the
+// route validates them and answers in the GeoReport error shape. Responses are pre-serialized JSON or XML.
+
+const value = { type: ['string', 'number', 'boolean', 'array'] } as const
+export const looseFields = (names: readonly string[]) => ({
+  type: 'object',
+  properties: Object.fromEntries(names.map((n) => [n, value])),
+  additionalProperties: true
+})
+export const formBody = (names: readonly string[]) => ({
+  content: { 'application/x-www-form-urlencoded': { schema: looseFields(names) }, 'application/json': { schema: looseFields(names) } }
+})
+export const fileParams = { type: 'object', required: ['file'], properties: { file: { type: 'string', maxLength: 200 } } } as const
+const errorList = { type: 'array', items: { type: 'object', properties: { code: { type: 'integer' }, description: { type: 'string' } } } } as const
+export function responses(status: number, items: Record<string, unknown>) {
+  const list = { type: 'array', items: { type: 'object', properties: items } }
+  const body = (schema: unknown) => ({ content: { 'application/json': { schema }, 'text/xml': { schema: { type: 'string' } } } })
+  return { [status]: body(list), '4xx': body(errorList), '5xx': body(errorList) }
+}
+export const str = { type: ['string', 'null'] } as const
+
+// ------------------------------------------------------------------------------------------------------------
+// Requests Node refuses before Fastify parses them (headers over `maxHeaderSize`: 431). A host passes this as
+// Fastify's `clientErrorHandler`; a request for an Open311 path gets the GeoReport error shape, others Fastify's.
+
+export function open311ClientErrorHandler(options: { prefix?: string; locale?: Locale } = {}) {
+  const base = `${options.prefix ?? '/api/communications'}/open311/`
+  return function handle(err: ConnectionError, socket: Socket): void {
+    if (err.code === 'ECONNRESET' || socket.destroyed) return
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400
+    // Node hands over the bytes it was parsing: the request line, when it came in the same read (best effort)
+    const raw: unknown = (err as { rawPacket?: unknown }).rawPacket
+    const line = /^[A-Z]+ (\S+)/.exec(Buffer.isBuffer(raw) ? raw.subarray(0, 4096).toString('latin1') : '')?.[1] ?? ''
+    const open311 = line.startsWith(base)
+    const locale = options.locale ?? 'it'
+    const description = status === 431 ? translate(locale, 'open311HeadersTooLarge') : translate(locale, 'invalidRequest', { detail: STATUS_CODES[status] ?? 'Client Error' })
+    const format = formatOf(line)
+    const body = open311
+      ? format === 'xml' ? toXml('errors', [{ code: status, description }]) : JSON.stringify([{ code: status, description }])
+      : JSON.stringify({ statusCode: status, error: STATUS_CODES[status], message: description })
+    const type = open311 && format === 'xml' ? 'text/xml; charset=utf-8' : 'application/json; charset=utf-8'
+    if (socket.writable) {
+      socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: ${type}\r\nConnection: close\r\n\r\n${body}`)
+    }
+    socket.destroy(err)
+  }
+}
