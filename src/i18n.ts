@@ -86,7 +86,10 @@ const messages = {
   // Antivirus
   attachmentInfected: { it: 'L\'allegato "{filename}" contiene un virus ({virus}) ed è in quarantena: non si può scaricare né inviare.', en: 'Attachment "{filename}" contains a virus ({virus}) and is quarantined: it cannot be downloaded or sent.' },
   attachmentBeingScanned: { it: 'L\'allegato "{filename}" è in corso di controllo antivirus: riprova tra qualche istante.', en: 'Attachment "{filename}" is being scanned for viruses: try again in a moment.' },
-  attachmentScanFailed: { it: 'Non è stato possibile controllare l\'allegato "{filename}" con l\'antivirus: per sicurezza non si può scaricare né inviare.', en: 'Attachment "{filename}" could not be scanned for viruses: for safety it cannot be downloaded or sent.' }
+  attachmentScanFailed: { it: 'Non è stato possibile controllare l\'allegato "{filename}" con l\'antivirus: per sicurezza non si può scaricare né inviare.', en: 'Attachment "{filename}" could not be scanned for viruses: for safety it cannot be downloaded or sent.' },
+  // Citizens' data
+  erasureOpenRequest: { it: 'Cancellazione non possibile: le richieste {ids} sono ancora aperte. I dati servono a rispondere al cittadino; chiudile prima di cancellare.', en: 'Erasure not possible: requests {ids} are still open. The data is needed to answer the citizen; close them before erasing.' },
+  erasureRegister: { it: 'Cancellazione non possibile: le richieste {references} sono nel registro ARERA (TQRIF), che va conservato fino al {until}. I dati saranno rimossi automaticamente alla scadenza.', en: 'Erasure not possible: requests {references} are in the ARERA register (TQRIF), which must be kept until {until}. The data will be removed automatically when that period ends.' }
 } as const
 
 export type MessageKey = keyof typeof messages

@@ -10,6 +10,8 @@ import { createWorkingCalendar } from './domain/working-days.js'
 import { createIntakeService } from './intake/service.js'
 import { createClamdClient } from './antivirus/clamd.js'
 import { createAttachmentScanner } from './antivirus/scanner.js'
+import { createCitizenRights } from './privacy/citizen.js'
+import { createRetention } from './privacy/retention.js'
 import { ingestMail, type IncomingMail, type IngestDeps, type IngestResult } from './mail/ingest/index.js'
 import { createMailboxManager, mailboxSender } from './mail/mailbox-manager.js'
 import { rawFromBuffer } from './mail/raw-source.js'
@@ -54,6 +56,10 @@ export function createModule(knex: Knex, options: ResolvedOptions, log: FastifyB
   const arera = createAreraService(repos, options, calendar, standards)
   const digest = createDigest({ repos, arera, options, log })
   const core = createService({ repos, options, storage, genericContributor, arera })
+  const retention = createRetention({ repos, storage, options, log })
+  const citizen = createCitizenRights({
+    repos, storage, workOrderView: core.workOrders.get, conversation: core.workOrders.conversation, message: core.messages.get
+  })
   const service = {
     ...core,
     /** The work order, its conversation, and what an operator does on it: reply, forward, notes, state, document. */
@@ -62,6 +68,8 @@ export function createModule(knex: Knex, options: ResolvedOptions, log: FastifyB
     mailboxes: createMailboxService(mailboxes, repos),
     /** This instance's outbox worker. */
     outbox: outbound.outbox,
+    /** Citizens' data: export (GDPR art. 15/20) and erasure (art. 17); the retention job, its dry run (`plan`). */
+    privacy: { ...citizen, retention: { plan: retention.plan, run: retention.run } },
     /** The antivirus scanner of this instance (null without `antivirus`): `runOnce()` scans what is pending now. */
     antivirus: scanner ? { runOnce: scanner.runOnce, wake: scanner.wake } : null,
     /**
@@ -91,8 +99,10 @@ export function createModule(knex: Knex, options: ResolvedOptions, log: FastifyB
       outbound.start()
       if (options.mail.startWorkers) digest.start()
       if (options.mail.startWorkers) scanner?.start()
+      if (options.mail.startWorkers) retention.start()
     },
     async stop(): Promise<void> {
+      await retention.stop()
       await scanner?.stop()
       await digest.stop()
       await mailboxes.stop()

@@ -1,5 +1,6 @@
 // Plugin options: their types, their defaults, and validation at registration with errors that name the option.
 import type { Knex } from 'knex'
+import { resolveRetentionOptions, type ResolvedRetentionOptions, type RetentionOptions } from './privacy/options.js'
 import { resolveAntivirusOptions, type AntivirusOptions, type ResolvedAntivirusOptions } from './antivirus/options.js'
 import { validateAreraOptions, type AreraOptions, type ResolvedAreraOptions } from './arera/options.js'
 import type { StandardOverrides } from './domain/arera.js'
@@ -125,6 +126,8 @@ export interface CommunicationsOptions {
   intake?: IntakeOptions
   /** ClamAV (clamd) scanning of every attachment; off when absent. */
   antivirus?: AntivirusOptions | null
+  /** How long personal data is kept (conversations of closed work orders, quarantine and spam, audit log). */
+  retention?: RetentionOptions
 }
 
 export class OptionsError extends Error {
@@ -265,7 +268,8 @@ export function validateOptions(input: unknown): ResolvedOptions {
     standards: opts.standards ?? {},
     arera: validateAreraOptions(opts.arera, mail.from),
     intake: resolveIntakeOptions(opts.intake),
-    antivirus: resolveAntivirusOptions(opts.antivirus)
+    antivirus: resolveAntivirusOptions(opts.antivirus),
+    retention: resolveRetentionOptions(opts.retention)
   }
 }
 
@@ -292,6 +296,7 @@ export interface ResolvedOptions {
   arera: ResolvedAreraOptions
   intake: ResolvedIntakeOptions
   antivirus: ResolvedAntivirusOptions | null
+  retention: ResolvedRetentionOptions
 }
 
 /**

@@ -33,6 +33,7 @@ import publicNoteRoutes from './routes/public-notes.js'
 import templateRoutes from './routes/templates.js'
 import signatureRoutes from './routes/signatures.js'
 import publicationRoutes from './routes/publication.js'
+import privacyRoutes from './routes/privacy.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -87,6 +88,7 @@ const communicationsPlugin: FastifyPluginAsync<CommunicationsOptions & { hooks?:
         await child.register(templateRoutes, { ctx })
         await child.register(signatureRoutes, { ctx })
         await child.register(publicationRoutes, { ctx })
+        await child.register(privacyRoutes, { ctx })
         // Open311 answers errors in its own shape: its own context, with its own error handler
         await child.register(open311Routes, { ctx, prefix: '/open311/v2' })
       },

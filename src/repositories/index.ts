@@ -4,6 +4,7 @@ import type { HostMapping } from '../options.js'
 import { createAreraRepository } from './arera.js'
 import { createAttachmentRepository } from './attachments.js'
 import { createAttachmentScanRepository } from './attachment-scans.js'
+import { createPrivacyRepository } from './privacy.js'
 import { createAuditRepository } from './audit.js'
 import { createHostRepository } from './host.js'
 import { createIntakeRequestRepository } from './intake-requests.js'
@@ -23,6 +24,7 @@ export interface Repositories {
   messages: ReturnType<typeof createMessageRepository>
   attachments: ReturnType<typeof createAttachmentRepository>
   attachmentScans: ReturnType<typeof createAttachmentScanRepository>
+  privacy: ReturnType<typeof createPrivacyRepository>
   workOrderMeta: ReturnType<typeof createWorkOrderMetaRepository>
   mailboxes: ReturnType<typeof createMailboxRepository>
   audit: ReturnType<typeof createAuditRepository>
@@ -50,6 +52,7 @@ export function createRepositories(db: Knex | Knex.Transaction, mapping: HostMap
     messages: createMessageRepository(db),
     attachments: createAttachmentRepository(db, settings.initialScan),
     attachmentScans: createAttachmentScanRepository(db),
+    privacy: createPrivacyRepository(db, mapping),
     workOrderMeta: createWorkOrderMetaRepository(db),
     mailboxes: createMailboxRepository(db),
     audit: createAuditRepository(db),

@@ -113,6 +113,27 @@ t.test('every repository query compiles for SQL Server', async (t) => {
   await track('attachmentScans.countInfectedByWorkOrder', repos.attachmentScans.countInfectedByWorkOrder(1))
   await track('attachmentScans.counts', repos.attachmentScans.counts())
 
+  await track('privacy.workOrderIdsByContributor', repos.privacy.workOrderIdsByContributor(1))
+  await track('privacy.workOrderIdsByEmail', repos.privacy.workOrderIdsByEmail('A@B.it'))
+  await track('privacy.looseMessageIds', repos.privacy.looseMessageIds({ contributorId: 1, email: 'a@b.it' }, [1, 2]))
+  from = mark()
+  await track('privacy.listExpiredWorkOrders', repos.privacy.listExpiredWorkOrders(now, now, 200))
+  t.match(queries[from]?.sql ?? '', /select top \(@p\d+\) \[m\]\.\[work_order_id\] from \[trc_work_order_meta\] as \[m\] inner join \[ordini_lavoro\] as \[h\].* and not exists \(select/i, 'one query: host join and a NOT EXISTS')
+  await track('privacy.messageIdsOfWorkOrders', repos.privacy.messageIdsOfWorkOrders([1, 2]))
+  await track('privacy.attachmentFilesOfMessages', repos.privacy.attachmentFilesOfMessages([1, 2]))
+  await track('privacy.countByStorageKey', repos.privacy.countByStorageKey('k'))
+  await track('privacy.redactMessages', repos.privacy.redactMessages([1, 2]))
+  await track('privacy.deleteAttachments', repos.privacy.deleteAttachments([1, 2]))
+  await track('privacy.deleteSettledOutbox', repos.privacy.deleteSettledOutbox([1, 2]))
+  await track('privacy.redactIntake', repos.privacy.redactIntake([1, 2], now))
+  await track('privacy.redactAudit', repos.privacy.redactAudit([1, 2]))
+  await track('privacy.clearHostDescriptions', repos.privacy.clearHostDescriptions([1, 2]))
+  await track('privacy.markAnonymized', repos.privacy.markAnonymized([1, 2], now))
+  for (const kind of ['quarantine', 'spam', 'infected', 'audit'] as const) {
+    await track('privacy.countPurgeable', repos.privacy.countPurgeable(kind, now))
+    await track('privacy.purge', repos.privacy.purge(kind, now))
+  }
+
   await track('workOrderMeta.insert', repos.workOrderMeta.insert({ workOrderId: 1, reference: 'R', areraType: null, channel: 'email', receivedAt: now, dueDate: '2026-02-01', publicToken: 't', now }))
   await track('workOrderMeta.find', repos.workOrderMeta.find(1))
   await track('workOrderMeta.findByPublicToken', repos.workOrderMeta.findByPublicToken('t'))

@@ -41,6 +41,8 @@ t.test('registration-time validation', async (t) => {
     ['missing closed state', { mapping: { ...HOST_MAPPING, workOrders: { ...HOST_MAPPING.workOrders, statuses: { open: 'A' } } } }, /statuses\.closed.*required/],
     ['antivirus without clamd', { antivirus: {} }, /option "antivirus\.clamd" is required: "tcp:\/\/host:port" or a socket path/],
     ['antivirus with a bad clamd URL', { antivirus: { clamd: 'http://clamd:3310' } }, /option "antivirus\.clamd" expected tcp:\/\/host:port or a socket path, got "http:\/\/clamd:3310"/],
+    ['retention shorter than a day', { retention: { quarantineDays: 0 } }, /option "retention\.quarantineDays" must be a positive number of days/],
+    ['retention at a bad hour', { retention: { hour: 24 } }, /option "retention\.hour" must be an hour 0–23 \(Europe\/Rome\) or null/],
     ['antivirus with a bad poll interval', { antivirus: { clamd: 'tcp://127.0.0.1:3310', pollMs: 0 } }, /option "antivirus\.pollMs" must be a positive integer/],
     ['bad locale', { locale: 'fr' }, /"locale" must be "it" or "en"/],
     ['bad IMAP URL', { mail: { mailboxes: [{ url: 'http://x' }] } }, /mail\.mailboxes\[0\]\.url/],
