@@ -35,6 +35,11 @@ const messages = {
   templateNotFound: { it: 'Modello {id} non trovato.', en: 'Template {id} not found.' },
   templateUnknownPlaceholder: { it: 'Il modello contiene segnaposto sconosciuti: {list}. Quelli ammessi sono elencati in GET /templates/placeholders; un campo da compilare va dichiarato in "fields" e scritto {{campo.nome}}.', en: 'The template contains unknown placeholders: {list}. The allowed ones are listed by GET /templates/placeholders; a field to fill in must be declared in "fields" and written {{campo.name}}.' },
   templateInvalid: { it: 'Modello non valido: {detail}.', en: 'Invalid template: {detail}.' },
+  mergeSelf: { it: 'Un ordine di lavoro non si può unire a se stesso.', en: 'A work order cannot be merged into itself.' },
+  mergeAlreadyMerged: { it: 'L\'ordine di lavoro {id} è già unito all\'ordine {into}: annulla prima quell\'unione.', en: 'Work order {id} is already merged into {into}: undo that merge first.' },
+  mergeTargetMerged: { it: 'L\'ordine di lavoro {id} è a sua volta unito all\'ordine {into}: unisci a quest\'ultimo.', en: 'Work order {id} is itself merged into {into}: merge into that one instead.' },
+  notMerged: { it: 'L\'ordine di lavoro {id} non è unito a nessun altro: non c\'è nulla da annullare.', en: 'Work order {id} is not merged into another: there is nothing to undo.' },
+  linkSelf: { it: 'Un ordine di lavoro non si può collegare a se stesso.', en: 'A work order cannot be linked to itself.' },
   unresolvedPlaceholders: { it: 'Il testo contiene ancora segnaposto da compilare: {list}. Completali o eliminali prima di inviare.', en: 'The text still contains placeholders to fill in: {list}. Complete or remove them before sending.' },
   // ARERA clock, register and indicators
   workOrderNotTracked: { it: 'L\'ordine di lavoro {id} non è stato aperto dal modulo Comunicazioni: non ha un codice di richiesta né un termine ARERA.', en: 'Work order {id} was not opened by the Communications module: it has no request code and no ARERA deadline.' },

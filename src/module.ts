@@ -22,6 +22,7 @@ import { attachInternals } from './internals.js'
 import { createMailboxService, createService } from './service.js'
 import { createAttachmentStorage } from './storage.js'
 import { createTemplateService } from './templates/service.js'
+import { createRelationService } from './relations/service.js'
 
 export interface ModuleHooks {
   /** Called after every ingested message (tests and benchmarks observe the watcher through it). */
@@ -79,6 +80,8 @@ export function createModule(knex: Knex, options: ResolvedOptions, log: FastifyB
     arera: { ...arera, runDigest: digest.run },
     /** Canned answers (shared and personal) and signatures (per mailbox, per operator). */
     templates: createTemplateService(repos, options, (id) => core.workOrders.get(id)),
+    /** Merge (and undo), links between related work orders, likely duplicates. */
+    relations: createRelationService(repos, arera),
     /** Sportello On-line and app submissions, the citizen's status, public notes. */
     intake: createIntakeService({ ...ingestDeps, intake: options.intake, onQueued: () => { outbound.outbox.wake(); scanner?.wake() } }),
     mail: {

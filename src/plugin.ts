@@ -34,6 +34,7 @@ import templateRoutes from './routes/templates.js'
 import signatureRoutes from './routes/signatures.js'
 import publicationRoutes from './routes/publication.js'
 import privacyRoutes from './routes/privacy.js'
+import relationRoutes from './routes/relations.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -89,6 +90,7 @@ const communicationsPlugin: FastifyPluginAsync<CommunicationsOptions & { hooks?:
         await child.register(signatureRoutes, { ctx })
         await child.register(publicationRoutes, { ctx })
         await child.register(privacyRoutes, { ctx })
+        await child.register(relationRoutes, { ctx })
         // Open311 answers errors in its own shape: its own context, with its own error handler
         await child.register(open311Routes, { ctx, prefix: '/open311/v2' })
       },

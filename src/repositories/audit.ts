@@ -37,6 +37,11 @@ export function createAuditRepository(db: Knex | Knex.Transaction) {
       })
     },
 
+    /** Moves audit entries with the messages they describe (merge and its undo). */
+    async moveToWorkOrder(ids: readonly number[], workOrderId: number): Promise<void> {
+      for (let i = 0; i < ids.length; i += 1000) await db(TABLE).whereIn('id', ids.slice(i, i + 1000)).update({ work_order_id: workOrderId })
+    },
+
     async listByWorkOrder(workOrderId: number): Promise<AuditRecord[]> {
       const rows: Row[] = await db(TABLE).select('*').where('work_order_id', workOrderId).orderBy('id', 'asc')
       return rows.map(toRecord)

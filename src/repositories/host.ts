@@ -130,6 +130,11 @@ export function createHostRepository(db: Knex | Knex.Transaction, mapping: HostM
       return count > 0
     },
 
+    /** Puts back a status exactly as the host spelled it (undoing a merge), mapped or not. */
+    async setWorkOrderHostStatus(id: number, hostStatus: string | null): Promise<boolean> {
+      return (await db(w.table).where(w.id, id).update({ [w.status]: hostStatus })) > 0
+    },
+
     async setWorkOrderContributor(id: number, contributorId: number): Promise<boolean> {
       const count = await db(w.table).where(w.id, id).update({ [w.contributorId]: contributorId })
       return count > 0

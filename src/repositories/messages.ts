@@ -180,6 +180,11 @@ export function createMessageRepository(db: Knex | Knex.Transaction) {
       return (await query.update({ delivery_status: status, delivery_error: error })) > 0
     },
 
+    /** Moves messages (their attachments follow) to another work order: merge, undo, split. */
+    async moveToWorkOrder(ids: readonly number[], workOrderId: number): Promise<void> {
+      for (let i = 0; i < ids.length; i += 1000) await db(TABLE).whereIn('id', ids.slice(i, i + 1000)).update({ work_order_id: workOrderId })
+    },
+
     async assignContributor(id: number, contributorId: number): Promise<void> {
       await db(TABLE).where('id', id).update({ contributor_id: contributorId, sender_match: 'single' })
     },

@@ -1,7 +1,7 @@
 // What the module knows about a work order beyond the host's columns: reference, channel, ARERA type and clock.
 import type { Knex } from 'knex'
 import type { Channel } from '../types.js'
-import { toDateOnly, toId, toIso, toOptionalId, toStr, type Row } from './normalize.js'
+import { parseJson, toDateOnly, toId, toIso, toOptionalId, toStr, type Row } from './normalize.js'
 
 export interface WorkOrderMeta {
   workOrderId: number
@@ -16,6 +16,10 @@ export interface WorkOrderMeta {
   replyMessageId: number | null
   missCause: string | null
   parentWorkOrderId: number | null
+  /** Set while this request is merged into another (the pointer undo follows back). */
+  mergedIntoWorkOrderId: number | null
+  /** Likely duplicates found at intake or ingest, for the operator to look at (never merged automatically). */
+  duplicateCandidates: number[]
   publicToken: string
   /** When and by whom an operator confirmed or changed the ARERA type; null while only suggested. */
   typeConfirmedAt: string | null
@@ -54,6 +58,8 @@ function toMeta(row: Row): WorkOrderMeta {
     replyMessageId: toOptionalId(row.reply_message_id),
     missCause: toStr(row.miss_cause),
     parentWorkOrderId: toOptionalId(row.parent_work_order_id),
+    mergedIntoWorkOrderId: toOptionalId(row.merged_into_work_order_id),
+    duplicateCandidates: parseJson<number[]>(row.duplicate_candidates_json, []),
     publicToken: String(row.public_token),
     typeConfirmedAt: toIso(row.type_confirmed_at),
     typeConfirmedBy: toStr(row.type_confirmed_by),
@@ -106,6 +112,9 @@ export function createWorkOrderMetaRepository(db: Knex | Knex.Transaction) {
       changes: Partial<Pick<WorkOrderMeta, 'areraType' | 'dueDate' | 'missCause' | 'service' | 'typeConfirmedBy'>> & {
         replySentAt?: Date | null
         replyMessageId?: number | null
+        receivedAt?: Date
+        mergedIntoWorkOrderId?: number | null
+        duplicateCandidates?: number[]
         typeConfirmedAt?: Date | null
         /** Set when the change is one the citizen sees (a new expected date). */
         publicChangedAt?: Date
@@ -122,6 +131,9 @@ export function createWorkOrderMetaRepository(db: Knex | Knex.Transaction) {
       if (changes.typeConfirmedAt !== undefined) row.type_confirmed_at = changes.typeConfirmedAt
       if (changes.typeConfirmedBy !== undefined) row.type_confirmed_by = changes.typeConfirmedBy
       if (changes.publicChangedAt !== undefined) row.public_changed_at = changes.publicChangedAt
+      if (changes.receivedAt !== undefined) row.received_at = changes.receivedAt
+      if (changes.mergedIntoWorkOrderId !== undefined) row.merged_into_work_order_id = changes.mergedIntoWorkOrderId
+      if (changes.duplicateCandidates !== undefined) row.duplicate_candidates_json = changes.duplicateCandidates.length ? JSON.stringify(changes.duplicateCandidates) : null
       await db(TABLE).where('work_order_id', workOrderId).update(row)
     },
 
@@ -139,9 +151,9 @@ export function createWorkOrderMetaRepository(db: Knex | Knex.Transaction) {
       return rows.map(toMeta)
     },
 
-    /** Requests with a due date and no reply yet: the clocks still running (or suspended). */
+    /** Requests with a due date and no reply yet: the clocks still running (or suspended). A merged one runs in its target's. */
     async listAwaitingReply(): Promise<WorkOrderMeta[]> {
-      const rows: Row[] = await db(TABLE).select('*').whereNull('reply_sent_at').whereNotNull('due_date').orderBy([{ column: 'due_date' }, { column: 'work_order_id' }])
+      const rows: Row[] = await db(TABLE).select('*').whereNull('reply_sent_at').whereNotNull('due_date').whereNull('merged_into_work_order_id').orderBy([{ column: 'due_date' }, { column: 'work_order_id' }])
       return rows.map(toMeta)
     }
   }

@@ -246,6 +246,10 @@ t.test('every repository query compiles for SQL Server', async (t) => {
   await track('relations.insertLink', repos.relations.insertLink(2, 1, 'op', now))
   await track('relations.removeLink', repos.relations.removeLink(1, 2))
   await track('relations.listLinks', repos.relations.listLinks(1))
+  await track('host.setWorkOrderHostStatus', repos.host.setWorkOrderHostStatus(1, 'APERTO'))
+  await track('messages.moveToWorkOrder', repos.messages.moveToWorkOrder([1, 2], 3))
+  await track('audit.moveToWorkOrder', repos.audit.moveToWorkOrder([1, 2], 3))
+  await repos.workOrderMeta.update(1, { receivedAt: now, mergedIntoWorkOrderId: 2, duplicateCandidates: [3] }, now)
 
   for (const q of queries) checkPortable(t, q)
 
