@@ -218,6 +218,8 @@ export function createAreraService(repos: Repositories, options: ResolvedOptions
     // Widen by a day on each side (Rome is UTC+1/+2), then keep the Rome days asked for.
     const metas = (await repos.workOrderMeta.listReceivedBetween(new Date(`${addCalendarDays(from, -1)}T00:00:00Z`), new Date(`${addCalendarDays(to, 2)}T00:00:00Z`)))
       .filter((m) => {
+        // a merged request is counted once, in the work order it was merged into
+        if (m.mergedIntoWorkOrderId !== null) return false
         const day = romeDate(new Date(m.receivedAt))
         return day >= from && day <= to
       })

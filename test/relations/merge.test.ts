@@ -61,6 +61,8 @@ t.test('merge and undo', async (t) => {
     const deadlines = (await api('GET', '/deadlines')).json()
     const listed = (deadlines.items ?? deadlines).map((d: { workOrderId: number }) => d.workOrderId)
     t.notOk(listed.includes(first), 'the merged request has no clock of its own')
+    const register = (await api('GET', '/register?from=2026-03-01&to=2026-03-31')).json().items.map((r: { workOrderId: number }) => r.workOrderId)
+    t.ok(register.includes(second) && !register.includes(first), 'the register counts the merged request once')
 
     const again = await api('POST', `/work-orders/${first}/merge`, { into: second })
     t.equal(again.statusCode, 409)
