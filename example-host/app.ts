@@ -67,14 +67,16 @@ export async function findGenericContributorId(knex: Knex): Promise<number> {
 export async function buildHostApp(config: HostConfig): Promise<HostApp> {
   const { knex } = config
   const prefix = config.module?.prefix ?? '/api/communications'
+  const clientErrors = open311ClientErrorHandler({ prefix, locale: config.module?.locale })
   const app = Fastify({
     logger: config.logger ?? false, trustProxy: false,
     // Open311 clients ask for many requests at once in the query string (about 15 bytes per id): 64 KB of
     // headers take some 4,000 ids; Node's default (16 KB) about 1,000.
     http: { maxHeaderSize: HOST_MAX_HEADER_BYTES },
     // what Node refuses before Fastify sees it (431) gets an Open311 <errors> body on Open311 paths
-    clientErrorHandler: open311ClientErrorHandler({ prefix, locale: config.module?.locale })
+    clientErrorHandler: clientErrors
   })
+  app.server.on('connection', clientErrors.onConnection)
   await app.register(cookie)
   await app.register(formbody)
   let moduleError: Error | null = null

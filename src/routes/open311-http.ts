@@ -77,7 +77,7 @@ export function createKeyGate(intake: ResolvedIntakeOptions) {
 // JSON schemas. Open311 clients send form fields (repeated fields come as arrays), so values are loose; the
 // route validates them and answers in the GeoReport error shape. Responses are pre-serialized JSON or XML.
 
-const value = { type: ['string', 'number', 'boolean', 'array'] } as const
+const value = {} as const // any: a string, or an array when the field was repeated
 export const looseFields = (names: readonly string[]) => ({
   type: 'object',
   properties: Object.fromEntries(names.map((n) => [n, value])),
@@ -93,20 +93,25 @@ export function responses(status: number, items: Record<string, unknown>) {
   const body = (schema: unknown) => ({ content: { 'application/json': { schema }, 'text/xml': { schema: { type: 'string' } } } })
   return { [status]: body(list), '4xx': body(errorList), '5xx': body(errorList) }
 }
-export const str = { type: ['string', 'null'] } as const
+export const str = { type: 'string', nullable: true } as const
 
 // ------------------------------------------------------------------------------------------------------------
 // Requests Node refuses before Fastify parses them (headers over `maxHeaderSize`: 431). A host passes this as
-// Fastify's `clientErrorHandler`; a request for an Open311 path gets the GeoReport error shape, others Fastify's.
+// Fastify's `clientErrorHandler` and its `onConnection` to the server's 'connection' event (which keeps the start of
+// each request line: Node's error carries only the chunk it was parsing); a request for an Open311 path gets the
+// GeoReport error shape, others Fastify's.
+
+const REQUEST_START = Symbol('trc.requestStart')
+type TrackedSocket = Socket & { [REQUEST_START]?: string }
 
 export function open311ClientErrorHandler(options: { prefix?: string; locale?: Locale } = {}) {
   const base = `${options.prefix ?? '/api/communications'}/open311/`
-  return function handle(err: ConnectionError, socket: Socket): void {
+  const handle = (err: ConnectionError, socket: TrackedSocket): void => {
     if (err.code === 'ECONNRESET' || socket.destroyed) return
     const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400
-    // Node hands over the bytes it was parsing: the request line, when it came in the same read (best effort)
     const raw: unknown = (err as { rawPacket?: unknown }).rawPacket
-    const line = /^[A-Z]+ (\S+)/.exec(Buffer.isBuffer(raw) ? raw.subarray(0, 4096).toString('latin1') : '')?.[1] ?? ''
+    const head = socket[REQUEST_START] ?? (Buffer.isBuffer(raw) ? raw.subarray(0, 4096).toString('latin1') : '')
+    const line = /^[A-Z]+ (\S+)/.exec(head)?.[1] ?? ''
     const open311 = line.startsWith(base)
     const locale = options.locale ?? 'it'
     const description = status === 431 ? translate(locale, 'open311HeadersTooLarge') : translate(locale, 'invalidRequest', { detail: STATUS_CODES[status] ?? 'Client Error' })
@@ -120,4 +125,12 @@ export function open311ClientErrorHandler(options: { prefix?: string; locale?: L
     }
     socket.destroy(err)
   }
+  /** Keeps the first bytes of each request's first chunk (a keep-alive socket carries several requests). */
+  const onConnection = (socket: TrackedSocket): void => {
+    socket.on('data', (chunk: Buffer) => {
+      const start = chunk.subarray(0, 512).toString('latin1')
+      if (/^[A-Z]{3,7} \//.test(start)) socket[REQUEST_START] = start
+    })
+  }
+  return Object.assign(handle, { onConnection })
 }

@@ -23,9 +23,10 @@ export function registerUpdateRoutes(app: FastifyInstance, ctx: RouteContext, ga
       schema: { querystring: looseFields(['start_date', 'end_date', 'jurisdiction_id', 'api_key', 'lang']), response: responses(200, UPDATE_ITEM) }
     }, async (request, reply) => {
       const q = request.query as Record<string, unknown>
-      const to = typeof q.end_date === 'string' ? parseDate(q.end_date, 'end_date') : new Date()
-      const from = typeof q.start_date === 'string' ? parseDate(q.start_date, 'start_date') : new Date(to.getTime() - 90 * 86_400_000)
-      if (from > to) throw invalid('start_date è successiva a end_date')
+      const end = typeof q.end_date === 'string' ? parseDate(q.end_date, 'end_date') : null
+      const from = typeof q.start_date === 'string' ? parseDate(q.start_date, 'start_date') : new Date((end?.getTime() ?? Date.now()) - 90 * 86_400_000)
+      if (end && from > end) throw invalid('start_date è successiva a end_date')
+      const to = end ?? new Date(Math.max(Date.now(), from.getTime()) + 86_400_000)
       const updates = await ctx.service.intake.listUpdates({ from, to, limit: UPDATES_PER_PAGE }, requestLocale(request, options.locale))
       return send(reply, format, 'service_request_updates', updates.map(toRequestUpdate))
     })

@@ -27,8 +27,8 @@ const REQUEST_ITEM: Record<string, unknown> = {
     'service_request_id', 'status', 'status_notes', 'service_name', 'service_code', 'description', 'agency_responsible', 'service_notice',
     'requested_datetime', 'updated_datetime', 'expected_datetime', 'address', 'address_id', 'zipcode', 'media_url'
   ].map((k) => [k, str])),
-  lat: { type: ['number', 'null'] },
-  long: { type: ['number', 'null'] }
+  lat: { type: 'number', nullable: true },
+  long: { type: 'number', nullable: true }
 }
 const POST_FIELDS = ['api_key', 'jurisdiction_id', 'service_code', 'lat', 'long', 'address_string', 'address_id', 'email', 'device_id', 'account_id', 'first_name', 'last_name', 'phone', 'description', 'media_url']
 

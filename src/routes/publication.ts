@@ -12,7 +12,7 @@ interface PublicationBody {
   description?: string | null
 }
 
-const nullableString = { type: ['string', 'null'] } as const
+const nullableString = { type: 'string', nullable: true } as const
 
 const publicationRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
   app.put<{ Params: { id: string }; Body: PublicationBody }>('/work-orders/:id/publication', {
@@ -21,7 +21,7 @@ const publicationRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx })
       params: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 40 } } },
       body: {
         type: 'object', additionalProperties: false, required: ['approved'],
-        properties: { approved: { type: 'boolean' }, description: { type: ['string', 'null'], maxLength: 10_000 } }
+        properties: { approved: { type: 'boolean' }, description: { type: 'string', nullable: true, maxLength: 10_000 } }
       },
       response: {
         200: {
