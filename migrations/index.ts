@@ -7,6 +7,7 @@ import * as spamList from './20261201005000_spam_list.js'
 import * as privacy from './20261201004_privacy.js'
 import * as templatesRelations from './20261201008001_templates_relations.js'
 import * as mailboxOutgoing from './20261201007001_mailbox_outgoing.js'
+import * as pecProvider from './20261201007002_pec_provider.js'
 
 interface Migration {
   up(knex: Knex): Promise<void>
@@ -19,7 +20,8 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261201004_privacy', privacy],
   ['20261201008001_templates_relations', templatesRelations],
   ['20261201007001_mailbox_outgoing', mailboxOutgoing],
-  ['20261201001000_open311', open311]
+  ['20261201001000_open311', open311],
+  ['20261201007002_pec_provider', pecProvider]
 ]
 
 /** The knex table that records which of the module's migrations ran; separate from the host's own. */

@@ -28,6 +28,8 @@ export interface MailboxSettings {
   smtpUrl?: string | null
   /** A PEC mailbox (its provider's receipts are the delivery status of what it sends). */
   pec?: boolean
+  /** The PEC provider's domain its receipts come from (`posta-certificata@<domain>`); null: derived from the hosts. */
+  pecProviderDomain?: string | null
 }
 
 /** A mailbox as the API returns it: everything but the secrets (the outgoing server without its password). */
@@ -46,9 +48,10 @@ export function mailboxSender(record: Pick<MailboxRecord, 'fromAddress' | 'fromN
 
 /**
  * `imap://user:pass@host:port/FOLDER` (user and password URL-encoded; `imaps://` for TLS), optionally with
- * `?smtp=<url-encoded smtp(s) URL>` (the mailbox's own outgoing server) and `pec=1` (a PEC mailbox).
+ * `?smtp=<url-encoded smtp(s) URL>` (the mailbox's own outgoing server), `pec=1` (a PEC mailbox) and
+ * `pecProvider=<domain>` (where its receipts come from, when not the registrable domain of its hosts).
  */
-export function parseImapUrl(url: string): Required<Pick<MailboxSettings, 'host' | 'port' | 'secure' | 'username' | 'password' | 'folder' | 'smtpUrl' | 'pec'>> {
+export function parseImapUrl(url: string): Required<Pick<MailboxSettings, 'host' | 'port' | 'secure' | 'username' | 'password' | 'folder' | 'smtpUrl' | 'pec' | 'pecProviderDomain'>> {
   const u = new URL(url)
   if (u.protocol !== 'imap:' && u.protocol !== 'imaps:') throw new Error(`not an IMAP URL: ${u.protocol}`)
   const secure = u.protocol === 'imaps:'
@@ -57,7 +60,8 @@ export function parseImapUrl(url: string): Required<Pick<MailboxSettings, 'host'
   const smtpUrl = u.searchParams.get('smtp') || null
   if (smtpUrl !== null) assertSmtpUrl(smtpUrl)
   const pec = ['1', 'true', 'yes'].includes((u.searchParams.get('pec') ?? '').toLowerCase())
-  return { host: u.hostname, port: u.port ? Number(u.port) : secure ? 993 : 143, secure, username: decodeURIComponent(u.username), password: decodeURIComponent(u.password), folder, smtpUrl, pec }
+  const pecProviderDomain = u.searchParams.get('pecProvider')?.trim().toLowerCase() || null
+  return { host: u.hostname, port: u.port ? Number(u.port) : secure ? 993 : 143, secure, username: decodeURIComponent(u.username), password: decodeURIComponent(u.password), folder, smtpUrl, pec, pecProviderDomain }
 }
 
 export interface ConnectionTest {
@@ -110,7 +114,8 @@ export function createMailboxManager(deps: MailboxManagerDeps) {
       folder: s.folder ?? 'INBOX', fromAddress: s.fromAddress ?? null, fromName: s.fromName ?? null, enabled: s.enabled ?? true,
       moveToFolder: s.moveToFolder ?? null, maxMessageBytes: s.maxMessageBytes ?? null,
       ...(s.smtpUrl !== undefined ? { smtpUrlEncrypted: s.smtpUrl ? encryptSecret(assertSmtpUrl(s.smtpUrl), deps.secret) : null } : existing ? {} : { smtpUrlEncrypted: null }),
-      pec: s.pec ?? existing?.pec ?? false
+      pec: s.pec ?? existing?.pec ?? false,
+      ...(s.pecProviderDomain !== undefined ? { pecProviderDomain: s.pecProviderDomain?.toLowerCase() ?? null } : {})
     }
   }
 
@@ -168,7 +173,7 @@ export function createMailboxManager(deps: MailboxManagerDeps) {
         fromName: settings.fromName !== undefined ? settings.fromName : existing.fromName, enabled: settings.enabled ?? existing.enabled,
         moveToFolder: settings.moveToFolder !== undefined ? settings.moveToFolder : existing.moveToFolder,
         maxMessageBytes: settings.maxMessageBytes !== undefined ? settings.maxMessageBytes : existing.maxMessageBytes,
-        smtpUrl: settings.smtpUrl, pec: settings.pec ?? existing.pec
+        smtpUrl: settings.smtpUrl, pec: settings.pec ?? existing.pec, pecProviderDomain: settings.pecProviderDomain
       }
       await deps.repos.mailboxes.update(id, toInput(merged, existing))
       await reconcile(id)
@@ -199,7 +204,7 @@ export function createMailboxManager(deps: MailboxManagerDeps) {
         const settings: MailboxSettings = { ...parsed, name: seed.name ?? `${parsed.username}@${parsed.host}/${parsed.folder}`, fromAddress: seed.fromAddress ?? existing?.fromAddress ?? (parsed.username.includes('@') ? parsed.username : null) }
         if (existing) {
           await deps.repos.mailboxes.update(existing.id, {
-            passwordEncrypted: encryptSecret(parsed.password, deps.secret), secure: parsed.secure, pec: parsed.pec,
+            passwordEncrypted: encryptSecret(parsed.password, deps.secret), secure: parsed.secure, pec: parsed.pec, pecProviderDomain: parsed.pecProviderDomain,
             smtpUrlEncrypted: parsed.smtpUrl ? encryptSecret(parsed.smtpUrl, deps.secret) : null
           })
         }

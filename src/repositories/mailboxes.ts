@@ -20,13 +20,15 @@ export interface MailboxRecord {
   smtpUrlEncrypted: string | null
   /** A PEC mailbox: its provider's receipts are delivery evidence for the mail sent through it. */
   pec: boolean
+  /** Where a PEC mailbox's receipts come from (`posta-certificata@<domain>`); null: derived from its hosts. */
+  pecProviderDomain: string | null
   source: 'api' | 'env'
   createdAt: string
   updatedAt: string
 }
 
 /** What a mailbox is created or changed with; without an outgoing server of its own it uses the default one. */
-export type MailboxInput = Omit<MailboxRecord, 'id' | 'createdAt' | 'updatedAt' | 'smtpUrlEncrypted' | 'pec'> & Partial<Pick<MailboxRecord, 'smtpUrlEncrypted' | 'pec'>>
+export type MailboxInput = Omit<MailboxRecord, 'id' | 'createdAt' | 'updatedAt' | 'smtpUrlEncrypted' | 'pec' | 'pecProviderDomain'> & Partial<Pick<MailboxRecord, 'smtpUrlEncrypted' | 'pec' | 'pecProviderDomain'>>
 
 export interface MailboxState {
   mailboxId: number
@@ -61,6 +63,7 @@ function toMailbox(row: Row): MailboxRecord {
     maxMessageBytes: row.max_message_bytes === null || row.max_message_bytes === undefined ? null : Number(row.max_message_bytes),
     smtpUrlEncrypted: toStr(row.smtp_url_encrypted),
     pec: toBool(row.pec),
+    pecProviderDomain: toStr(row.pec_provider_domain),
     source: String(row.source) === 'env' ? 'env' : 'api',
     createdAt: toIso(row.created_at) ?? '',
     updatedAt: toIso(row.updated_at) ?? ''
@@ -87,7 +90,7 @@ function toRow(input: Partial<MailboxInput>): Record<string, unknown> {
     name: 'name', host: 'host', port: 'port', secure: 'secure', username: 'username',
     password_encrypted: 'passwordEncrypted', folder: 'folder', from_address: 'fromAddress', from_name: 'fromName',
     enabled: 'enabled', move_to_folder: 'moveToFolder', max_message_bytes: 'maxMessageBytes', source: 'source',
-    smtp_url_encrypted: 'smtpUrlEncrypted', pec: 'pec'
+    smtp_url_encrypted: 'smtpUrlEncrypted', pec: 'pec', pec_provider_domain: 'pecProviderDomain'
   }
   const row: Record<string, unknown> = {}
   for (const [column, key] of Object.entries(map)) if (input[key] !== undefined) row[column] = input[key]

@@ -24,7 +24,8 @@ const settingsSchema = {
     maxMessageBytes: { type: ['integer', 'null'], minimum: 1024 },
     /** The mailbox's own outgoing server (`smtp(s)://user:pass@host:port`, encrypted at rest, never returned). */
     smtpUrl: { type: ['string', 'null'], maxLength: 2000, pattern: '^smtps?://[^/?#]+' },
-    pec: { type: 'boolean' }
+    pec: { type: 'boolean' },
+    pecProviderDomain: { type: ['string', 'null'], maxLength: 255, pattern: '^[A-Za-z0-9.-]+$' }
   }
 } as const
 

@@ -71,23 +71,100 @@ export function pecEnvelope(original: Buffer, opts: { from: string; to: string; 
   return Buffer.from(lines.join('\r\n'), 'utf8')
 }
 
-/** A PEC receipt (ricevuta) about one of our messages. */
-export function pecReceipt(type: 'accettazione' | 'avvenuta-consegna' | 'errore-consegna' | 'non-accettazione', referenceMessageId: string, to: string): Buffer {
-  const lines = [
-    `From: posta-certificata@pec.provider.test`,
+export type PecReceiptType = 'accettazione' | 'avvenuta-consegna' | 'errore-consegna' | 'non-accettazione'
+
+export interface PecReceiptOptions {
+  /** The provider's address (default posta-certificata@pec.provider.test). */
+  from?: string
+  /** Include daticert.xml (default true); false: only the X-Ricevuta headers, as a forger would write them. */
+  daticert?: boolean
+  /** The message daticert.xml names (default: the referenced one). */
+  daticertMsgid?: string
+  /** The recipient the receipt is about. */
+  recipient?: string
+  subject?: string
+}
+
+/**
+ * A PEC receipt (ricevuta) about one of our messages, shaped as DM 2 novembre 2005 prescribes: X-Ricevuta and
+ * X-Riferimento-Message-ID headers, a multipart/signed body holding the human notice and the provider's
+ * daticert.xml (postacert tipo=…, <dati><msgid>), and the S/MIME signature.
+ */
+export function pecReceipt(type: PecReceiptType, referenceMessageId: string, to: string, opts: PecReceiptOptions = {}): Buffer {
+  const ref = referenceMessageId.startsWith('<') ? referenceMessageId : `<${referenceMessageId}>`
+  const from = opts.from ?? 'posta-certificata@pec.provider.test'
+  const recipient = opts.recipient ?? 'mario.rossi@pec.example.test'
+  const subject = opts.subject ?? 'Risposta'
+  const label = { accettazione: 'ACCETTAZIONE', 'avvenuta-consegna': 'CONSEGNA', 'errore-consegna': 'AVVISO DI MANCATA CONSEGNA', 'non-accettazione': 'AVVISO DI NON ACCETTAZIONE' }[type]
+  const failed = type === 'errore-consegna' || type === 'non-accettazione'
+  const msgid = (opts.daticertMsgid ?? ref).replace(/</g, '&lt;').replace(/>/g, '&gt;')
+  const id = `opec21.${Date.now()}.${++counter}@pec.provider.test`
+  const daticert = `<?xml version="1.0" encoding="UTF-8"?>
+<postacert tipo="${type}" errore="${failed ? 'no-dest' : 'nessuno'}">
+  <intestazione>
+    <mittente>${to}</mittente>
+    <destinatari tipo="certificato">${recipient}</destinatari>
+    <risposte>${to}</risposte>
+    <oggetto>${subject}</oggetto>
+  </intestazione>
+  <dati>
+    <gestore-emittente>PEC Provider S.p.A.</gestore-emittente>
+    <data zona="+0100"><giorno>02/03/2026</giorno><ora>11:00:00</ora></data>
+    <identificativo>${id}</identificativo>
+    <msgid>${msgid}</msgid>${type === 'avvenuta-consegna' ? `\n    <ricevuta tipo="completa" />\n    <consegna>${recipient}</consegna>` : ''}${failed ? `\n    <consegna>${recipient}</consegna>\n    <errore-esteso>5.1.1 - Casella del destinatario inesistente</errore-esteso>` : ''}
+  </dati>
+</postacert>`
+  const notice = type === 'accettazione'
+    ? `Ricevuta di accettazione\r\n\r\nIl giorno 02/03/2026 alle ore 11:00:00 (+0100) il messaggio "${subject}" proveniente da "${to}" ed indirizzato a: ${recipient} ("posta certificata") è stato accettato dal sistema ed inoltrato.\r\nIdentificativo messaggio: ${id}`
+    : type === 'avvenuta-consegna'
+      ? `Ricevuta di avvenuta consegna\r\n\r\nIl giorno 02/03/2026 alle ore 11:00:05 (+0100) il messaggio "${subject}" proveniente da "${to}" ed indirizzato a "${recipient}" è stato consegnato nella casella di destinazione.\r\nIdentificativo messaggio: ${id}`
+      : `Avviso di mancata consegna\r\n\r\nIl giorno 02/03/2026 alle ore 11:00:05 (+0100) nel messaggio "${subject}" proveniente da "${to}" ed indirizzato a "${recipient}" è stato rilevato un problema che ne impedisce la consegna (5.1.1 - Casella del destinatario inesistente).\r\nIdentificativo messaggio: ${id}`
+  const head = [
+    `Return-Path: <${from}>`,
+    `From: ${from}`,
     `To: ${to}`,
-    `Subject: ${type === 'avvenuta-consegna' ? 'CONSEGNA' : type === 'accettazione' ? 'ACCETTAZIONE' : 'AVVISO DI MANCATA CONSEGNA'}: Risposta`,
+    `Subject: ${label}: ${subject}`,
     `Date: Mon, 2 Mar 2026 11:00:00 +0100`,
-    `Message-ID: <ricevuta.${Date.now()}.${++counter}@pec.provider.test>`,
+    `Message-ID: <${id}>`,
     `X-Ricevuta: ${type}`,
-    `X-Riferimento-Message-ID: ${referenceMessageId.startsWith('<') ? referenceMessageId : `<${referenceMessageId}>`}`,
-    `MIME-Version: 1.0`,
-    `Content-Type: text/plain; charset=UTF-8`,
-    ``,
-    `Ricevuta di ${type}`,
-    ``
+    `X-Riferimento-Message-ID: ${ref}`,
+    ...(type === 'avvenuta-consegna' ? ['X-TipoRicevuta: completa'] : []),
+    `MIME-Version: 1.0`
   ]
-  return Buffer.from(lines.join('\r\n'))
+  if (opts.daticert === false) return Buffer.from([...head, `Content-Type: text/plain; charset=UTF-8`, `Content-Transfer-Encoding: 8bit`, ``, notice, ``].join('\r\n'))
+  const signed = boundary('signed')
+  const mixed = boundary('mixed')
+  return Buffer.from([
+    ...head,
+    `Content-Type: multipart/signed; protocol="application/x-pkcs7-signature"; micalg=sha-256; boundary="${signed}"`,
+    ``,
+    `--${signed}`,
+    `Content-Type: multipart/mixed; boundary="${mixed}"`,
+    ``,
+    `--${mixed}`,
+    `Content-Type: text/plain; charset=UTF-8`,
+    `Content-Transfer-Encoding: 8bit`,
+    ``,
+    notice,
+    ``,
+    `--${mixed}`,
+    `Content-Type: application/xml; name="daticert.xml"`,
+    `Content-Disposition: inline; filename="daticert.xml"`,
+    `Content-Transfer-Encoding: 7bit`,
+    ``,
+    daticert,
+    ``,
+    `--${mixed}--`,
+    ``,
+    `--${signed}`,
+    `Content-Type: application/x-pkcs7-signature; name="smime.p7s"`,
+    `Content-Transfer-Encoding: base64`,
+    `Content-Disposition: attachment; filename="smime.p7s"`,
+    ``,
+    Buffer.from('not a real signature').toString('base64'),
+    `--${signed}--`,
+    ``
+  ].join('\r\n'), 'utf8')
 }
 
 /** A DSN bounce (multipart/report) for a message we sent. */

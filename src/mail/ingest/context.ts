@@ -79,7 +79,13 @@ export interface IngestContext {
   attachments: ParsedAttachment[]
   storedBytes: StoredBytes[]
   /** For automatic mail: the conversation and the outbound message it is evidence about. */
-  evidence: { workOrderId: number | null; failedOutbound: { id: number; reason: string } | null; detail: string } | null
+  evidence: {
+    workOrderId: number | null
+    failedOutbound: { id: number; reason: string } | null
+    /** A genuine PEC acceptance or delivery receipt: the outbound message's new delivery status. */
+    deliveredOutbound?: { id: number; status: 'accepted' | 'delivered' } | null
+    detail: string
+  } | null
   /** The sanitized HTML body. */
   html: string | null
   /** Facts for the message's `meta` that steps add (oversize, reused Message-ID, …). */

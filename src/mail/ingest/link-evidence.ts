@@ -1,7 +1,10 @@
 // Bounces and PEC receipts are evidence about one of our outbound messages: find it, and whether it failed.
 import { readBounce } from '../bounce.js'
 import { messageIdKey } from '../message-id.js'
+import { decryptSecret } from '../../crypto.js'
 import { readPecReceipt } from '../pec.js'
+import { receiptRejection } from '../pec-receipt.js'
+import { describeSmtpUrl } from '../smtp.js'
 import type { IngestContext, IngestStep } from './context.js'
 
 export const linkEvidence: IngestStep = {
@@ -20,17 +23,35 @@ export const linkEvidence: IngestStep = {
         detail: `${verdict.reason}; ${bounce.recipient ?? ''} ${bounce.status ?? ''} ${bounce.diagnostic ?? ''}`.trim()
       }
     } else if (verdict.kind === 'pec-receipt') {
-      const receipt = readPecReceipt(mail)
-      const original = await outboundOriginal(ctx, receipt?.referenceMessageId ?? null)
-      ctx.evidence = {
-        workOrderId: original?.workOrderId ?? null,
-        failedOutbound: original && receipt?.outcome === 'failed' && original.direction === 'outbound' ? { id: original.id, reason: `PEC: ${receipt.type}` } : null,
-        detail: verdict.reason
-      }
+      ctx.evidence = await pecEvidence(ctx, verdict.reason)
     } else {
       ctx.evidence = { workOrderId: ctx.thread?.workOrderId ?? null, failedOutbound: null, detail: verdict.reason }
     }
     return ctx
+  }
+}
+
+/** A genuine receipt sets the delivery status of our message; any other stays ordinary automatic mail. */
+async function pecEvidence(ctx: IngestContext, reason: string): Promise<NonNullable<IngestContext['evidence']>> {
+  const mail = ctx.parsed as NonNullable<IngestContext['parsed']>
+  const receipt = readPecReceipt(mail)
+  const ordinary = (why: string) => ({ workOrderId: ctx.thread?.workOrderId ?? null, failedOutbound: null, detail: `${reason}; ${why}` })
+  if (!receipt?.referenceMessageId) return ordinary('ricevuta PEC senza X-Riferimento-Message-ID')
+  const record = ctx.incoming.mailboxId === null ? null : await ctx.deps.repos.mailboxes.findById(ctx.incoming.mailboxId)
+  const original = await outboundOriginal(ctx, receipt.referenceMessageId)
+  const rejection = receiptRejection({
+    receipt, mail, original,
+    mailbox: record && {
+      id: record.id, pec: record.pec, imapHost: record.host, pecProviderDomain: record.pecProviderDomain,
+      smtpHost: record.smtpUrlEncrypted ? describeSmtpUrl(decryptSecret(record.smtpUrlEncrypted, ctx.deps.options.secret)).host : null
+    }
+  })
+  if (rejection || !original) return ordinary(rejection ?? 'messaggio non trovato')
+  return {
+    workOrderId: original.workOrderId,
+    failedOutbound: receipt.outcome === 'failed' ? { id: original.id, reason: `PEC: ${receipt.type}` } : null,
+    deliveredOutbound: receipt.outcome === 'accepted' || receipt.outcome === 'delivered' ? { id: original.id, status: receipt.outcome } : null,
+    detail: reason
   }
 }
 

@@ -1,8 +1,11 @@
 // Machine-written mail: stored as evidence in the conversation it concerns (if any); a permanent bounce or a
-// failed PEC delivery marks our outbound message failed. Never a work order, never a confirmation.
+// failed PEC delivery marks our outbound message failed (and reopens the ARERA clock); a genuine PEC acceptance or
+// delivery receipt becomes its delivery status. Never a work order, never a confirmation.
 import type { Repositories } from '../../repositories/index.js'
 import { truncate } from '../../text.js'
+import type { DeliveryStatus } from '../../types.js'
 import type { AutomaticVerdict } from '../automatic.js'
+import { markOutboundFailed } from '../delivery.js'
 import { htmlToText } from '../sanitize.js'
 import type { IngestContext, IngestResult } from './context.js'
 import { MAX_TEXT } from './prepare-content.js'
@@ -24,8 +27,17 @@ export async function recordAutomatic(tx: Repositories, ctx: IngestContext, verd
   })
   await storeAttachments(tx, messageId, ctx)
   if (failedOutbound) {
-    await tx.messages.setDeliveryStatus(failedOutbound.id, 'failed', failedOutbound.reason)
+    // the citizen never received it: the ARERA clock runs again, exactly as after an SMTP 5xx
+    await markOutboundFailed(tx, failedOutbound.id, failedOutbound.reason, now)
     await tx.audit.record({ actorType: 'system', action: 'outbound.bounced', workOrderId, messageId: failedOutbound.id, details: { reason: failedOutbound.reason, evidence: messageId } }, now)
+  }
+  const delivered = evidence.deliveredOutbound
+  if (delivered) {
+    // receipts may arrive before the send is recorded, and out of order: the status only moves forward
+    const before: DeliveryStatus[] = delivered.status === 'accepted' ? ['queued', 'sending', 'retrying', 'sent'] : ['queued', 'sending', 'retrying', 'sent', 'accepted']
+    if (await tx.messages.setDeliveryStatus(delivered.id, delivered.status, null, before)) {
+      await tx.audit.record({ actorType: 'system', action: `outbound.pec.${delivered.status}`, workOrderId, messageId: delivered.id, details: { evidence: messageId } }, now)
+    }
   }
   await tx.audit.record({ actorType: 'system', action: 'mail.automatic', workOrderId, messageId, details: { kind: verdict.kind, reason: detail } }, now)
   return { outcome: 'automatic', messageId, workOrderId, detail }
