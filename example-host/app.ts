@@ -14,7 +14,9 @@ export const HOST_MAPPING: HostMapping = {
     id: 'id_contribuente',
     displayName: 'nominativo',
     fiscalCode: 'codice_fiscale',
-    emails: ['email', 'email_secondaria', 'pec']
+    emails: ['email', 'email_secondaria', 'pec'],
+    // the supply's municipality picks the ARERA territory (calendar and standards) when territories are configured
+    municipality: 'comune'
   },
   workOrders: {
     table: 'ordini_lavoro',

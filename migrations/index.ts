@@ -3,6 +3,7 @@
 import type { Knex } from 'knex'
 import * as initial from './20261126000001_initial.js'
 import * as open311 from './20261201001000_open311.js'
+import * as areraClocks from './20261201003001_arera_clocks.js'
 import * as spamList from './20261201005000_spam_list.js'
 import * as privacy from './20261201004_privacy.js'
 import * as templatesRelations from './20261201008001_templates_relations.js'
@@ -21,7 +22,8 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261201008001_templates_relations', templatesRelations],
   ['20261201007001_mailbox_outgoing', mailboxOutgoing],
   ['20261201001000_open311', open311],
-  ['20261201007002_pec_provider', pecProvider]
+  ['20261201007002_pec_provider', pecProvider],
+  ['20261201003001_arera_clocks', areraClocks]
 ]
 
 /** The knex table that records which of the module's migrations ran; separate from the host's own. */

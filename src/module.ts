@@ -5,8 +5,6 @@ import type { Knex } from 'knex'
 import { createOutbound } from './actions/index.js'
 import { createDigest } from './arera/digest.js'
 import { createAreraService } from './arera/service.js'
-import { resolveStandards } from './domain/arera.js'
-import { createWorkingCalendar } from './domain/working-days.js'
 import { createIntakeService } from './intake/service.js'
 import { createClamdClient } from './antivirus/clamd.js'
 import { createAttachmentScanner } from './antivirus/scanner.js'
@@ -32,10 +30,11 @@ export interface ModuleHooks {
 export function createModule(knex: Knex, options: ResolvedOptions, log: FastifyBaseLogger, hooks: ModuleHooks = {}) {
   const repos = createRepositories(knex, options.mapping, { initialScan: options.antivirus ? 'pending' : 'off' })
   const storage = createAttachmentStorage(options.attachments)
-  const calendar = createWorkingCalendar(options.calendar)
-  const standards = resolveStandards(options.standards)
+  // the deployment's default calendar and standards (territories: src/domain/territories.ts)
+  const arera = createAreraService(repos, options)
+  const { calendar, standards } = arera
   const genericContributor = createGenericContributor(repos.settings, options.genericContributorId)
-  const ingestDeps: IngestDeps = { repos, genericContributor, options, storage, calendar, standards }
+  const ingestDeps: IngestDeps = { repos, genericContributor, options, storage, calendar, standards, territories: arera.currentTerritories }
   const outbound = createOutbound({ repos, options, storage, log })
   const scanner = options.antivirus
     ? createAttachmentScanner({
@@ -54,7 +53,6 @@ export function createModule(knex: Knex, options: ResolvedOptions, log: FastifyB
     repos, secret: options.secret, instanceId: options.instanceId, defaultFrom: options.mail.from ?? null, ingest,
     log, leaseTtlMs: options.mail.leaseTtlMs, backoff: options.mail.backoff, onIngested: hooks.onIngested
   })
-  const arera = createAreraService(repos, options, calendar, standards)
   const digest = createDigest({ repos, arera, options, log })
   const core = createService({ repos, options, storage, genericContributor, arera })
   const retention = createRetention({ repos, storage, options, log })

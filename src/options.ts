@@ -16,6 +16,14 @@ export interface ContributorMapping {
   fiscalCode?: string
   /** One or more columns holding email addresses (e.g. personal and PEC). */
   emails: string[]
+  /** ARERA (optional): the municipality of the supply, which picks the request's territory. */
+  municipality?: string
+  /** ARERA yearly communication (optional): the user type column and how the host spells each type. */
+  userType?: string
+  userTypeValues?: { domestica?: string[]; non_domestica?: string[] }
+  /** ARERA yearly communication (optional): start and end dates of the supply, for the users at 31 December. */
+  activeFrom?: string
+  activeTo?: string
 }
 
 export interface WorkOrderMapping {
@@ -177,7 +185,12 @@ export function validateOptions(input: unknown): ResolvedOptions {
     id: requireIdentifier(c.id, 'mapping.contributors.id'),
     displayName: requireIdentifier(c.displayName, 'mapping.contributors.displayName'),
     fiscalCode: optionalIdentifier(c.fiscalCode, 'mapping.contributors.fiscalCode'),
-    emails: c.emails.map((e, i) => requireIdentifier(e, `mapping.contributors.emails[${i}]`))
+    emails: c.emails.map((e, i) => requireIdentifier(e, `mapping.contributors.emails[${i}]`)),
+    municipality: optionalIdentifier(c.municipality, 'mapping.contributors.municipality'),
+    userType: optionalIdentifier(c.userType, 'mapping.contributors.userType'),
+    userTypeValues: c.userTypeValues,
+    activeFrom: optionalIdentifier(c.activeFrom, 'mapping.contributors.activeFrom'),
+    activeTo: optionalIdentifier(c.activeTo, 'mapping.contributors.activeTo')
   }
   if (!w.statuses || typeof w.statuses !== 'object') throw new OptionsError('mapping.workOrders.statuses', 'is required: { open, closed, … }')
   for (const key of Object.keys(w.statuses)) {
@@ -308,6 +321,7 @@ export async function validateAgainstDatabase(knex: Knex, options: ResolvedOptio
   const checks: Array<[string, string, Array<[string, string | undefined]>]> = [
     ['mapping.contributors', contributors.table, [
       ['id', contributors.id], ['displayName', contributors.displayName], ['fiscalCode', contributors.fiscalCode],
+      ['municipality', contributors.municipality], ['userType', contributors.userType], ['activeFrom', contributors.activeFrom], ['activeTo', contributors.activeTo],
       ...contributors.emails.map((e, i): [string, string] => [`emails[${i}]`, e])
     ]],
     ['mapping.workOrders', workOrders.table, [

@@ -21,6 +21,7 @@ import replyRoutes from './routes/replies.js'
 import timelineRoutes from './routes/timeline.js'
 import exportRoutes from './routes/export.js'
 import classificationRoutes from './routes/classification.js'
+import areraRoutes from './routes/arera.js'
 import deadlineRoutes from './routes/deadlines.js'
 import indicatorRoutes from './routes/indicators.js'
 import registerRoutes from './routes/register.js'
@@ -78,6 +79,7 @@ const communicationsPlugin: FastifyPluginAsync<CommunicationsOptions & { hooks?:
         await child.register(timelineRoutes, { ctx })
         await child.register(exportRoutes, { ctx })
         await child.register(classificationRoutes, { ctx })
+        await child.register(areraRoutes, { ctx })
         await child.register(registerRoutes, { ctx })
         await child.register(indicatorRoutes, { ctx })
         await child.register(deadlineRoutes, { ctx })

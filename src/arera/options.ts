@@ -1,6 +1,7 @@
 // The `arera` plugin option: the operator's regulatory scheme, its minimum compliance percentages and the
 // optional daily deadline digest. Validated at registration like every other option.
 import { REGULATORY_SCHEMES, isRequestType, type RegulatorySchemeId, type RequestType } from '../domain/arera.js'
+import { checkTerritories, type TerritoryConfig } from '../domain/territories.js'
 import { OptionsError } from '../options.js'
 
 export interface AreraOptions {
@@ -16,12 +17,19 @@ export interface AreraOptions {
   minimumPercent?: number | null | Partial<Record<RequestType, number | null>>
   /** Daily email listing overdue and due-soon requests, at `hour` (0..23, Europe/Rome). Needs `mail.from`. */
   digest?: { to: string[]; hour: number; dueWithinWorkingDays?: number } | null
+  /**
+   * Municipalities or offices with their own calendar (patron saint, closures) and standards. A request belongs
+   * to the territory of its contributor's municipality (`mapping.contributors.municipality`) or, failing that, of
+   * the mailbox that received it; otherwise to the deployment's default calendar and standards.
+   */
+  territories?: TerritoryConfig[]
 }
 
 export interface ResolvedAreraOptions {
   scheme: RegulatorySchemeId | null
   minimumPercent: number | null | undefined | Partial<Record<RequestType, number | null>>
   digest: { to: string[]; hour: number; dueWithinWorkingDays: number } | null
+  territories: TerritoryConfig[]
 }
 
 const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/
@@ -35,7 +43,7 @@ function checkPercent(value: unknown, option: string): number | null {
 }
 
 export function validateAreraOptions(input: unknown, mailFrom: string | undefined): ResolvedAreraOptions {
-  if (input === undefined || input === null) return { scheme: null, minimumPercent: undefined, digest: null }
+  if (input === undefined || input === null) return { scheme: null, minimumPercent: undefined, digest: null, territories: [] }
   if (typeof input !== 'object') throw new OptionsError('arera', 'must be an object { scheme, minimumPercent?, digest? }')
   const o = input as AreraOptions
   const scheme = o.scheme ?? null
@@ -67,5 +75,12 @@ export function validateAreraOptions(input: unknown, mailFrom: string | undefine
     if (!mailFrom) throw new OptionsError('arera.digest', 'needs "mail.from": the digest is sent from that address')
     digest = { to: d.to.map((a) => a.trim()), hour: d.hour, dueWithinWorkingDays: within }
   }
-  return { scheme, minimumPercent, digest }
+  const territories = o.territories ?? []
+  if (!Array.isArray(territories)) throw new OptionsError('arera.territories', 'must be a list of { code, name, municipalities?, mailboxes?, patronSaint?, extraClosures?, standards? }')
+  try {
+    checkTerritories(territories)
+  } catch (err) {
+    throw new OptionsError('arera.territories', (err as Error).message)
+  }
+  return { scheme, minimumPercent, digest, territories }
 }

@@ -4,24 +4,30 @@
 // time over the requests that got their reply (art. 58.3 c: met and missed alike). A request still within its
 // time at the moment of the report is neither met nor missed: it is counted as pending. A request with no reply
 // whose due date has passed is already a miss.
-import { MISS_CAUSES, REQUEST_TYPE_CODES, type Label, type MissCause, type RequestType, type Standards } from './arera.js'
+import { MISS_CAUSES, STANDARD_CODES, type Label, type MissCause, type StandardCode, type Standards } from './arera.js'
 
 export interface IndicatorInput {
-  type: RequestType
+  type: StandardCode
   standardMet: boolean | null
   missCause: MissCause | null
   /** Working days taken (net of suspensions); counted in the average only when `replied`. */
   workingDaysTaken: number
   replied: boolean
+  /** The standard the request was measured against (null: none, not counted). */
+  standardWorkingDays?: number | null
 }
 
 export type MissCauseCounts = Record<MissCause | 'non_registrata', number>
 
 export interface StandardIndicator {
-  type: RequestType
+  type: StandardCode
   label: Label
   article: string | null
+  /** The standard in force (for a standard switched off during the year: the one its requests had). */
   standardWorkingDays: number
+  /** Inspection variant, when the standard has one. */
+  standardWorkingDaysWithInspection: number | null
+  toConfirm: boolean
   /** Every request of this type received in the period. */
   requests: number
   met: number
@@ -47,17 +53,20 @@ export function emptyCauseCounts(): MissCauseCounts {
   return counts
 }
 
-/** One indicator per request type that has a standard, in the order of REQUEST_TYPE_CODES. */
+/**
+ * One indicator per standard in force (or with requests counted under it), in the order of STANDARD_CODES. A
+ * work order with a second clock counts once under each of its two standards.
+ */
 export function computeIndicators(
   entries: readonly IndicatorInput[],
   standards: Standards,
-  minimumPercent: (type: RequestType) => number | null
+  minimumPercent: (type: StandardCode) => number | null
 ): StandardIndicator[] {
   const result: StandardIndicator[] = []
-  for (const type of REQUEST_TYPE_CODES) {
+  for (const type of STANDARD_CODES) {
     const standard = standards[type]
-    if (standard.workingDays === null) continue
-    const rows = entries.filter((e) => e.type === type)
+    const rows = entries.filter((e) => e.type === type && (e.standardWorkingDays === undefined ? standard.workingDays : e.standardWorkingDays) !== null)
+    if (standard.workingDays === null && rows.length === 0) continue
     const missedByCause = emptyCauseCounts()
     let met = 0
     let missed = 0
@@ -79,7 +88,7 @@ export function computeIndicators(
     const percentMet = decided === 0 ? null : round1((met / decided) * 100)
     const minimum = minimumPercent(type)
     result.push({
-      type, label: standard.label, article: standard.article, standardWorkingDays: standard.workingDays,
+      type, label: standard.label, article: standard.article, toConfirm: standard.toConfirm, standardWorkingDaysWithInspection: standard.workingDaysWithInspection, standardWorkingDays: standard.workingDays ?? rows[0]?.standardWorkingDays ?? 0,
       requests: rows.length, met, missed, missedByCause, pending, percentMet,
       averageWorkingDays: replied === 0 ? null : round1(daysSum / replied),
       minimumPercent: minimum,

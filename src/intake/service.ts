@@ -137,7 +137,7 @@ export function createIntakeService(deps: IntakeDeps) {
         const receipt = await repos.transaction(async (tx) => {
           const workOrderId = await openWorkOrder(tx, deps, {
             contributorId: match.contributorId, subject, text: s.body.text, type, suggested: suggestion.type,
-            receivedAt: now, parentWorkOrderId: null, channel, service: s.service
+            receivedAt: now, parentWorkOrderId: null, channel, service: s.service, suggestedService: suggestion.service?.type ?? null
           }, now)
           const meta = await tx.workOrderMeta.find(workOrderId)
           if (!meta) throw new Error(`work order ${workOrderId} has no metadata`)

@@ -47,6 +47,12 @@ export function createAuditRepository(db: Knex | Knex.Transaction) {
       return rows.map(toRecord)
     },
 
+    /** The latest entries of one action (e.g. every change of an ARERA standard), newest first. */
+    async listByAction(action: string, limit = 200): Promise<AuditRecord[]> {
+      const rows: Row[] = await db(TABLE).select('*').where('action', action).orderBy('id', 'desc').limit(limit)
+      return rows.map(toRecord)
+    },
+
     /**
      * Entries with one of `actions` in [from, to] on requests that came through the form or the app, oldest
      * first, at most `limit` (Open311 servicerequestupdates).

@@ -67,6 +67,33 @@ export function createHostRepository(db: Knex | Knex.Transaction, mapping: HostM
       return rows.map(toContributor)
     },
 
+    /** The mapped municipality of each contributor (empty when the mapping has no municipality column). */
+    async municipalitiesOf(ids: readonly number[]): Promise<Map<number, string>> {
+      const result = new Map<number, string>()
+      if (!c.municipality) return result
+      const unique = [...new Set(ids)]
+      for (let i = 0; i < unique.length; i += 1000) {
+        const rows: Row[] = await db(c.table).select(`${c.id} as id`, `${c.municipality} as municipality`).whereIn(c.id, unique.slice(i, i + 1000))
+        for (const row of rows) if (row.municipality !== null && row.municipality !== undefined) result.set(toId(row.id), String(row.municipality))
+      }
+      return result
+    },
+
+    /**
+     * Contributors active on a day, counted by municipality and host user type (ARERA yearly communication: users
+     * at 31 December). Without activeFrom/activeTo columns every row counts; the excluded id is the generic one.
+     */
+    async countUsersOn(day: string, excludeId: number): Promise<Array<{ municipality: string | null; userType: string | null; count: number }>> {
+      const groups = [...(c.municipality ? [c.municipality] : []), ...(c.userType ? [c.userType] : [])]
+      const query = db(c.table).whereNot(c.id, excludeId)
+      if (c.activeFrom) query.where((q) => q.whereNull(c.activeFrom as string).orWhere(c.activeFrom as string, '<=', day))
+      if (c.activeTo) query.where((q) => q.whereNull(c.activeTo as string).orWhere(c.activeTo as string, '>', day))
+      query.select([...(c.municipality ? [`${c.municipality} as municipality`] : []), ...(c.userType ? [`${c.userType} as user_type`] : [])]).count({ n: '*' })
+      if (groups.length > 0) query.groupBy(groups)
+      const rows: Row[] = await query
+      return rows.map((r) => ({ municipality: toStr(r.municipality), userType: toStr(r.user_type), count: Number(r.n) }))
+    },
+
     /** Every contributor any of whose email columns equals the address, case-insensitively. */
     async findContributorsByEmail(address: string): Promise<Contributor[]> {
       const wanted = address.trim().toLowerCase()

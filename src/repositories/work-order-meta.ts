@@ -1,7 +1,7 @@
 // What the module knows about a work order beyond the host's columns: reference, channel, ARERA type and clock.
 import type { Knex } from 'knex'
 import type { Channel } from '../types.js'
-import { parseJson, toDateOnly, toId, toIso, toOptionalId, toStr, type Row } from './normalize.js'
+import { parseJson, toBool, toDateOnly, toId, toIso, toOptionalId, toStr, type Row } from './normalize.js'
 
 export interface WorkOrderMeta {
   workOrderId: number
@@ -26,6 +26,36 @@ export interface WorkOrderMeta {
   typeConfirmedBy: string | null
   /** The last change a citizen may see (state, public note, expected date, publication); null until the first. */
   publicChangedAt: string | null
+  /** The territory whose calendar and standards apply (null: the deployment's default). */
+  territory: string | null
+  /** Why an operator left this request without a due date (required when its standard is off). */
+  noDueDateReason: string | null
+  suggestedServiceType: string | null
+  /** The second clock (the service the request also asks for), once an operator confirmed it. */
+  serviceClock: ServiceClockMeta | null
+}
+
+export interface ServiceClockMeta {
+  type: string
+  inspection: boolean
+  /** When the clock starts: the receipt, unless it follows a later event (a refund, a forwarded reply). */
+  startedAt: string
+  dueDate: string | null
+  doneAt: string | null
+  missCause: string | null
+  confirmedAt: string | null
+  confirmedBy: string | null
+}
+
+export interface ServiceClockChanges {
+  type: string | null
+  inspection?: boolean
+  startedAt?: Date | null
+  dueDate?: string | null
+  doneAt?: Date | null
+  missCause?: string | null
+  confirmedAt?: Date
+  confirmedBy?: string
 }
 
 export interface NewWorkOrderMeta {
@@ -39,6 +69,8 @@ export interface NewWorkOrderMeta {
   dueDate: string | null
   parentWorkOrderId?: number | null
   publicToken: string
+  territory?: string | null
+  suggestedServiceType?: string | null
   now: Date
 }
 
@@ -63,7 +95,22 @@ function toMeta(row: Row): WorkOrderMeta {
     publicToken: String(row.public_token),
     typeConfirmedAt: toIso(row.type_confirmed_at),
     typeConfirmedBy: toStr(row.type_confirmed_by),
-    publicChangedAt: toIso(row.public_changed_at)
+    publicChangedAt: toIso(row.public_changed_at),
+    territory: toStr(row.territory),
+    noDueDateReason: toStr(row.no_due_date_reason),
+    suggestedServiceType: toStr(row.suggested_service_type),
+    serviceClock: row.service_type
+      ? {
+          type: String(row.service_type),
+          inspection: toBool(row.service_inspection),
+          startedAt: toIso(row.service_started_at) ?? toIso(row.received_at) ?? '',
+          dueDate: toDateOnly(row.service_due_date),
+          doneAt: toIso(row.service_done_at),
+          missCause: toStr(row.service_miss_cause),
+          confirmedAt: toIso(row.service_confirmed_at),
+          confirmedBy: toStr(row.service_confirmed_by)
+        }
+      : null
   }
 }
 
@@ -81,6 +128,8 @@ export function createWorkOrderMetaRepository(db: Knex | Knex.Transaction) {
         due_date: meta.dueDate,
         parent_work_order_id: meta.parentWorkOrderId ?? null,
         public_token: meta.publicToken,
+        territory: meta.territory ?? null,
+        suggested_service_type: meta.suggestedServiceType ?? null,
         created_at: meta.now,
         updated_at: meta.now
       })
@@ -109,7 +158,7 @@ export function createWorkOrderMetaRepository(db: Knex | Knex.Transaction) {
 
     async update(
       workOrderId: number,
-      changes: Partial<Pick<WorkOrderMeta, 'areraType' | 'dueDate' | 'missCause' | 'service' | 'typeConfirmedBy'>> & {
+      changes: Partial<Pick<WorkOrderMeta, 'areraType' | 'dueDate' | 'missCause' | 'service' | 'typeConfirmedBy' | 'territory' | 'noDueDateReason'>> & {
         replySentAt?: Date | null
         replyMessageId?: number | null
         receivedAt?: Date
@@ -134,6 +183,8 @@ export function createWorkOrderMetaRepository(db: Knex | Knex.Transaction) {
       if (changes.receivedAt !== undefined) row.received_at = changes.receivedAt
       if (changes.mergedIntoWorkOrderId !== undefined) row.merged_into_work_order_id = changes.mergedIntoWorkOrderId
       if (changes.duplicateCandidates !== undefined) row.duplicate_candidates_json = changes.duplicateCandidates.length ? JSON.stringify(changes.duplicateCandidates) : null
+      if (changes.territory !== undefined) row.territory = changes.territory
+      if (changes.noDueDateReason !== undefined) row.no_due_date_reason = changes.noDueDateReason === null ? null : changes.noDueDateReason.slice(0, 500)
       await db(TABLE).where('work_order_id', workOrderId).update(row)
     },
 
@@ -148,6 +199,38 @@ export function createWorkOrderMetaRepository(db: Knex | Knex.Transaction) {
      */
     async listReceivedBetween(from: Date, to: Date): Promise<WorkOrderMeta[]> {
       const rows: Row[] = await db(TABLE).select('*').where('received_at', '>=', from).andWhere('received_at', '<', to).orderBy([{ column: 'received_at' }, { column: 'work_order_id' }])
+      return rows.map(toMeta)
+    },
+
+    /** Sets, changes or (type null) removes the second clock; only the given fields change. */
+    async updateServiceClock(workOrderId: number, c: ServiceClockChanges, now: Date = new Date()): Promise<void> {
+      const row: Record<string, unknown> = { updated_at: now, service_type: c.type }
+      if (c.type === null) {
+        Object.assign(row, {
+          service_inspection: false, service_started_at: null, service_due_date: null, service_done_at: null, service_miss_cause: null,
+          service_confirmed_at: null, service_confirmed_by: null
+        })
+      } else {
+        if (c.inspection !== undefined) row.service_inspection = c.inspection
+        if (c.startedAt !== undefined) row.service_started_at = c.startedAt
+        if (c.dueDate !== undefined) row.service_due_date = c.dueDate
+        if (c.doneAt !== undefined) row.service_done_at = c.doneAt
+        if (c.missCause !== undefined) row.service_miss_cause = c.missCause
+        if (c.confirmedAt !== undefined) row.service_confirmed_at = c.confirmedAt
+        if (c.confirmedBy !== undefined) row.service_confirmed_by = c.confirmedBy.slice(0, 200)
+      }
+      await db(TABLE).where('work_order_id', workOrderId).update(row)
+    },
+
+    /** Requests with a second clock still running (the service not yet performed). */
+    async listAwaitingService(): Promise<WorkOrderMeta[]> {
+      const rows: Row[] = await db(TABLE).select('*').whereNotNull('service_type').whereNull('service_done_at').orderBy([{ column: 'service_due_date' }, { column: 'work_order_id' }])
+      return rows.map(toMeta)
+    },
+
+    /** Requests awaiting their reply without a due date (their standard is off or their type has none). */
+    async listUndated(): Promise<WorkOrderMeta[]> {
+      const rows: Row[] = await db(TABLE).select('*').whereNull('reply_sent_at').whereNull('due_date').orderBy([{ column: 'received_at' }, { column: 'work_order_id' }])
       return rows.map(toMeta)
     },
 

@@ -8,7 +8,7 @@ import type { RouteOptions } from './context.js'
 const classificationRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
   const arera = ctx.service.arera
 
-  app.put<{ Params: { id: string }; Body: { type?: unknown; service?: unknown } }>(
+  app.put<{ Params: { id: string }; Body: { type?: unknown; service?: unknown; noDueDateReason?: unknown } }>(
     '/work-orders/:id/classification',
     {
       config: { permission: 'write' },
@@ -16,7 +16,7 @@ const classificationRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx
         body: {
           type: 'object',
           required: ['type'],
-          properties: { type: { type: 'string' }, service: { type: ['string', 'null'] } },
+          properties: { type: { type: 'string' }, service: { type: ['string', 'null'] }, noDueDateReason: { type: 'string', maxLength: 500 } },
           additionalProperties: false
         }
       }

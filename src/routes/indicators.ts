@@ -60,7 +60,7 @@ const indicatorRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) =
         break
       }
     }
-    const standards = Object.values(arera.standards)
+    const standards = Object.values((await arera.currentTerritories()).default.standards)
       .filter((s) => s.workingDays !== null)
       .map((s) => ({ label: s.label.it, article: s.article, workingDays: s.workingDays as number, minimumPercent: arera.minimumPercent(s.type) }))
     return cartaPage({

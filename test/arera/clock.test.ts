@@ -81,7 +81,10 @@ t.test('indicators arithmetic', async (t) => {
     DEFAULT_STANDARDS,
     (type) => (type === 'reclamo_scritto' ? 50 : 70)
   )
-  t.same(list.map((s) => s.type), ['reclamo_scritto', 'richiesta_informazioni', 'rettifica_importi', 'ritiro_su_chiamata', 'riparazione_attrezzature', 'attivazione_variazione_cessazione'], 'only types with a standard')
+  t.same(list.map((s) => s.type), [
+    'reclamo_scritto', 'richiesta_informazioni', 'rettifica_importi', 'segnalazione_disservizio', 'ritiro_su_chiamata', 'riparazione_attrezzature',
+    'attivazione_variazione_cessazione', 'consegna_attrezzature', 'rimborso_importi', 'inoltro_tra_gestori', 'inoltro_risposta'
+  ], 'every standard in force, the follow-up clocks too; "altro" has none')
   t.match(list[0], {
     requests: 5, met: 2, missed: 2, pending: 1, percentMet: 50, averageWorkingDays: 21, minimumPercent: 50, compliant: true,
     missedByCause: { gestore: 1, forza_maggiore: 0, utente_o_terzi: 0, non_registrata: 1 }
@@ -119,7 +122,7 @@ t.test('XLSX structure', async (t) => {
 
 t.test('the arera option is validated', async (t) => {
   const base = { knex: {} as never, mapping: { contributors: { table: 'c', id: 'id', displayName: 'n', emails: ['e'] }, workOrders: { table: 'w', id: 'id', contributorId: 'c', status: 's', subject: 'o', createdAt: 'd', statuses: { open: 'A', closed: 'C' } } }, genericContributorId: 1, authorize: () => null, secret: 'x'.repeat(32) }
-  t.same(validateOptions(base).arera, { scheme: null, minimumPercent: undefined, digest: null }, 'optional')
+  t.same(validateOptions(base).arera, { scheme: null, minimumPercent: undefined, digest: null, territories: [] }, 'optional')
   t.match(validateOptions({ ...base, arera: { scheme: 'III', minimumPercent: { ritiro_su_chiamata: 50 } } }).arera, { scheme: 'III', minimumPercent: { ritiro_su_chiamata: 50 } })
   t.throws(() => validateOptions({ ...base, arera: { scheme: 'V' } }), /option "arera.scheme" must be one of "I", "II", "III", "IV"/)
   t.throws(() => validateOptions({ ...base, arera: { minimumPercent: 120 } }), /"arera.minimumPercent" must be a percentage 0..100/)

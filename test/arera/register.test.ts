@@ -72,8 +72,9 @@ const CASES: Case[] = [
   // Wednesday 17 Dec → Friday 23 Jan 2026 (counted in 2025, the year of receipt): 18–19 (2), 22–24 (5), 29–31 (8),
   // 2 Jan (9), 5 (10), 7–9 (13), 12–16 (18), 19–23 (23).
   { key: 'R8', from: MARIO, subject: 'Reclamo: addebito per un servizio mai svolto', received: '2025-12-17T10:00:00+01:00', reply: '2026-01-23T10:00:00+01:00', suggested: 'reclamo_scritto', receivedDate: '2025-12-17', taken: 23, outcome: 'met' },
-  // 23:30 on 31 December in Rome: still 2025. A service-failure report has no standard by default.
-  { key: 'D1', from: STRANGER, subject: 'Cassonetto pieno in via Verdi', received: '2025-12-31T22:30:00Z', reply: null, suggested: 'segnalazione_disservizio', receivedDate: '2025-12-31', taken: null, outcome: 'no_standard' },
+  // 23:30 on 31 December in Rome: still 2025. A service-failure report is a written complaint (TQRIF art. 13), never
+  // a request without a clock; never answered, it is a miss with no cause recorded.
+  { key: 'D1', from: STRANGER, subject: 'Cassonetto pieno in via Verdi', received: '2025-12-31T22:30:00Z', reply: null, suggested: 'reclamo_scritto', receivedDate: '2025-12-31', taken: null, outcome: 'missed' },
   // 00:30 on 1 January 2026 in Rome: not a 2025 request.
   { key: 'X1', from: MARIO, subject: 'Reclamo: raccolta saltata', received: '2025-12-31T23:30:00Z', reply: '2026-01-07T10:00:00+01:00', suggested: 'reclamo_scritto', receivedDate: '2026-01-01', taken: 3, outcome: 'met' }
 ]
@@ -184,16 +185,17 @@ t.test('ARERA register and indicators', async (t) => {
     t.match(res.headers['content-disposition'], /attachment; filename="registro-richieste_2025-01-01_2025-12-31\.csv"/)
     t.ok(res.body.startsWith('\uFEFF'), 'UTF-8 BOM')
     const lines = res.body.slice(1).split('\r\n')
-    t.equal(lines[0], 'Codice richiesta;Canale;Contribuente;Codice contribuente;Tipo di richiesta;Tipo confermato;Servizio;Data ricevimento;Scadenza;Data invio risposta;Giorni lavorativi impiegati;Giorni lavorativi di sospensione;Standard (giorni lavorativi);Esito;Causa mancato rispetto')
+    t.equal(lines[0], 'Codice richiesta;Canale;Contribuente;Codice contribuente;Tipo di richiesta;Tipo confermato;Servizio;Data ricevimento;Scadenza;Data invio risposta;Giorni lavorativi impiegati;Giorni lavorativi di sospensione;Standard (giorni lavorativi);Esito;Causa mancato rispetto;Termine;Territorio')
     t.equal(lines.length, 1 + year.length + 1, 'header, one line per request, final CRLF')
     const line = (key: string) => lines.find((l) => l.startsWith(`${references.get(key)};`))
     const mario = host.contributors.marioRossi
     // R6 is due 30 working days after Saturday 25 Oct: 27–31 (5), Nov 3–7 (10), … , Dec 1–5 (30).
-    t.equal(line('R3'), `${references.get('R3')};Email;Rossi Mario;${mario};Reclamo scritto;No;;03/03/2025;14/04/2025;15/04/2025;31;0;30;Non rispettato;Cause imputabili al gestore`)
-    t.equal(line('R6'), `${references.get('R6')};Email;${names[STRANGER]};${host.genericContributorId};Reclamo scritto;No;;25/10/2025;05/12/2025;28/10/2025;2;0;30;Rispettato;`)
-    t.equal(line('R7'), `${references.get('R7')};Email;${names[STRANGER]};${host.genericContributorId};Reclamo scritto;No;;03/11/2025;16/12/2025;;;0;30;Non rispettato;Non registrata`)
-    t.equal(line('B3'), `${references.get('B3')};Email;Rossi Mario;${mario};Richiesta di rettifica degli importi addebitati;Sì;Gestione delle tariffe e rapporto con gli utenti;01/12/2025;02/03/2026;23/02/2026;55;0;60;Rispettato;`)
-    t.equal(line('D1'), `${references.get('D1')};Email;${names[STRANGER]};${host.genericContributorId};Segnalazione di disservizio;No;;31/12/2025;;;;0;;Senza standard;`)
+    t.equal(line('R3'), `${references.get('R3')};Email;Rossi Mario;${mario};Reclamo scritto;No;;03/03/2025;14/04/2025;15/04/2025;31;0;30;Non rispettato;Cause imputabili al gestore;Risposta motivata;`)
+    t.equal(line('R6'), `${references.get('R6')};Email;${names[STRANGER]};${host.genericContributorId};Reclamo scritto;No;;25/10/2025;05/12/2025;28/10/2025;2;0;30;Rispettato;;Risposta motivata;`)
+    t.equal(line('R7'), `${references.get('R7')};Email;${names[STRANGER]};${host.genericContributorId};Reclamo scritto;No;;03/11/2025;16/12/2025;;;0;30;Non rispettato;Non registrata;Risposta motivata;`)
+    t.equal(line('B3'), `${references.get('B3')};Email;Rossi Mario;${mario};Richiesta di rettifica degli importi addebitati;Sì;Gestione delle tariffe e rapporto con gli utenti;01/12/2025;02/03/2026;23/02/2026;55;0;60;Rispettato;;Risposta motivata;`)
+    // D1: 31 Dec 2025 + 30: Jan 2 (1), 5 (2), 6 Epiphany, 7–9 (5), 12–16 (10), 19–23 (15), 26–30 (20), Feb 2–6 (25), 9–13 (30).
+    t.equal(line('D1'), `${references.get('D1')};Email;${names[STRANGER]};${host.genericContributorId};Reclamo scritto;No;;31/12/2025;13/02/2026;;;0;30;Non rispettato;Non registrata;Risposta motivata;`)
     t.notOk(line('X1'), 'received on 1 January 2026 in Rome')
   })
 
@@ -219,11 +221,11 @@ t.test('ARERA register and indicators', async (t) => {
     const res = await get('/indicators?year=2025')
     t.equal(res.statusCode, 200)
     const report = res.json()
-    t.match(report, { year: 2025, basis: 'receipt', scheme: { id: 'III', minimumCompliancePercent: 70 }, totals: { requests: 19, withStandard: 18, met: 12, missed: 6, pending: 0 } })
+    t.match(report, { year: 2025, basis: 'receipt', scheme: { id: 'III', minimumCompliancePercent: 70 }, totals: { requests: 19, withStandard: 19, met: 12, missed: 7, pending: 0 } })
     const by = (type: string) => report.standards.find((s: { type: string }) => s.type === type)
-    // complaints: met R9 R1 R2 R5 R6 R8; missed R3 (operator), R4 (force majeure), R7 (no reply, no cause).
-    // average over the 8 replied: (6 + 9 + 30 + 31 + 32 + 1 + 2 + 23) / 8 = 16.75 → 16.8
-    t.match(by('reclamo_scritto'), { standardWorkingDays: 30, requests: 9, met: 6, missed: 3, pending: 0, missedByCause: { forza_maggiore: 1, utente_o_terzi: 0, gestore: 1, non_registrata: 1 }, percentMet: 66.7, averageWorkingDays: 16.8, minimumPercent: 70, compliant: false })
+    // complaints: met R9 R1 R2 R5 R6 R8; missed R3 (operator), R4 (force majeure), R7 and D1 (no reply, no cause).
+    // 6 / 10 = 60 %; average over the 8 replied: (6 + 9 + 30 + 31 + 32 + 1 + 2 + 23) / 8 = 16.75 → 16.8
+    t.match(by('reclamo_scritto'), { standardWorkingDays: 30, requests: 10, met: 6, missed: 4, pending: 0, missedByCause: { forza_maggiore: 1, utente_o_terzi: 0, gestore: 1, non_registrata: 2 }, percentMet: 60, averageWorkingDays: 16.8, minimumPercent: 70, compliant: false })
     // information: (1 + 34 + 9) / 3 = 14.67
     t.match(by('richiesta_informazioni'), { requests: 3, met: 2, missed: 1, missedByCause: { utente_o_terzi: 1, gestore: 0, forza_maggiore: 0, non_registrata: 0 }, percentMet: 66.7, averageWorkingDays: 14.7, compliant: false })
     // billing corrections: B1 40, B3 55 (reclassified), B2 64 missed: 159 / 3 = 53
@@ -232,20 +234,20 @@ t.test('ARERA register and indicators', async (t) => {
     t.match(by('ritiro_su_chiamata'), { standardWorkingDays: 15, requests: 2, met: 1, missed: 1, missedByCause: { non_registrata: 1 }, percentMet: 50, averageWorkingDays: 15.5, minimumPercent: 50, compliant: true })
     t.match(by('riparazione_attrezzature'), { requests: 1, met: 1, missed: 0, percentMet: 100, averageWorkingDays: 4, compliant: true })
     t.match(by('attivazione_variazione_cessazione'), { requests: 0, percentMet: null, averageWorkingDays: null, compliant: null })
-    t.notOk(by('segnalazione_disservizio'), 'no standard, no indicator')
+    t.match(by('segnalazione_disservizio'), { standardWorkingDays: 5, standardWorkingDaysWithInspection: 10, toConfirm: true, requests: 0 }, 'the intervention standard is in force, marked to confirm')
 
     const csv = await get('/indicators.csv?year=2025')
     t.match(csv.headers['content-disposition'], /indicatori-arera_2025\.csv/)
     const lines = csv.body.slice(1).split('\r\n')
-    t.equal(lines[0], "Standard;Riferimento;Tempo massimo (giorni lavorativi);Richieste ricevute;Standard rispettato;Standard non rispettato;di cui per forza maggiore;di cui imputabili all'utente o a terzi;di cui imputabili al gestore;di cui causa non registrata;In corso;Percentuale rispettate (%);Minimo previsto (%);Tempo medio effettivo (giorni lavorativi);Rispetto del minimo")
-    t.equal(lines[1], 'Tempo di risposta motivata ai reclami scritti;TQRIF art. 14;30;9;6;3;1;0;1;1;0;66,7;70;16,8;Non raggiunto')
-    t.equal(lines[4], 'Tempo di ritiro dei rifiuti su chiamata;TQRIF art. 31;15;2;1;1;0;0;0;1;0;50;50;15,5;Raggiunto')
+    t.equal(lines[0], "Standard;Riferimento;Tempo massimo (giorni lavorativi);Richieste ricevute;Standard rispettato;Standard non rispettato;di cui per forza maggiore;di cui imputabili all'utente o a terzi;di cui imputabili al gestore;di cui causa non registrata;In corso;Percentuale rispettate (%);Minimo previsto (%);Tempo medio effettivo (giorni lavorativi);Rispetto del minimo;Valore da confermare nella Carta")
+    t.equal(lines[1], 'Tempo di risposta motivata ai reclami scritti;TQRIF art. 14;30;10;6;4;1;0;1;2;0;60;70;16,8;Non raggiunto;No')
+    t.equal(lines[5], 'Tempo di ritiro dei rifiuti su chiamata;TQRIF art. 31;15;2;1;1;0;0;0;1;0;50;50;15,5;Raggiunto;Sì')
 
     const xlsx = await get('/indicators.xlsx?year=2025')
     const zip = await JSZip.loadAsync(xlsx.rawPayload)
     const sheet = (await zip.file('xl/worksheets/sheet1.xml')?.async('string')) ?? ''
-    t.equal((sheet.match(/<row /g) ?? []).length, 7, 'header and six standards')
-    t.match(sheet, /<c r="L2" s="3"><v>66.7<\/v><\/c>/)
+    t.equal((sheet.match(/<row /g) ?? []).length, 12, 'header and the eleven standards in force')
+    t.match(sheet, /<c r="L2" s="3"><v>60<\/v><\/c>/)
 
     const html = await get('/indicators.html?year=2025')
     t.equal(html.statusCode, 200)
@@ -254,7 +256,7 @@ t.test('ARERA register and indicators', async (t) => {
     t.match(html.body, /<svg [^>]*role="img" aria-labelledby="chart-title chart-desc"/)
     t.match(html.body, /<table>\s*<caption>Indicatori per standard, anno 2025/)
     t.match(html.body, /<th scope="row">Tempo di risposta motivata ai reclami scritti/)
-    t.match(html.body, /66,7 %/)
+    t.match(html.body, /60 %/)
     t.notMatch(html.body, /<script|<link|src="http/, 'no scripts, no external assets')
   })
 
@@ -263,7 +265,7 @@ t.test('ARERA register and indicators', async (t) => {
     t.equal(res.statusCode, 200, 'public: no login')
     t.match(res.body, /<html lang="it">/)
     t.match(res.body, /Schema III/)
-    t.match(res.body, /Tempo di risposta motivata ai reclami scritti<br><small>TQRIF art\. 14<\/small><\/th><td class="n">30 giorni lavorativi<\/td><td class="n">70 %<\/td><td class="n">66,7 %<\/td><td class="n">16,8<\/td>/)
+    t.match(res.body, /Tempo di risposta motivata ai reclami scritti<br><small>TQRIF art\. 14<\/small><\/th><td class="n">30 giorni lavorativi<\/td><td class="n">70 %<\/td><td class="n">60 %<\/td><td class="n">16,8<\/td>/)
     t.match(res.body, /Risultato 2025/)
     t.match(res.body, /dal lunedì al venerdì/)
     t.notMatch(res.body, /Rossi|RC-20/, 'aggregates only: no names, no request codes')

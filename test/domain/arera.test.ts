@@ -53,7 +53,7 @@ t.test('default standards', async (t) => {
     reclamo_scritto: 30,
     richiesta_informazioni: 30,
     rettifica_importi: 60,
-    segnalazione_disservizio: null,
+    segnalazione_disservizio: 5,
     ritiro_su_chiamata: 15,
     riparazione_attrezzature: 10,
     attivazione_variazione_cessazione: 30,
@@ -87,7 +87,7 @@ t.test('resolveStandards merges overrides without touching the defaults', async 
   t.equal(s.richiesta_informazioni.workingDays, 30, 'untouched types keep the default')
   // The defaults are unchanged and frozen.
   t.equal(DEFAULT_STANDARDS.reclamo_scritto.workingDays, 30)
-  t.equal(DEFAULT_STANDARDS.segnalazione_disservizio.workingDays, null)
+  t.equal(DEFAULT_STANDARDS.segnalazione_disservizio.workingDays, 5)
   t.equal(DEFAULT_STANDARDS.ritiro_su_chiamata.workingDays, 15)
   t.ok(Object.isFrozen(s) && Object.isFrozen(s.reclamo_scritto))
   t.same(resolveStandards(), DEFAULT_STANDARDS, 'no overrides → the defaults')
@@ -105,7 +105,8 @@ t.test('dueDate', async (t) => {
     reclamo_scritto: '2027-02-03',
     richiesta_informazioni: '2027-02-03',
     rettifica_importi: '2027-03-17',
-    segnalazione_disservizio: null,
+    // 5: Dec 21-24 (1-4), 25-26 holidays, Mon 28 (5)
+    segnalazione_disservizio: '2026-12-28',
     ritiro_su_chiamata: '2027-01-13',
     riparazione_attrezzature: '2027-01-05',
     attivazione_variazione_cessazione: '2027-02-03',
@@ -114,6 +115,10 @@ t.test('dueDate', async (t) => {
   // 60 from 2026-12-18: 30 → Wed 3 Feb 2027; Feb 4, 5 → 31, 32; Feb 8-12 → 33-37; 15-19 → 38-42; 22-26 → 43-47;
   // Mar 1-5 → 48-52; Mar 8-12 → 53-57; Mar 15, 16, 17 → 58, 59, 60 (Wed 17 March).
   for (const type of REQUEST_TYPE_CODES) t.equal(dueDate(calendar, type, friday), expected[type], type)
+  // With an on-site inspection, 10: Dec 29-31 (6-8), 1 Jan holiday, Jan 4 (9), Jan 5 (10).
+  t.equal(dueDate(calendar, 'segnalazione_disservizio', friday, DEFAULT_STANDARDS, true), '2027-01-05')
+  t.equal(dueDate(calendar, 'consegna_attrezzature', friday, DEFAULT_STANDARDS, true), '2027-01-05')
+  t.equal(dueDate(calendar, 'reclamo_scritto', friday, DEFAULT_STANDARDS, true), '2027-02-03', 'no inspection variant: the same 30')
 
   // Rettifica received Thursday 2 April 2026 before Easter: 30 → 18 May; May 19-22 → 31-34; 25-29 → 35-39;
   // Mon 1 Jun → 40 (Tue 2 Jun Festa della Repubblica); Jun 3-5 → 41-43; 8-12 → 44-48; 15-19 → 49-53;
@@ -233,14 +238,14 @@ t.test('suggestRequestType on realistic messages', async (t) => {
       // Upper case and accented capitals: "NON È PASSATO".
       subject: 'Raccolta non effettuata',
       text: "Da tre giorni il camion NON È PASSATO in via Garibaldi, i sacchi sono sul marciapiede e c'è sporcizia ovunque.",
-      type: 'segnalazione_disservizio',
+      type: 'reclamo_scritto',
       confidence: 'high',
       includes: ['non e passato', 'sporcizia']
     },
     {
       subject: 'Rifiuti abbandonati',
       text: 'Segnalo sacchi abbandonati accanto ai cassonetti di piazza Maggiore, lo spazzamento non viene fatto da settimane.',
-      type: 'segnalazione_disservizio',
+      type: 'reclamo_scritto',
       confidence: 'high',
       includes: ['abbandonat*', 'spazzamento']
     },
@@ -270,13 +275,38 @@ t.test('suggestRequestType on realistic messages', async (t) => {
   t.equal(suggestRequestType('Reclamo', 'Vorrei sapere perché').matched[0], 'reclamo')
 })
 
+t.test('the Garibaldi email: a written complaint that also asks for an intervention', async (t) => {
+  const s = suggestRequestType(
+    "Bidone dell'organico non svuotato in via Garibaldi",
+    "Buongiorno, il bidone dell'organico in via Garibaldi 12 non viene svuotato da tre settimane. Chiedo un intervento " +
+      'e una verifica della tariffa che ho già pagato, visto che il servizio non viene svolto. Cordiali saluti, Anna Bianchi'
+  )
+  t.equal(s.type, 'reclamo_scritto', 'a reported failure with dissatisfaction is a complaint, not a report without a clock')
+  t.equal(s.rule, 'failure_or_dissatisfaction')
+  t.equal(s.confidence, 'high')
+  t.same(s.service, { type: 'segnalazione_disservizio', matched: ['non svuotat*', 'non viene svuotat*', 'non viene svolto', 'intervento'] })
+  t.equal(
+    s.explanation.it,
+    'Parole trovate: "non svuotat*", "non viene svuotat*", "non viene svolto", "intervento". Chi segnala un disservizio o esprime ' +
+      'insoddisfazione presenta un reclamo scritto (TQRIF art. 13): risposta motivata. Chiede anche un servizio ("non svuotat*", ' +
+      '"non viene svuotat*", "non viene svolto", "intervento"): secondo termine da confermare.'
+  )
+  t.match(s.explanation.en, /^Words found: .* Reporting a service failure or expressing dissatisfaction is a written complaint/)
+  // A repair asked next to a complaint: the repair is the second clock.
+  t.same(suggestRequestType('Reclamo', 'Il bidone rotto non è mai stato sostituito.').service, { type: 'riparazione_attrezzature', matched: ['bidone rotto', 'rotto'] })
+  // A request that only asks for a service keeps that service as its own clock.
+  t.match(suggestRequestType('Prenotare il ritiro ingombranti', 'Un divano.'), { type: 'ritiro_su_chiamata', rule: 'service_request', service: null })
+})
+
 t.test('suggestRequestType: prudential rule and edge cases', async (t) => {
   const vague = suggestRequestType(
     'Comunicazione',
     'Buongiorno, vi scrivo in merito alla mia posizione. Attendo un vostro riscontro. Cordiali saluti, Mario Rossi'
   )
-  t.same(vague, { type: 'reclamo_scritto', confidence: 'low', matched: [] }, 'unclassifiable → reclamo scritto, low')
-  t.same(suggestRequestType('', ''), { type: 'reclamo_scritto', confidence: 'low', matched: [] })
+  const core = (x: ReturnType<typeof suggestRequestType>) => ({ type: x.type, confidence: x.confidence, matched: x.matched, rule: x.rule, service: x.service })
+  t.same(core(vague), { type: 'reclamo_scritto', confidence: 'low', matched: [], rule: 'prudential', service: null }, 'unclassifiable → reclamo scritto, low')
+  t.equal(vague.explanation.it, 'Nessuna parola chiave trovata. Il testo non permette una classificazione chiara: si tratta come reclamo scritto (regola prudenziale, TQRIF art. 13).')
+  t.same(core(suggestRequestType('', '')), { type: 'reclamo_scritto', confidence: 'low', matched: [], rule: 'prudential', service: null })
 
   // A tie between two types cannot easily be classified either.
   const tie = suggestRequestType('Voltura', 'Mi servono informazioni.')
@@ -286,7 +316,7 @@ t.test('suggestRequestType: prudential rule and edge cases', async (t) => {
 
   // A single weak word gives its type with low confidence.
   const weak = suggestRequestType('Richiesta informazioni', '')
-  t.same(weak, { type: 'richiesta_informazioni', confidence: 'low', matched: ['informazioni'] })
+  t.same(core(weak), { type: 'richiesta_informazioni', confidence: 'low', matched: ['informazioni'], rule: 'best_score', service: null })
 
   // Whole words only: "ruotano" is not "ruota", "riparazioneXYZ" is not "riparazione", "sporcocentro" is not "sporco".
   t.same(suggestRequestType('', 'I turni degli operatori ruotano ogni settimana.').matched, [])

@@ -144,6 +144,14 @@ t.test('every repository query compiles for SQL Server', async (t) => {
   from = mark()
   await track('workOrderMeta.touchPublic', repos.workOrderMeta.touchPublic(1, now))
   t.match(queries[from]?.sql ?? '', /^update \[trc_work_order_meta\] set \[public_changed_at\] = @p0/i)
+  await track('workOrderMeta.updateServiceClock', repos.workOrderMeta.updateServiceClock(1, { type: 'segnalazione_disservizio', inspection: true, startedAt: now, dueDate: '2026-01-08', doneAt: null, missCause: null, confirmedAt: now, confirmedBy: 'op' }, now))
+  await repos.workOrderMeta.updateServiceClock(1, { type: null }, now)
+  await track('workOrderMeta.listAwaitingService', repos.workOrderMeta.listAwaitingService())
+  await track('workOrderMeta.listUndated', repos.workOrderMeta.listUndated())
+  await track('host.municipalitiesOf', repos.host.municipalitiesOf([1, 2]))
+  from = mark()
+  await track('host.countUsersOn', repos.host.countUsersOn('2026-12-31', 1))
+  t.match(queries[from]?.sql ?? '', /count\(\*\) as \[n\] from \[contribuenti\] .*group by \[comune\]/i, 'users at 31 December: one grouped COUNT')
 
   await track('intakeRequests.insert', repos.intakeRequests.insert({ workOrderId: 1, reference: 'R', channel: 'app', serviceCode: 'altro', service: null, address: 'Via Roma 1', latitude: 45.4642, longitude: 9.19, email: 'a@b.it', mediaUrl: null, clientName: 'app', submittedAt: now }))
   await track('intakeRequests.find', repos.intakeRequests.find(1))
@@ -192,6 +200,7 @@ t.test('every repository query compiles for SQL Server', async (t) => {
   from = mark()
   await track('audit.listIntakeChanges', repos.audit.listIntakeChanges({ actions: ['workOrder.state', 'note.public'], from: now, to: now, limit: 1000 }))
   t.match(queries[from]?.sql ?? '', /^select top \(@p\d+\) \* from \[trc_audit_log\] where \[action\] in \(@p\d+, @p\d+\) and \[work_order_id\] in \(select \[work_order_id\] from \[trc_intake_requests\]\)/i)
+  await track('audit.listByAction', repos.audit.listByAction('arera.standardChanged'))
   await track('settings.get', repos.settings.get('k'))
   await track('settings.set', repos.settings.set('k', 1))
 

@@ -6,6 +6,7 @@ import type { RequestTypeSuggestion } from '../../domain/arera.js'
 import type { WorkingCalendar } from '../../domain/working-days.js'
 import type { GenericContributor } from '../../generic-contributor.js'
 import type { ResolvedOptions } from '../../options.js'
+import type { Territories } from '../../domain/territories.js'
 import type { Repositories } from '../../repositories/index.js'
 import type { AttachmentStorage, StoredBytes } from '../../storage.js'
 import type { AutomaticVerdict } from '../automatic.js'
@@ -23,6 +24,8 @@ export interface IngestDeps {
   storage: AttachmentStorage
   calendar: WorkingCalendar
   standards: Standards
+  /** ARERA territories for the opening clock (see src/work-orders/open.ts). */
+  territories?: (tx: Repositories) => Promise<Territories>
   now?: () => Date
 }
 

@@ -26,7 +26,8 @@ export async function recordReport(tx: Repositories, ctx: IngestContext, raw: Bu
     const type = ctx.suggestion?.type ?? 'reclamo_scritto'
     workOrderId = await openWorkOrder(tx, deps, {
       contributorId: sender.contributorId, subject: content.subject, text, type, suggested: ctx.suggestion?.type ?? null,
-      receivedAt, parentWorkOrderId: conversation.parentWorkOrderId, channel: 'email'
+      receivedAt, parentWorkOrderId: conversation.parentWorkOrderId, channel: 'email',
+      mailboxId: ctx.incoming.mailboxId, suggestedService: ctx.suggestion?.service?.type ?? null
     }, now)
   }
 
