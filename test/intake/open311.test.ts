@@ -106,7 +106,7 @@ t.test('Open311 GeoReport v2', async (t) => {
     t.equal(res.statusCode, 201, res.body)
     const [created] = res.json()
     t.same(Object.keys(created).sort(), ['account_id', 'service_notice', 'service_request_id', 'token'])
-    t.match(created, { service_request_id: /^RC-\d{4}-\d{6}$/, token: /^[a-f0-9]{32}$/, account_id: null, service_notice: null })
+    t.match(created, { service_request_id: /^RC-\d{4}-\d{6}$/, token: /^[a-f0-9]{32}$/, account_id: null, service_notice: /^Risposta entro 5 giorni lavorativi \(ARERA TQRIF\), cioè entro il \d{1,2} \p{L}+ \d{4}\.$/u })
     reportId = created.service_request_id
     reportToken = created.token
     const after = await rowCounts(host)
