@@ -4,6 +4,7 @@
 // communication (yearly.ts). Routes call this; it talks to repositories only.
 import { REGULATORY_SCHEMES } from '../domain/arera.js'
 import type { ResolvedOptions } from '../options.js'
+import type { StoredClockEvent } from '../repositories/arera.js'
 import type { Repositories } from '../repositories/index.js'
 import type { WorkOrderMeta } from '../repositories/work-order-meta.js'
 import { createClassification } from './classification.js'
@@ -31,6 +32,8 @@ export function createAreraService(repos: Repositories, options: ResolvedOptions
     scheme: ctx.scheme,
     schemes: REGULATORY_SCHEMES,
     minimumPercent: ctx.minimumPercent,
+    /** The reply clock of a work order in its territory (configured standards; for merges and previews). */
+    clockOf: (meta: WorkOrderMeta, events: readonly StoredClockEvent[], now: Date) => ctx.clockOf(ctx.base.of(meta.territory), meta, events, now),
 
     /** The ARERA fields of a work order's view. */
     async clockFields(meta: WorkOrderMeta, now: Date = new Date()): Promise<ClockFields> {
