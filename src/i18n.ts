@@ -14,6 +14,11 @@ const messages = {
   invalidId: { it: 'Identificativo non valido: "{value}". Serve un numero intero positivo.', en: 'Invalid id: "{value}". A positive integer is required.' },
   invalidRequest: { it: 'Richiesta non valida: {detail}', en: 'Invalid request: {detail}' },
   internalError: { it: 'Errore interno: riprova più tardi. Se il problema persiste contatta l\'assistenza.', en: 'Internal error: please try again later. If the problem persists, contact support.' },
+  notFound: { it: 'Risorsa non trovata.', en: 'Resource not found.' },
+  unsupportedMediaType: { it: 'Formato del corpo non supportato: invia JSON (application/json) oppure, dove previsto, un modulo multipart/form-data.', en: 'Unsupported body format: send JSON (application/json) or, where accepted, a multipart/form-data form.' },
+  invalidJsonBody: { it: 'Il corpo della richiesta non è un JSON valido.', en: 'The request body is not valid JSON.' },
+  emptyJsonBody: { it: 'Il corpo della richiesta è vuoto: con Content-Type application/json serve un oggetto JSON.', en: 'The request body is empty: with Content-Type application/json a JSON object is required.' },
+  bodyTooLarge: { it: 'Il corpo della richiesta è troppo grande.', en: 'The request body is too large.' },
   notFoundRoute: { it: 'Risorsa non trovata: {method} {url}', en: 'Resource not found: {method} {url}' },
   // Replies, forwards, notes, state changes, conversation document
   emptyBody: { it: 'Il testo è vuoto: scrivi il messaggio prima di inviarlo.', en: 'The text is empty: write the message before sending it.' },
@@ -109,9 +114,66 @@ const messages = {
 
 export type MessageKey = keyof typeof messages
 
+const fill = (template: string, params: Record<string, string | number>) =>
+  template.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`))
+
 export function translate(locale: Locale, key: MessageKey, params: Record<string, string | number> = {}): string {
-  const template: string = messages[key][locale]
-  return template.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`))
+  return fill(messages[key][locale], params)
+}
+
+// What is wrong with one input field: the JSON-schema keywords (src/errors.ts maps Ajv's errors onto them) and the
+// routes' own checks. Each names the field, so "Invalid request: …" reads whole in either language.
+const fieldRules = {
+  required: { it: 'manca il campo "{field}"', en: 'the field "{field}" is missing' },
+  type: { it: 'il campo "{field}" deve essere {type}', en: 'the field "{field}" must be {type}' },
+  minLength: { it: 'il campo "{field}" deve avere almeno {limit} caratteri', en: 'the field "{field}" must have at least {limit} characters' },
+  maxLength: { it: 'il campo "{field}" può avere al massimo {limit} caratteri', en: 'the field "{field}" may have at most {limit} characters' },
+  minimum: { it: 'il campo "{field}" deve valere almeno {limit}', en: 'the field "{field}" must be at least {limit}' },
+  maximum: { it: 'il campo "{field}" può valere al massimo {limit}', en: 'the field "{field}" must be at most {limit}' },
+  minItems: { it: 'il campo "{field}" deve contenere almeno {limit} elementi', en: 'the field "{field}" must contain at least {limit} items' },
+  maxItems: { it: 'il campo "{field}" può contenere al massimo {limit} elementi', en: 'the field "{field}" may contain at most {limit} items' },
+  pattern: { it: 'il campo "{field}" non ha il formato previsto', en: 'the field "{field}" does not have the expected format' },
+  format: { it: 'il campo "{field}" deve essere {format}', en: 'the field "{field}" must be {format}' },
+  enum: { it: 'il campo "{field}" deve valere uno tra: {allowed}', en: 'the field "{field}" must be one of: {allowed}' },
+  additionalProperties: { it: 'il campo "{field}" non è previsto', en: 'the field "{field}" is not expected' },
+  invalid: { it: 'il campo "{field}" non è valido', en: 'the field "{field}" is not valid' },
+  bodyObject: { it: 'il corpo della richiesta deve essere un oggetto JSON', en: 'the request body must be a JSON object' },
+  addresses: { it: 'il campo "{field}" deve contenere indirizzi email', en: 'the field "{field}" must contain email addresses' },
+  tooManyAddresses: { it: 'al massimo {max} indirizzi nel campo "{field}"', en: 'at most {max} addresses in the field "{field}"' },
+  ids: { it: 'il campo "{field}" deve contenere identificativi numerici positivi', en: 'the field "{field}" must contain positive numeric ids' },
+  idList: { it: 'il campo "{field}" deve contenere da 1 a {max} numeri interi positivi separati da virgola (es. 3,4)', en: 'the field "{field}" must contain 1 to {max} positive whole numbers separated by commas (e.g. 3,4)' },
+  atLeastOne: { it: 'indica almeno uno tra {fields}', en: 'give at least one of {fields}' },
+  unknownFile: { it: 'campo file sconosciuto "{field}": usa "attachments"', en: 'unknown file field "{field}": use "attachments"' },
+  mailboxSettings: { it: 'impostazioni della casella non valide', en: 'invalid mailbox settings' }
+} as const
+
+export type FieldRule = keyof typeof fieldRules
+
+const typeNames: Record<string, Record<Locale, string>> = {
+  string: { it: 'un testo', en: 'a text' },
+  integer: { it: 'un numero intero', en: 'a whole number' },
+  number: { it: 'un numero', en: 'a number' },
+  boolean: { it: 'true o false', en: 'true or false' },
+  object: { it: 'un oggetto', en: 'an object' },
+  array: { it: 'un elenco', en: 'a list' },
+  null: { it: 'null', en: 'null' }
+}
+
+const formatNames: Record<string, Record<Locale, string>> = {
+  email: { it: 'un indirizzo email valido', en: 'a valid email address' },
+  date: { it: 'una data nel formato AAAA-MM-GG', en: 'a date in the form YYYY-MM-DD' },
+  'date-time': { it: 'una data e ora ISO 8601', en: 'an ISO 8601 date and time' },
+  uri: { it: 'un indirizzo web', en: 'a web address' }
+}
+
+const or = { it: ' o ', en: ' or ' }
+
+/** One field problem in words: `il campo "html" deve essere un testo` / `the field "html" must be a text`. */
+export function fieldMessage(locale: Locale, rule: FieldRule, params: Record<string, string | number> = {}): string {
+  const named = { ...params }
+  if (typeof params.type === 'string') named.type = params.type.split(',').map((t) => typeNames[t]?.[locale] ?? t).join(or[locale])
+  if (typeof params.format === 'string') named.format = formatNames[params.format]?.[locale] ?? params.format
+  return fill(fieldRules[rule][locale], named)
 }
 
 /** `?lang=en|it` wins, then the first Accept-Language tag we support, then the configured default. */

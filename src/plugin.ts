@@ -1,13 +1,13 @@
 // The only entry a host needs: validates options, decorates `fastify.communications`, mounts the routes in an
 // encapsulated child under the prefix, and owns the lifecycle of background work.
-import type { FastifyError, FastifyInstance, FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Knex } from 'knex'
 import { installPermissionChecks } from './auth.js'
 import { createKnex } from './db.js'
-import { HttpError } from './http-errors.js'
-import { requestLocale, translate } from './i18n.js'
+import { installErrorHandling } from './errors.js'
 import { migrateLatest } from './migrate.js'
+import { installOpenApi } from './openapi.js'
 import { OptionsError, validateAgainstDatabase, validateOptions, type CommunicationsOptions } from './options.js'
 import healthRoutes from './routes/health.js'
 import messageRoutes from './routes/messages.js'
@@ -69,6 +69,7 @@ const communicationsPlugin: FastifyPluginAsync<CommunicationsOptions & { hooks?:
       async (child) => {
         installPermissionChecks(child, options.authorize)
         installErrorHandling(child, options.locale)
+        await installOpenApi(child, options.organizationName)
         await child.register(workOrderRoutes, { ctx })
         await child.register(messageRoutes, { ctx })
         await child.register(healthRoutes, { ctx })
@@ -105,31 +106,6 @@ const communicationsPlugin: FastifyPluginAsync<CommunicationsOptions & { hooks?:
 
   fastify.addHook('onClose', async () => {
     if (ownsKnex) await knex.destroy()
-  })
-}
-
-function installErrorHandling(app: FastifyInstance, defaultLocale: 'it' | 'en'): void {
-  app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
-    const locale = requestLocale(request, defaultLocale)
-    if (error instanceof HttpError) {
-      return reply.status(error.statusCode).send({
-        statusCode: error.statusCode,
-        error: error.key,
-        message: translate(locale, error.key, error.params),
-        ...(error.fields ? { fields: error.fields } : {})
-      })
-    }
-    const status = error.statusCode ?? 500
-    if (status >= 500) {
-      request.log.error({ err: error }, 'communications route failed')
-      return reply.status(500).send({ statusCode: 500, error: 'internalError', message: translate(locale, 'internalError') })
-    }
-    const detail = error.validation ? `${error.validationContext ?? 'request'} ${error.message}` : error.message
-    return reply.status(status).send({ statusCode: status, error: error.code ?? 'invalidRequest', message: translate(locale, 'invalidRequest', { detail }) })
-  })
-  app.setNotFoundHandler((request, reply) => {
-    const locale = requestLocale(request, defaultLocale)
-    return reply.status(404).send({ statusCode: 404, error: 'notFound', message: translate(locale, 'notFoundRoute', { method: request.method, url: request.url.split('?')[0] ?? '' }) })
   })
 }
 

@@ -2,7 +2,7 @@
 // a use case that cannot be done throws an HttpError (status, i18n key, parameters), never a string or a boolean.
 import { assertServable } from './antivirus/guard.js'
 import type { AreraService, ClockFields } from './arera/service.js'
-import { HttpError, notFound } from './http-errors.js'
+import { invalidField, notFound } from './http-errors.js'
 import type { MailboxManager, MailboxSettings } from './mail/mailbox-manager.js'
 import type { ResolvedOptions } from './options.js'
 import { toSummary, type StoredAttachment } from './repositories/attachments.js'
@@ -250,7 +250,7 @@ export function createMailboxService(manager: MailboxManager, repos: Repositorie
     async test(idOrSettings: number | MailboxSettings) {
       const result = await manager.test(idOrSettings)
       if (result) return result
-      throw typeof idOrSettings === 'number' ? notFound('mailboxNotFound', { id: idOrSettings }) : new HttpError(400, 'invalidRequest', { detail: 'impostazioni non valide' })
+      throw typeof idOrSettings === 'number' ? notFound('mailboxNotFound', { id: idOrSettings }) : invalidField('body', 'mailboxSettings')
     },
     async quarantine(): Promise<QuarantineRecord[]> {
       return repos.quarantine.list()

@@ -2,7 +2,7 @@
 // and the limits that keep an outgoing mail deliverable.
 import { assertSendable } from '../antivirus/guard.js'
 import { findUnresolved } from '../domain/templates.js'
-import { HttpError } from '../http-errors.js'
+import { fieldError, HttpError, invalidField } from '../http-errors.js'
 import { mailboxSender } from '../mail/mailbox-manager.js'
 import type { ResolvedOptions } from '../options.js'
 import type { Repositories } from '../repositories/index.js'
@@ -40,14 +40,14 @@ export function parseAddresses(value: unknown, field: string): string[] {
   const items = (Array.isArray(value) ? value : [value]).flatMap((v) => (typeof v === 'string' ? splitAddressList(v) : [v]))
   const out: string[] = []
   for (const item of items) {
-    if (typeof item !== 'string') throw new HttpError(400, 'invalidAddress', { field, value: String(item).slice(0, 80) }, { [field]: 'indirizzo non valido' })
+    if (typeof item !== 'string') throw new HttpError(400, 'invalidAddress', { field, value: String(item).slice(0, 80) }, undefined, [{ field, rule: 'format', params: { format: 'email' } }])
     const named = NAMED.exec(item)
     const address = (named ? named[2] ?? '' : item).trim()
-    if (!ADDRESS.test(address) || address.length > 320) throw new HttpError(400, 'invalidAddress', { field, value: item.slice(0, 80) }, { [field]: 'indirizzo non valido' })
+    if (!ADDRESS.test(address) || address.length > 320) throw new HttpError(400, 'invalidAddress', { field, value: item.slice(0, 80) }, undefined, [{ field, rule: 'format', params: { format: 'email' } }])
     const name = named?.[1]?.replace(/["\r\n]/g, '').trim()
     out.push(name ? `"${name}" <${address}>` : address)
   }
-  if (out.length > 50) throw new HttpError(400, 'invalidRequest', { detail: `al massimo 50 indirizzi nel campo "${field}"` }, { [field]: 'troppi indirizzi' })
+  if (out.length > 50) throw invalidField(field, 'tooManyAddresses', { max: 50 })
   return [...new Set(out)]
 }
 
@@ -108,7 +108,7 @@ export async function conversationAttachments(repos: Repositories, conversation:
   const out: Array<{ id: number; size: number; filename: string }> = []
   for (const id of [...new Set(ids)]) {
     const a = await repos.attachments.findById(id)
-    if (!a || !messageIds.has(a.messageId)) throw new HttpError(400, 'attachmentNotInConversation', { id }, { attachmentIds: `allegato ${id} non disponibile` })
+    if (!a || !messageIds.has(a.messageId)) throw fieldError(400, 'attachmentNotInConversation', { id }, 'attachmentIds')
     assertSendable(a)
     out.push({ id: a.id, size: a.size, filename: a.filename })
   }

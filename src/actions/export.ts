@@ -3,7 +3,7 @@
 // keeps the exact bytes that were sent (evidence, should anyone ask what the citizen received), a retry sends the
 // same file, and the worker stays a plain sender. Generating at send time (payload.generated) would instead send
 // whatever the conversation holds when the relay finally accepts the mail.
-import { HttpError, notFound } from '../http-errors.js'
+import { fieldError, notFound } from '../http-errors.js'
 import type { Locale } from '../i18n.js'
 import { buildConversationDocx, conversationFilename, DOCX_CONTENT_TYPE, type DocumentMessage } from '../export/conversation-docx.js'
 import { queueOutboundMail } from '../mail/outbound.js'
@@ -70,7 +70,7 @@ const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&
 export async function sendConversationDocument(deps: ActionDeps, workOrderId: number, input: { to: unknown; cc?: unknown; note?: string; includeNotes?: boolean }, operator: Actor): Promise<number> {
   const { repos, options } = deps
   const to = parseAddresses(input.to, 'to')
-  if (to.length === 0) throw new HttpError(400, 'noRecipient', {}, { to: 'destinatario mancante' })
+  if (to.length === 0) throw fieldError(400, 'noRecipient', {}, 'to')
   const cc = parseAddresses(input.cc, 'cc')
   const workOrder = await repos.host.findWorkOrder(workOrderId)
   if (!workOrder) throw notFound('workOrderNotFound', { id: workOrderId })

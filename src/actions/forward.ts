@@ -2,7 +2,7 @@
 // mail with the operator's note and, for each message, the familiar "Messaggio inoltrato" header block, plus the
 // original attachments. Its signed Message-ID brings their answer back into the same work order.
 import { formatDateTime } from '../export/dates.js'
-import { HttpError, notFound } from '../http-errors.js'
+import { fieldError, HttpError, notFound } from '../http-errors.js'
 import { queueOutboundMail } from '../mail/outbound.js'
 import { htmlToText, sanitizeEditorHtml, textToHtml } from '../mail/sanitize.js'
 import { replySubject } from '../mail/threading-token.js'
@@ -69,7 +69,7 @@ export async function forward(deps: ActionDeps, workOrderId: number, input: Forw
   const workOrder = await repos.host.findWorkOrder(workOrderId)
   if (!workOrder) throw notFound('workOrderNotFound', { id: workOrderId })
   const to = parseAddresses(input.to, 'to')
-  if (to.length === 0) throw new HttpError(400, 'noRecipient', {}, { to: 'destinatario mancante' })
+  if (to.length === 0) throw fieldError(400, 'noRecipient', {}, 'to')
   const cc = parseAddresses(input.cc, 'cc')
   const conversation = await repos.messages.listByWorkOrder(workOrderId)
 
@@ -79,8 +79,8 @@ export async function forward(deps: ActionDeps, workOrderId: number, input: Forw
     const wanted = new Set(input.messageIds)
     for (const id of wanted) {
       const m = byId.get(id)
-      if (!m) throw new HttpError(400, 'messageNotInConversation', { id }, { messageIds: `messaggio ${id} non disponibile` })
-      if (m.channel === 'note') throw new HttpError(400, 'noteNotForwardable', { id }, { messageIds: `messaggio ${id} è una nota interna` })
+      if (!m) throw fieldError(400, 'messageNotInConversation', { id }, 'messageIds')
+      if (m.channel === 'note') throw fieldError(400, 'noteNotForwardable', { id }, 'messageIds')
     }
     selected = conversation.filter((m) => wanted.has(m.id))
   } else {

@@ -2,7 +2,7 @@
 // (In-Reply-To, References, "Re: … [OdL #id]"), comes from the mailbox they wrote to, and — when it is the reasoned
 // reply ARERA measures — stops the clock. The stop is recorded when the reply is queued and moved to the moment
 // the relay accepted it by the outbox worker (or undone if it could never be delivered).
-import { HttpError, notFound } from '../http-errors.js'
+import { fieldError, notFound } from '../http-errors.js'
 import { queueOutboundMail } from '../mail/outbound.js'
 import { htmlToText, sanitizeEditorHtml } from '../mail/sanitize.js'
 import { replySubject } from '../mail/threading-token.js'
@@ -40,7 +40,7 @@ export async function reply(deps: ActionDeps, workOrderId: number, input: ReplyI
   const inConversation = await repos.attachments.listByMessageIds(conversation.map((m) => m.id))
   const pastedImages = new Set<number>()
   const body = sanitizeEditorHtml(String(input.html ?? ''), { imageSrc: attachmentImageSrc(options.prefix, new Set(inConversation.map((a) => a.id)), pastedImages) })
-  if (htmlToText(body).trim() === '' && !/<img\b/i.test(body)) throw new HttpError(400, 'emptyBody', {}, { html: 'testo vuoto' })
+  if (htmlToText(body).trim() === '' && !/<img\b/i.test(body)) throw fieldError(400, 'emptyBody', {}, 'html')
   refuseUnresolved(body, 'html')
   const html = await withSignature(deps, body, operator, inbound?.mailboxId ?? null, input.signature)
   const text = htmlToText(html)
@@ -50,7 +50,7 @@ export async function reply(deps: ActionDeps, workOrderId: number, input: ReplyI
   if (to.length === 0) {
     const contributor = workOrder.contributorId === null ? null : await repos.host.findContributor(workOrder.contributorId)
     const fallback = inbound?.from ?? contributor?.emails[0]
-    if (!fallback) throw new HttpError(400, 'noRecipient', {}, { to: 'destinatario mancante' })
+    if (!fallback) throw fieldError(400, 'noRecipient', {}, 'to')
     to = parseAddresses(fallback, 'to')
   }
   const files = input.files ?? []

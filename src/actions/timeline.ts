@@ -1,7 +1,7 @@
 // What happens inside the office, on the conversation's timeline: internal notes (never sent) and state changes
 // of the work order (written to the host table through the mapping, audited, and shown between the messages).
 import { randomBytes } from 'node:crypto'
-import { HttpError, notFound } from '../http-errors.js'
+import { fieldError, notFound } from '../http-errors.js'
 import { syntheticKey } from '../mail/message-id.js'
 import { htmlToText, sanitizeEditorHtml } from '../mail/sanitize.js'
 import { WORK_ORDER_STATES, type WorkOrderState } from '../types.js'
@@ -24,7 +24,7 @@ export async function addNote(deps: ActionDeps, workOrderId: number, input: { ht
   const workOrder = await deps.repos.host.findWorkOrder(workOrderId)
   if (!workOrder) throw notFound('workOrderNotFound', { id: workOrderId })
   const html = sanitizeEditorHtml(String(input.html ?? ''))
-  if (htmlToText(html).trim() === '') throw new HttpError(400, 'emptyBody', {}, { html: 'testo vuoto' })
+  if (htmlToText(html).trim() === '') throw fieldError(400, 'emptyBody', {}, 'html')
   const now = new Date()
   return deps.repos.transaction(async (tx) => {
     const id = await insertNote({ ...deps, repos: tx }, workOrderId, workOrder.contributorId, html, operator, { kind: 'note' }, now)
@@ -44,9 +44,9 @@ export interface StateChange {
 
 export async function setState(deps: ActionDeps, workOrderId: number, input: { state: unknown; note?: string }, operator: Actor): Promise<StateChange> {
   const { repos } = deps
-  if (!isWorkOrderState(input.state)) throw new HttpError(400, 'invalidState', { state: String(input.state).slice(0, 40) }, { state: 'stato non valido' })
+  if (!isWorkOrderState(input.state)) throw fieldError(400, 'invalidState', { state: String(input.state).slice(0, 40) }, 'state')
   const state = input.state
-  if (!repos.host.supportsState(state)) throw new HttpError(400, 'stateNotMapped', { state }, { state: 'stato non configurato' })
+  if (!repos.host.supportsState(state)) throw fieldError(400, 'stateNotMapped', { state }, 'state')
   const workOrder = await repos.host.findWorkOrder(workOrderId)
   if (!workOrder) throw notFound('workOrderNotFound', { id: workOrderId })
   if (workOrder.status === state) return { changed: false, messageId: null }

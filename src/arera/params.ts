@@ -1,7 +1,7 @@
 // Query parameters of the ARERA routes: clear Italian (or English) 400s instead of empty or wrong reports.
 import { REQUEST_TYPE_CODES, isRequestType, type RequestType } from '../domain/arera.js'
 import { isIsoDate, type IsoDate } from '../domain/working-days.js'
-import { HttpError, badRequest } from '../http-errors.js'
+import { HttpError, invalidField } from '../http-errors.js'
 
 function dateParam(query: Record<string, unknown>, name: 'from' | 'to'): IsoDate {
   const value = query[name]
@@ -39,7 +39,7 @@ export function parseDeadlineQuery(query: unknown): DeadlineQuery {
   const present = (v: unknown) => v !== undefined && v !== ''
   if (present(q.mailboxId)) {
     const text = String(q.mailboxId)
-    if (!/^\d{1,9}$/.test(text)) throw badRequest(`"mailboxId" deve essere l'identificativo numerico di una casella, non "${text.slice(0, 20)}".`)
+    if (!/^\d{1,9}$/.test(text)) throw invalidField('mailboxId', 'type', { type: 'integer' })
     result.mailboxId = Number(text)
   }
   if (present(q.type)) {
@@ -48,12 +48,12 @@ export function parseDeadlineQuery(query: unknown): DeadlineQuery {
   }
   if (present(q.maxDaysLeft)) {
     const text = String(q.maxDaysLeft)
-    if (!/^-?\d{1,4}$/.test(text)) throw badRequest(`"maxDaysLeft" deve essere un numero intero di giorni lavorativi, non "${text.slice(0, 20)}".`)
+    if (!/^-?\d{1,4}$/.test(text)) throw invalidField('maxDaysLeft', 'type', { type: 'integer' })
     result.maxDaysLeft = Number(text)
   }
   if (present(q.overdue)) {
-    if (q.overdue !== 'true' && q.overdue !== 'false') throw badRequest('"overdue" vale true (solo le richieste scadute) o false (solo quelle nei termini).')
-    result.overdue = q.overdue === 'true'
+    if (q.overdue !== 'true' && q.overdue !== 'false' && typeof q.overdue !== 'boolean') throw invalidField('overdue', 'type', { type: 'boolean' })
+    result.overdue = q.overdue === true || q.overdue === 'true'
   }
   return result
 }

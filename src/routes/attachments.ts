@@ -2,6 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { parseId } from '../http-errors.js'
 import type { RouteOptions } from './context.js'
+import { download, idParams } from './schemas.js'
 
 // Only these are served with their own type (so <img> shows inline images); anything else is octet-stream.
 const SAFE_INLINE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp'])
@@ -13,7 +14,15 @@ export function contentDisposition(filename: string): string {
 }
 
 const attachmentRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
-  app.get<{ Params: { id: string } }>('/attachments/:id', { config: { permission: 'read' } }, async (request, reply) => {
+  app.get<{ Params: { id: string } }>('/attachments/:id', {
+    config: { permission: 'read' },
+    schema: {
+      summary: 'Download an attachment (always as a download; only PNG, JPEG, GIF and WebP keep their type)',
+      tags: ['messages'],
+      params: idParams,
+      response: { 200: download('The file; its SHA-256 in X-Attachment-SHA256.', 'application/octet-stream', ...SAFE_INLINE_TYPES) }
+    }
+  }, async (request, reply) => {
     const id = parseId(request.params.id)
     const found = await ctx.service.attachments.read(id)
     const type = SAFE_INLINE_TYPES.has(found.meta.contentType.toLowerCase()) ? found.meta.contentType : 'application/octet-stream'

@@ -3,7 +3,7 @@
 // as they are crossed (413 with the file's name), before anything is stored.
 import type { FastifyRequest } from 'fastify'
 import type { Upload } from '../actions/index.js'
-import { badRequest, HttpError } from '../http-errors.js'
+import { HttpError, invalidField } from '../http-errors.js'
 
 export interface BodyLimits {
   maxFileBytes: number
@@ -29,7 +29,7 @@ export function cleanFilename(name: string | undefined): string {
 export async function readFormBody(request: FastifyRequest, limits: BodyLimits): Promise<FormBody> {
   if (!request.isMultipart()) {
     const body = request.body
-    if (body !== undefined && (body === null || typeof body !== 'object' || Array.isArray(body))) throw badRequest('il corpo della richiesta deve essere un oggetto JSON')
+    if (body !== undefined && (body === null || typeof body !== 'object' || Array.isArray(body))) throw invalidField('body', 'bodyObject')
     return { fields: (body ?? {}) as Record<string, unknown>, files: [] }
   }
   const fields: Record<string, unknown> = {}
@@ -45,7 +45,7 @@ export async function readFormBody(request: FastifyRequest, limits: BodyLimits):
         continue
       }
       const filename = cleanFilename(part.filename)
-      if (!FILE_FIELDS.has(part.fieldname)) throw badRequest(`campo file sconosciuto "${part.fieldname}": usa "attachments"`)
+      if (!FILE_FIELDS.has(part.fieldname)) throw invalidField(part.fieldname, 'unknownFile')
       const chunks: Buffer[] = []
       for await (const chunk of part.file) {
         total += (chunk as Buffer).length
@@ -89,23 +89,23 @@ export function stringField(fields: Record<string, unknown>, name: string, requi
   const value = fields[name]
   const text = Array.isArray(value) ? value.join('') : value
   if (text === undefined || text === null || text === '') {
-    if (required) throw badRequest(`manca il campo "${name}"`, { [name]: 'obbligatorio' })
+    if (required) throw invalidField(name, 'required')
     return undefined
   }
-  if (typeof text !== 'string') throw badRequest(`il campo "${name}" deve essere un testo`, { [name]: 'deve essere un testo' })
+  if (typeof text !== 'string') throw invalidField(name, 'type', { type: 'string' })
   return text
 }
 
 export function addressField(fields: Record<string, unknown>, name: string): string[] | undefined {
   const list = values(fields[name])
-  if (list.some((v) => typeof v !== 'string')) throw badRequest(`il campo "${name}" deve contenere indirizzi email`, { [name]: 'indirizzi non validi' })
+  if (list.some((v) => typeof v !== 'string')) throw invalidField(name, 'addresses')
   return list.length > 0 ? (list as string[]) : undefined
 }
 
 export function idsField(fields: Record<string, unknown>, name: string): number[] | undefined {
   const list = values(fields[name]).flatMap((v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : [v]))
   const ids = list.map((v) => (typeof v === 'number' ? v : typeof v === 'string' && /^\d{1,15}$/.test(v) ? Number(v) : NaN))
-  if (ids.some((n) => !Number.isSafeInteger(n) || n < 1)) throw badRequest(`il campo "${name}" deve contenere identificativi numerici`, { [name]: 'identificativi non validi' })
+  if (ids.some((n) => !Number.isSafeInteger(n) || n < 1)) throw invalidField(name, 'ids')
   return ids.length > 0 ? ids : undefined
 }
 
@@ -114,5 +114,5 @@ export function booleanField(fields: Record<string, unknown>, name: string): boo
   if (value === undefined || value === null || value === '') return undefined
   if (value === true || value === 'true' || value === '1' || value === 'on') return true
   if (value === false || value === 'false' || value === '0' || value === 'off') return false
-  throw badRequest(`il campo "${name}" deve essere true o false`, { [name]: 'deve essere true o false' })
+  throw invalidField(name, 'type', { type: 'boolean' })
 }

@@ -4,6 +4,9 @@ import type { FastifyPluginAsync } from 'fastify'
 import { operatorOf } from '../auth.js'
 import { parseId } from '../http-errors.js'
 import type { RouteOptions } from './context.js'
+import { clockFieldsSchema, idParams } from './schemas.js'
+
+const clock = (summary: string) => ({ summary, tags: ['ARERA'], params: idParams, response: { 200: { ...clockFieldsSchema, description: 'The work order\'s ARERA fields after the change.' } } })
 
 const classificationRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
   const arera = ctx.service.arera
@@ -13,6 +16,7 @@ const classificationRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx
     {
       config: { permission: 'write' },
       schema: {
+        ...clock('Confirm or change the ARERA request type (and service); the due date is recomputed'),
         body: {
           type: 'object',
           required: ['type'],
@@ -29,6 +33,7 @@ const classificationRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx
     {
       config: { permission: 'write' },
       schema: {
+        ...clock('Suspend, resume or extend the ARERA clock, with a reason'),
         body: {
           type: 'object',
           required: ['action', 'reason'],
@@ -45,6 +50,7 @@ const classificationRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx
     {
       config: { permission: 'write' },
       schema: {
+        ...clock('Record (or clear) the cause of a missed standard'),
         body: { type: 'object', required: ['cause'], properties: { cause: { type: ['string', 'null'] } }, additionalProperties: false }
       }
     },

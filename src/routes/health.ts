@@ -1,11 +1,33 @@
 // Health: a public liveness probe, and per-mailbox watcher state for operators.
 import type { FastifyPluginAsync } from 'fastify'
 import type { RouteOptions } from './context.js'
+import { bool, int, nullableInt, nullableStr, object, str } from './schemas.js'
+
+const mailboxHealth = object({
+  id: int, name: str, enabled: bool, state: str, uidValidity: nullableStr, lastUid: int, lastError: nullableStr,
+  lastErrorAt: nullableStr, lastMessageAt: nullableStr, lagSeconds: nullableInt, leaseOwner: nullableStr
+})
 
 const healthRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
-  app.get('/health/live', { config: { permission: 'public' } }, async () => ({ status: 'ok' }))
+  app.get('/health/live', {
+    config: { permission: 'public' },
+    schema: { summary: 'Liveness probe', tags: ['meta'], response: { 200: object({ status: { type: 'string', enum: ['ok'] } }) } }
+  }, async () => ({ status: 'ok' }))
 
-  app.get('/health', { config: { permission: 'read' } }, async () => ctx.service.health.status())
+  app.get('/health', {
+    config: { permission: 'read' },
+    schema: {
+      summary: 'Per-mailbox watcher state and the outbox by delivery status',
+      tags: ['meta'],
+      response: {
+        200: object({
+          status: { type: 'string', enum: ['ok', 'degraded'] },
+          mailboxes: { type: 'array', items: mailboxHealth },
+          outbox: { type: 'object', additionalProperties: { type: 'integer' }, description: 'Rows per status: queued, sending, sent, retrying, failed.' }
+        })
+      }
+    }
+  }, async () => ctx.service.health.status())
 }
 
 export default healthRoutes

@@ -15,6 +15,33 @@ import { readMultipart, type UploadedFile, type UploadProblem } from '../intake/
 import { stringField, validateSubmission, type FieldErrors, type RawFields } from '../intake/validate.js'
 import { SERVICES, requestTypeLabel } from '../domain/arera.js'
 import type { RouteOptions } from './context.js'
+import { FIELD_LABELS } from '../intake/texts.js'
+import { errorResponse } from '../openapi.js'
+import { bool, download, int, nullableStr, object, str } from './schemas.js'
+
+const codeLabel = { type: 'array', items: object({ code: str, label: str }) }
+const configSchema = object({
+  types: codeLabel, services: codeLabel, formToken: str, minFillSeconds: int, maxFiles: int, maxFileBytes: int, maxTotalBytes: int, privacyUrl: nullableStr
+})
+const receiptSchema = object({
+  workOrderId: int, reference: str, dueDate: nullableStr, statusToken: str, statusUrl: str, confirmationQueued: bool, duplicate: bool
+})
+const statusSchema = object({
+  reference: str, status: str, statusLabel: str, type: nullableStr, typeLabel: nullableStr, service: nullableStr, serviceLabel: nullableStr,
+  channel: str, receivedAt: str, dueDate: nullableStr, updatedAt: str,
+  history: { type: 'array', items: object({ at: str, status: str, statusLabel: str }) },
+  notes: { type: 'array', items: object({ at: str, text: str, html: str }) }
+})
+// The form's fields (checked by intake/validate.ts, whose messages name them in the citizen's language).
+const formFields = {
+  ...Object.fromEntries(Object.entries(FIELD_LABELS).map(([name, label]) => [name, { description: label.en }])),
+  formToken: { description: 'The token of GET /intake/config or of the form page (signed fill time).' },
+  website: { description: 'Honeypot: leave empty.' }
+}
+const submission = { type: 'object', additionalProperties: true, properties: formFields }
+const htmlOr = (description: string, json: Record<string, unknown>) => ({ description, content: { 'application/json': { schema: json }, 'text/html': { schema: { type: 'string' } } } })
+const assetDoc = (summary: string, type: string) => ({ summary, tags: ['intake'], response: { 200: download(summary, type) } })
+
 
 /** A browser posting the form without JavaScript wants a page back; fetch() and API clients ask for JSON. */
 function wantsHtml(request: FastifyRequest): boolean {
@@ -56,17 +83,20 @@ const intakeRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
   const asset = (reply: FastifyReply, type: string, body: string) =>
     reply.type(type).header('x-content-type-options', 'nosniff').header('cache-control', 'public, max-age=300').send(body)
 
-  app.get('/intake/form', { config: { permission: 'public' } }, async (request, reply) => {
+  app.get('/intake/form', { config: { permission: 'public' }, schema: assetDoc('The Sportello On-line form page (?embed=1 for an iframe)', 'text/html') }, async (request, reply) => {
     const locale = localeOf(request, reply)
     return pageHeaders(reply).send(renderFormPage(pageContext(request, locale), { token: issueFormToken(options.secret) }))
   })
-  app.get('/intake/form.css', { config: { permission: 'public' } }, async (_request, reply) => asset(reply, 'text/css; charset=utf-8', FORM_CSS))
-  app.get('/intake/form.js', { config: { permission: 'public' } }, async (_request, reply) => asset(reply, 'text/javascript; charset=utf-8', FORM_JS))
-  app.get('/intake/embed.js', { config: { permission: 'public' } }, async (_request, reply) =>
+  app.get('/intake/form.css', { config: { permission: 'public' }, schema: assetDoc('The form\'s stylesheet', 'text/css') }, async (_request, reply) => asset(reply, 'text/css; charset=utf-8', FORM_CSS))
+  app.get('/intake/form.js', { config: { permission: 'public' }, schema: assetDoc('The form\'s script', 'text/javascript') }, async (_request, reply) => asset(reply, 'text/javascript; charset=utf-8', FORM_JS))
+  app.get('/intake/embed.js', { config: { permission: 'public' }, schema: assetDoc('The snippet that embeds the form in another site', 'text/javascript') }, async (_request, reply) =>
     asset(reply, 'text/javascript; charset=utf-8', EMBED_JS).header('access-control-allow-origin', '*'))
 
   // For operators who build their own form: the choices, the limits, and a fresh token.
-  app.get('/intake/config', { config: { permission: 'public' } }, async (request, reply) => {
+  app.get('/intake/config', {
+    config: { permission: 'public' },
+    schema: { summary: 'Choices, limits and a fresh form token, for a form of one\'s own', tags: ['intake'], response: { 200: configSchema } }
+  }, async (request, reply) => {
     const locale = pageLocale(request, options.locale)
     reply.header('cache-control', 'no-store')
     return {
@@ -82,7 +112,25 @@ const intakeRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
   })
 
   app.post('/intake/web', {
-    config: { permission: 'public', rateLimit: { max: intake.perIpLimit, timeWindow: intake.rateLimitWindowMinutes * 60_000 } }
+    config: { permission: 'public', rateLimit: { max: intake.perIpLimit, timeWindow: intake.rateLimitWindowMinutes * 60_000 } },
+    schema: {
+      summary: 'Submit the Sportello On-line form (JSON, urlencoded or multipart with `attachments`); a browser without JavaScript gets a page',
+      tags: ['intake'],
+      body: {
+        content: {
+          'application/json': { schema: submission },
+          'application/x-www-form-urlencoded': { schema: submission },
+          'multipart/form-data': { schema: { ...submission, type: ['object', 'null'] } }
+        }
+      },
+      response: {
+        200: htmlOr('The same submission again (same form token): the first receipt.', receiptSchema),
+        201: htmlOr('Received: a work order was opened.', receiptSchema),
+        413: errorResponse(413, 'Attachments too large or too many.'),
+        415: errorResponse(415, 'An attachment of a type not accepted, or a body that is not a form.'),
+        429: errorResponse(429, 'Too many submissions from this network or this address.')
+      }
+    }
   }, async (request, reply) => {
     const locale = pageLocale(request, options.locale)
     const html = wantsHtml(request)
@@ -124,14 +172,23 @@ const intakeRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
       // Without JavaScript the citizen gets the form back, filled in, with the errors next to the fields.
       const { formToken: _token, website: _hp, ...values } = fields
       const token = err.key === 'intakeFormToken' || err.key === 'intakeFormExpired' ? issueFormToken(options.secret) : stringField(fields, 'formToken')
-      return pageHeaders(reply.status(err.statusCode)).send(renderFormPage(pageContext(request, locale), {
+      // the error page answers with the error's status
+      return pageHeaders(reply.status(err.statusCode as 200)).send(renderFormPage(pageContext(request, locale), {
         token, values, errors: err.fields as FieldErrors | undefined, message: translate(locale, err.key, err.params)
       }))
     }
   })
 
   // The citizen's own view, by the unguessable token of the confirmation: JSON for the app, a page for browsers.
-  app.get<{ Params: { token: string } }>('/intake/status/:token', { config: { permission: 'public' } }, async (request, reply) => {
+  app.get<{ Params: { token: string } }>('/intake/status/:token', {
+    config: { permission: 'public' },
+    schema: {
+      summary: 'The citizen\'s view of their request, by the token of the confirmation (JSON, or a page for browsers)',
+      tags: ['intake'],
+      params: object({ token: str }),
+      response: { 200: htmlOr('The request\'s state, history and public notes.', statusSchema) }
+    }
+  }, async (request, reply) => {
     const locale = localeOf(request, reply)
     const token = request.params.token
     const status = /^[a-f0-9]{32,64}$/.test(token) ? await ctx.service.intake.status(token, locale) : null

@@ -2,8 +2,9 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { messageIdKey } from '../mail/message-id.js'
 import { operatorOf } from '../auth.js'
-import { badRequest, parseId } from '../http-errors.js'
+import { invalidField, parseId } from '../http-errors.js'
 import type { RouteOptions } from './context.js'
+import { bool, idParams, itemsOf, messageSchema, object, query } from './schemas.js'
 
 interface SearchQuery {
   messageId?: string
@@ -12,9 +13,21 @@ interface SearchQuery {
 }
 
 const messageRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
-  app.get<{ Querystring: SearchQuery }>('/messages', { config: { permission: 'read' } }, async (request) => {
+  app.get<{ Querystring: SearchQuery }>('/messages', {
+    config: { permission: 'read' },
+    schema: {
+      summary: 'Search messages by Message-ID, sender address or work order (at least one)',
+      tags: ['messages'],
+      querystring: query({
+        messageId: { type: 'string', maxLength: 998 },
+        from: { type: 'string', maxLength: 320 },
+        workOrderId: { type: 'string', pattern: '^[0-9]{1,15}$' }
+      }),
+      response: { 200: itemsOf(messageSchema) }
+    }
+  }, async (request) => {
     const { messageId, from, workOrderId } = request.query
-    if (!messageId && !from && !workOrderId) throw badRequest('indica almeno uno tra messageId, from e workOrderId')
+    if (!messageId && !from && !workOrderId) throw invalidField('query', 'atLeastOne', { fields: 'messageId, from, workOrderId' })
     const items = await ctx.service.messages.search({
       messageIdHash: messageId ? messageIdKey(messageId) : undefined,
       from: from || undefined,
@@ -27,11 +40,14 @@ const messageRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => 
   // sits on the generic contributor, move to the chosen contributor.
   app.post<{ Params: { id: string }; Body: { contributorId: number } }>('/messages/:id/contributor', {
     config: { permission: 'write' },
-    schema: { body: { type: 'object', required: ['contributorId'], additionalProperties: false, properties: { contributorId: { type: 'integer', minimum: 1 } } } }
-  }, async (request) => {
-    const id = parseId(request.params.id)
-    return ctx.service.messages.linkContributor(id, request.body.contributorId, operatorOf(request))
-  })
+    schema: {
+      summary: 'Link a message (and its work order while on the generic contributor) to a contributor',
+      tags: ['messages'],
+      params: idParams,
+      body: object({ contributorId: { type: 'integer', minimum: 1 } }),
+      response: { 200: object({ message: messageSchema, workOrderUpdated: bool }) }
+    }
+  }, async (request) => ctx.service.messages.linkContributor(parseId(request.params.id), request.body.contributorId, operatorOf(request)))
 }
 
 export default messageRoutes

@@ -6,6 +6,22 @@ import { operatorOf } from '../auth.js'
 import { notFound, parseId } from '../http-errors.js'
 import type { RouteOptions } from './context.js'
 import { addressField, booleanField, idsField, readFormBody, stringField, type BodyLimits } from './body.js'
+import { bool, idParams, int, messageSchema, object, str } from './schemas.js'
+
+/** Email addresses: one string (comma-separated allowed) or a list. */
+export const addresses = { anyOf: [str, { type: 'array', items: str }], description: 'An address, several separated by commas, or a list.' }
+const ids = { anyOf: [str, { type: 'array', items: { anyOf: [int, str] } }], description: 'Ids: a list, or a comma-separated string.' }
+const flag = { anyOf: [bool, str], description: 'true or false (a form sends "true"/"false").' }
+
+/** JSON, or multipart/form-data with the same fields and the files under `attachments`. */
+function formBody(properties: Record<string, Record<string, unknown>>, required: string[]) {
+  const json = object(properties, Object.keys(properties).filter((k) => !required.includes(k)))
+  // null allowed: the multipart body is read by the route (body.ts), so Fastify has nothing to validate there
+  const multipart = { type: ['object', 'null'], properties: { ...properties, attachments: { type: 'array', items: { type: 'string', format: 'binary' } } }, required }
+  return { content: { 'application/json': { schema: json }, 'multipart/form-data': { schema: multipart } } }
+}
+
+const createdResponse = { 201: { ...messageSchema, description: 'The queued outbound message.' } }
 
 const replyRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
   const limits: BodyLimits = { maxFileBytes: ctx.options.mail.maxAttachmentBytes, maxTotalBytes: ctx.options.mail.maxOutboundBytes, maxFiles: 20 }
@@ -20,7 +36,17 @@ const replyRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
     return message
   }
 
-  app.post<{ Params: { id: string } }>('/work-orders/:id/reply', { config: { permission: 'write' }, bodyLimit }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/work-orders/:id/reply', {
+    config: { permission: 'write' },
+    bodyLimit,
+    schema: {
+      summary: 'Reply to the citizen (queued in the outbox); reasonedReply stops the ARERA clock',
+      tags: ['work orders'],
+      params: idParams,
+      body: formBody({ html: str, to: addresses, cc: addresses, attachmentIds: ids, reasonedReply: flag }, ['html']),
+      response: createdResponse
+    }
+  }, async (request, reply) => {
     const id = parseId(request.params.id)
     const { fields, files } = await readFormBody(request, limits)
     const messageId = await ctx.service.workOrders.reply(id, {
@@ -35,7 +61,17 @@ const replyRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
     return reply.status(201).send(await created(messageId))
   })
 
-  app.post<{ Params: { id: string } }>('/work-orders/:id/forward', { config: { permission: 'write' }, bodyLimit }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/work-orders/:id/forward', {
+    config: { permission: 'write' },
+    bodyLimit,
+    schema: {
+      summary: 'Forward messages of the conversation to third parties (internal notes never)',
+      tags: ['work orders'],
+      params: idParams,
+      body: formBody({ to: addresses, cc: addresses, note: { type: ['string', 'null'] }, messageIds: ids, includeAttachments: flag }, []),
+      response: createdResponse
+    }
+  }, async (request, reply) => {
     const id = parseId(request.params.id)
     const { fields, files } = await readFormBody(request, limits)
     const messageId = await ctx.service.workOrders.forward(id, {

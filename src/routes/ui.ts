@@ -6,7 +6,9 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { FastifyPluginAsync } from 'fastify'
 import { HttpError } from '../http-errors.js'
+import { errorResponse } from '../openapi.js'
 import type { RouteOptions } from './context.js'
+import { download, query, str } from './schemas.js'
 
 export const UI_BUNDLE_NAME = 'trc-communications.js'
 
@@ -61,7 +63,19 @@ export function uiScriptUrl(prefix = '/api/communications'): string {
 }
 
 const uiRoutes: FastifyPluginAsync<RouteOptions> = async (app) => {
-  app.get<{ Querystring: { v?: string } }>(`/ui/${UI_BUNDLE_NAME}`, { config: { permission: 'public' } }, async (request, reply) => {
+  app.get<{ Querystring: { v?: string } }>(`/ui/${UI_BUNDLE_NAME}`, {
+    config: { permission: 'public' },
+    schema: {
+      summary: 'The Communications tab\'s script (versioned URL cached for a year; ETag otherwise)',
+      tags: ['meta'],
+      querystring: query({ v: { ...str, description: 'The bundle\'s content hash (uiScriptUrl()).' } }),
+      response: {
+        200: download('The ES module.', 'text/javascript'),
+        304: { description: 'Unchanged (If-None-Match).' },
+        503: errorResponse(503, 'The bundle was never built.')
+      }
+    }
+  }, async (request, reply) => {
     const bundle = loadUiBundle()
     if (!bundle) throw new HttpError(503, 'uiBundleMissing', { file: `ui-extension/dist/${UI_BUNDLE_NAME}` })
     const immutable = request.query.v === bundle.hash

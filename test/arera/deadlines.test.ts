@@ -116,7 +116,12 @@ t.test('clock, deadlines and digest', async (t) => {
     t.equal(res.statusCode, 200)
     t.ok(res.json().items.some((i: { workOrderId: number; daysLeft: number }) => i.workOrderId === b && i.daysLeft < 0), 'B is overdue whatever the day the suite runs')
     t.ok(res.json().items.every((i: { daysLeft: number }) => i.daysLeft < 0))
-    for (const [query, message] of [['maxDaysLeft=tanti', /"maxDaysLeft" deve essere un numero intero/], ['overdue=si', /"overdue" vale true/], ['type=reclami', /Tipo di richiesta non valido/], ['mailboxId=x', /"mailboxId"/]] as const) {
+    for (const [query, message] of [
+      ['maxDaysLeft=tanti', 'Richiesta non valida: il campo "maxDaysLeft" deve essere un numero intero'],
+      ['overdue=si', 'Richiesta non valida: il campo "overdue" deve essere true o false'],
+      ['type=reclami', /^Tipo di richiesta non valido: "reclami"\. Valori ammessi: /],
+      ['mailboxId=x', 'Richiesta non valida: il campo "mailboxId" deve essere un numero intero']
+    ] as const) {
       const bad = await host.app.inject({ url: `${API}/deadlines?${query}`, headers: auth('demo-viewer') })
       t.equal(bad.statusCode, 400, query)
       t.match(bad.json().message, message, query)

@@ -6,6 +6,7 @@ import { buildHostApp, findGenericContributorId } from '../../example-host/app.j
 import { migrateHost } from '../../example-host/migrations.js'
 import { seedIfEmpty } from '../../example-host/seed.js'
 import { createTestDatabase, type TestDatabase } from './db.js'
+import { checkResponsesAgainstSchemas } from './strict-responses.js'
 
 export const TEST_SECRET = 'test-secret-test-secret-test-secret-0123456789'
 
@@ -21,7 +22,8 @@ export interface TestHost {
 
 export const auth = (token: 'demo-admin' | 'demo-operator' | 'demo-viewer') => ({ authorization: `Bearer ${token}` })
 
-export async function startTestHost(module: Partial<CommunicationsOptions> = {}, existing?: TestDatabase): Promise<TestHost> {
+/** `beforeModule` runs on the host app before the module loads (e.g. to add an onRoute hook that sees its routes). */
+export async function startTestHost(module: Partial<CommunicationsOptions> = {}, existing?: TestDatabase, beforeModule?: (app: FastifyInstance) => void): Promise<TestHost> {
   const db = existing ?? (await createTestDatabase())
   await migrateHost(db.knex)
   await seedIfEmpty(db.knex, 220, 40)
@@ -29,6 +31,8 @@ export async function startTestHost(module: Partial<CommunicationsOptions> = {},
     knex: db.knex,
     module: { secret: TEST_SECRET, mail: { startWorkers: false }, ...module }
   })
+  checkResponsesAgainstSchemas(app, module.prefix ?? '/api/communications')
+  beforeModule?.(app)
   await app.ready()
   const error = moduleError()
   if (error) throw error
