@@ -34,7 +34,8 @@ export const download = (description: string, ...mediaTypes: string[]) => ({
 export const contributorSchema = object({ id: int, displayName: str, fiscalCode: nullableStr, emails: strings })
 
 export const attachmentSummarySchema = object({
-  id: int, filename: str, contentType: str, size: int, sha256: str, contentId: nullableStr, inline: bool
+  id: int, filename: str, contentType: str, size: int, sha256: str, contentId: nullableStr, inline: bool,
+  scan: { type: 'string', enum: ['clean', 'infected', 'pending', 'error', 'off'] }, virus: nullableStr, blocked: bool
 })
 
 export const messageSchema = object({
