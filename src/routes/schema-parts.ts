@@ -1,15 +1,9 @@
 // JSON-schema pieces the newer routes share: the error body every route answers with, ids, timestamps.
 
-export const errorBody = {
-  type: 'object',
-  required: ['statusCode', 'error', 'message'],
-  properties: {
-    statusCode: { type: 'integer' },
-    error: { type: 'string' },
-    message: { type: 'string' },
-    fields: { type: 'object', additionalProperties: { type: 'string' } }
-  }
-} as const
+import { errorSchema } from '../errors.js'
+
+/** The module's one error body (src/errors.ts): code, params, message in the caller's language, field problems. */
+export const errorBody = errorSchema
 
 /** 400, 401, 403, 404 and 409 all carry the same body. */
 export const errorResponses = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody } as const
