@@ -109,7 +109,8 @@ export const workOrderSchema = object({
   channel: nullableStr,
   receivedAt: nullableStr,
   replySentAt: nullableStr,
-  parentWorkOrderId: nullableInt
+  parentWorkOrderId: nullableInt,
+  infectedAttachments: int
 }, Object.keys(clockFieldsProperties).filter((k) => !['type', 'suggestedType', 'dueDate', 'standardMet', 'missCause'].includes(k)))
 
 /** The language of the answer and of its errors; every query accepts it (Accept-Language works too). */
