@@ -1,5 +1,6 @@
 // `npm run bench`: runs every benchmark and prints figures and ratios. BENCH_QUICK=1 for a short run.
 import { benchInbound } from './inbound.js'
+import { benchReliability } from './reliability.js'
 
 const quick = process.env.BENCH_QUICK === '1'
 const results: Record<string, unknown> = {}
@@ -10,5 +11,6 @@ try {
 } catch (err) {
   if ((err as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw err
 }
+results.reliability = await benchReliability(quick)
 console.log(JSON.stringify(results, null, 2))
 process.exit(0)

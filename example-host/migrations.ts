@@ -1,6 +1,8 @@
 // The example host's own schema: a tiny "Garbage" ERP with contributors and work orders. Names are
 // deliberately Italian and different from the module's, as a real host's would be.
 import type { Knex } from 'knex'
+import { retryWhileMigrating } from '../src/migrate.js'
+import { seedIfEmpty, type SeedSummary } from './seed.js'
 
 const hostSchema = {
   async up(knex: Knex): Promise<void> {
@@ -39,12 +41,37 @@ const hostSchema = {
   }
 }
 
-export const hostMigrationSource: Knex.MigrationSource<string> = {
-  getMigrations: async () => ['20261101000001_garbage_schema'],
-  getMigrationName: (name) => name,
-  getMigration: async () => hostSchema
+/**
+ * The demo data is a migration of its own, so that two instances starting together on an empty database seed it
+ * once: Knex's migration lock lets one run it (in its transaction) and the other find it done.
+ */
+function demoSeed(seed: ((knex: Knex) => Promise<void>) | null) {
+  return {
+    async up(knex: Knex): Promise<void> {
+      if (seed) await seed(knex)
+    },
+    async down(): Promise<void> {}
+  }
 }
 
-export async function migrateHost(knex: Knex): Promise<void> {
-  await knex.migrate.latest({ migrationSource: hostMigrationSource, tableName: 'garbage_migrations' })
+const SCHEMA = '20261101000001_garbage_schema'
+const SEED = '20261201002001_demo_seed'
+
+function hostMigrationSource(seed: ((knex: Knex) => Promise<void>) | null): Knex.MigrationSource<string> {
+  return {
+    getMigrations: async () => [SCHEMA, SEED],
+    getMigrationName: (name) => name,
+    getMigration: async (name) => (name === SCHEMA ? hostSchema : demoSeed(seed))
+  }
+}
+
+/**
+ * Creates the host's tables; with `seed`, fills an empty database with the demo data once (returns what it
+ * seeded, or null when it found data or another instance did it).
+ */
+export async function migrateHost(knex: Knex, options: { seed?: boolean } = {}): Promise<SeedSummary | null> {
+  let seeded: SeedSummary | null = null
+  const source = hostMigrationSource(options.seed ? async (trx) => { seeded = await seedIfEmpty(trx) } : null)
+  await retryWhileMigrating(() => knex.migrate.latest({ migrationSource: source, tableName: 'garbage_migrations' }))
+  return seeded
 }

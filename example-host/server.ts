@@ -1,12 +1,12 @@
 // `npm start`: the example Garbage host on http://127.0.0.1:$PORT with the module mounted.
-// Environment: PORT, DATA_DIR, DATABASE_URL, IMAP_URL, SMTP_URL, MAIL_FROM, CLAMD_URL, TRC_SECRET (see README).
+// Environment: PORT, DATA_DIR, DATABASE_URL, IMAP_URL, SMTP_URL, MAIL_FROM, CLAMD_URL, TRC_SECRET, INSTANCE_ID, ALERT_TO (see README).
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
+import { hostname } from 'node:os'
 import path from 'node:path'
 import { createKnex, knexConfigFromUrl } from '../src/db.js'
 import { buildHostApp } from './app.js'
 import { migrateHost } from './migrations.js'
-import { seedIfEmpty } from './seed.js'
 
 const port = Number(process.env.PORT ?? 3000)
 const dataDir = path.resolve(process.env.DATA_DIR ?? './data')
@@ -16,13 +16,19 @@ mkdirSync(dataDir, { recursive: true })
 function loadSecret(): string {
   if (process.env.TRC_SECRET) return process.env.TRC_SECRET
   const file = path.join(dataDir, 'secret.key')
-  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 })
+  if (!existsSync(file)) {
+    try {
+      writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' })
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err // another instance made it first
+    }
+  }
   return readFileSync(file, 'utf8').trim()
 }
 
 const knex = createKnex(knexConfigFromUrl(process.env.DATABASE_URL, dataDir))
-await migrateHost(knex)
-const seeded = await seedIfEmpty(knex)
+// two instances starting together on an empty database: one migrates and seeds, the other waits for it
+const seeded = await migrateHost(knex, { seed: true })
 const imapUrls = (process.env.IMAP_URL ?? '').split(/\s+/).filter(Boolean)
 
 const { app } = await buildHostApp({
@@ -30,10 +36,14 @@ const { app } = await buildHostApp({
   logger: { level: process.env.LOG_LEVEL ?? 'info' },
   module: {
     secret: loadSecret(),
+    // Stable across restarts (two live processes cannot share a port): a restarted instance resumes its own
+    // mailbox leases at once instead of waiting for them to expire.
+    instanceId: process.env.INSTANCE_ID || `${hostname()}:${port}`,
     mail: {
       mailboxes: imapUrls.map((url) => ({ url })),
       smtp: process.env.SMTP_URL ? { url: process.env.SMTP_URL } : undefined,
-      from: process.env.MAIL_FROM
+      from: process.env.MAIL_FROM,
+      ...(process.env.ALERT_TO ? { failureAlerts: { to: process.env.ALERT_TO.split(/[\s,]+/).filter(Boolean) } } : {})
     },
     antivirus: process.env.CLAMD_URL ? { clamd: process.env.CLAMD_URL } : undefined
   }

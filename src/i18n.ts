@@ -109,8 +109,21 @@ const messages = {
   attachmentScanFailed: { it: 'Non è stato possibile controllare l\'allegato "{filename}" con l\'antivirus: per sicurezza non si può scaricare né inviare.', en: 'Attachment "{filename}" could not be scanned for viruses: for safety it cannot be downloaded or sent.' },
   // Citizens' data
   erasureOpenRequest: { it: 'Cancellazione non possibile: le richieste {ids} sono ancora aperte. I dati servono a rispondere al cittadino; chiudile prima di cancellare.', en: 'Erasure not possible: requests {ids} are still open. The data is needed to answer the citizen; close them before erasing.' },
-  erasureRegister: { it: 'Cancellazione non possibile: le richieste {references} sono nel registro ARERA (TQRIF), che va conservato fino al {until}. I dati saranno rimossi automaticamente alla scadenza.', en: 'Erasure not possible: requests {references} are in the ARERA register (TQRIF), which must be kept until {until}. The data will be removed automatically when that period ends.' }
+  erasureRegister: { it: 'Cancellazione non possibile: le richieste {references} sono nel registro ARERA (TQRIF), che va conservato fino al {until}. I dati saranno rimossi automaticamente alla scadenza.', en: 'Erasure not possible: requests {references} are in the ARERA register (TQRIF), which must be kept until {until}. The data will be removed automatically when that period ends.' },
+  // Mailbox watcher (health, the connection test, failure alerts)
+  imapAuthFailed: { it: 'Accesso IMAP rifiutato per l\'utente "{user}" su {server}: il server ha risposto "{detail}". Controlla utente e password.', en: 'IMAP login refused for user "{user}" on {server}: the server said "{detail}". Check the user name and password.' },
+  imapUnreachable: { it: 'Server IMAP {server} non raggiungibile ({detail}).', en: 'IMAP server {server} unreachable ({detail}).' },
+  imapFolderMissing: { it: 'Cartella "{folder}" non trovata su {server} ({detail}).', en: 'Folder "{folder}" not found on {server} ({detail}).' },
+  imapCommandRefused: { it: 'Il server IMAP {server} ha rifiutato un comando: "{detail}".', en: 'IMAP server {server} refused a command: "{detail}".' },
+  imapError: { it: 'Errore IMAP con {server}: {detail}', en: 'IMAP error with {server}: {detail}' },
+  imapClosed: { it: 'Il server IMAP {server} ha chiuso la connessione.', en: 'IMAP server {server} closed the connection.' },
+  ingestFailed: { it: 'Il messaggio UID {uid} non è stato registrato (tentativo {attempt} di {max}): {detail}', en: 'Message UID {uid} could not be stored (attempt {attempt} of {max}): {detail}' },
+  ingestQuarantined: { it: 'Il messaggio UID {uid} non è stato registrato dopo {attempts} tentativi ed è stato messo in quarantena: {detail}', en: 'Message UID {uid} could not be stored after {attempts} attempts and was quarantined: {detail}' }
 } as const
+
+export function isMessageKey(key: string): key is MessageKey {
+  return Object.hasOwn(messages, key)
+}
 
 export type MessageKey = keyof typeof messages
 

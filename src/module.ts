@@ -11,6 +11,7 @@ import { createAttachmentScanner } from './antivirus/scanner.js'
 import { createCitizenRights } from './privacy/citizen.js'
 import { createRetention } from './privacy/retention.js'
 import { ingestMail, type IncomingMail, type IngestDeps, type IngestResult } from './mail/ingest/index.js'
+import { createMailboxAlerts } from './mail/mailbox-alerts.js'
 import { createMailboxManager, mailboxSender } from './mail/mailbox-manager.js'
 import { rawFromBuffer } from './mail/raw-source.js'
 import type { ResolvedOptions } from './options.js'
@@ -51,7 +52,12 @@ export function createModule(knex: Knex, options: ResolvedOptions, log: FastifyB
   }
   const mailboxes = createMailboxManager({
     repos, secret: options.secret, instanceId: options.instanceId, defaultFrom: options.mail.from ?? null, ingest,
-    log, leaseTtlMs: options.mail.leaseTtlMs, backoff: options.mail.backoff, onIngested: hooks.onIngested
+    log, leaseTtlMs: options.mail.leaseTtlMs, backoff: options.mail.backoff, onIngested: hooks.onIngested,
+    maxIngestAttempts: options.mail.maxIngestAttempts, locale: options.locale
+  })
+  const alerts = createMailboxAlerts({
+    repos, alerts: options.mail.failureAlerts, from: options.mail.from ?? null, organizationName: options.organizationName,
+    locale: options.locale, log, onQueued: () => outbound.outbox.wake()
   })
   const digest = createDigest({ repos, arera, options, log })
   const core = createService({ repos, options, storage, genericContributor, arera })
@@ -65,6 +71,8 @@ export function createModule(knex: Knex, options: ResolvedOptions, log: FastifyB
     workOrders: { ...core.workOrders, ...outbound.actions },
     /** Mailbox administration (audited), the quarantine, and the watchers' lifecycle. */
     mailboxes: createMailboxService(mailboxes, repos),
+    /** Mailbox failure alerts: `check()` runs one pass now (tests; the module checks every `checkMs`). */
+    mailboxAlerts: alerts,
     /** This instance's outbox worker. */
     outbox: outbound.outbox,
     /** Citizens' data: export (GDPR art. 15/20) and erasure (art. 17); the retention job, its dry run (`plan`). */
@@ -99,10 +107,12 @@ export function createModule(knex: Knex, options: ResolvedOptions, log: FastifyB
       if (options.mail.startWorkers) await mailboxes.start()
       outbound.start()
       if (options.mail.startWorkers) digest.start()
+      if (options.mail.startWorkers) alerts.start()
       if (options.mail.startWorkers) scanner?.start()
       if (options.mail.startWorkers) retention.start()
     },
     async stop(): Promise<void> {
+      await alerts.stop()
       await retention.stop()
       await scanner?.stop()
       await digest.stop()

@@ -73,8 +73,17 @@ export interface MailOptions {
   startWorkers?: boolean
   /** How long a mailbox lease lasts without renewal (default 30 s); another instance takes over after it. */
   leaseTtlMs?: number
-  /** Reconnection backoff after a dropped IMAP connection (default 1 s doubling to 60 s, with jitter). */
+  /**
+   * Reconnection backoff after a dropped IMAP connection (default 0.5 s doubling to 4 s, with jitter; it starts
+   * again from the beginning after every healthy connection). A refused login waits at least a minute.
+   */
   backoff?: { baseMs: number; maxMs: number }
+  /** Failed attempts in a row at ingesting one message before it is quarantined and the mailbox moves on (default 3). */
+  maxIngestAttempts?: number
+  /** While the SMTP relay is unreachable, how often to check whether it is back (default 3000 ms); then retries start at once. */
+  relayProbeMs?: number
+  /** Mail the administrators once when a mailbox has been failing longer than `afterMs`, and once when it recovers. */
+  failureAlerts?: FailureAlertOptions
   /** How often the outbox worker looks for due mail (default 1000 ms); it is also woken when mail is queued here. */
   outboxPollMs?: number
   /** Delay before retrying a temporary SMTP failure (default 30 s doubling to 1 h, with jitter). */
@@ -87,6 +96,15 @@ export interface MailOptions {
   maxAttachmentBytes?: number
   /** Largest total of attachments in one outgoing mail (default 25 MB). */
   maxOutboundBytes?: number
+}
+
+export interface FailureAlertOptions {
+  /** The administrators' addresses. */
+  to: string[]
+  /** How long a mailbox must fail before the alert (default 15 minutes). */
+  afterMs?: number
+  /** How often mailboxes are checked (default 30 s). */
+  checkMs?: number
 }
 
 export interface InboundOptions {
@@ -250,6 +268,20 @@ export function validateOptions(input: unknown): ResolvedOptions {
   if (mail.outboxBackoff !== undefined && !(Number.isInteger(mail.outboxBackoff?.baseMs) && Number.isInteger(mail.outboxBackoff?.maxMs) && mail.outboxBackoff.baseMs > 0 && mail.outboxBackoff.maxMs >= mail.outboxBackoff.baseMs)) {
     throw new OptionsError('mail.outboxBackoff', 'must be { baseMs, maxMs } with 0 < baseMs <= maxMs (milliseconds)')
   }
+  for (const key of ['maxIngestAttempts', 'relayProbeMs'] as const) {
+    const value = mail[key]
+    if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new OptionsError(`mail.${key}`, 'must be a positive integer')
+  }
+  const alerts = mail.failureAlerts
+  if (alerts !== undefined) {
+    if (!Array.isArray(alerts?.to) || alerts.to.length === 0 || alerts.to.some((a) => typeof a !== 'string' || !/^[^\s@<>]+@[^\s@<>]+$/.test(a))) {
+      throw new OptionsError('mail.failureAlerts.to', 'must be a non-empty list of email addresses')
+    }
+    for (const key of ['afterMs', 'checkMs'] as const) {
+      const value = alerts[key]
+      if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new OptionsError(`mail.failureAlerts.${key}`, 'must be a positive integer (milliseconds)')
+    }
+  }
   if (mail.smtp && (typeof mail.smtp.url !== 'string' || !/^smtps?:\/\//.test(mail.smtp.url))) {
     throw new OptionsError('mail.smtp.url', 'must be an smtp:// or smtps:// URL')
   }
@@ -266,7 +298,9 @@ export function validateOptions(input: unknown): ResolvedOptions {
     mail: { mailboxes: mail.mailboxes ?? [], smtp: mail.smtp, from: mail.from, startWorkers: mail.startWorkers ?? true, leaseTtlMs: mail.leaseTtlMs, backoff: mail.backoff,
       outboxPollMs: mail.outboxPollMs ?? 1000, outboxBackoff: mail.outboxBackoff ?? { baseMs: 30_000, maxMs: 3_600_000 },
       outboxMaxAttempts: mail.outboxMaxAttempts ?? 10, outboxClaimTtlMs: mail.outboxClaimTtlMs ?? 300_000,
-      maxAttachmentBytes: mail.maxAttachmentBytes ?? 10 * 1024 * 1024, maxOutboundBytes: mail.maxOutboundBytes ?? 25 * 1024 * 1024 },
+      maxAttachmentBytes: mail.maxAttachmentBytes ?? 10 * 1024 * 1024, maxOutboundBytes: mail.maxOutboundBytes ?? 25 * 1024 * 1024,
+      maxIngestAttempts: mail.maxIngestAttempts ?? 3, relayProbeMs: mail.relayProbeMs ?? 3000,
+      failureAlerts: alerts ? { to: alerts.to, afterMs: alerts.afterMs ?? 900_000, checkMs: alerts.checkMs ?? 30_000 } : null },
     secret: opts.secret,
     organizationName: opts.organizationName ?? 'Ente gestore',
     migrate: opts.migrate ?? true,
@@ -298,7 +332,9 @@ export interface ResolvedOptions {
   prefix: string
   locale: 'it' | 'en'
   attachments: AttachmentStorageOption
-  mail: Required<Pick<MailOptions, 'mailboxes' | 'startWorkers'>> & Pick<MailOptions, 'smtp' | 'from' | 'leaseTtlMs' | 'backoff'> & OutboundLimits
+  mail: Required<Pick<MailOptions, 'mailboxes' | 'startWorkers' | 'maxIngestAttempts' | 'relayProbeMs'>> & Pick<MailOptions, 'smtp' | 'from' | 'leaseTtlMs' | 'backoff'> & OutboundLimits & {
+    failureAlerts: Required<FailureAlertOptions> | null
+  }
   secret: string
   organizationName: string
   migrate: boolean

@@ -2,11 +2,17 @@
 // a use case that cannot be done throws an HttpError (status, i18n key, parameters), never a string or a boolean.
 import { assertServable } from './antivirus/guard.js'
 import type { AreraService, ClockFields } from './arera/service.js'
+<<<<<<< HEAD
 import { invalidField, notFound } from './http-errors.js'
+=======
+import { HttpError, notFound } from './http-errors.js'
+import { isMessageKey, translate, type Locale } from './i18n.js'
+>>>>>>> 81ffd81 (Hardening: idempotent content-addressed store, poison mail quarantined after N attempts (count survives restarts) with its real error, backoff reset after healthy IMAP, relay probe retries the outbox at once, login errors in it/en, mailbox failure alerts, example host migrates and seeds once with a stable instance id; reliability bench)
 import type { MailboxManager, MailboxSettings } from './mail/mailbox-manager.js'
 import type { ResolvedOptions } from './options.js'
 import { toSummary, type StoredAttachment } from './repositories/attachments.js'
 import type { Repositories } from './repositories/index.js'
+import type { MailboxState } from './repositories/mailboxes.js'
 import type { MessageSearch } from './repositories/messages.js'
 import type { QuarantineRecord } from './repositories/quarantine.js'
 import type { GenericContributor } from './generic-contributor.js'
@@ -40,9 +46,20 @@ export interface MailboxHealth {
   lastUid: number
   lastError: string | null
   lastErrorAt: string | null
+  /** Since when the mailbox has been failing (null while it works); survives restarts. */
+  failingSince: string | null
+  /** When the administrators were alerted about the current failure. */
+  alertSentAt: string | null
   lastMessageAt: string | null
   lagSeconds: number | null
   leaseOwner: string | null
+}
+
+/** The stored error in the reader's language when it has a translation, else as it was stored. */
+function errorText(s: MailboxState | undefined, locale: Locale): string | null {
+  const detail = s?.lastErrorDetail
+  if (s?.lastError && detail && isMessageKey(detail.key)) return translate(locale, detail.key, detail.params)
+  return s?.lastError ?? null
 }
 
 export interface HealthReport {
@@ -202,14 +219,15 @@ export function createService({ repos, options, storage, genericContributor, are
 
   const health = {
     /** Per-mailbox watcher state, and the outbox by status. */
-    async status(now = Date.now()): Promise<HealthReport> {
+    async status(locale: Locale = options.locale, now = Date.now()): Promise<HealthReport> {
       const [list, states, outbox] = await Promise.all([repos.mailboxes.list(), repos.mailboxes.listStates(), repos.outbox.countByStatus()])
       const stateById = new Map(states.map((s) => [s.mailboxId, s]))
       const items = list.map((mb): MailboxHealth => {
         const s = stateById.get(mb.id)
         return {
           id: mb.id, name: mb.name, enabled: mb.enabled, state: mb.enabled ? (s?.state ?? 'stopped') : 'disabled',
-          uidValidity: s?.uidValidity ?? null, lastUid: s?.lastUid ?? 0, lastError: s?.lastError ?? null, lastErrorAt: s?.lastErrorAt ?? null,
+          uidValidity: s?.uidValidity ?? null, lastUid: s?.lastUid ?? 0, lastError: errorText(s, locale), lastErrorAt: s?.lastErrorAt ?? null,
+          failingSince: s?.failingSince ?? null, alertSentAt: s?.alertSentAt ?? null,
           lastMessageAt: s?.lastMessageAt ?? null, lagSeconds: s?.lastMessageAt ? Math.round((now - Date.parse(s.lastMessageAt)) / 1000) : null,
           leaseOwner: s?.leaseOwner ?? null
         }
@@ -247,8 +265,8 @@ export function createMailboxService(manager: MailboxManager, repos: Repositorie
       await audit(operator, 'mailbox.deleted', { mailboxId: id })
     },
     /** Tests a stored mailbox, or unsaved settings (with their password). */
-    async test(idOrSettings: number | MailboxSettings) {
-      const result = await manager.test(idOrSettings)
+    async test(idOrSettings: number | MailboxSettings, locale?: Locale) {
+      const result = await manager.test(idOrSettings, locale)
       if (result) return result
       throw typeof idOrSettings === 'number' ? notFound('mailboxNotFound', { id: idOrSettings }) : invalidField('body', 'mailboxSettings')
     },

@@ -1,7 +1,7 @@
 // Where attachment bytes live: in the database (default) or in a directory, content-addressed by sha256 so the
 // same file attached twice is stored once on disk.
-import { createHash } from 'node:crypto'
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { createHash, randomBytes } from 'node:crypto'
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { AttachmentStorageOption } from './options.js'
 
@@ -22,6 +22,14 @@ export interface AttachmentStorage {
 
 export function sha256Hex(content: Buffer): string {
   return createHash('sha256').update(content).digest('hex')
+}
+
+async function sizeOf(file: string): Promise<number | null> {
+  try {
+    return (await stat(file)).size
+  } catch {
+    return null
+  }
 }
 
 export function createAttachmentStorage(option: AttachmentStorageOption): AttachmentStorage {
@@ -45,11 +53,21 @@ export function createAttachmentStorage(option: AttachmentStorageOption): Attach
     async put(content, sha256) {
       const key = sha256 && /^[a-f0-9]{64}$/.test(sha256) ? sha256 : sha256Hex(content)
       const file = fileFor(key)
+      const stored: StoredBytes = { storage: 'directory', storageKey: key, content: null }
+      // Content-addressed: a file already there with the right size is these bytes (same file twice in one
+      // mail, the same attachment in two mails, two instances at once).
+      if ((await sizeOf(file)) === content.length) return stored
       await mkdir(path.dirname(file), { recursive: true })
-      const temp = `${file}.${process.pid}.${Date.now()}.tmp`
-      await writeFile(temp, content)
-      await rename(temp, file)
-      return { storage: 'directory', storageKey: key, content: null }
+      // a temp name of our own, so parallel writers of the same key never share (or remove) each other's file
+      const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`
+      try {
+        await writeFile(temp, content, { flag: 'wx' })
+        await rename(temp, file) // atomic; replacing an identical file is harmless
+      } catch (err) {
+        await rm(temp, { force: true })
+        if ((await sizeOf(file)) !== content.length) throw err
+      }
+      return stored
     },
     async read(storageKey) {
       return readFile(fileFor(storageKey))

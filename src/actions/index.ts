@@ -31,7 +31,7 @@ export function createOutbound(input: { repos: Repositories; options: ResolvedOp
     owner: options.instanceId ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
     settings: {
       pollMs: options.mail.outboxPollMs, backoff: options.mail.outboxBackoff, maxAttempts: options.mail.outboxMaxAttempts,
-      claimTtlMs: options.mail.outboxClaimTtlMs
+      claimTtlMs: options.mail.outboxClaimTtlMs, relayProbeMs: options.mail.relayProbeMs
     },
     async loadAttachment(id) {
       const meta = await repos.attachments.findById(id)

@@ -5,9 +5,13 @@ import { randomBytes } from 'node:crypto'
 import { ImapFlow } from 'imapflow'
 import { decryptSecret, encryptSecret } from '../crypto.js'
 import { assertSmtpUrl, describeSmtpUrl, type SmtpServerView } from './smtp.js'
+import { translate, type Locale } from '../i18n.js'
 import type { MailboxInput, MailboxRecord } from '../repositories/mailboxes.js'
 import type { Repositories } from '../repositories/index.js'
+import { isUniqueViolation } from '../repositories/normalize.js'
+import { describeImapError } from './imap-errors.js'
 import type { IncomingMail, IngestResult } from './ingest/index.js'
+import { quarantineIncoming } from './quarantine.js'
 import { MailboxWatcher, type WatcherOptions } from './watcher.js'
 
 /** What the API accepts to create or change a mailbox. */
@@ -71,7 +75,7 @@ export interface ConnectionTest {
   error?: string
 }
 
-export async function testImapConnection(settings: { host: string; port: number; secure: boolean; username: string; password: string; folder: string }, timeoutMs = 10_000): Promise<ConnectionTest> {
+export async function testImapConnection(settings: { host: string; port: number; secure: boolean; username: string; password: string; folder: string }, locale: Locale = 'it', timeoutMs = 10_000): Promise<ConnectionTest> {
   const client = new ImapFlow({
     host: settings.host, port: settings.port, secure: settings.secure, auth: { user: settings.username, pass: settings.password },
     logger: false, disableAutoIdle: true, connectionTimeout: timeoutMs, greetingTimeout: timeoutMs
@@ -80,11 +84,11 @@ export async function testImapConnection(settings: { host: string; port: number;
   try {
     await client.connect()
     const status = await client.status(settings.folder, { messages: true, uidValidity: true })
-    if (!status) return { ok: false, error: `Cartella "${settings.folder}" non trovata.` }
+    if (!status) return { ok: false, error: translate(locale, 'imapFolderMissing', { folder: settings.folder, server: `${settings.host}:${settings.port}`, detail: 'STATUS' }) }
     return { ok: true, messages: status.messages ?? 0, uidValidity: status.uidValidity !== undefined ? String(status.uidValidity) : undefined }
   } catch (err) {
-    const e = err as Error & { responseText?: string; authenticationFailed?: boolean }
-    return { ok: false, error: e.authenticationFailed ? 'Autenticazione IMAP non riuscita: controlla utente e password.' : (e.responseText ?? e.message) }
+    const d = describeImapError(err, settings)
+    return { ok: false, error: translate(locale, d.key, d.params) }
   } finally {
     await client.logout().catch(() => client.close())
   }
@@ -99,6 +103,8 @@ export interface MailboxManagerDeps {
   log: WatcherOptions['log']
   leaseTtlMs?: number
   backoff?: WatcherOptions['backoff']
+  maxIngestAttempts?: number
+  locale?: Locale
   onIngested?: (result: IngestResult) => void
 }
 
@@ -123,6 +129,7 @@ export function createMailboxManager(deps: MailboxManagerDeps) {
     const watcher = new MailboxWatcher({
       mailbox: record, password: decryptSecret(record.passwordEncrypted, deps.secret), owner, mailboxes: deps.repos.mailboxes,
       ingest: deps.ingest, log: deps.log, leaseTtlMs: deps.leaseTtlMs, backoff: deps.backoff,
+      quarantine: (incoming, reason) => quarantineIncoming(deps.repos, incoming, reason), maxIngestAttempts: deps.maxIngestAttempts, locale: deps.locale,
       replyFrom: mailboxSender(record) ?? deps.defaultFrom,
       onIngested: deps.onIngested
     })
@@ -186,14 +193,14 @@ export function createMailboxManager(deps: MailboxManagerDeps) {
     },
 
     /** Tests a stored mailbox, or unsaved settings (with their password). */
-    async test(idOrSettings: number | MailboxSettings): Promise<ConnectionTest | null> {
+    async test(idOrSettings: number | MailboxSettings, locale: Locale = deps.locale ?? 'it'): Promise<ConnectionTest | null> {
       if (typeof idOrSettings === 'number') {
         const r = await deps.repos.mailboxes.findById(idOrSettings)
         if (!r) return null
-        return testImapConnection({ ...r, password: decryptSecret(r.passwordEncrypted, deps.secret) })
+        return testImapConnection({ ...r, password: decryptSecret(r.passwordEncrypted, deps.secret) }, locale)
       }
       const s = idOrSettings
-      return testImapConnection({ host: s.host, port: s.port ?? (s.secure ? 993 : 143), secure: s.secure ?? false, username: s.username, password: s.password ?? '', folder: s.folder ?? 'INBOX' })
+      return testImapConnection({ host: s.host, port: s.port ?? (s.secure ? 993 : 143), secure: s.secure ?? false, username: s.username, password: s.password ?? '', folder: s.folder ?? 'INBOX' }, locale)
     },
 
     /** Registers the mailboxes named by configuration (IMAP_URL); an existing account is updated, not duplicated. */
@@ -208,7 +215,12 @@ export function createMailboxManager(deps: MailboxManagerDeps) {
             smtpUrlEncrypted: parsed.smtpUrl ? encryptSecret(parsed.smtpUrl, deps.secret) : null
           })
         }
-        else await deps.repos.mailboxes.insert({ ...(toInput(settings) as MailboxInput), source: 'env' })
+        else {
+          // another instance starting at the same moment may register it first: then it is already there
+          await deps.repos.transaction((tx) => tx.mailboxes.insert({ ...(toInput(settings) as MailboxInput), source: 'env' })).catch((err: unknown) => {
+            if (!isUniqueViolation(err)) throw err
+          })
+        }
       }
     },
 

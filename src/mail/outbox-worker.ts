@@ -6,6 +6,9 @@
 // Delivery is exactly once per row as long as an instance finishes a send within the claim TTL. An instance that
 // dies after the relay accepted the mail but before it recorded that leaves a claim that expires, and the mail is
 // sent again with the same Message-ID (mail clients and our own ingest deduplicate on it).
+//
+// When the relay cannot be reached at all (no SMTP reply), the worker checks every `relayProbeMs` whether it is
+// back, and as soon as it is, the mail waiting for it is retried at once instead of at its backoff time.
 import type { FastifyBaseLogger } from 'fastify'
 import type Mail from 'nodemailer/lib/mailer/index.js'
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js'
@@ -29,6 +32,8 @@ export interface OutboxWorkerSettings {
   claimTtlMs: number
   /** Rows sent in parallel (the transport pool's size is the real limit). */
   concurrency?: number
+  /** While the relay is unreachable, how often to check whether it is back (default 3 s). */
+  relayProbeMs?: number
 }
 
 export interface OutboxWorkerDeps {
@@ -68,6 +73,10 @@ export function createOutboxWorker(deps: OutboxWorkerDeps) {
   let wakeUp: (() => void) | null = null
   let loop: Promise<void> | null = null
   let draining: Promise<OutboxStats> | null = null
+  /** Set when a send failed without any SMTP reply (relay down or unreachable). */
+  let relayDown = false
+  /** The relays that could not be reached, probed until they answer. */
+  const downRelays = new Set<SmtpTransport>()
 
   async function compose(row: OutboxRow): Promise<Mail.Options> {
     const p = row.payload
@@ -126,6 +135,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps) {
       return
     }
     const failure = classifySendError(err)
+    if (failure.unreachable) relayDown = true
     const attempts = row.attempts + 1
     const at = now()
     const retry = !failure.permanent && attempts < settings.maxAttempts
@@ -164,6 +174,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps) {
     try {
       info = await transport.sendMail(await compose(row))
     } catch (err) {
+      if (classifySendError(err).unreachable && transport) downRelays.add(transport)
       await recordFailure(row, err)
       return
     }
@@ -201,10 +212,31 @@ export function createOutboxWorker(deps: OutboxWorkerDeps) {
     return draining
   }
 
+  /** The relay answers again: what was waiting for it becomes due now. */
+  async function probeRelay(): Promise<void> {
+    if (!relayDown) return
+    let back = false
+    for (const transport of downRelays) {
+      if (await transport.verify().then(() => true, () => false)) {
+        downRelays.delete(transport)
+        back = true
+      }
+    }
+    if (downRelays.size === 0) relayDown = false
+    if (!back) return
+    const due = await repos.outbox.retryNow(now())
+    log.info({ rows: due }, 'outbox: the SMTP relay is reachable again; retrying now')
+  }
+
   async function run(): Promise<void> {
+    let lastProbe = 0
     while (running) {
       pending = false
       try {
+        if (relayDown && Date.now() - lastProbe >= (settings.relayProbeMs ?? 3000)) {
+          lastProbe = Date.now()
+          await probeRelay()
+        }
         await runOnce()
       } catch (err) {
         log.error({ err }, 'outbox: polling failed; trying again')
@@ -212,7 +244,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps) {
       if (!running) break
       if (pending) continue
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, settings.pollMs)
+        const timer = setTimeout(resolve, relayDown ? Math.min(settings.pollMs, settings.relayProbeMs ?? 3000) : settings.pollMs)
         wakeUp = () => {
           clearTimeout(timer)
           resolve()
@@ -241,7 +273,9 @@ export function createOutboxWorker(deps: OutboxWorkerDeps) {
       pending = true
       wakeUp?.()
     },
-    runOnce
+    runOnce,
+    /** Checks the relay now if it was unreachable; when it answers, waiting mail is due at once (tests). */
+    probeRelay
   }
 }
 

@@ -71,6 +71,8 @@ export interface SendFailure {
   /** What the operator reads in the conversation: the server's reply when there is one. */
   message: string
   responseCode: number | null
+  /** No SMTP reply at all: the relay is down or unreachable. */
+  unreachable: boolean
 }
 
 /** Errors we raise while composing: the mail cannot be built, so trying again would not help. */
@@ -95,17 +97,17 @@ export class ComposeHold extends Error {
  * fix, and the mail should go out once they have.
  */
 export function classifySendError(err: unknown): SendFailure {
-  if (err instanceof ComposeError) return { permanent: true, message: err.message, responseCode: null }
+  if (err instanceof ComposeError) return { permanent: true, message: err.message, responseCode: null, unreachable: false }
   const e = (err ?? {}) as { responseCode?: unknown; response?: unknown; code?: unknown; message?: unknown }
   const responseCode = typeof e.responseCode === 'number' ? e.responseCode : null
   const response = typeof e.response === 'string' && e.response.trim() ? e.response.trim() : null
   const message = (response ?? (typeof e.message === 'string' ? e.message : String(err))).slice(0, 2000)
-  if (e.code === 'EAUTH') return { permanent: false, message, responseCode }
-  if (responseCode !== null && responseCode >= 500) return { permanent: true, message, responseCode }
-  if (responseCode !== null && responseCode >= 400) return { permanent: false, message, responseCode }
+  if (e.code === 'EAUTH') return { permanent: false, message, responseCode, unreachable: false }
+  if (responseCode !== null && responseCode >= 500) return { permanent: true, message, responseCode, unreachable: false }
+  if (responseCode !== null && responseCode >= 400) return { permanent: false, message, responseCode, unreachable: false }
   // No reply code: the relay is down, slow or unreachable (ECONNREFUSED, ETIMEDOUT, ESOCKET, …), which says
   // nothing about the mail itself; after outboxMaxAttempts it still ends as failed.
-  return { permanent: false, message, responseCode }
+  return { permanent: false, message, responseCode, unreachable: responseCode === null }
 }
 
 /** Exponential backoff with ±20 % jitter, so instances that failed together do not retry together. */

@@ -1,14 +1,18 @@
 // One IMAP mailbox, watched continuously: take the lease, connect, catch up from the checkpoint, then IDLE and
 // fetch by UID whenever the server announces new mail. Any drop: a fresh client after a capped, jittered
-// backoff (imapflow clients cannot be reused after close). Never marks, moves or deletes mail unless the
-// mailbox is configured to move processed mail.
+// backoff (imapflow clients cannot be reused after close), which starts from the beginning again after every
+// healthy connection. A message that fails to ingest `maxIngestAttempts` times in a row (the count is kept in the
+// mailbox's state row, so it survives restarts) is quarantined with its error and the mailbox moves on. Never
+// marks, moves or deletes mail unless the mailbox is configured to move processed mail.
 import { createWriteStream } from 'node:fs'
 import { mkdtemp, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { ImapFlow } from 'imapflow'
+import { translate, type Locale, type MessageKey } from '../i18n.js'
 import type { MailboxRecord, MailboxRepository } from '../repositories/mailboxes.js'
+import { describeImapError } from './imap-errors.js'
 import type { IncomingMail, IngestResult } from './ingest/index.js'
 import { rawFromBuffer, rawFromFile, type RawSource } from './raw-source.js'
 
@@ -22,12 +26,34 @@ export interface WatcherOptions {
   ingest: (incoming: IncomingMail) => Promise<IngestResult>
   log: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void; error(obj: object, msg?: string): void }
   leaseTtlMs?: number
+  /** Reconnection delay (default 0.5 s doubling to 4 s, equal jitter); a refused login waits at least a minute. */
   backoff?: { baseMs: number; maxMs: number }
+  /** Stores a message that keeps failing in the quarantine and moves the checkpoint past it. */
+  quarantine: (incoming: IncomingMail, reason: string) => Promise<unknown>
+  /** Failed attempts in a row before a message is quarantined (default 3). */
+  maxIngestAttempts?: number
+  /** Language of the error text stored for health (each reader gets it in their own language too). */
+  locale?: Locale
   /** Sender identity used for confirmations of mail that arrived here. */
   replyFrom: string | null
   /** Called after each ingested message (tests and benchmarks observe progress through it). */
   onIngested?: (result: IngestResult) => void
 }
+
+/** A failure described for the state row: its text in the module's language and its translatable form. */
+class MailboxFailure extends Error {
+  constructor(
+    readonly key: MessageKey,
+    readonly params: Record<string, string | number>,
+    readonly authentication = false
+  ) {
+    super(translate('en', key, params))
+    this.name = 'MailboxFailure'
+  }
+}
+
+export const DEFAULT_BACKOFF = { baseMs: 500, maxMs: 4_000 }
+const AUTH_BACKOFF_MIN_MS = 60_000
 
 /** Messages up to this size are fetched whole in batches; larger ones are streamed to disk one at a time. */
 const SMALL_MESSAGE_BYTES = 256 * 1024
@@ -66,6 +92,9 @@ export class MailboxWatcher {
   private syncing = false
   private syncAgain = false
   private attempt = 0
+  private authFailed = false
+  /** Why the current session ended, when it was our decision (a sync that failed). */
+  private failure: MailboxFailure | null = null
   private leaseTimer: NodeJS.Timeout | null = null
   private readonly ttl: number
 
@@ -92,8 +121,9 @@ export class MailboxWatcher {
     await this.opts.mailboxes.releaseLease(this.mailboxId, this.opts.owner).catch(() => undefined)
   }
 
-  private async setState(state: WatcherState, error?: string | null): Promise<void> {
-    await this.opts.mailboxes.setState(this.mailboxId, state, error).catch((err: unknown) => this.opts.log.warn({ err }, 'mailbox state not saved'))
+  private async setState(state: WatcherState, error?: MailboxFailure | null): Promise<void> {
+    const stored = error ? { text: translate(this.opts.locale ?? 'it', error.key, error.params), detail: { key: error.key, params: error.params } } : error
+    await this.opts.mailboxes.setState(this.mailboxId, state, stored).catch((err: unknown) => this.opts.log.warn({ err }, 'mailbox state not saved'))
   }
 
   /** Sleeps, but wakes at once on stop. */
@@ -112,7 +142,9 @@ export class MailboxWatcher {
   }
 
   private backoffMs(): number {
-    const { baseMs, maxMs } = this.opts.backoff ?? { baseMs: 1_000, maxMs: 60_000 }
+    const { baseMs, maxMs: configured } = this.opts.backoff ?? DEFAULT_BACKOFF
+    // a refused login does not fix itself in seconds, and hammering it can lock the account
+    const maxMs = this.authFailed ? Math.max(configured, AUTH_BACKOFF_MIN_MS) : configured
     const capped = Math.min(maxMs, baseMs * 2 ** Math.min(this.attempt, 16))
     return Math.round(capped / 2 + Math.random() * (capped / 2)) // "equal jitter": never zero, never in lockstep
   }
@@ -135,15 +167,21 @@ export class MailboxWatcher {
       } catch (err) {
         if (this.stopped) break
         this.attempt++
-        const message = (err as Error).message ?? String(err)
+        const failure = err instanceof MailboxFailure ? err : this.describe(err)
+        this.authFailed = failure.authentication
         this.opts.log.warn({ err, mailbox: this.mailboxId, attempt: this.attempt }, 'mailbox connection failed')
-        await this.setState('backoff', message)
+        await this.setState('backoff', failure)
       } finally {
         this.stopLeaseRenewal()
       }
       if (!this.stopped) await this.pause(this.backoffMs())
     }
     await this.setState('stopped')
+  }
+
+  private describe(err: unknown): MailboxFailure {
+    const d = describeImapError(err, this.opts.mailbox)
+    return new MailboxFailure(d.key, d.params, d.authentication)
   }
 
   private startLeaseRenewal(client: ImapFlow): void {
@@ -177,6 +215,7 @@ export class MailboxWatcher {
       tls: { rejectUnauthorized: !(process.env.TRC_IMAP_INSECURE === '1') }
     })
     this.client = client
+    this.failure = null
     let lastError: Error | null = null
     const closed = new Promise<void>((resolve) => client.on('close', () => resolve()))
     client.on('error', (err: Error) => {
@@ -190,13 +229,18 @@ export class MailboxWatcher {
       await client.mailboxOpen(mb.folder, { readOnly: !mb.moveToFolder })
       client.on('exists', () => void this.sync(client))
       await this.sync(client)
+      // A healthy connection: the next drop starts the backoff from the beginning.
+      if (!this.failure) {
+        this.attempt = 0
+        this.authFailed = false
+      }
       await closed
     } finally {
       this.client = null
       if (client.usable) await client.logout().catch(() => client.close())
       else client.close()
     }
-    if (!this.stopped) throw lastError ?? new Error('IMAP connection closed by the server')
+    if (!this.stopped) throw this.failure ?? (lastError ? this.describe(lastError) : new MailboxFailure('imapClosed', { server: `${mb.host}:${mb.port}` }))
   }
 
   /** Fetches everything above the checkpoint; re-runs if new mail is announced meanwhile. */
@@ -220,10 +264,34 @@ export class MailboxWatcher {
       if (client.usable && !this.stopped) await this.setState('idle', null)
     } catch (err) {
       this.opts.log.error({ err, mailbox: this.mailboxId }, 'mailbox sync failed')
-      await this.setState('backoff', (err as Error).message)
+      // the real reason, not "connection closed": the session reports it when the close below ends it
+      this.failure = err instanceof MailboxFailure ? err : this.describe(err)
+      await this.setState('backoff', this.failure)
       client.close()
     } finally {
       this.syncing = false
+    }
+  }
+
+  /**
+   * Ingests one message. A failure is counted against its UID; below the limit it ends the sync (backoff, then
+   * the same message again); at the limit the message goes to quarantine with its error and the mailbox moves on.
+   */
+  private async ingestOrQuarantine(incoming: IncomingMail & { checkpoint: { uid: number } }): Promise<IngestResult> {
+    try {
+      return await this.opts.ingest(incoming)
+    } catch (err) {
+      // another instance owns the mailbox now: not this message's fault
+      if ((err as Error).name === 'LeaseLostError') throw err
+      const uid = incoming.checkpoint.uid
+      const detail = ((err as Error).message ?? String(err)).slice(0, 1000)
+      const max = this.opts.maxIngestAttempts ?? 3
+      const attempt = await this.opts.mailboxes.recordIngestFailure(this.mailboxId, this.opts.owner, uid, detail)
+      this.opts.log.warn({ err, mailbox: this.mailboxId, uid, attempt }, 'message could not be ingested')
+      if (attempt < max) throw new MailboxFailure('ingestFailed', { uid, attempt, max, detail })
+      const reason = translate(this.opts.locale ?? 'it', 'ingestQuarantined', { uid, attempts: attempt, detail })
+      await this.opts.quarantine(incoming, reason)
+      return { outcome: 'quarantined', messageId: null, workOrderId: null, detail: reason }
     }
   }
 
@@ -277,7 +345,7 @@ export class MailboxWatcher {
           }
           sources.delete(msg.uid)
           const internalDate = msg.internalDate instanceof Date ? msg.internalDate : msg.internalDate ? new Date(msg.internalDate) : null
-          const result = await this.opts.ingest({
+          const result = await this.ingestOrQuarantine({
             raw: source, mailboxId: this.mailboxId, receivedAt: internalDate,
             checkpoint: { owner: this.opts.owner, uidValidity, uid: msg.uid }, replyFrom: this.opts.replyFrom,
             maxBytes: this.opts.mailbox.maxMessageBytes

@@ -1,6 +1,6 @@
 // Mailbox settings (password encrypted by the caller) and each mailbox's watcher state and checkpoint.
 import type { Knex } from 'knex'
-import { toBool, toId, toIso, toStr, type Row } from './normalize.js'
+import { parseJson, toBool, toId, toIso, toStr, type Row } from './normalize.js'
 
 export interface MailboxRecord {
   id: number
@@ -40,8 +40,26 @@ export interface MailboxState {
   lastError: string | null
   lastErrorAt: string | null
   lastMessageAt: string | null
+  /** The last error as a message key and its parameters, when it has a translation. */
+  lastErrorDetail: ErrorDetail | null
+  /** The message that keeps failing to ingest, and how many times in a row it failed. */
+  failingUid: number | null
+  failingCount: number
+  failingError: string | null
+  /** Since when the mailbox has been failing (null once it is idle again). */
+  failingSince: string | null
+  /** When the administrators were told it is failing (null again after the recovery notice). */
+  alertSentAt: string | null
   updatedAt: string
 }
+
+export interface ErrorDetail {
+  key: string
+  params: Record<string, string | number>
+}
+
+/** An error for the state row: the text (in the module's language) and, optionally, its translatable form. */
+export type StateError = string | { text: string; detail: ErrorDetail }
 
 const MAILBOXES = 'trc_mailboxes'
 const STATE = 'trc_mailbox_state'
@@ -81,6 +99,12 @@ function toState(row: Row): MailboxState {
     lastError: toStr(row.last_error),
     lastErrorAt: toIso(row.last_error_at),
     lastMessageAt: toIso(row.last_message_at),
+    lastErrorDetail: row.last_error_i18n ? parseJson<ErrorDetail | null>(row.last_error_i18n, null) : null,
+    failingUid: row.failing_uid === null || row.failing_uid === undefined ? null : Number(row.failing_uid),
+    failingCount: Number(row.failing_count ?? 0),
+    failingError: toStr(row.failing_error),
+    failingSince: toIso(row.failing_since),
+    alertSentAt: toIso(row.alert_sent_at),
     updatedAt: toIso(row.updated_at) ?? ''
   }
 }
@@ -157,13 +181,44 @@ export function createMailboxRepository(db: Knex | Knex.Transaction) {
       await db(STATE).where({ mailbox_id: mailboxId, lease_owner: owner }).update({ lease_owner: null, lease_expires_at: null, state: 'stopped', updated_at: now })
     },
 
-    async setState(mailboxId: number, state: string, error?: string | null, now: Date = new Date()): Promise<void> {
+    /**
+     * The watcher's state. `backoff` starts the failure clock (kept across reconnects and restarts); `idle`, a
+     * healthy connection, stops it.
+     */
+    async setState(mailboxId: number, state: string, error?: StateError | null, now: Date = new Date()): Promise<void> {
       const row: Record<string, unknown> = { state, updated_at: now }
       if (error !== undefined) {
-        row.last_error = error
+        row.last_error = typeof error === 'string' || error === null ? error : error.text.slice(0, 4000)
+        row.last_error_i18n = error !== null && typeof error === 'object' ? JSON.stringify(error.detail) : null
         if (error !== null) row.last_error_at = now
       }
+      if (state === 'backoff') row.failing_since = db.raw('COALESCE(??, ?)', ['failing_since', now])
+      if (state === 'idle') row.failing_since = null
       await db(STATE).where('mailbox_id', mailboxId).update(row)
+    },
+
+    /** One more failed attempt at ingesting `uid` (a different uid starts again at 1); returns the count. */
+    async recordIngestFailure(mailboxId: number, owner: string, uid: number, error: string, now: Date = new Date()): Promise<number> {
+      await db(STATE).where({ mailbox_id: mailboxId, lease_owner: owner }).update({
+        failing_count: db.raw('CASE WHEN ?? = ? THEN ?? + 1 ELSE 1 END', ['failing_uid', uid, 'failing_count']),
+        failing_uid: uid, failing_error: error.slice(0, 4000), updated_at: now
+      })
+      const row = await db(STATE).first('failing_uid', 'failing_count').where('mailbox_id', mailboxId)
+      return row && Number(row.failing_uid) === uid ? Number(row.failing_count) : 0
+    },
+
+    /** Claims the "mailbox failing" notice: true once per failure period, for the first instance that asks. */
+    async claimFailureAlert(mailboxId: number, failingBefore: Date, now: Date = new Date()): Promise<boolean> {
+      const count = await db(STATE).where('mailbox_id', mailboxId).whereNull('alert_sent_at').whereNotNull('failing_since')
+        .andWhere('failing_since', '<=', failingBefore).update({ alert_sent_at: now, updated_at: now })
+      return count > 0
+    },
+
+    /** Claims the "mailbox working again" notice: true once, after a notified failure has ended. */
+    async claimRecoveryAlert(mailboxId: number, now: Date = new Date()): Promise<boolean> {
+      const count = await db(STATE).where('mailbox_id', mailboxId).whereNotNull('alert_sent_at').whereNull('failing_since')
+        .update({ alert_sent_at: null, updated_at: now })
+      return count > 0
     },
 
     /** After a UIDVALIDITY change: start again from UID 0 under the new validity (only the lease holder). */
@@ -179,7 +234,7 @@ export function createMailboxRepository(db: Knex | Knex.Transaction) {
     async advanceCheckpoint(mailboxId: number, owner: string, uidValidity: string, lastUid: number, now: Date = new Date()): Promise<boolean> {
       const count = await db(STATE)
         .where({ mailbox_id: mailboxId, lease_owner: owner })
-        .update({ uid_validity: uidValidity, last_uid: lastUid, last_message_at: now, updated_at: now })
+        .update({ uid_validity: uidValidity, last_uid: lastUid, last_message_at: now, failing_uid: null, failing_count: 0, failing_error: null, updated_at: now })
       return count > 0
     }
   }

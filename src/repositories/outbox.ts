@@ -3,7 +3,7 @@
 import type { Knex } from 'knex'
 import { parseJson, toId, toIso, toOptionalId, toStr, type Row } from './normalize.js'
 
-export type OutboxKind = 'reply' | 'forward' | 'confirmation' | 'document' | 'status' | 'digest'
+export type OutboxKind = 'reply' | 'forward' | 'confirmation' | 'document' | 'status' | 'digest' | 'alert'
 export type OutboxStatus = 'queued' | 'sending' | 'sent' | 'retrying' | 'failed'
 
 /** What the worker needs to compose the mail; attachments are referenced, never copied into the payload. */
@@ -145,6 +145,11 @@ export function createOutboxRepository(db: Knex | Knex.Transaction) {
         attempts: db.raw('?? + 1', ['attempts'])
       })
       return count > 0
+    },
+
+    /** Every row waiting for a retry becomes due now (the relay is back); returns how many. */
+    async retryNow(now: Date = new Date()): Promise<number> {
+      return db(TABLE).where('status', 'retrying').andWhere('next_attempt_at', '>', now).update({ next_attempt_at: now, updated_at: now })
     },
 
     async countByStatus(): Promise<Record<string, number>> {

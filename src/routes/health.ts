@@ -1,5 +1,6 @@
 // Health: a public liveness probe, and per-mailbox watcher state for operators.
 import type { FastifyPluginAsync } from 'fastify'
+import { requestLocale } from '../i18n.js'
 import type { RouteOptions } from './context.js'
 import { bool, int, nullableInt, nullableStr, object, str } from './schemas.js'
 
@@ -14,6 +15,7 @@ const healthRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
     schema: { summary: 'Liveness probe', tags: ['meta'], response: { 200: object({ status: { type: 'string', enum: ['ok'] } }) } }
   }, async () => ({ status: 'ok' }))
 
+<<<<<<< HEAD
   app.get('/health', {
     config: { permission: 'read' },
     schema: {
@@ -28,6 +30,9 @@ const healthRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
       }
     }
   }, async () => ctx.service.health.status())
+=======
+  app.get('/health', { config: { permission: 'read' } }, async (request) => ctx.service.health.status(requestLocale(request, ctx.options.locale)))
+>>>>>>> 81ffd81 (Hardening: idempotent content-addressed store, poison mail quarantined after N attempts (count survives restarts) with its real error, backoff reset after healthy IMAP, relay probe retries the outbox at once, login errors in it/en, mailbox failure alerts, example host migrates and seeds once with a stable instance id; reliability bench)
 }
 
 export default healthRoutes

@@ -194,6 +194,9 @@ t.test('every repository query compiles for SQL Server', async (t) => {
   await track('mailboxes.setState', repos.mailboxes.setState(1, 'idle', null))
   await track('mailboxes.resetCheckpoint', repos.mailboxes.resetCheckpoint(1, 'me', '9'))
   await track('mailboxes.advanceCheckpoint', repos.mailboxes.advanceCheckpoint(1, 'me', '123', 5))
+  await track('mailboxes.recordIngestFailure', repos.mailboxes.recordIngestFailure(1, 'me', 5, 'boom', now))
+  await track('mailboxes.claimFailureAlert', repos.mailboxes.claimFailureAlert(1, now, now))
+  await track('mailboxes.claimRecoveryAlert', repos.mailboxes.claimRecoveryAlert(1, now))
 
   await track('audit.record', repos.audit.record({ actorType: 'system', action: 'x' }))
   await track('audit.listByWorkOrder', repos.audit.listByWorkOrder(1))
@@ -219,6 +222,7 @@ t.test('every repository query compiles for SQL Server', async (t) => {
   await track('outbox.markRetry', repos.outbox.markRetry(1, 'me', 'x', now, now))
   await track('outbox.markFailed', repos.outbox.markFailed(1, 'me', 'x', now))
   await track('outbox.countByStatus', repos.outbox.countByStatus())
+  await track('outbox.retryNow', repos.outbox.retryNow(now))
   await track('quarantine.insert', repos.quarantine.insert({ mailboxId: 1, uidValidity: '1', imapUid: 1, reason: 'r', messageId: null, size: 1, raw: Buffer.from('x'), rawStorageKey: null }, now))
   await track('quarantine.list', repos.quarantine.list())
   await track('quarantine.readRaw', repos.quarantine.readRaw(1))

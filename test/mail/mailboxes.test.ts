@@ -28,7 +28,7 @@ t.test('mailbox administration', async (t) => {
 
     const wrong = await api('POST', '/mailboxes/test', { host: '127.0.0.1', port: dovecot.port, username: 'pec@garbage.example.test', password: 'sbagliata' })
     t.equal(wrong.json().ok, false)
-    t.match(wrong.json().error, /Autenticazione IMAP non riuscita/)
+    t.match(wrong.json().error, /^Accesso IMAP rifiutato per l'utente "pec@garbage\.example\.test" su 127\.0\.0\.1:\d+: il server ha risposto "Authentication failed\."/)
 
     const created = await api('POST', '/mailboxes', { name: 'PEC protocollo', host: '127.0.0.1', port: dovecot.port, username: 'pec@garbage.example.test', password: 'Parola#Segreta', fromAddress: 'pec@garbage.example.test', fromName: 'Protocollo' })
     t.equal(created.statusCode, 201)

@@ -6,6 +6,7 @@ import { auth, startTestHost, type TestHost } from '../helpers/host.js'
 import { isPostgres } from '../helpers/db.js'
 import { startSmtpServer } from '../helpers/smtp.js'
 import { buildMail } from '../helpers/mail.js'
+import { waitFor } from '../helpers/wait.js'
 import { validateOptions } from '../../src/options.js'
 import { HOST_MAPPING } from '../../example-host/app.js'
 import { internalsOf } from '../../src/internals.js'
@@ -161,4 +162,22 @@ t.test('outbox options are validated at registration', async (t) => {
   t.throws(() => validateOptions({ ...base, mail: { outboxBackoff: { baseMs: 100, maxMs: 10 } } }), /option "mail.outboxBackoff" must be \{ baseMs, maxMs \}/)
   t.throws(() => validateOptions({ ...base, mail: { maxAttachmentBytes: 1.5 } }), /option "mail.maxAttachmentBytes"/)
   t.match(validateOptions(base).mail, { outboxPollMs: 1000, outboxMaxAttempts: 10, outboxClaimTtlMs: 300_000, maxAttachmentBytes: 10 * 1024 * 1024, maxOutboundBytes: 25 * 1024 * 1024 })
+})
+
+t.test('the relay comes back: mail waiting for it is retried at once, not at its backoff time', async (t) => {
+  const smtp = await startSmtpServer({ t })
+  await smtp.stop()
+  // the default backoff (30 s doubling): only noticing the relay is back delivers the mail within the test
+  const host = await startTestHost({ mail: { from: MAIL_FROM, startWorkers: true, smtp: { url: smtp.url }, relayProbeMs: 200 } })
+  t.teardown(() => host.close())
+  const q = await queueReply(host, await marioWorkOrder(host), '<p>Quando torna il server</p>')
+  await waitFor(() => outboxRow(host, q.id), (row) => row?.status === 'retrying', 10_000, 'the first failed attempt')
+  const row = await outboxRow(host, q.id)
+  t.ok(new Date(row.next_attempt_at).getTime() - Date.now() > 15_000, 'the backoff alone would wait much longer')
+  await smtp.start()
+  const [delivered] = await smtp.waitFor(1, 10_000)
+  t.equal(delivered?.parsed.messageId, `<${q.messageId}>`)
+  await waitFor(() => message(host, q.id), (m) => m?.deliveryStatus === 'sent', 5_000, 'sent')
+  t.match(await outboxRow(host, q.id), { status: 'sent', attempts: 2 })
+  t.equal(smtp.messages.length, 1, 'once')
 })
