@@ -2,12 +2,8 @@
 // a use case that cannot be done throws an HttpError (status, i18n key, parameters), never a string or a boolean.
 import { assertServable } from './antivirus/guard.js'
 import type { AreraService, ClockFields } from './arera/service.js'
-<<<<<<< HEAD
 import { invalidField, notFound } from './http-errors.js'
-=======
-import { HttpError, notFound } from './http-errors.js'
 import { isMessageKey, translate, type Locale } from './i18n.js'
->>>>>>> 81ffd81 (Hardening: idempotent content-addressed store, poison mail quarantined after N attempts (count survives restarts) with its real error, backoff reset after healthy IMAP, relay probe retries the outbox at once, login errors in it/en, mailbox failure alerts, example host migrates and seeds once with a stable instance id; reliability bench)
 import type { MailboxManager, MailboxSettings } from './mail/mailbox-manager.js'
 import type { ResolvedOptions } from './options.js'
 import { toSummary, type StoredAttachment } from './repositories/attachments.js'

@@ -6,7 +6,7 @@ import { bool, int, nullableInt, nullableStr, object, str } from './schemas.js'
 
 const mailboxHealth = object({
   id: int, name: str, enabled: bool, state: str, uidValidity: nullableStr, lastUid: int, lastError: nullableStr,
-  lastErrorAt: nullableStr, lastMessageAt: nullableStr, lagSeconds: nullableInt, leaseOwner: nullableStr
+  lastErrorAt: nullableStr, failingSince: nullableStr, alertSentAt: nullableStr, lastMessageAt: nullableStr, lagSeconds: nullableInt, leaseOwner: nullableStr
 })
 
 const healthRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
@@ -15,7 +15,6 @@ const healthRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
     schema: { summary: 'Liveness probe', tags: ['meta'], response: { 200: object({ status: { type: 'string', enum: ['ok'] } }) } }
   }, async () => ({ status: 'ok' }))
 
-<<<<<<< HEAD
   app.get('/health', {
     config: { permission: 'read' },
     schema: {
@@ -29,10 +28,7 @@ const healthRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
         })
       }
     }
-  }, async () => ctx.service.health.status())
-=======
-  app.get('/health', { config: { permission: 'read' } }, async (request) => ctx.service.health.status(requestLocale(request, ctx.options.locale)))
->>>>>>> 81ffd81 (Hardening: idempotent content-addressed store, poison mail quarantined after N attempts (count survives restarts) with its real error, backoff reset after healthy IMAP, relay probe retries the outbox at once, login errors in it/en, mailbox failure alerts, example host migrates and seeds once with a stable instance id; reliability bench)
+  }, async (request) => ctx.service.health.status(requestLocale(request, ctx.options.locale)))
 }
 
 export default healthRoutes

@@ -69,21 +69,13 @@ const mailboxRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => 
     return reply.status(204).send()
   })
 
-<<<<<<< HEAD
   app.post<{ Params: { id: string } }>('/mailboxes/:id/test', {
     config: { permission: 'admin' }, schema: doc('Test a stored mailbox\'s connection', { 200: connectionTestSchema }, { params: idParams })
-  }, async (request) => mailboxes.test(parseId(request.params.id)))
+  }, async (request) => mailboxes.test(parseId(request.params.id), requestLocale(request, ctx.options.locale)))
 
   app.post<{ Body: MailboxSettings }>('/mailboxes/test', {
     config: { permission: 'admin' }, schema: doc('Test unsaved settings', { 200: connectionTestSchema }, { body: { ...settingsSchema, required: ['host', 'username', 'password'] } })
-  }, async (request) => mailboxes.test({ ...request.body, name: request.body.name ?? 'test' }))
-=======
-  app.post<{ Params: { id: string } }>('/mailboxes/:id/test', { config: { permission: 'admin' } }, async (request) => mailboxes.test(parseId(request.params.id), requestLocale(request, ctx.options.locale)))
-
-  app.post<{ Body: MailboxSettings }>('/mailboxes/test', {
-    config: { permission: 'admin' }, schema: { body: { ...settingsSchema, required: ['host', 'username', 'password'] } }
   }, async (request) => mailboxes.test({ ...request.body, name: request.body.name ?? 'test' }, requestLocale(request, ctx.options.locale)))
->>>>>>> 81ffd81 (Hardening: idempotent content-addressed store, poison mail quarantined after N attempts (count survives restarts) with its real error, backoff reset after healthy IMAP, relay probe retries the outbox at once, login errors in it/en, mailbox failure alerts, example host migrates and seeds once with a stable instance id; reliability bench)
 
   app.get('/quarantine', { config: { permission: 'admin' }, schema: doc('Mail that could not become a message, with the reason', { 200: itemsOf(quarantineSchema) }) }, async () => ({ items: await mailboxes.quarantine() }))
 }
