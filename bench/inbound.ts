@@ -50,7 +50,7 @@ async function rawFetchAndParse(dovecot: DovecotInstance, user: string): Promise
 
 async function moduleIngest(dovecot: DovecotInstance, user: string, expected: number): Promise<{ seconds: number }> {
   let done = 0
-  const host = await startTestHost({ mail: { startWorkers: false, mailboxes: [{ url: dovecot.url(user) }], from: FROM }, hooks: { onIngested: () => { done++ } } } as never)
+  const host = await startTestHost({ mail: { startWorkers: false, mailboxes: [{ url: dovecot.url(user), initialSync: 'all' }], from: FROM }, hooks: { onIngested: () => { done++ } } } as never)
   const start = performance.now()
   await host.app.communications.mailboxes.start()
   try {
@@ -72,7 +72,7 @@ async function backlog(dovecot: DovecotInstance, user: string, count: number, wi
 
 async function latency(dovecot: DovecotInstance, user: string, samples: number): Promise<Record<string, number>> {
   const arrived = new Map<number, number>()
-  const host = await startTestHost({ mail: { mailboxes: [{ url: dovecot.url(user) }], from: FROM }, hooks: { onIngested: (r: IngestResult) => { if (r.messageId) arrived.set(arrived.size, performance.now()) } } } as never)
+  const host = await startTestHost({ mail: { mailboxes: [{ url: dovecot.url(user), initialSync: 'all' }], from: FROM }, hooks: { onIngested: (r: IngestResult) => { if (r.messageId) arrived.set(arrived.size, performance.now()) } } } as never)
   const times: number[] = []
   try {
     await waitFor(async () => (await host.knex('trc_mailbox_state').first('state'))?.state, (s) => s === 'idle', 10_000, 'idle')
@@ -105,7 +105,7 @@ async function bigAttachment(dovecot: DovecotInstance, user: string): Promise<Re
   const rawLength = raw.length
   let done = 0
   global.gc?.()
-  const host = await startTestHost({ mail: { startWorkers: false, mailboxes: [{ url: dovecot.url(user) }], from: FROM }, hooks: { onIngested: () => { done++ } } } as never)
+  const host = await startTestHost({ mail: { startWorkers: false, mailboxes: [{ url: dovecot.url(user), initialSync: 'all' }], from: FROM }, hooks: { onIngested: () => { done++ } } } as never)
   try {
     global.gc?.()
     const baseline = process.memoryUsage().rss
@@ -121,20 +121,42 @@ async function bigAttachment(dovecot: DovecotInstance, user: string): Promise<Re
   }
 }
 
+/** Issue 10 §4: a mailbox's history imported as an archive (batched transactions), next to raw fetch+parse. */
+export async function archiveImport(dovecot: DovecotInstance, user: string, count: number): Promise<Record<string, number>> {
+  await fill(dovecot, user, count, false)
+  const raw = await rawFetchAndParse(dovecot, user)
+  const host = await startTestHost({ mail: { mailboxes: [{ url: dovecot.url(user) }], from: FROM } })
+  try {
+    const headers = { authorization: 'Bearer demo-admin' }
+    const health = await waitFor(async () => (await host.app.inject({ url: '/api/communications/health', headers })).json(), (h) => h.mailboxes[0]?.state === 'idle', 60_000, 'idle')
+    const id = health.mailboxes[0].id as number
+    const start = performance.now()
+    await host.app.inject({ method: 'POST', url: `/api/communications/mailboxes/${id}/archive-import`, headers, payload: { since: '2000-01-01' } })
+    const job = await waitFor(async () => (await host.app.inject({ url: `/api/communications/mailboxes/${id}/archive-import`, headers })).json().items[0], (j) => j?.status !== 'running', 60 * 60_000, 'archive import')
+    const seconds = (performance.now() - start) / 1000
+    const rawRate = raw.count / raw.seconds
+    const importRate = job.stored / seconds
+    return { messages: count, stored: job.stored, errors: job.errors, rawFetchParsePerSecond: round(rawRate), archiveImportPerSecond: round(importRate), ratio: round(importRate / rawRate, 3) }
+  } finally {
+    await host.close()
+  }
+}
+
 function round(n: number, digits = 1): number {
   const f = 10 ** digits
   return Math.round(n * f) / f
 }
 
-export async function benchInbound(options: { small?: number; mixed?: number; latencySamples?: number } = {}): Promise<Record<string, Record<string, number>>> {
-  const users = { small: 'small@bench.test', mixed: 'mixed@bench.test', latency: 'latency@bench.test', big: 'big@bench.test' }
+export async function benchInbound(options: { small?: number; mixed?: number; latencySamples?: number; archive?: number } = {}): Promise<Record<string, Record<string, number>>> {
+  const users = { small: 'small@bench.test', mixed: 'mixed@bench.test', latency: 'latency@bench.test', big: 'big@bench.test', archive: 'archive@bench.test' }
   const dovecot = await startDovecot({ users: Object.fromEntries(Object.values(users).map((u) => [u, 'pw'])) })
   try {
     return {
       backlogSmall: await backlog(dovecot, users.small, options.small ?? 10_000, false),
       backlogWithAttachments: await backlog(dovecot, users.mixed, options.mixed ?? 500, true),
       idleLatency: await latency(dovecot, users.latency, options.latencySamples ?? 40),
-      bigAttachment: await bigAttachment(dovecot, users.big)
+      bigAttachment: await bigAttachment(dovecot, users.big),
+      archiveImport: await archiveImport(dovecot, users.archive, options.archive ?? 20_000)
     }
   } finally {
     await dovecot.destroy()

@@ -10,6 +10,7 @@ import * as templatesRelations from './20261201008001_templates_relations.js'
 import * as mailboxOutgoing from './20261201007001_mailbox_outgoing.js'
 import * as pecProvider from './20261201007002_pec_provider.js'
 import * as mailboxFailures from './20261201002001_mailbox_failures.js'
+import * as mailboxOnboarding from './20261201005100_mailbox_onboarding.js'
 
 interface Migration {
   up(knex: Knex): Promise<void>
@@ -25,7 +26,8 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261201001000_open311', open311],
   ['20261201007002_pec_provider', pecProvider],
   ['20261201003001_arera_clocks', areraClocks],
-  ['20261201002001_mailbox_failures', mailboxFailures]
+  ['20261201002001_mailbox_failures', mailboxFailures],
+  ['20261201005100_mailbox_onboarding', mailboxOnboarding]
 ]
 
 /** The knex table that records which of the module's migrations ran; separate from the host's own. */

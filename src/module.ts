@@ -19,6 +19,8 @@ import { createRepositories } from './repositories/index.js'
 import { createGenericContributor } from './generic-contributor.js'
 import { attachInternals } from './internals.js'
 import { createMailboxService, createService } from './service.js'
+import { createSpamService } from './spam/service.js'
+import { createArchiveImporter } from './mail/archive-import.js'
 import { createAttachmentStorage } from './storage.js'
 import { createTemplateService } from './templates/service.js'
 import { createRelationService } from './relations/service.js'
@@ -59,6 +61,7 @@ export function createModule(knex: Knex, options: ResolvedOptions, log: FastifyB
     repos, alerts: options.mail.failureAlerts, from: options.mail.from ?? null, organizationName: options.organizationName,
     locale: options.locale, log, onQueued: () => outbound.outbox.wake()
   })
+  const archive = createArchiveImporter({ repos, ingestDeps, secret: options.secret, log, onBatch: () => scanner?.wake() })
   const digest = createDigest({ repos, arera, options, log })
   const core = createService({ repos, options, storage, genericContributor, arera })
   const retention = createRetention({ repos, storage, options, log })
@@ -69,8 +72,10 @@ export function createModule(knex: Knex, options: ResolvedOptions, log: FastifyB
     ...core,
     /** The work order, its conversation, and what an operator does on it: reply, forward, notes, state, document. */
     workOrders: { ...core.workOrders, ...outbound.actions },
+    /** The spam list (release, block a sender or domain) and the block rules. */
+    spam: createSpamService(repos, ingest),
     /** Mailbox administration (audited), the quarantine, and the watchers' lifecycle. */
-    mailboxes: createMailboxService(mailboxes, repos),
+    mailboxes: { ...createMailboxService(mailboxes, repos), archive: { start: archive.start, list: archive.list } },
     /** Mailbox failure alerts: `check()` runs one pass now (tests; the module checks every `checkMs`). */
     mailboxAlerts: alerts,
     /** This instance's outbox worker. */
@@ -117,6 +122,7 @@ export function createModule(knex: Knex, options: ResolvedOptions, log: FastifyB
       await scanner?.stop()
       await digest.stop()
       await mailboxes.stop()
+      await archive.stop()
       await outbound.stop()
     }
   }

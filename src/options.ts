@@ -57,6 +57,11 @@ export interface MailboxSeed {
   url: string
   name?: string
   fromAddress?: string
+  /**
+   * What the first connection ingests: 'new-only' (default) takes only mail arriving after it, so a mailbox with
+   * years of mail does not flood the host; 'all' takes the whole folder as new contacts (a dedicated, empty box).
+   */
+  initialSync?: 'new-only' | 'all'
 }
 
 export interface SmtpSettings {
@@ -259,6 +264,9 @@ export function validateOptions(input: unknown): ResolvedOptions {
     const ownSmtp = URL.canParse(mb.url) ? new URL(mb.url).searchParams.get('smtp') : null
     if (ownSmtp !== null && !/^smtps?:\/\/[^/?#]+/.test(ownSmtp)) {
       throw new OptionsError(`mail.mailboxes[${i}].url`, 'has a ?smtp= parameter that is not a URL-encoded smtp:// or smtps:// URL')
+    }
+    if (mb.initialSync !== undefined && mb.initialSync !== 'new-only' && mb.initialSync !== 'all') {
+      throw new OptionsError(`mail.mailboxes[${i}].initialSync`, "must be 'new-only' or 'all'")
     }
   }
   for (const key of ['outboxPollMs', 'outboxMaxAttempts', 'outboxClaimTtlMs', 'maxAttachmentBytes', 'maxOutboundBytes'] as const) {

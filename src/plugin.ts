@@ -17,6 +17,8 @@ import type { RouteContext } from './routes/context.js'
 import { createModule, type CommunicationsService, type ModuleHooks } from './module.js'
 import attachmentRoutes from './routes/attachments.js'
 import mailboxRoutes from './routes/mailboxes.js'
+import spamRoutes from './routes/spam.js'
+import archiveImportRoutes from './routes/archive-import.js'
 import replyRoutes from './routes/replies.js'
 import timelineRoutes from './routes/timeline.js'
 import exportRoutes from './routes/export.js'
@@ -76,6 +78,8 @@ const communicationsPlugin: FastifyPluginAsync<CommunicationsOptions & { hooks?:
         await child.register(settingsRoutes, { ctx })
         await child.register(attachmentRoutes, { ctx })
         await child.register(mailboxRoutes, { ctx })
+        await child.register(spamRoutes, { ctx })
+        await child.register(archiveImportRoutes, { ctx })
         await child.register(replyRoutes, { ctx })
         await child.register(timelineRoutes, { ctx })
         await child.register(exportRoutes, { ctx })

@@ -1,5 +1,7 @@
 // The module's core use cases, grouped by resource: what routes and host code call. It talks to repositories only;
 // a use case that cannot be done throws an HttpError (status, i18n key, parameters), never a string or a boolean.
+import { withRate } from './mail/archive-import.js'
+import type { ArchiveImport } from './repositories/archive-imports.js'
 import { assertServable } from './antivirus/guard.js'
 import type { AreraService, ClockFields } from './arera/service.js'
 import { invalidField, notFound } from './http-errors.js'
@@ -63,6 +65,8 @@ export interface HealthReport {
   mailboxes: MailboxHealth[]
   /** Outbox rows per status (queued, sending, sent, retrying, failed) across every instance. */
   outbox: Record<string, number>
+  /** Archive imports of mailbox history still running: progress, errors and rate. */
+  archiveImports: Array<ArchiveImport & { messagesPerSecond: number | null }>
 }
 
 function safeDecode(value: string): string {
@@ -216,7 +220,7 @@ export function createService({ repos, options, storage, genericContributor, are
   const health = {
     /** Per-mailbox watcher state, and the outbox by status. */
     async status(locale: Locale = options.locale, now = Date.now()): Promise<HealthReport> {
-      const [list, states, outbox] = await Promise.all([repos.mailboxes.list(), repos.mailboxes.listStates(), repos.outbox.countByStatus()])
+      const [list, states, outbox, imports] = await Promise.all([repos.mailboxes.list(), repos.mailboxes.listStates(), repos.outbox.countByStatus(), repos.archiveImports.listRunning()])
       const stateById = new Map(states.map((s) => [s.mailboxId, s]))
       const items = list.map((mb): MailboxHealth => {
         const s = stateById.get(mb.id)
@@ -229,7 +233,7 @@ export function createService({ repos, options, storage, genericContributor, are
         }
       })
       const degraded = items.some((m) => m.enabled && m.state !== 'idle' && m.state !== 'syncing' && m.state !== 'standby')
-      return { status: degraded ? 'degraded' : 'ok', mailboxes: items, outbox }
+      return { status: degraded ? 'degraded' : 'ok', mailboxes: items, outbox, archiveImports: imports.map(withRate) }
     }
   }
 

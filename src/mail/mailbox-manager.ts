@@ -6,10 +6,11 @@ import { ImapFlow } from 'imapflow'
 import { decryptSecret, encryptSecret } from '../crypto.js'
 import { assertSmtpUrl, describeSmtpUrl, type SmtpServerView } from './smtp.js'
 import { translate, type Locale } from '../i18n.js'
-import type { MailboxInput, MailboxRecord } from '../repositories/mailboxes.js'
+import type { InitialSync, MailboxInput, MailboxRecord } from '../repositories/mailboxes.js'
 import type { Repositories } from '../repositories/index.js'
 import { isUniqueViolation } from '../repositories/normalize.js'
 import { describeImapError } from './imap-errors.js'
+import type { MailboxSeed } from '../options.js'
 import type { IncomingMail, IngestResult } from './ingest/index.js'
 import { quarantineIncoming } from './quarantine.js'
 import { MailboxWatcher, type WatcherOptions } from './watcher.js'
@@ -34,6 +35,8 @@ export interface MailboxSettings {
   pec?: boolean
   /** The PEC provider's domain its receipts come from (`posta-certificata@<domain>`); null: derived from the hosts. */
   pecProviderDomain?: string | null
+  /** What the first connection ingests (see InitialSync); only when the mailbox is created. */
+  initialSync?: InitialSync
 }
 
 /** A mailbox as the API returns it: everything but the secrets (the outgoing server without its password). */
@@ -116,6 +119,7 @@ export function createMailboxManager(deps: MailboxManagerDeps) {
   function toInput(s: MailboxSettings, existing?: MailboxRecord): Partial<MailboxInput> {
     return {
       name: s.name, host: s.host, port: s.port ?? (s.secure ? 993 : 143), secure: s.secure ?? false, username: s.username,
+      ...(s.initialSync && !existing ? { initialSync: s.initialSync } : {}),
       ...(s.password !== undefined ? { passwordEncrypted: encryptSecret(s.password, deps.secret) } : existing ? {} : { passwordEncrypted: encryptSecret('', deps.secret) }),
       folder: s.folder ?? 'INBOX', fromAddress: s.fromAddress ?? null, fromName: s.fromName ?? null, enabled: s.enabled ?? true,
       moveToFolder: s.moveToFolder ?? null, maxMessageBytes: s.maxMessageBytes ?? null,
@@ -204,7 +208,7 @@ export function createMailboxManager(deps: MailboxManagerDeps) {
     },
 
     /** Registers the mailboxes named by configuration (IMAP_URL); an existing account is updated, not duplicated. */
-    async registerFromUrls(seeds: Array<{ url: string; name?: string; fromAddress?: string }>): Promise<void> {
+    async registerFromUrls(seeds: MailboxSeed[]): Promise<void> {
       for (const seed of seeds) {
         const parsed = parseImapUrl(seed.url)
         const existing = await deps.repos.mailboxes.findByAccount(parsed.host, parsed.port, parsed.username, parsed.folder)
@@ -217,7 +221,7 @@ export function createMailboxManager(deps: MailboxManagerDeps) {
         }
         else {
           // another instance starting at the same moment may register it first: then it is already there
-          await deps.repos.transaction((tx) => tx.mailboxes.insert({ ...(toInput(settings) as MailboxInput), source: 'env' })).catch((err: unknown) => {
+          await deps.repos.transaction((tx) => tx.mailboxes.insert({ ...(toInput(settings) as MailboxInput), source: 'env', initialSync: seed.initialSync ?? 'new-only' })).catch((err: unknown) => {
             if (!isUniqueViolation(err)) throw err
           })
         }

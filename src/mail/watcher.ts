@@ -61,7 +61,7 @@ const BATCH_BYTES = 4 * 1024 * 1024
 const BATCH_COUNT = 100
 
 /** Groups the pending list: runs of small messages (bounded in count and bytes), each large message alone. */
-function* batches<T extends { size?: number }>(pending: T[]): Generator<T[]> {
+export function* batches<T extends { size?: number }>(pending: T[]): Generator<T[]> {
   let current: T[] = []
   let bytes = 0
   for (const msg of pending) {
@@ -301,15 +301,25 @@ export class MailboxWatcher {
     const uidValidity = String(mailbox.uidValidity)
     const state = await this.opts.mailboxes.findState(this.mailboxId)
     let lastUid = state?.lastUid ?? 0
-    if (state?.uidValidity && state.uidValidity !== uidValidity) {
-      // The server renumbered the folder: rescan everything; Message-ID dedupe keeps what we already have.
+    let rescan = false
+    if (!state?.uidValidity) {
+      // The first connection: what is already in the folder is history (an archive import brings it in, if
+      // wanted), unless the mailbox is configured to take everything as new contacts.
+      lastUid = this.opts.mailbox.initialSync === 'all' ? 0 : Math.max(0, Number(mailbox.uidNext ?? 1) - 1)
+      await this.opts.mailboxes.startCheckpoint(this.mailboxId, this.opts.owner, uidValidity, lastUid)
+      this.opts.log.info({ mailbox: this.mailboxId, uidValidity, lastUid }, 'first connection: ingesting from here on')
+    } else if (state.uidValidity !== uidValidity) {
+      // The server renumbered the folder: rescan everything; dedupe keeps what we already have, mail older than
+      // the first connection stays history, and nothing found again is answered again.
       this.opts.log.warn({ mailbox: this.mailboxId, from: state.uidValidity, to: uidValidity }, 'UIDVALIDITY changed: rescanning')
       await this.opts.mailboxes.resetCheckpoint(this.mailboxId, this.opts.owner, uidValidity)
       lastUid = 0
+      rescan = true
     }
+    const historyBefore = rescan && state?.onboardedAt && this.opts.mailbox.initialSync !== 'all' ? Date.parse(state.onboardedAt) : null
     if (mailbox.exists === 0) return
     // Collect the list first: no other command may run inside a fetch() iteration.
-    const pending = (await client.fetchAll(`${lastUid + 1}:*`, { uid: true, internalDate: true, size: true }, { uid: true }))
+    const pending = (await client.fetchAll(`${lastUid + 1}:*`, { uid: true, internalDate: true, size: true, flags: true }, { uid: true }))
       .filter((m) => m.uid > lastUid)
       .sort((a, b) => a.uid - b.uid)
     if (pending.length === 0) return
@@ -345,10 +355,14 @@ export class MailboxWatcher {
           }
           sources.delete(msg.uid)
           const internalDate = msg.internalDate instanceof Date ? msg.internalDate : msg.internalDate ? new Date(msg.internalDate) : null
+          if (historyBefore !== null && internalDate && internalDate.getTime() < historyBefore) {
+            await this.opts.mailboxes.advanceCheckpoint(this.mailboxId, this.opts.owner, uidValidity, msg.uid)
+            continue
+          }
           const result = await this.ingestOrQuarantine({
             raw: source, mailboxId: this.mailboxId, receivedAt: internalDate,
             checkpoint: { owner: this.opts.owner, uidValidity, uid: msg.uid }, replyFrom: this.opts.replyFrom,
-            maxBytes: this.opts.mailbox.maxMessageBytes
+            maxBytes: this.opts.mailbox.maxMessageBytes, flags: msg.flags ? [...msg.flags] : [], rescan
           })
           if (file) await rm(file, { force: true })
           this.opts.onIngested?.(result)

@@ -1,6 +1,7 @@
 // One object with every repository, bound to a Knex instance or to a transaction.
 import type { Knex } from 'knex'
 import type { HostMapping } from '../options.js'
+import { createArchiveImportRepository } from './archive-imports.js'
 import { createAreraRepository } from './arera.js'
 import { createAttachmentRepository } from './attachments.js'
 import { createAttachmentScanRepository } from './attachment-scans.js'
@@ -34,6 +35,7 @@ export interface Repositories {
   arera: ReturnType<typeof createAreraRepository>
   intakeRequests: ReturnType<typeof createIntakeRequestRepository>
   spam: ReturnType<typeof createSpamRepository>
+  archiveImports: ReturnType<typeof createArchiveImportRepository>
   templates: ReturnType<typeof createTemplateRepository>
   relations: ReturnType<typeof createRelationRepository>
   /** Runs `work` in one transaction with repositories bound to it. Sequential statements only (SQL Server). */
@@ -62,6 +64,7 @@ export function createRepositories(db: Knex | Knex.Transaction, mapping: HostMap
     arera: createAreraRepository(db),
     intakeRequests: createIntakeRequestRepository(db),
     spam: createSpamRepository(db),
+    archiveImports: createArchiveImportRepository(db),
     templates: createTemplateRepository(db),
     relations: createRelationRepository(db),
     transaction: (work) => db.transaction((trx) => work(createRepositories(trx, mapping, settings)))

@@ -23,12 +23,16 @@ export interface MailboxRecord {
   /** Where a PEC mailbox's receipts come from (`posta-certificata@<domain>`); null: derived from its hosts. */
   pecProviderDomain: string | null
   source: 'api' | 'env'
+  /** What the first connection ingests: only mail arriving from then on (default), or everything in the folder. */
+  initialSync: InitialSync
   createdAt: string
   updatedAt: string
 }
 
+export type InitialSync = 'new-only' | 'all'
+
 /** What a mailbox is created or changed with; without an outgoing server of its own it uses the default one. */
-export type MailboxInput = Omit<MailboxRecord, 'id' | 'createdAt' | 'updatedAt' | 'smtpUrlEncrypted' | 'pec' | 'pecProviderDomain'> & Partial<Pick<MailboxRecord, 'smtpUrlEncrypted' | 'pec' | 'pecProviderDomain'>>
+export type MailboxInput = Omit<MailboxRecord, 'id' | 'createdAt' | 'updatedAt' | 'smtpUrlEncrypted' | 'pec' | 'pecProviderDomain' | 'initialSync'> & Partial<Pick<MailboxRecord, 'smtpUrlEncrypted' | 'pec' | 'pecProviderDomain' | 'initialSync'>>
 
 export interface MailboxState {
   mailboxId: number
@@ -50,6 +54,9 @@ export interface MailboxState {
   failingSince: string | null
   /** When the administrators were told it is failing (null again after the recovery notice). */
   alertSentAt: string | null
+  /** When the module first connected, and the last UID that was already in the folder then (history). */
+  onboardedAt: string | null
+  onboardedUid: number | null
   updatedAt: string
 }
 
@@ -83,6 +90,7 @@ function toMailbox(row: Row): MailboxRecord {
     pec: toBool(row.pec),
     pecProviderDomain: toStr(row.pec_provider_domain),
     source: String(row.source) === 'env' ? 'env' : 'api',
+    initialSync: String(row.initial_sync) === 'all' ? 'all' : 'new-only',
     createdAt: toIso(row.created_at) ?? '',
     updatedAt: toIso(row.updated_at) ?? ''
   }
@@ -105,6 +113,8 @@ function toState(row: Row): MailboxState {
     failingError: toStr(row.failing_error),
     failingSince: toIso(row.failing_since),
     alertSentAt: toIso(row.alert_sent_at),
+    onboardedAt: toIso(row.onboarded_at),
+    onboardedUid: row.onboarded_uid === null || row.onboarded_uid === undefined ? null : Number(row.onboarded_uid),
     updatedAt: toIso(row.updated_at) ?? ''
   }
 }
@@ -114,7 +124,8 @@ function toRow(input: Partial<MailboxInput>): Record<string, unknown> {
     name: 'name', host: 'host', port: 'port', secure: 'secure', username: 'username',
     password_encrypted: 'passwordEncrypted', folder: 'folder', from_address: 'fromAddress', from_name: 'fromName',
     enabled: 'enabled', move_to_folder: 'moveToFolder', max_message_bytes: 'maxMessageBytes', source: 'source',
-    smtp_url_encrypted: 'smtpUrlEncrypted', pec: 'pec', pec_provider_domain: 'pecProviderDomain'
+    smtp_url_encrypted: 'smtpUrlEncrypted', pec: 'pec', pec_provider_domain: 'pecProviderDomain',
+    initial_sync: 'initialSync'
   }
   const row: Record<string, unknown> = {}
   for (const [column, key] of Object.entries(map)) if (input[key] !== undefined) row[column] = input[key]
@@ -195,6 +206,18 @@ export function createMailboxRepository(db: Knex | Knex.Transaction) {
       if (state === 'backoff') row.failing_since = db.raw('COALESCE(??, ?)', ['failing_since', now])
       if (state === 'idle') row.failing_since = null
       await db(STATE).where('mailbox_id', mailboxId).update(row)
+    },
+
+    /**
+     * The first connection: the checkpoint starts at `lastUid` (the folder's last UID for 'new-only', 0 for 'all'),
+     * and the state remembers when and where history ends. Only the lease holder, only once.
+     */
+    async startCheckpoint(mailboxId: number, owner: string, uidValidity: string, lastUid: number, now: Date = new Date()): Promise<boolean> {
+      const count = await db(STATE)
+        .where({ mailbox_id: mailboxId, lease_owner: owner })
+        .whereNull('uid_validity')
+        .update({ uid_validity: uidValidity, last_uid: lastUid, onboarded_at: now, onboarded_uid: lastUid, updated_at: now })
+      return count > 0
     },
 
     /** One more failed attempt at ingesting `uid` (a different uid starts again at 1); returns the count. */

@@ -96,10 +96,18 @@ export function createSpamRepository(db: Knex | Knex.Transaction) {
       return { raw: Buffer.isBuffer(raw) ? raw : Buffer.from(raw), mailboxId: toOptionalId(row.mailbox_id), receivedAt: row.received_at ? new Date(toIso(row.received_at) ?? 0) : null }
     },
 
-    /** Marks an entry released; false when another operator released it first. */
-    async markReleased(id: number, by: string, messageId: number | null, now: Date): Promise<boolean> {
-      const n = await db(TABLE).where('id', id).whereNull('released_at').update({ released_at: now, released_by: by, released_message_id: messageId })
-      return Number(n) > 0
+    /** Claims an entry for release; false when it is already released (or being released by someone else). */
+    async claimRelease(id: number, by: string, now: Date): Promise<boolean> {
+      return Number(await db(TABLE).where('id', id).whereNull('released_at').update({ released_at: now, released_by: by })) > 0
+    },
+
+    async recordRelease(id: number, messageId: number | null): Promise<void> {
+      await db(TABLE).where('id', id).update({ released_message_id: messageId })
+    },
+
+    /** The release failed: the entry waits in the list again. */
+    async revertRelease(id: number): Promise<void> {
+      await db(TABLE).where('id', id).update({ released_at: null, released_by: null, released_message_id: null })
     },
 
     /** The rule that blocks `address` (its address or its domain), or null. */

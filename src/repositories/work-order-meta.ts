@@ -33,6 +33,10 @@ export interface WorkOrderMeta {
   suggestedServiceType: string | null
   /** The second clock (the service the request also asks for), once an operator confirmed it. */
   serviceClock: ServiceClockMeta | null
+  /** Brought in by an archive import of a mailbox's history. */
+  historical: boolean
+  /** Left out of the ARERA register, indicators and deadlines (history, unless an administrator included it). */
+  registerExcluded: boolean
 }
 
 export interface ServiceClockMeta {
@@ -71,6 +75,8 @@ export interface NewWorkOrderMeta {
   publicToken: string
   territory?: string | null
   suggestedServiceType?: string | null
+  historical?: boolean
+  registerExcluded?: boolean
   now: Date
 }
 
@@ -110,7 +116,9 @@ function toMeta(row: Row): WorkOrderMeta {
           confirmedAt: toIso(row.service_confirmed_at),
           confirmedBy: toStr(row.service_confirmed_by)
         }
-      : null
+      : null,
+    historical: toBool(row.historical),
+    registerExcluded: toBool(row.register_excluded)
   }
 }
 
@@ -130,6 +138,8 @@ export function createWorkOrderMetaRepository(db: Knex | Knex.Transaction) {
         public_token: meta.publicToken,
         territory: meta.territory ?? null,
         suggested_service_type: meta.suggestedServiceType ?? null,
+        historical: meta.historical ?? false,
+        register_excluded: meta.registerExcluded ?? false,
         created_at: meta.now,
         updated_at: meta.now
       })
@@ -198,7 +208,7 @@ export function createWorkOrderMetaRepository(db: Knex | Knex.Transaction) {
      * the Rome calendar days they want in TypeScript: no dialect-specific date functions in SQL.
      */
     async listReceivedBetween(from: Date, to: Date): Promise<WorkOrderMeta[]> {
-      const rows: Row[] = await db(TABLE).select('*').where('received_at', '>=', from).andWhere('received_at', '<', to).orderBy([{ column: 'received_at' }, { column: 'work_order_id' }])
+      const rows: Row[] = await db(TABLE).select('*').where('received_at', '>=', from).andWhere('received_at', '<', to).andWhere('register_excluded', false).orderBy([{ column: 'received_at' }, { column: 'work_order_id' }])
       return rows.map(toMeta)
     },
 
@@ -236,7 +246,7 @@ export function createWorkOrderMetaRepository(db: Knex | Knex.Transaction) {
 
     /** Requests with a due date and no reply yet: the clocks still running (or suspended). A merged one runs in its target's. */
     async listAwaitingReply(): Promise<WorkOrderMeta[]> {
-      const rows: Row[] = await db(TABLE).select('*').whereNull('reply_sent_at').whereNotNull('due_date').whereNull('merged_into_work_order_id').orderBy([{ column: 'due_date' }, { column: 'work_order_id' }])
+      const rows: Row[] = await db(TABLE).select('*').whereNull('reply_sent_at').whereNotNull('due_date').whereNull('merged_into_work_order_id').andWhere('register_excluded', false).orderBy([{ column: 'due_date' }, { column: 'work_order_id' }])
       return rows.map(toMeta)
     }
   }

@@ -1,6 +1,7 @@
 // Health: a public liveness probe, and per-mailbox watcher state for operators.
 import type { FastifyPluginAsync } from 'fastify'
 import { requestLocale } from '../i18n.js'
+import { archiveImportJob } from './archive-import.js'
 import type { RouteOptions } from './context.js'
 import { bool, int, nullableInt, nullableStr, object, str } from './schemas.js'
 
@@ -24,7 +25,8 @@ const healthRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
         200: object({
           status: { type: 'string', enum: ['ok', 'degraded'] },
           mailboxes: { type: 'array', items: mailboxHealth },
-          outbox: { type: 'object', additionalProperties: { type: 'integer' }, description: 'Rows per status: queued, sending, sent, retrying, failed.' }
+          outbox: { type: 'object', additionalProperties: { type: 'integer' }, description: 'Rows per status: queued, sending, sent, retrying, failed.' },
+          archiveImports: { type: 'array', items: archiveImportJob, description: 'Archive imports of mailbox history still running, with their progress and rate.' }
         })
       }
     }

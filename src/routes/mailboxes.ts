@@ -42,7 +42,8 @@ const settingsSchema = {
     /** The mailbox's own outgoing server (`smtp(s)://user:pass@host:port`, encrypted at rest, never returned). */
     smtpUrl: { type: ['string', 'null'], maxLength: 2000, pattern: '^smtps?://[^/?#]+' },
     pec: { type: 'boolean' },
-    pecProviderDomain: { type: ['string', 'null'], maxLength: 255, pattern: '^[A-Za-z0-9.-]+$' }
+    pecProviderDomain: { type: ['string', 'null'], maxLength: 255, pattern: '^[A-Za-z0-9.-]+$' },
+    initialSync: { type: 'string', enum: ['new-only', 'all'] }
   }
 } as const
 

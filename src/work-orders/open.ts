@@ -31,6 +31,8 @@ export interface NewContact {
   mailboxId?: number | null
   /** The second clock the message calls for, shown to the operator until confirmed. */
   suggestedService?: StandardCode | null
+  /** History from an archive import: opened closed, and out of the register unless `inRegister`. */
+  historical?: { inRegister: boolean }
 }
 
 /** The territory of a new contact and the calendar and standards that follow. */
@@ -48,14 +50,15 @@ export async function openWorkOrder(tx: Repositories, deps: WorkOrderClockDeps, 
   const subject = truncate((contact.subject ?? '').trim() || '(senza oggetto)', 250)
   const clock = await clockOf(tx, deps, contact)
   const workOrderId = await tx.host.createWorkOrder({
-    contributorId: contact.contributorId, state: 'open', type: contact.type, subject,
+    contributorId: contact.contributorId, state: contact.historical ? 'closed' : 'open', type: contact.type, subject,
     description: truncate(contact.text.trim(), 4000) || null, createdAt: contact.receivedAt
   })
   await tx.workOrderMeta.insert({
     workOrderId, reference: referenceFor(workOrderId, contact.receivedAt), areraType: contact.type, suggestedType: contact.suggested,
     channel: contact.channel, service: contact.service ?? null, receivedAt: contact.receivedAt,
     dueDate: dueDate(clock.calendar, contact.type, contact.receivedAt, clock.standards), parentWorkOrderId: contact.parentWorkOrderId,
-    publicToken: randomBytes(16).toString('hex'), territory: clock.territory, suggestedServiceType: contact.suggestedService ?? null, now
+    publicToken: randomBytes(16).toString('hex'), territory: clock.territory, suggestedServiceType: contact.suggestedService ?? null,
+    historical: !!contact.historical, registerExcluded: !!contact.historical && !contact.historical.inRegister, now
   })
   return workOrderId
 }

@@ -98,7 +98,7 @@ t.test('mailbox administration', async (t) => {
     await client.mailboxCreate('Reclami')
     const mails = await Promise.all([0, 1, 2].map((i) => buildMail({ from: `uidv${i}@example.test`, to: user, subject: `UIDV ${i}`, messageId: `<uidv-${i}@example.test>`, text: 'x' })))
     for (const m of mails) await client.append('Reclami', m)
-    const created = await api('POST', '/mailboxes', { name: 'UIDV', host: '127.0.0.1', port: dovecot.port, username: user, password: 'pw', folder: 'Reclami' })
+    const created = await api('POST', '/mailboxes', { name: 'UIDV', host: '127.0.0.1', port: dovecot.port, username: user, password: 'pw', folder: 'Reclami', initialSync: 'all' })
     const mbId = created.json().id
     const before = await inbound()
     await waitFor(inbound, (n) => n === before + 3, 10_000, 'initial three')

@@ -50,7 +50,7 @@ t.test('watcher', async (t) => {
   t.test('catches up on mail that arrived while down, and reconnects after a Dovecot restart', async (t) => {
     const user = 'ufficio@garbage.example.test'
     for (let i = 0; i < 3; i++) await dovecot.append(user, await buildMail({ from: `cittadino${i}@example.test`, to: user, subject: `Arretrato ${i}`, text: 'x' }))
-    const host = await startTestHost({ mail: { mailboxes: [{ url: dovecot.url(user) }], from: 'tari@garbage.example.test', ...fast } })
+    const host = await startTestHost({ mail: { mailboxes: [{ url: dovecot.url(user), initialSync: 'all' }], from: 'tari@garbage.example.test', ...fast } })
     t.teardown(() => host.close())
     await waitFor(inboundCount(host), (n) => n === 3, 10_000, 'catch-up')
     await waitFor(async () => (await host.knex('trc_mailbox_state').first('state')).state, (s) => s === 'idle', 5_000, 'idle')
@@ -92,9 +92,9 @@ t.test('watcher', async (t) => {
     t.ok(afterCrash >= 3 && afterCrash < total, `${afterCrash} stored before the crash`)
     // a second process finishes the job; the crashed one's lease expires first
     const second = spawn(process.execPath, ['--import', 'tsx', path.resolve(import.meta.dirname, '../fixtures/watch-and-die.ts')], {
-      env: { ...process.env, DATABASE_URL: db.url, IMAP_URL: dovecot.url(user), EXIT_AFTER: '0', TRC_SECRET: TEST_SECRET }, stdio: 'ignore'
+      env: { ...process.env, DATABASE_URL: db.url, IMAP_URL: dovecot.url(user), EXIT_AFTER: '0', TRC_SECRET: TEST_SECRET }, stdio: ['ignore', 'ignore', 'pipe']
     })
-    t.teardown(() => { second.kill('SIGKILL') })
+    second.stderr?.on('data', (d) => t.comment(String(d))); t.teardown(() => { second.kill('SIGKILL') })
     await waitFor(inboundCount(host), (n) => n >= total, 20_000, 'all messages after restart')
     await new Promise((r) => setTimeout(r, 500))
     const rows = await host.knex('trc_messages').where({ direction: 'inbound' }).select('message_id')
@@ -109,9 +109,9 @@ t.test('watcher', async (t) => {
   t.test('two instances on one database: one watcher at a time, one work order per message', { skip: isPostgres ? false : 'needs PostgreSQL (set DATABASE_URL)' }, async (t) => {
     const user = 'condivisa@garbage.example.test'
     const db = await createTestDatabase()
-    const a = await startTestHost({ instanceId: 'instance-a', mail: { mailboxes: [{ url: dovecot.url(user) }], from: 'tari@garbage.example.test', ...fast } }, db)
+    const a = await startTestHost({ instanceId: 'instance-a', mail: { mailboxes: [{ url: dovecot.url(user), initialSync: 'all' }], from: 'tari@garbage.example.test', ...fast } }, db)
     const otherKnex = db.connectAgain()
-    const b = await startTestHost({ instanceId: 'instance-b', mail: { mailboxes: [{ url: dovecot.url(user) }], from: 'tari@garbage.example.test', ...fast } }, { ...db, knex: otherKnex })
+    const b = await startTestHost({ instanceId: 'instance-b', mail: { mailboxes: [{ url: dovecot.url(user), initialSync: 'all' }], from: 'tari@garbage.example.test', ...fast } }, { ...db, knex: otherKnex })
     t.teardown(async () => {
       await b.close()
       await a.close().catch(() => undefined)

@@ -44,6 +44,10 @@ export interface IncomingMail {
   flags?: readonly string[]
   /** An operator released this mail from the spam list: the spam checks stand aside. */
   released?: boolean
+  /** Found again by a UIDVALIDITY rescan: stored if new, never answered. */
+  rescan?: boolean
+  /** History brought in by an archive import: threaded, closed, no confirmation, out of the register unless included. */
+  archive?: { includeInRegister: boolean }
 }
 
 export type IngestOutcome = 'created' | 'threaded' | 'automatic' | 'duplicate' | 'quarantined' | 'oversize' | 'spam'

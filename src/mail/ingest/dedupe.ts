@@ -28,10 +28,11 @@ export const dedupe: IngestStep = {
   }
 }
 
-/** Stored as a message, or waiting in the spam list. */
+/** Stored as a message, or waiting in the spam list (unless this is the release of that very entry). */
 async function isStored(ctx: IngestContext, key: string): Promise<boolean> {
   const { repos } = ctx.deps
-  return (await repos.messages.existsByDedupeKey(key)) || (await repos.spam.existsByDedupeKey(key))
+  if (await repos.messages.existsByDedupeKey(key)) return true
+  return !ctx.incoming.released && (await repos.spam.existsByDedupeKey(key))
 }
 
 function keyed(ctx: IngestContext, key: string): IngestContext {

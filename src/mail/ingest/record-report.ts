@@ -27,7 +27,8 @@ export async function recordReport(tx: Repositories, ctx: IngestContext, raw: Bu
     workOrderId = await openWorkOrder(tx, deps, {
       contributorId: sender.contributorId, subject: content.subject, text, type, suggested: ctx.suggestion?.type ?? null,
       receivedAt, parentWorkOrderId: conversation.parentWorkOrderId, channel: 'email',
-      mailboxId: ctx.incoming.mailboxId, suggestedService: ctx.suggestion?.service?.type ?? null
+      mailboxId: ctx.incoming.mailboxId, suggestedService: ctx.suggestion?.service?.type ?? null,
+      historical: incoming.archive ? { inRegister: incoming.archive.includeInRegister } : undefined
     }, now)
   }
 
@@ -55,7 +56,8 @@ export async function recordReport(tx: Repositories, ctx: IngestContext, raw: Bu
     actorType: 'citizen', actorName: content.from?.address ?? null, action: created ? 'mail.opened' : 'mail.threaded', workOrderId, messageId,
     details: { sender: sender.match, candidates: sender.candidates, via: thread?.via ?? null }
   }, now)
-  if (created && sender.address) {
+  // history and rescans are never answered: the citizen was answered (or not) back then
+  if (created && sender.address && !incoming.archive && !incoming.rescan) {
     await queueConfirmation(tx, deps, {
       workOrderId, contributorId: sender.contributorId, to: sender.address, content, receivedAt, pec: !!pec,
       replyFrom: incoming.replyFrom ?? null, mailboxId: incoming.mailboxId, inReplyTo: content.messageId
@@ -76,8 +78,11 @@ async function continuedWorkOrder(tx: Repositories, ctx: IngestContext, threadWo
   const { options } = ctx.deps
   const wo = await tx.host.findWorkOrder(threadWorkOrderId)
   if (!wo) return { workOrderId: null, contributorId: null, parentWorkOrderId: null }
-  if (wo.status !== 'closed') return { workOrderId: wo.id, contributorId: wo.contributorId, parentWorkOrderId: null }
-  if (options.inbound.closedReplies === 'reopen' && (await recentlyActive(tx, wo.id, ctx.now, options.inbound.reopenWithinDays))) {
+  // history joins its conversation as it was, closed or not
+  if (wo.status !== 'closed' || ctx.incoming.archive) return { workOrderId: wo.id, contributorId: wo.contributorId, parentWorkOrderId: null }
+  // a historical request is never reopened: its activity is years old, however recently it was imported
+  const historical = (await tx.workOrderMeta.find(wo.id))?.historical ?? false
+  if (!historical && options.inbound.closedReplies === 'reopen' && (await recentlyActive(tx, wo.id, ctx.now, options.inbound.reopenWithinDays))) {
     await tx.host.setWorkOrderState(wo.id, 'open')
     await tx.workOrderMeta.touchPublic(wo.id, ctx.now) // the citizen sees the reopening (Open311 updated_datetime)
     await tx.audit.record({
