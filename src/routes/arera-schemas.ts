@@ -1,6 +1,8 @@
 // JSON schemas of the ARERA routes added for issue 13 (second clock, territories, standards, yearly
 // communication). Response objects allow additional properties so a field added to the service is never silently
 // dropped by the serializer; the documented ones are listed.
+import { errorSchema } from '../errors.js'
+
 const str = { type: 'string' } as const
 const strN = { type: ['string', 'null'] } as const
 const intN = { type: ['integer', 'null'] } as const
@@ -8,12 +10,8 @@ const numN = { type: ['number', 'null'] } as const
 const boolN = { type: ['boolean', 'null'] } as const
 const label = { type: 'object', properties: { it: str, en: str }, additionalProperties: true } as const
 
-export const errorSchema = {
-  type: 'object',
-  properties: { statusCode: { type: 'integer' }, error: str, message: str },
-  required: ['statusCode', 'error', 'message'],
-  additionalProperties: true
-} as const
+/** The module's one error shape (code, params, message in the caller's language). */
+export { errorSchema }
 
 /** 200 plus the error shapes every ARERA route may answer with. */
 export function responses(ok: object, ...codes: number[]): Record<string, object> {

@@ -11,8 +11,8 @@ import { bool, idParams, int, itemsOf, nullableInt, nullableStr, object, str } f
 /** A mailbox as administrators see it: never its password, only whether it has one. */
 const mailboxSchema = object({
   id: int, name: str, host: str, port: int, secure: bool, username: str, folder: str, fromAddress: nullableStr, fromName: nullableStr,
-  enabled: bool, moveToFolder: nullableStr, maxMessageBytes: nullableInt, pec: bool, source: { type: 'string', enum: ['api', 'env'] },
-  createdAt: str, updatedAt: str, hasPassword: bool,
+  enabled: bool, moveToFolder: nullableStr, maxMessageBytes: nullableInt, pec: bool, pecProviderDomain: nullableStr, source: { type: 'string', enum: ['api', 'env'] },
+  createdAt: str, updatedAt: str, hasPassword: bool, initialSync: { type: 'string', enum: ['new-only', 'all'] },
   smtp: { anyOf: [object({ host: str, port: int, secure: bool, username: nullableStr, hasPassword: bool }), { type: 'null' }] }
 })
 const connectionTestSchema = object({ ok: bool, messages: int, uidValidity: str, error: str }, ['messages', 'uidValidity', 'error'])
