@@ -90,7 +90,7 @@ export const clockFieldsProperties = {
   clockEvents: { type: 'array', items: clockEventSchema }
 }
 
-export const clockFieldsSchema = object(clockFieldsProperties)
+export const clockFieldsSchema = object(clockFieldsProperties, [], { additionalProperties: true })
 
 const workOrderStatus = { type: ['string', 'null'], enum: ['open', 'in_progress', 'waiting', 'closed', null] }
 
@@ -111,7 +111,8 @@ export const workOrderSchema = object({
   replySentAt: nullableStr,
   parentWorkOrderId: nullableInt,
   infectedAttachments: int
-}, Object.keys(clockFieldsProperties).filter((k) => !['type', 'suggestedType', 'dueDate', 'standardMet', 'missCause'].includes(k)))
+  // ARERA fields grow with the regulation (territory, second clock, …): documented ones listed, none dropped
+}, Object.keys(clockFieldsProperties).filter((k) => !['type', 'suggestedType', 'dueDate', 'standardMet', 'missCause'].includes(k)), { additionalProperties: true })
 
 /** The language of the answer and of its errors; every query accepts it (Accept-Language works too). */
 export const langParam = { type: 'string', enum: ['it', 'en'], description: 'Language of the answer and of its errors.' } as const
@@ -127,7 +128,7 @@ const nullableIsoDate = { type: ['string', 'null'], format: 'date' } as const
 export const deadlineItemSchema = object({
   workOrderId: int, reference: str, subject: nullableStr, contributorId: nullableInt, contributorName: nullableStr, type: str, typeLabel: str,
   receivedAt: str, dueDate: isoDate, extendedDueDate: nullableIsoDate, daysLeft: int, clockState: clockFieldsProperties.clockState, mailboxId: nullableInt
-})
+}, [], { additionalProperties: true })
 
 export const registerEntrySchema = object({
   workOrderId: int, reference: str, channel: str, contributorId: nullableInt, contributorName: nullableStr, type: str, typeLabel: str,
@@ -135,7 +136,7 @@ export const registerEntrySchema = object({
   extendedDueDate: nullableIsoDate, replySentAt: nullableStr, replyDate: nullableIsoDate, standardWorkingDays: nullableInt,
   workingDaysTaken: nullableInt, suspendedWorkingDays: int, outcome: { type: 'string', enum: ['met', 'missed', 'pending', 'no_standard'] },
   standardMet: nullableBool, missCause: nullableStr
-})
+}, [], { additionalProperties: true })
 
 const nullableNumber = { type: ['number', 'null'] } as const
 
@@ -153,6 +154,6 @@ export const indicatorsSchema = object({
       type: str, label: labelSchema, article: nullableStr, standardWorkingDays: int, requests: int, met: int, missed: int,
       missedByCause: { type: 'object', additionalProperties: int }, pending: int, percentMet: nullableNumber,
       averageWorkingDays: nullableNumber, minimumPercent: nullableNumber, compliant: nullableBool
-    })
+    }, [], { additionalProperties: true })
   }
-})
+}, [], { additionalProperties: true })
