@@ -28,7 +28,7 @@ t.test('poison mail', async (t) => {
   t.test('directory storage: the same file twice in one mail, and the same bytes written in parallel', async (t) => {
     const user = 'doppio@garbage.example.test'
     const dir = tempDir(t)
-    const host = await startTestHost({ attachments: { type: 'directory', directory: dir }, mail: { mailboxes: [{ url: dovecot.url(user) }], ...fast } })
+    const host = await startTestHost({ attachments: { type: 'directory', directory: dir }, mail: { mailboxes: [{ url: dovecot.url(user), initialSync: 'all' }], ...fast } })
     t.teardown(() => host.close())
     await dovecot.append(user, await buildMail({ from: 'mario.rossi@example.test', to: user, subject: 'Bolletta doppia', text: 'Allego la bolletta (due volte).', attachments: [{ filename: 'bolletta.pdf', content: PDF }, { filename: 'bolletta-copia.pdf', content: PDF }] }))
     await dovecot.append(user, await buildMail({ from: 'mario.rossi@example.test', to: user, subject: 'Dopo la bolletta', text: 'Un altro messaggio.' }))
@@ -55,7 +55,7 @@ t.test('poison mail', async (t) => {
     const dir = tempDir(t)
     const blocked = path.join(dir, 'not-a-directory')
     writeFileSync(blocked, 'a file where the attachment directory should be')
-    const host = await startTestHost({ attachments: { type: 'directory', directory: blocked }, mail: { mailboxes: [{ url: dovecot.url(user) }], ...fast } })
+    const host = await startTestHost({ attachments: { type: 'directory', directory: blocked }, mail: { mailboxes: [{ url: dovecot.url(user), initialSync: 'all' }], ...fast } })
     t.teardown(() => host.close())
     await dovecot.append(user, await buildMail({ from: 'mario.rossi@example.test', to: user, subject: 'Con allegato', messageId: '<poison-1@example.test>', text: 'x', attachments: [{ filename: 'foto.jpg', content: Buffer.from('jpeg bytes') }] }))
     await dovecot.append(user, await buildMail({ from: 'mario.rossi@example.test', to: user, subject: 'Senza allegato', text: 'y' }))
@@ -84,7 +84,7 @@ t.test('poison mail', async (t) => {
     t.teardown(() => db.destroy())
     const options = (maxIngestAttempts: number, backoff: { baseMs: number; maxMs: number }) => ({
       instanceId: 'poison-instance', attachments: { type: 'directory' as const, directory: blocked },
-      mail: { mailboxes: [{ url: dovecot.url(user) }], leaseTtlMs: 1_500, backoff, maxIngestAttempts }
+      mail: { mailboxes: [{ url: dovecot.url(user), initialSync: 'all' as const }], leaseTtlMs: 1_500, backoff, maxIngestAttempts }
     })
     await dovecot.append(user, await buildMail({ from: 'mario.rossi@example.test', to: user, subject: 'Veleno', text: 'x', attachments: [{ filename: 'a.bin', content: Buffer.from('bytes') }] }))
     await dovecot.append(user, await buildMail({ from: 'mario.rossi@example.test', to: user, subject: 'Dopo il veleno', text: 'y' }))
