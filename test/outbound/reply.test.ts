@@ -109,7 +109,7 @@ t.test('a reply with two attachments reaches the citizen threaded, and the answe
     text: 'Grazie, confermo che giovedì il vetro è stato ritirato.'
   })
   await dovecot.append('reclami@garbage.example.test', answer, { internalDate: new Date() })
-  await host.app.communications.mailboxes.registerFromUrls([{ url: dovecot.url('reclami@garbage.example.test'), fromAddress: 'reclami@garbage.example.test' }])
+  await host.app.communications.mailboxes.registerFromUrls([{ url: dovecot.url('reclami@garbage.example.test'), fromAddress: 'reclami@garbage.example.test', initialSync: 'all' }])
   await host.app.communications.mailboxes.start()
   let threaded: Item | undefined
   for (let i = 0; i < 100 && !threaded; i++) {
