@@ -43,7 +43,7 @@ const replyRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
       summary: 'Reply to the citizen (queued in the outbox); reasonedReply stops the ARERA clock',
       tags: ['work orders'],
       params: idParams,
-      body: formBody({ html: str, to: addresses, cc: addresses, attachmentIds: ids, reasonedReply: flag }, ['html']),
+      body: formBody({ html: str, to: addresses, cc: addresses, attachmentIds: ids, reasonedReply: flag, signature: flag }, ['html']),
       response: createdResponse
     }
   }, async (request, reply) => {
@@ -68,7 +68,7 @@ const replyRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
       summary: 'Forward messages of the conversation to third parties (internal notes never)',
       tags: ['work orders'],
       params: idParams,
-      body: formBody({ to: addresses, cc: addresses, note: { type: ['string', 'null'] }, messageIds: ids, includeAttachments: flag }, []),
+      body: formBody({ to: addresses, cc: addresses, note: { type: ['string', 'null'] }, messageIds: ids, includeAttachments: flag, signature: flag }, []),
       response: createdResponse
     }
   }, async (request, reply) => {

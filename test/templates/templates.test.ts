@@ -92,7 +92,7 @@ t.test('templates and signatures', async (t) => {
     t.equal(en.json().message, 'Invalid template: parentesi graffe doppie non chiuse ("{{" senza "}}" o viceversa).')
     const schema = await api('POST', '/templates', { scope: 'team', name: 'X', lang: 'it', html: '<p>x</p>' })
     t.equal(schema.statusCode, 400)
-    t.match(schema.json().message, /^Richiesta non valida: .*body\/scope must be equal to one of the allowed values/)
+    t.match(schema.json().message, /^Richiesta non valida: il campo "scope" deve valere uno tra: shared/)
     t.equal(Number((await host.knex('trc_templates').count({ n: '*' }).first())?.n), before, 'nothing stored')
   })
 
