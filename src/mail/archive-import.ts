@@ -28,14 +28,8 @@ export interface ArchiveImporterDeps {
   onBatch?: () => void
 }
 
-interface Tally {
-  done: number
-  stored: number
-  duplicates: number
-  errors: number
-  lastUid: number
-  lastError: string | null
-}
+/** The progress an import keeps while it runs: the same counters its row stores. */
+type Tally = Pick<ArchiveImport, 'done' | 'stored' | 'duplicates' | 'errors' | 'lastUid' | 'lastError'>
 
 export function createArchiveImporter(deps: ArchiveImporterDeps) {
   const { repos } = deps
