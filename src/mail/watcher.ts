@@ -316,7 +316,8 @@ export class MailboxWatcher {
       lastUid = 0
       rescan = true
     }
-    const historyBefore = rescan && state?.onboardedAt && this.opts.mailbox.initialSync !== 'all' ? Date.parse(state.onboardedAt) : null
+    // IMAP INTERNALDATE has whole seconds: mail of the onboarding second itself counts as new (dedupe keeps what we have)
+    const historyBefore = rescan && state?.onboardedAt && this.opts.mailbox.initialSync !== 'all' ? Math.floor(Date.parse(state.onboardedAt) / 1000) * 1000 : null
     if (mailbox.exists === 0) return
     // Collect the list first: no other command may run inside a fetch() iteration.
     const pending = (await client.fetchAll(`${lastUid + 1}:*`, { uid: true, internalDate: true, size: true, flags: true }, { uid: true }))

@@ -29,6 +29,8 @@ export async function startTestHost(module: Partial<CommunicationsOptions> = {},
   await seedIfEmpty(db.knex, 220, 40)
   const { app, moduleError } = await buildHostApp({
     knex: db.knex,
+    // TEST_LOG_LEVEL=debug shows the host's log while chasing a failing test
+    logger: process.env.TEST_LOG_LEVEL ? { level: process.env.TEST_LOG_LEVEL } : false,
     module: { secret: TEST_SECRET, mail: { startWorkers: false }, ...module }
   })
   checkResponsesAgainstSchemas(app, module.prefix ?? '/api/communications')
