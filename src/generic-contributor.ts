@@ -6,16 +6,17 @@ import type { SettingsRepository } from './repositories/settings.js'
 export const GENERIC_CONTRIBUTOR_SETTING = 'genericContributorId'
 
 export interface GenericContributor {
-  get(): Promise<number>
+  /** `within`: the settings of the caller's transaction (a pool of one connection, SQLite, cannot serve a second). */
+  get(within?: SettingsRepository): Promise<number>
   set(contributorId: number): Promise<void>
 }
 
 export function createGenericContributor(settings: SettingsRepository, configured: number, ttlMs = 10_000): GenericContributor {
   let cached: { value: number; until: number } | null = null
   return {
-    async get() {
+    async get(within = settings) {
       if (cached && cached.until > Date.now()) return cached.value
-      const value = (await settings.get<number>(GENERIC_CONTRIBUTOR_SETTING)) ?? configured
+      const value = (await within.get<number>(GENERIC_CONTRIBUTOR_SETTING)) ?? configured
       cached = { value, until: Date.now() + ttlMs }
       return value
     },

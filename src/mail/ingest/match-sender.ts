@@ -8,7 +8,7 @@ export const matchSenderStep: IngestStep = {
     const mail = ctx.content
     if (!mail || ctx.automatic || ctx.spam) return ctx
     const { repos, genericContributor } = ctx.deps
-    ctx.sender = await matchSender(repos.host, await genericContributor.get(), mail.from, mail.replyTo)
+    ctx.sender = await matchSender(repos.host, await genericContributor.get(repos.settings), mail.from, mail.replyTo)
     return ctx
   }
 }
