@@ -103,7 +103,7 @@ t.test('Sportello On-line submissions', async (t) => {
     t.ok(download.rawPayload.equals(photo), 'the photo bytes are stored unchanged')
 
     t.match(confirmation, { direction: 'outbound', deliveryStatus: 'queued', to: ['m.rossi.lavoro@example.test'] })
-    t.match(confirmation.subject, /\[OdL #\d+\]/)
+    t.match(confirmation.subject, `[OdL #${complaintWorkOrder}]`, 'the confirmation names this work order')
     t.match(confirmation.text, new RegExp(body.reference))
     t.match(confirmation.text, /Sportello On-line/)
     t.match(confirmation.text, /30 giorni lavorativi/)
@@ -283,7 +283,8 @@ t.test('Sportello On-line submissions', async (t) => {
     t.equal(queued.kind, 'status')
     t.equal(Number((await host.knex('trc_outbox').count({ n: '*' }).first())?.n), outboxBefore + 1)
     const mail = JSON.parse(queued.payload_json)
-    t.match(mail.subject, /Aggiornamento sulla sua richiesta RC-.*\[OdL #\d+\]/)
+    const { reference } = (await host.app.inject({ url: `${API}/work-orders/${complaintWorkOrder}`, headers: auth('demo-viewer') })).json()
+    t.equal(mail.subject, `Re: Aggiornamento sulla sua richiesta ${reference} [OdL #${complaintWorkOrder}]`)
     t.match(mail.text, /giovedì/)
     t.match(mail.text, /In lavorazione/)
 

@@ -73,7 +73,7 @@ t.test('ingest pipeline', async (t) => {
     t.match(download.headers['content-disposition'], /^attachment; filename="segnalazione.pdf"/)
 
     t.match(confirmation, { direction: 'outbound', deliveryStatus: 'queued', to: ['mario.rossi@example.test'], inReplyTo: marioMessageId.replace(/[<>]/g, '') })
-    t.match(String(confirmation?.subject), /\[OdL #\d+\]/)
+    t.match(String(confirmation?.subject), `[OdL #${marioWorkOrder}]`, 'the confirmation names this work order')
     t.match(String(confirmation?.text), /RC-2026-/)
     confirmationId = String(confirmation?.messageId)
     const outbox = await host.knex('trc_outbox').where({ kind: 'confirmation' })
