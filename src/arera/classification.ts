@@ -133,9 +133,12 @@ export function createClassification(ctx: AreraContext) {
             }
           }
           const second = ctx.serviceClockOf(territory, next, now)
-          if (next.serviceClock?.missCause && second?.clock.standardMet !== false) throw new HttpError(409, 'missCauseNotApplicable')
+          const missed = second?.clock.standardMet === false
+          if (input.missCause && !missed) throw new HttpError(409, 'missCauseNotApplicable')
+          // a cause recorded earlier means nothing once a correction (inspection, dates, type) makes the clock met
+          const missCause = missed ? (next.serviceClock?.missCause ?? null) : null
           await tx.workOrderMeta.updateServiceClock(workOrderId, {
-            type, inspection, startedAt: start, doneAt: done, dueDate: second?.clock.dueDate ?? null, missCause: next.serviceClock?.missCause ?? null,
+            type, inspection, startedAt: start, doneAt: done, dueDate: second?.clock.dueDate ?? null, missCause,
             confirmedAt: now, confirmedBy: operator.name
           }, now)
         }
