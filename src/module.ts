@@ -101,7 +101,8 @@ export function createModule(knex: Knex, options: ResolvedOptions, log: FastifyB
         // as the watcher does: a confirmation comes from the mailbox written to
         const mailbox = meta.mailboxId == null ? null : await repos.mailboxes.findById(meta.mailboxId)
         const replyFrom = meta.replyFrom ?? (mailbox ? mailboxSender(mailbox) : null) ?? options.mail.from ?? null
-        return ingest({ raw: rawFromBuffer(raw), mailboxId: meta.mailboxId ?? null, receivedAt: meta.receivedAt ?? null, checkpoint: meta.checkpoint, replyFrom })
+        // `archive` too: host code importing history marks it historical (closed, out of the register unless included)
+        return ingest({ raw: rawFromBuffer(raw), mailboxId: meta.mailboxId ?? null, receivedAt: meta.receivedAt ?? null, checkpoint: meta.checkpoint, replyFrom, archive: meta.archive })
       }
     }
   }
