@@ -27,6 +27,8 @@ const messages = {
   invalidJsonBody: { it: 'Il corpo della richiesta non è un JSON valido.', en: 'The request body is not valid JSON.' },
   emptyJsonBody: { it: 'Il corpo della richiesta è vuoto: con Content-Type application/json serve un oggetto JSON.', en: 'The request body is empty: with Content-Type application/json a JSON object is required.' },
   bodyTooLarge: { it: 'Il corpo della richiesta è troppo grande.', en: 'The request body is too large.' },
+  duplicateParameter: { it: 'Il parametro "{name}" è indicato più volte: indicalo una volta sola (un solo valore).', en: 'Parameter "{name}" is given more than once: give it once (a single value).' },
+  invalidEncoding: { it: 'Il parametro "{name}" non è testo UTF-8 valido (contiene byte non validi o il carattere nullo): correggilo e invia di nuovo.', en: 'Parameter "{name}" is not valid UTF-8 text (it contains invalid bytes or the null character): correct it and send again.' },
   notFoundRoute: { it: 'Risorsa non trovata: {method} {url}', en: 'Resource not found: {method} {url}' },
   // Replies, forwards, notes, state changes, conversation document
   emptyBody: { it: 'Il testo è vuoto: scrivi il messaggio prima di inviarlo.', en: 'The text is empty: write the message before sending it.' },
@@ -79,9 +81,9 @@ const messages = {
   standardDaysInvalid: { it: '"workingDays" deve essere un numero intero di giorni lavorativi da 1 a 365, oppure null per disattivare lo standard.', en: '"workingDays" must be a whole number of working days from 1 to 365, or null to switch the standard off.' },
   standardReasonRequired: { it: 'Indica il motivo della modifica dello standard (almeno 3 caratteri): resta nel registro delle modifiche.', en: 'Give the reason for changing the standard (at least 3 characters): it stays in the audit log.' },
   dateParamMissing: { it: 'Manca il parametro "{name}": indica una data nel formato AAAA-MM-GG (per esempio 2026-01-31).', en: 'Parameter "{name}" is missing: give a date as YYYY-MM-DD (for example 2026-01-31).' },
-  dateParamInvalid: { it: 'Il parametro "{name}" non è una data valida: "{value}". Usa il formato AAAA-MM-GG (per esempio 2026-01-31).', en: 'Parameter "{name}" is not a valid date: "{value}". Use YYYY-MM-DD (for example 2026-01-31).' },
+  dateParamInvalid: { it: 'Il parametro "{name}" non è una data valida: "{value}". Usa un giorno che esiste, dal {min} al {max}, nel formato AAAA-MM-GG (per esempio 2026-01-31).', en: 'Parameter "{name}" is not a valid date: "{value}". Use a day that exists, from {min} to {max}, as YYYY-MM-DD (for example 2026-01-31).' },
   dateRangeInverted: { it: 'Intervallo non valido: la data iniziale ({from}) è successiva a quella finale ({to}).', en: 'Invalid range: the start date ({from}) is after the end date ({to}).' },
-  yearParamInvalid: { it: 'Anno non valido: "{value}". Indica un anno di quattro cifre, per esempio 2026.', en: 'Invalid year: "{value}". Give a four-digit year, for example 2026.' },
+  yearParamInvalid: { it: 'Anno non valido: "{value}". Indica un anno dal {min} al {max}, per esempio 2026.', en: 'Invalid year: "{value}". Give a year from {min} to {max}, for example 2026.' },
   // Citizen intake (Sportello On-line, SottoControllo app) and public notes
   intakeInvalid: { it: 'Alcuni dati non sono corretti ({count}): correggi i campi indicati e invia di nuovo la richiesta.', en: 'Some details are not right ({count}): correct the fields shown and send the request again.' },
   intakeFileTooLarge: { it: 'Allegati troppo grandi: {detail}.', en: 'Attachments too large: {detail}.' },

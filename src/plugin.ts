@@ -8,6 +8,7 @@ import { createKnex } from './db.js'
 import { installErrorHandling } from './errors.js'
 import { migrateLatest } from './migrate.js'
 import { installOpenApi } from './openapi.js'
+import { installInputGuard } from './routes/input-guard.js'
 import { OptionsError, validateAgainstDatabase, validateOptions, type CommunicationsOptions } from './options.js'
 import healthRoutes from './routes/health.js'
 import messageRoutes from './routes/messages.js'
@@ -71,6 +72,8 @@ const communicationsPlugin: FastifyPluginAsync<CommunicationsOptions & { hooks?:
       async (child) => {
         installPermissionChecks(child, options.authorize)
         installErrorHandling(child, options.locale)
+        // every query string and body of every route below read strictly: repeats, bad UTF-8 and NUL are 400s
+        installInputGuard(child)
         await installOpenApi(child, options.organizationName)
         await child.register(workOrderRoutes, { ctx })
         await child.register(messageRoutes, { ctx })

@@ -1,15 +1,10 @@
 // Query parameters of the ARERA routes: clear Italian (or English) 400s instead of empty or wrong reports.
 import { REQUEST_TYPE_CODES, isRequestType, type RequestType } from '../domain/arera.js'
-import { isIsoDate, type IsoDate } from '../domain/working-days.js'
+import type { IsoDate } from '../domain/working-days.js'
 import { HttpError, invalidField } from '../http-errors.js'
+import { parseDay, parseYear } from '../params.js'
 
-function dateParam(query: Record<string, unknown>, name: 'from' | 'to'): IsoDate {
-  const value = query[name]
-  if (value === undefined || value === null || value === '') throw new HttpError(400, 'dateParamMissing', { name })
-  const text = String(value)
-  if (!isIsoDate(text)) throw new HttpError(400, 'dateParamInvalid', { name, value: String(value).slice(0, 40) })
-  return text
-}
+const dateParam = (query: Record<string, unknown>, name: 'from' | 'to'): IsoDate => parseDay(query[name], name) as IsoDate
 
 /** `from` and `to` as calendar days (both included); `from` must not come after `to`. */
 export function parseDateRange(query: unknown): { from: IsoDate; to: IsoDate } {
@@ -20,11 +15,7 @@ export function parseDateRange(query: unknown): { from: IsoDate; to: IsoDate } {
   return { from, to }
 }
 
-export function parseYear(value: unknown): number {
-  const text = String(value ?? '')
-  if (!/^\d{4}$/.test(text) || Number(text) < 1900) throw new HttpError(400, 'yearParamInvalid', { value: text.slice(0, 20) })
-  return Number(text)
-}
+export { parseYear }
 
 export interface DeadlineQuery {
   mailboxId?: number

@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify'
 // the multipart plugin's request decorations (parts, file) are typed by its module augmentation
 import type {} from '@fastify/multipart'
 import type { Locale } from '../i18n.js'
+import { multipartFields } from '../routes/input-guard.js'
 import { sha256Hex } from '../storage.js'
 import { fieldError } from './texts.js'
 import type { RawFields } from './validate.js'
@@ -106,7 +107,7 @@ export function checkFiles(files: Array<{ filename: string; content: Buffer }>, 
 }
 
 /**
- * Reads a multipart body: fields into `fields` (repeated names become arrays), files of `fileFields` into memory.
+ * Reads a multipart body: fields into `fields` (a name repeated only where the route's schema declares a list), files of `fileFields` into memory.
  * A file over the size limit is cut off by the parser and reported, never buffered whole; past the count or the
  * total limit the remaining files are drained unread.
  */
@@ -115,7 +116,8 @@ export async function readMultipart(
   /** Called with the fields read so far before a file is read: throw to refuse the request without reading it. */
   beforeFile?: (fields: RawFields) => void
 ): Promise<MultipartContent> {
-  const fields: RawFields = {}
+  const form = multipartFields(request)
+  const fields: RawFields = form.fields
   const received: Array<{ filename: string; content: Buffer }> = []
   const oversize: string[] = []
   let seen = 0
@@ -131,9 +133,7 @@ export async function readMultipart(
   } as Parameters<FastifyRequest['parts']>[0])
   for await (const part of parts) {
     if (part.type === 'field') {
-      const previous = fields[part.fieldname]
-      const value = typeof part.value === 'string' ? part.value : String(part.value ?? '')
-      fields[part.fieldname] = previous === undefined ? value : Array.isArray(previous) ? [...(previous as unknown[]), value] : [previous, value]
+      form.add(part.fieldname, typeof part.value === 'string' ? part.value : String(part.value ?? ''))
       continue
     }
     // browsers send an empty, nameless part for a file input left empty

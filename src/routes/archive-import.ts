@@ -1,7 +1,8 @@
 // Onboarding a mailbox's history: administrators start an archive import and follow its progress.
 import type { FastifyPluginAsync } from 'fastify'
 import { operatorOf } from '../auth.js'
-import { HttpError, parseId } from '../http-errors.js'
+import { parseId } from '../http-errors.js'
+import { parseDay } from '../params.js'
 import type { ArchiveImportRequest } from '../mail/archive-import.js'
 import type { RouteOptions } from './context.js'
 import { errorResponses, idParams, nullableString } from './schema-parts.js'
@@ -17,12 +18,6 @@ export const archiveImportJob = {
   }
 } as const
 
-/** A real calendar day: `2026-02-30` is refused, not rolled over. */
-function isCalendarDate(value: string): boolean {
-  const date = new Date(`${value}T00:00:00Z`)
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value
-}
-
 const archiveImportRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
   const archive = ctx.service.mailboxes.archive
 
@@ -37,7 +32,7 @@ const archiveImportRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx 
       response: { 202: archiveImportJob, ...errorResponses }
     }
   }, async (request, reply) => {
-    if (!isCalendarDate(request.body.since)) throw new HttpError(400, 'dateParamInvalid', { name: 'since', value: request.body.since })
+    parseDay(request.body.since, 'since')
     return reply.status(202).send(await archive.start(parseId(request.params.id), request.body, operatorOf(request).id))
   })
 

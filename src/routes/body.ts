@@ -4,6 +4,7 @@
 import type { FastifyRequest } from 'fastify'
 import type { Upload } from '../actions/index.js'
 import { HttpError, invalidField } from '../http-errors.js'
+import { multipartFields } from './input-guard.js'
 
 export interface BodyLimits {
   maxFileBytes: number
@@ -32,16 +33,15 @@ export async function readFormBody(request: FastifyRequest, limits: BodyLimits):
     if (body !== undefined && (body === null || typeof body !== 'object' || Array.isArray(body))) throw invalidField('body', 'bodyObject')
     return { fields: (body ?? {}) as Record<string, unknown>, files: [] }
   }
-  const fields: Record<string, unknown> = {}
+  const form = multipartFields(request)
+  const fields = form.fields
   const files: Upload[] = []
   let total = 0
   try {
     const parts = request.parts({ limits: { fileSize: limits.maxFileBytes, files: limits.maxFiles, fields: 200, fieldSize: 2 * 1024 * 1024, parts: limits.maxFiles + 200 } })
     for await (const part of parts) {
       if (part.type === 'field') {
-        const value = part.value
-        const existing = fields[part.fieldname]
-        fields[part.fieldname] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value]
+        form.add(part.fieldname, typeof part.value === 'string' ? part.value : String(part.value ?? ''))
         continue
       }
       const filename = cleanFilename(part.filename)

@@ -35,6 +35,8 @@ const statusSchema = object({
 // The form's fields (checked by intake/validate.ts, whose messages name them in the citizen's language).
 const formFields = {
   ...Object.fromEntries(Object.entries(FIELD_LABELS).map(([name, label]) => [name, { description: label.en }])),
+  // the one field a form may repeat (each other repeated field is refused: src/routes/input-guard.ts)
+  mediaUrl: { description: `${FIELD_LABELS.mediaUrl.en} (up to 5, the field repeated).`, anyOf: [str, { type: 'array', items: str }] },
   formToken: { description: 'The token of GET /intake/config or of the form page (signed fill time).' },
   website: { description: 'Honeypot: leave empty.' }
 }

@@ -10,6 +10,10 @@ import { translate, type Locale } from '../i18n.js'
 import { createKeyLimiter } from '../intake/key-limiter.js'
 import { toXml } from '../intake/open311.js'
 import { hashApiKey, type ResolvedIntakeOptions } from '../intake/options.js'
+import { isCalendarDay } from '../params.js'
+
+// clients ask for everything since an old date (1970-01-01) or up to a far one: only the day itself must exist
+const OPEN311_YEARS = { min: 1970, max: 9999 }
 
 export type Format = 'json' | 'xml'
 
@@ -29,9 +33,10 @@ export function send(reply: FastifyReply, format: Format, root: string, value: u
 
 export const invalid = (detail: string) => new HttpError(400, 'open311Invalid', { detail })
 
+/** Open311 dates: ISO 8601, a day or an instant. A day that does not exist (`2026-02-30`) is refused, not rolled over. */
 export function parseDate(value: string, name: string): Date {
   const date = new Date(value)
-  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(date.getTime())) throw invalid(`${name}: data non valida "${value.slice(0, 40)}" (ISO 8601, ad esempio 2026-03-01T00:00:00Z)`)
+  if (!isCalendarDay(value.slice(0, 10), OPEN311_YEARS) || !/^.{10}(?:T.+)?$/.test(value) || Number.isNaN(date.getTime())) throw invalid(`${name}: data non valida "${value.slice(0, 40)}" (ISO 8601, ad esempio 2026-03-01T00:00:00Z)`)
   return date
 }
 
@@ -74,17 +79,23 @@ export function createKeyGate(intake: ResolvedIntakeOptions) {
 }
 
 // ------------------------------------------------------------------------------------------------------------
-// JSON schemas. Open311 clients send form fields (repeated fields come as arrays), so values are loose; the
-// route validates them and answers in the GeoReport error shape. Responses are pre-serialized JSON or XML.
+// JSON schemas. Open311 clients send form fields, so values are loose; the route validates them and answers in the
+// GeoReport error shape. A field named in `lists` may be repeated (it comes as an array); any other repeated field
+// is refused (src/routes/input-guard.ts). Responses are pre-serialized JSON or XML.
 
-const value = {} as const // any: a string, or an array when the field was repeated
-export const looseFields = (names: readonly string[]) => ({
+const value = {} as const // any: the route checks it
+const list = { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] } as const
+export const looseFields = (names: readonly string[], lists: readonly string[] = []) => ({
   type: 'object',
-  properties: Object.fromEntries(names.map((n) => [n, value])),
+  properties: Object.fromEntries(names.map((n) => [n, lists.includes(n) ? list : value])),
   additionalProperties: true
 })
-export const formBody = (names: readonly string[]) => ({
-  content: { 'application/x-www-form-urlencoded': { schema: looseFields(names) }, 'application/json': { schema: looseFields(names) } }
+export const formBody = (names: readonly string[], lists: readonly string[] = []) => ({
+  content: {
+    'application/x-www-form-urlencoded': { schema: looseFields(names, lists) }, 'application/json': { schema: looseFields(names, lists) },
+    // read by the route part by part (Fastify has no body to validate): documents the fields and their lists
+    'multipart/form-data': { schema: { ...looseFields(names, lists), type: ['object', 'null'] } }
+  }
 })
 export const fileParams = { type: 'object', required: ['file'], properties: { file: { type: 'string', maxLength: 200 } } } as const
 const errorList = { type: 'array', items: { type: 'object', properties: { code: { type: 'integer' }, description: { type: 'string' } } } } as const

@@ -96,7 +96,7 @@ const open311Routes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => 
     app.post(`/requests.${format}`, {
       config: { permission: 'public' },
       schema: {
-        querystring: looseFields(['api_key', 'jurisdiction_id', 'lang']), body: formBody(POST_FIELDS),
+        querystring: looseFields(['api_key', 'jurisdiction_id', 'lang']), body: formBody(POST_FIELDS, ['media_url']),
         response: responses(201, { service_request_id: str, token: str, service_notice: str, account_id: str })
       }
     }, async (request, reply) => {

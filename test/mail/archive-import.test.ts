@@ -44,7 +44,7 @@ t.test('archive import', async (t) => {
     t.equal((await api(host, 'POST', `/mailboxes/${mailboxId}/archive-import`, { since: '2025-01-01' }, 'demo-operator')).statusCode, 403)
     const bad = await api(host, 'POST', `/mailboxes/${mailboxId}/archive-import`, { since: '2025-02-30' })
     t.equal(bad.statusCode, 400)
-    t.equal(bad.json().message, 'Il parametro "since" non è una data valida: "2025-02-30". Usa il formato AAAA-MM-GG (per esempio 2026-01-31).')
+    t.equal(bad.json().message, 'Il parametro "since" non è una data valida: "2025-02-30". Usa un giorno che esiste, dal 2000 al 2100, nel formato AAAA-MM-GG (per esempio 2026-01-31).')
     t.equal((await api(host, 'POST', '/mailboxes/99999/archive-import', { since: '2025-01-01' }, 'demo-admin', 'en')).json().message, 'Mailbox 99999 not found.')
 
     const workOrders = await count(host, 'ordini_lavoro')
