@@ -103,6 +103,15 @@ function badTextAt(value: unknown, replaced: boolean, path: string[] = []): stri
 
 const REPLACEMENT_BYTES = Buffer.from([0xef, 0xbf, 0xbd])
 
+/** The field whose bytes were lost in decoding, when they are the only replacement characters in the body. */
+function lostBytesAt(text: string, body: Buffer): string | null {
+  try {
+    return badTextAt(JSON.parse(text), !body.includes(REPLACEMENT_BYTES))
+  } catch {
+    return null
+  }
+}
+
 /** Installs the strict readers on the module's context: JSON and urlencoded bodies, and the query-string check. */
 export function installInputGuard(app: FastifyInstance): void {
   const json = app.getDefaultJsonParser('error', 'ignore')
@@ -112,13 +121,7 @@ export function installInputGuard(app: FastifyInstance): void {
     const text = body.toString('utf8')
     if (!isUtf8(body)) {
       // name the field when the bytes lost are the only replacement characters in the body
-      let at: string | null = null
-      try {
-        at = badTextAt(JSON.parse(text), !body.includes(REPLACEMENT_BYTES))
-      } catch {
-        at = null
-      }
-      return done(encodingError(at ?? 'body'), undefined)
+      return done(encodingError(lostBytesAt(text, body) ?? 'body'), undefined)
     }
     json(request, text, (err, value) => {
       if (err) return done(err, undefined)

@@ -3,6 +3,7 @@
 // their own JSON or XML error shape), never a 500, never a silent choice of one value, and nothing is stored.
 import t from 'tap'
 import { auth, startTestHost, type TestHost } from '../helpers/host.js'
+import { multipartBody } from '../helpers/multipart.js'
 import { API, formToken, rowCounts } from '../intake/fixtures.js'
 
 const O = `${API}/open311/v2`
@@ -154,10 +155,31 @@ t.test('bad input on real routes', async (t) => {
     const jsonBytes = withByte({ ...webFields('json@example.test'), subject: 'Cassonetto @@ rotto' }, '@@', 0xff)
     t.same((await post(jsonBytes, 'application/json')).json(), errorOf('invalidEncoding', 'subject', encIt('subject')))
     t.same((await post(JSON.stringify({ ...webFields('nul@example.test'), firstName: 'Ma\u0000rio' }), 'application/json')).json(), errorOf('invalidEncoding', 'firstName', encIt('firstName')))
+    const parts = multipartBody({ ...webFields('parts@example.test'), address: 'Via Roma @@ 1' })
+    const at = parts.payload.indexOf('@@')
+    const partBytes = Buffer.concat([parts.payload.subarray(0, at), Buffer.from([0xff]), parts.payload.subarray(at + 2)])
+    t.same((await post(partBytes, parts.headers['content-type'])).json(), errorOf('invalidEncoding', 'address', encIt('address')))
     t.same(await counts(host), before, 'nothing stored')
     // the one field a form may repeat: links to photos
     const links = await post(`${urlencoded(webFields('links@example.test'))}&mediaUrl=https%3A%2F%2Fexample.test%2Fa.jpg&mediaUrl=https%3A%2F%2Fexample.test%2Fb.jpg`, FORM)
     t.equal(links.statusCode, 201, links.body)
+  })
+
+  t.test('an operator\'s reply form with its text twice is a 400; its addresses, a list, may repeat', async (t) => {
+    const before = await counts(host)
+    const wo = await host.knex('ordini_lavoro').first('id_odl').orderBy('id_odl')
+    const reply = (fields: Record<string, string | string[]>) => {
+      const { payload, headers } = multipartBody(fields)
+      return host.app.inject({ method: 'POST', url: `${API}/work-orders/${wo.id_odl}/reply`, payload, headers: { ...auth('demo-operator'), ...headers } })
+    }
+    const twice = await reply({ html: ['<p>Prima versione</p>', '<p>Seconda versione</p>'], to: 'mario.rossi@example.test' })
+    t.equal(twice.statusCode, 400)
+    t.same(twice.json(), errorOf('duplicateParameter', 'html', dupIt('html')))
+    // `to` given twice is a list: the request goes past the reader and is refused for its own reason: the second is not an address
+    const list = await reply({ html: '<p>Risposta</p>', to: ['mario.rossi@example.test', 'Not an address'] })
+    t.equal(list.statusCode, 400)
+    t.equal(list.json().code, 'invalidAddress')
+    t.same(await counts(host), before, 'nothing stored')
   })
 
   t.test('an operator\'s JSON body with bytes that are not UTF-8 or NUL is a 400 naming the field, not a 500', async (t) => {
