@@ -11,6 +11,7 @@ import * as mailboxOutgoing from './20261201007001_mailbox_outgoing.js'
 import * as pecProvider from './20261201007002_pec_provider.js'
 import * as mailboxFailures from './20261201002001_mailbox_failures.js'
 import * as mailboxOnboarding from './20261201005100_mailbox_onboarding.js'
+import * as mailboxVerp from './20261201011001_mailbox_verp.js'
 
 interface Migration {
   up(knex: Knex): Promise<void>
@@ -27,7 +28,8 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261201007002_pec_provider', pecProvider],
   ['20261201003001_arera_clocks', areraClocks],
   ['20261201002001_mailbox_failures', mailboxFailures],
-  ['20261201005100_mailbox_onboarding', mailboxOnboarding]
+  ['20261201005100_mailbox_onboarding', mailboxOnboarding],
+  ['20261201011001_mailbox_verp', mailboxVerp]
 ]
 
 /** The knex table that records which of the module's migrations ran; separate from the host's own. */

@@ -1,5 +1,5 @@
 // Secrets at rest (mailbox passwords, OAuth refresh tokens) and per-purpose keys, all derived from the module secret.
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto'
 
 const VERSION = 'v1'
 const ENCRYPTION_INFO = 'trc-mailbox-password'
@@ -36,6 +36,42 @@ export function hmacKey(secret: string | Buffer, purpose: string): Buffer {
     hmacKeys.set(cacheKey, key)
   }
   return Buffer.from(key)
+}
+
+const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567'
+
+function base32(bytes: Buffer): string {
+  let out = ''
+  let buffer = 0
+  let bits = 0
+  for (const byte of bytes) {
+    buffer = (buffer << 8) | byte
+    bits += 8
+    while (bits >= 5) {
+      out += BASE32[(buffer >>> (bits - 5)) & 31]
+      bits -= 5
+    }
+    buffer &= (1 << bits) - 1
+  }
+  if (bits > 0) out += BASE32[(buffer << (5 - bits)) & 31]
+  return out
+}
+
+/**
+ * A short signature for identifiers that travel in mail (Message-IDs, return paths): the first `chars` base32
+ * characters (5 bits each) of HMAC-SHA256 over `data` with hmacKey(secret, purpose). Lower case, because mail
+ * servers may fold the case of addresses.
+ */
+export function shortSignature(secret: string, purpose: string, data: string, chars: number): string {
+  const mac = createHmac('sha256', hmacKey(secret, purpose)).update(data, 'utf8').digest()
+  return base32(mac.subarray(0, Math.ceil((chars * 5) / 8))).slice(0, chars)
+}
+
+/** Whether `given` is the short signature of `data` (constant-time; any letter case). */
+export function verifyShortSignature(given: string, secret: string, purpose: string, data: string, chars: number): boolean {
+  const expected = Buffer.from(shortSignature(secret, purpose, data, chars), 'ascii')
+  const actual = Buffer.from(given.toLowerCase(), 'ascii')
+  return actual.length === expected.length && timingSafeEqual(actual, expected)
 }
 
 /**

@@ -7,6 +7,7 @@ import { createOutboxWorker, type OutboxWorker } from '../mail/outbox-worker.js'
 import { notFound } from '../http-errors.js'
 import { ComposeError, ComposeHold } from '../mail/smtp.js'
 import { createTransportRegistry } from '../mail/transports.js'
+import { returnPathFor } from '../mail/verp.js'
 import type { ResolvedOptions } from '../options.js'
 import type { Repositories } from '../repositories/index.js'
 import type { AttachmentStorage } from '../storage.js'
@@ -41,6 +42,10 @@ export function createOutbound(input: { repos: Repositories; options: ResolvedOp
       if (meta.blocked) throw new ComposeError(meta.scan === 'infected' ? `Allegato "${meta.filename}" infetto (${meta.virus ?? '?'}): il messaggio non viene inviato.` : `Allegato "${meta.filename}" non controllato dall'antivirus: il messaggio non viene inviato.`)
       const content = meta.storage === 'directory' && meta.storageKey ? await storage.read(meta.storageKey) : await repos.attachments.readContent(id)
       return content ? { filename: meta.filename, contentType: meta.contentType, content } : null
+    },
+    async returnPath(row) {
+      const mailbox = row.payload.mailboxId == null ? null : await repos.mailboxes.findById(row.payload.mailboxId)
+      return returnPathFor(row.payload.from, row.id, mailbox, options.secret)
     },
     async generate(spec) {
       // made for someone outside the office: internal notes stay out

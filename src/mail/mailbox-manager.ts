@@ -35,6 +35,8 @@ export interface MailboxSettings {
   pec?: boolean
   /** The PEC provider's domain its receipts come from (`posta-certificata@<domain>`); null: derived from the hosts. */
   pecProviderDomain?: string | null
+  /** Mail leaves with a signed VERP return path (default); false for relays that refuse or rewrite it. */
+  verp?: boolean
   /** What the first connection ingests (see InitialSync); only when the mailbox is created. */
   initialSync?: InitialSync
 }
@@ -56,9 +58,10 @@ export function mailboxSender(record: Pick<MailboxRecord, 'fromAddress' | 'fromN
 /**
  * `imap://user:pass@host:port/FOLDER` (user and password URL-encoded; `imaps://` for TLS), optionally with
  * `?smtp=<url-encoded smtp(s) URL>` (the mailbox's own outgoing server), `pec=1` (a PEC mailbox) and
- * `pecProvider=<domain>` (where its receipts come from, when not the registrable domain of its hosts).
+ * `pecProvider=<domain>` (where its receipts come from, when not the registrable domain of its hosts) and `verp=0`
+ * (the relay refuses or rewrites a tagged envelope sender: mail leaves with the plain From address).
  */
-export function parseImapUrl(url: string): Required<Pick<MailboxSettings, 'host' | 'port' | 'secure' | 'username' | 'password' | 'folder' | 'smtpUrl' | 'pec' | 'pecProviderDomain'>> {
+export function parseImapUrl(url: string): Required<Pick<MailboxSettings, 'host' | 'port' | 'secure' | 'username' | 'password' | 'folder' | 'smtpUrl' | 'pec' | 'pecProviderDomain' | 'verp'>> {
   const u = new URL(url)
   if (u.protocol !== 'imap:' && u.protocol !== 'imaps:') throw new Error(`not an IMAP URL: ${u.protocol}`)
   const secure = u.protocol === 'imaps:'
@@ -68,7 +71,8 @@ export function parseImapUrl(url: string): Required<Pick<MailboxSettings, 'host'
   if (smtpUrl !== null) assertSmtpUrl(smtpUrl)
   const pec = ['1', 'true', 'yes'].includes((u.searchParams.get('pec') ?? '').toLowerCase())
   const pecProviderDomain = u.searchParams.get('pecProvider')?.trim().toLowerCase() || null
-  return { host: u.hostname, port: u.port ? Number(u.port) : secure ? 993 : 143, secure, username: decodeURIComponent(u.username), password: decodeURIComponent(u.password), folder, smtpUrl, pec, pecProviderDomain }
+  const verp = !['0', 'false', 'no'].includes((u.searchParams.get('verp') ?? '').toLowerCase())
+  return { host: u.hostname, port: u.port ? Number(u.port) : secure ? 993 : 143, secure, username: decodeURIComponent(u.username), password: decodeURIComponent(u.password), folder, smtpUrl, pec, pecProviderDomain, verp }
 }
 
 export interface ConnectionTest {
@@ -124,7 +128,7 @@ export function createMailboxManager(deps: MailboxManagerDeps) {
       folder: s.folder ?? 'INBOX', fromAddress: s.fromAddress ?? null, fromName: s.fromName ?? null, enabled: s.enabled ?? true,
       moveToFolder: s.moveToFolder ?? null, maxMessageBytes: s.maxMessageBytes ?? null,
       ...(s.smtpUrl !== undefined ? { smtpUrlEncrypted: s.smtpUrl ? encryptSecret(assertSmtpUrl(s.smtpUrl), deps.secret) : null } : existing ? {} : { smtpUrlEncrypted: null }),
-      pec: s.pec ?? existing?.pec ?? false,
+      pec: s.pec ?? existing?.pec ?? false, verp: s.verp ?? existing?.verp ?? true,
       ...(s.pecProviderDomain !== undefined ? { pecProviderDomain: s.pecProviderDomain?.toLowerCase() ?? null } : {})
     }
   }
@@ -184,7 +188,7 @@ export function createMailboxManager(deps: MailboxManagerDeps) {
         fromName: settings.fromName !== undefined ? settings.fromName : existing.fromName, enabled: settings.enabled ?? existing.enabled,
         moveToFolder: settings.moveToFolder !== undefined ? settings.moveToFolder : existing.moveToFolder,
         maxMessageBytes: settings.maxMessageBytes !== undefined ? settings.maxMessageBytes : existing.maxMessageBytes,
-        smtpUrl: settings.smtpUrl, pec: settings.pec ?? existing.pec, pecProviderDomain: settings.pecProviderDomain
+        smtpUrl: settings.smtpUrl, pec: settings.pec ?? existing.pec, pecProviderDomain: settings.pecProviderDomain, verp: settings.verp ?? existing.verp
       }
       await deps.repos.mailboxes.update(id, toInput(merged, existing))
       await reconcile(id)
@@ -215,7 +219,7 @@ export function createMailboxManager(deps: MailboxManagerDeps) {
         const settings: MailboxSettings = { ...parsed, name: seed.name ?? `${parsed.username}@${parsed.host}/${parsed.folder}`, fromAddress: seed.fromAddress ?? existing?.fromAddress ?? (parsed.username.includes('@') ? parsed.username : null) }
         if (existing) {
           await deps.repos.mailboxes.update(existing.id, {
-            passwordEncrypted: encryptSecret(parsed.password, deps.secret), secure: parsed.secure, pec: parsed.pec, pecProviderDomain: parsed.pecProviderDomain,
+            passwordEncrypted: encryptSecret(parsed.password, deps.secret), secure: parsed.secure, pec: parsed.pec, pecProviderDomain: parsed.pecProviderDomain, verp: parsed.verp,
             smtpUrlEncrypted: parsed.smtpUrl ? encryptSecret(parsed.smtpUrl, deps.secret) : null
           })
         }

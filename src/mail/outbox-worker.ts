@@ -49,6 +49,8 @@ export interface OutboxWorkerDeps {
   loadAttachment(id: number): Promise<LoadedFile | null>
   /** Files made at send time (payload.generated). */
   generate(spec: GeneratedSpec): Promise<LoadedFile>
+  /** The envelope sender (MAIL FROM) of a row, its signed VERP return path; null or absent: the From address. */
+  returnPath?(row: OutboxRow): Promise<string | null>
   log: Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>
   now?: () => Date
 }
@@ -103,7 +105,10 @@ export function createOutboxWorker(deps: OutboxWorkerDeps) {
       const file = await deps.generate(spec)
       attachments.push({ filename: file.filename, content: file.content, contentType: file.contentType })
     }
+    // bounces come back to the envelope sender: the signed return path says which mail they are about
+    const returnPath = (await deps.returnPath?.(row)) ?? null
     return {
+      ...(returnPath ? { envelope: { from: returnPath, to: p.to, cc: p.cc, bcc: p.bcc } } : {}),
       from: p.from, to: p.to, cc: p.cc, bcc: p.bcc, replyTo: p.replyTo ?? undefined, subject: p.subject, html, text: p.text,
       messageId: p.messageId, inReplyTo: p.inReplyTo ?? undefined, references: p.references?.length ? p.references : undefined,
       headers: p.headers, attachments, date: now(), disableFileAccess: true, disableUrlAccess: true

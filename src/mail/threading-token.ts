@@ -1,15 +1,14 @@
 // osTicket-style threading: every outbound Message-ID carries the work order and message ids, signed with a key
 // derived from the module secret, so a reply finds its work order through In-Reply-To/References even when the
 // citizen rewrites the subject. The subject also carries a human-readable "[OdL #123]" reference (unsigned).
-import { createHmac, randomInt, timingSafeEqual } from 'node:crypto'
+import { randomInt } from 'node:crypto'
 import { domainToASCII } from 'node:url'
-import { hmacKey } from '../crypto.js'
+import { shortSignature, verifyShortSignature } from '../crypto.js'
 
 const PREFIX = 'trc'
 const HMAC_PURPOSE = 'threading-token'
 const RANDOM_CHARS = 8
 const SIGNATURE_CHARS = 16
-const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567'
 const BASE36 = '0123456789abcdefghijklmnopqrstuvwxyz'
 const ID = String.raw`[1-9][0-9]{0,15}`
 const TOKEN_LOCAL_PART = new RegExp(String.raw`^${PREFIX}\.(${ID})\.(${ID})\.([0-9a-z]{${RANDOM_CHARS}})\.([a-z2-7]{${SIGNATURE_CHARS}})$`)
@@ -30,27 +29,9 @@ export interface OutboundMessageIdInput extends ThreadingToken {
   secret: string
 }
 
-function base32(bytes: Buffer): string {
-  let out = ''
-  let buffer = 0
-  let bits = 0
-  for (const byte of bytes) {
-    buffer = (buffer << 8) | byte
-    bits += 8
-    while (bits >= 5) {
-      out += BASE32[(buffer >>> (bits - 5)) & 31]
-      bits -= 5
-    }
-    buffer &= (1 << bits) - 1
-  }
-  if (bits > 0) out += BASE32[(buffer << (5 - bits)) & 31]
-  return out
-}
-
 /** 16 base32 characters (80 bits) of HMAC-SHA256 over `trc.<workOrderId>.<messageId>.<random>`. */
 function signature(signed: string, secret: string): string {
-  const mac = createHmac('sha256', hmacKey(secret, HMAC_PURPOSE)).update(signed, 'utf8').digest()
-  return base32(mac.subarray(0, (SIGNATURE_CHARS * 5) / 8))
+  return shortSignature(secret, HMAC_PURPOSE, signed, SIGNATURE_CHARS)
 }
 
 function assertId(value: number, name: string): void {
@@ -86,8 +67,7 @@ export function verifyMessageIdToken(messageId: string, secret: string): Threadi
   const match = TOKEN_LOCAL_PART.exec(bare.slice(0, at).toLowerCase())
   if (!match) return null
   const [, workOrder, message, random, given] = match as unknown as [string, string, string, string, string]
-  const expected = signature(`${PREFIX}.${workOrder}.${message}.${random}`, secret)
-  if (!timingSafeEqual(Buffer.from(given, 'ascii'), Buffer.from(expected, 'ascii'))) return null
+  if (!verifyShortSignature(given, secret, HMAC_PURPOSE, `${PREFIX}.${workOrder}.${message}.${random}`, SIGNATURE_CHARS)) return null
   const workOrderId = Number(workOrder)
   const messageNumber = Number(message)
   if (!Number.isSafeInteger(workOrderId) || !Number.isSafeInteger(messageNumber)) return null

@@ -22,6 +22,8 @@ export interface MailboxRecord {
   pec: boolean
   /** Where a PEC mailbox's receipts come from (`posta-certificata@<domain>`); null: derived from its hosts. */
   pecProviderDomain: string | null
+  /** Mail leaves with a signed VERP return path (src/mail/verp.ts); false for relays that refuse or rewrite it. */
+  verp: boolean
   source: 'api' | 'env'
   /** What the first connection ingests: only mail arriving from then on (default), or everything in the folder. */
   initialSync: InitialSync
@@ -32,7 +34,7 @@ export interface MailboxRecord {
 export type InitialSync = 'new-only' | 'all'
 
 /** What a mailbox is created or changed with; without an outgoing server of its own it uses the default one. */
-export type MailboxInput = Omit<MailboxRecord, 'id' | 'createdAt' | 'updatedAt' | 'smtpUrlEncrypted' | 'pec' | 'pecProviderDomain' | 'initialSync'> & Partial<Pick<MailboxRecord, 'smtpUrlEncrypted' | 'pec' | 'pecProviderDomain' | 'initialSync'>>
+export type MailboxInput = Omit<MailboxRecord, 'id' | 'createdAt' | 'updatedAt' | 'smtpUrlEncrypted' | 'pec' | 'pecProviderDomain' | 'verp' | 'initialSync'> & Partial<Pick<MailboxRecord, 'smtpUrlEncrypted' | 'pec' | 'pecProviderDomain' | 'verp' | 'initialSync'>>
 
 export interface MailboxState {
   mailboxId: number
@@ -89,6 +91,7 @@ function toMailbox(row: Row): MailboxRecord {
     smtpUrlEncrypted: toStr(row.smtp_url_encrypted),
     pec: toBool(row.pec),
     pecProviderDomain: toStr(row.pec_provider_domain),
+    verp: toBool(row.verp),
     source: String(row.source) === 'env' ? 'env' : 'api',
     initialSync: String(row.initial_sync) === 'all' ? 'all' : 'new-only',
     createdAt: toIso(row.created_at) ?? '',
@@ -124,7 +127,7 @@ function toRow(input: Partial<MailboxInput>): Record<string, unknown> {
     name: 'name', host: 'host', port: 'port', secure: 'secure', username: 'username',
     password_encrypted: 'passwordEncrypted', folder: 'folder', from_address: 'fromAddress', from_name: 'fromName',
     enabled: 'enabled', move_to_folder: 'moveToFolder', max_message_bytes: 'maxMessageBytes', source: 'source',
-    smtp_url_encrypted: 'smtpUrlEncrypted', pec: 'pec', pec_provider_domain: 'pecProviderDomain',
+    smtp_url_encrypted: 'smtpUrlEncrypted', pec: 'pec', pec_provider_domain: 'pecProviderDomain', verp: 'verp',
     initial_sync: 'initialSync'
   }
   const row: Record<string, unknown> = {}

@@ -11,7 +11,7 @@ import { bool, idParams, int, itemsOf, nullableInt, nullableStr, object, str } f
 /** A mailbox as administrators see it: never its password, only whether it has one. */
 const mailboxSchema = object({
   id: int, name: str, host: str, port: int, secure: bool, username: str, folder: str, fromAddress: nullableStr, fromName: nullableStr,
-  enabled: bool, moveToFolder: nullableStr, maxMessageBytes: nullableInt, pec: bool, pecProviderDomain: nullableStr, source: { type: 'string', enum: ['api', 'env'] },
+  enabled: bool, moveToFolder: nullableStr, maxMessageBytes: nullableInt, pec: bool, pecProviderDomain: nullableStr, verp: bool, source: { type: 'string', enum: ['api', 'env'] },
   createdAt: str, updatedAt: str, hasPassword: bool, initialSync: { type: 'string', enum: ['new-only', 'all'] },
   smtp: { anyOf: [object({ host: str, port: int, secure: bool, username: nullableStr, hasPassword: bool }), { type: 'null' }] }
 })
@@ -43,6 +43,8 @@ const settingsSchema = {
     smtpUrl: { type: ['string', 'null'], maxLength: 2000, pattern: '^smtps?://[^/?#]+' },
     pec: { type: 'boolean' },
     pecProviderDomain: { type: ['string', 'null'], maxLength: 255, pattern: '^[A-Za-z0-9.-]+$' },
+    /** false: mail leaves with the plain From address as envelope sender (relays that refuse or rewrite a VERP one). */
+    verp: { type: 'boolean' },
     initialSync: { type: 'string', enum: ['new-only', 'all'] }
   }
 } as const

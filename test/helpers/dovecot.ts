@@ -29,7 +29,7 @@
 // DOVECOT_TEST_KEEP=1 keeps the temp dirs (config, log, maildirs); with
 // `t` passed, the log is printed as a tap comment when the test fails.
 
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { createConnection } from 'node:net'
 import { tmpdir, userInfo } from 'node:os'
@@ -117,6 +117,12 @@ export interface DovecotInstance {
   connect(user: string, overrides?: Partial<ImapFlowOptions>): Promise<ImapFlow>
   /** APPENDs a raw RFC 5322 message over IMAP and returns its UID (UIDPLUS). */
   append(user: string, rawMessage: string | Buffer, options?: AppendOptions): Promise<AppendResult>
+  /**
+   * Delivers a message into the user's INBOX the way an MTA does: through `dovecot-lda -f <sender> -a <recipient>`,
+   * prepending what Postfix's pipe(8) transport adds with the documented `flags=DR` (Delivered-To: the envelope
+   * recipient, Return-Path: the envelope sender). Needs the Dovecot LDA (dovecot-core).
+   */
+  deliver(user: string, rawMessage: string | Buffer, envelope: { from: string; recipient: string }): Promise<void>
   readonly running: boolean
   readonly pid: number | undefined
   /**
@@ -142,6 +148,7 @@ export interface DovecotInstance {
 
 const DOVECOT_CANDIDATES = ['/usr/sbin/dovecot', '/usr/local/sbin/dovecot', '/usr/bin/dovecot']
 const IMAP_BINARY_CANDIDATES = ['/usr/lib/dovecot/imap', '/usr/libexec/dovecot/imap', '/usr/local/libexec/dovecot/imap']
+const LDA_CANDIDATES = ['/usr/lib/dovecot/dovecot-lda', '/usr/libexec/dovecot/dovecot-lda', '/usr/local/libexec/dovecot/dovecot-lda']
 const INSTALL_HINT = 'Run `sudo .ci/install-mail-servers.sh` (Debian: apt-get install dovecot-imapd).'
 
 let cachedBinary: { path: string, version: string } | undefined
@@ -648,6 +655,18 @@ class Instance implements DovecotInstance {
     } finally {
       await client.logout().catch(() => client.close())
     }
+  }
+
+  async deliver(user: string, rawMessage: string | Buffer, envelope: { from: string; recipient: string }): Promise<void> {
+    const lda = LDA_CANDIDATES.find((p) => existsSync(p))
+    if (!lda) throw new Error(`dovecot-lda not found (${LDA_CANDIDATES.join(', ')})`)
+    const prepended = Buffer.concat([Buffer.from(`Delivered-To: ${envelope.recipient}\r\nReturn-Path: <${envelope.from}>\r\n`), Buffer.from(rawMessage)])
+    await new Promise<void>((resolve, reject) => {
+      execFile(lda, ['-c', this.configPath, '-d', user, '-f', envelope.from, '-a', envelope.recipient], (err, _stdout, stderr) => {
+        if (err) reject(new Error(`dovecot-lda failed: ${stderr || err.message}`))
+        else resolve()
+      }).stdin?.end(prepended)
+    })
   }
 
   logs(): string {

@@ -1,5 +1,6 @@
 // Builders for real RFC 822 messages used by the tests: ordinary mail (nodemailer's MailComposer), a PEC
 // transport envelope, a PEC receipt and a delivery status notification, as providers actually send them.
+import { readFileSync } from 'node:fs'
 import MailComposer from 'nodemailer/lib/mail-composer'
 import type Mail from 'nodemailer/lib/mailer'
 
@@ -167,13 +168,13 @@ export function pecReceipt(type: PecReceiptType, referenceMessageId: string, to:
   ].join('\r\n'), 'utf8')
 }
 
-/** A DSN bounce (multipart/report) for a message we sent. */
-export function deliveryStatusNotification(original: { messageId: string; to: string; from: string; subject: string }, diagnostic = '550 5.1.1 <user@example.test>: Recipient address rejected: User unknown'): Buffer {
+/** A DSN bounce (multipart/report) for a message we sent, addressed to `returnPath` (default: its From address). */
+export function deliveryStatusNotification(original: { messageId: string; to: string; from: string; subject: string; returnPath?: string }, diagnostic = '550 5.1.1 <user@example.test>: Recipient address rejected: User unknown'): Buffer {
   const b = boundary('report')
   const lines = [
     `Return-Path: <>`,
     `From: Mail Delivery System <MAILER-DAEMON@mx.example.test>`,
-    `To: ${original.from}`,
+    `To: ${original.returnPath ?? original.from}`,
     `Subject: Undelivered Mail Returned to Sender`,
     `Date: Mon, 2 Mar 2026 12:00:00 +0100`,
     `Message-ID: <dsn.${Date.now()}.${++counter}@mx.example.test>`,
@@ -208,4 +209,24 @@ export function deliveryStatusNotification(original: { messageId: string; to: st
     ``
   ]
   return Buffer.from(lines.join('\r\n'))
+}
+
+const CORPUS = new URL('../../../shared/corpus/', import.meta.url)
+
+/**
+ * A real DSN from the shared corpus (rt/multipart-report: Sendmail, RFC 3464 with the original message attached),
+ * made about one of our messages: addressed to `to`, the failed recipient `recipient`, the original's From and
+ * Message-ID ours. Everything else is as the MTA wrote it.
+ */
+export function corpusBounce(opts: { to: string; recipient: string; from: string; originalMessageId: string; headers?: Record<string, string> }): Buffer {
+  const id = opts.originalMessageId.startsWith('<') ? opts.originalMessageId : `<${opts.originalMessageId}>`
+  const raw = readFileSync(new URL('rt/multipart-report', CORPUS), 'utf8')
+    .replace('Message-Id: <200308221615.CGA36111@mailbox.other.example.com>', `Message-Id: <${Date.now()}.${++counter}.CGA36111@mailbox.other.example.com>`)
+    .replace('To: support@example.com', `To: ${opts.to}`)
+    .replace('Final-Recipient: RFC822; jesmund@mailbox.other.example.com', `Final-Recipient: RFC822; ${opts.recipient}`)
+    .replace('Message-Id: <200308221615.h7MGFGac020135@mx12.other.example.com>', `Message-Id: ${id}`)
+    .replace('From: <support@example.com>', `From: <${opts.from}>`)
+    .replace('To: <jesmund@other.example.com>', `To: <${opts.recipient}>`)
+  const extra = Object.entries(opts.headers ?? {}).map(([k, v]) => `${k}: ${v}\n`).join('')
+  return Buffer.from(extra + raw)
 }

@@ -3,7 +3,8 @@
 import t from 'tap'
 import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import { auth, startTestHost, type TestHost } from '../helpers/host.js'
+import { verpAddress } from '../../src/mail/verp.js'
+import { auth, startTestHost, TEST_SECRET, type TestHost } from '../helpers/host.js'
 import { buildMail, deliveryStatusNotification, pecEnvelope, pecReceipt } from '../helpers/mail.js'
 import { CORPUS_DIR, corpusSkip } from '../helpers/corpus.js'
 
@@ -173,7 +174,10 @@ t.test('ingest pipeline', async (t) => {
 
   t.test('a bounce of our confirmation marks it failed and shows in the conversation', async (t) => {
     const workOrdersBefore = await workOrderCount(host)
-    const result = await ingest(deliveryStatusNotification({ messageId: confirmationId, to: 'mario.rossi@example.test', from: 'tari@garbage.example.test', subject: 'Presa in carico' }))
+    // a DSN counts only at the signed return path of the mail it is about (test/mail/bounces.test.ts has the forgeries)
+    const outboxRow = await host.knex('trc_outbox').first('id').where({ kind: 'confirmation' }).whereIn('message_id', host.knex('trc_messages').select('id').where({ message_id: confirmationId }))
+    const returnPath = verpAddress(MAIL_FROM, Number(outboxRow.id), TEST_SECRET) as string
+    const result = await ingest(deliveryStatusNotification({ messageId: confirmationId, to: 'mario.rossi@example.test', from: 'tari@garbage.example.test', subject: 'Presa in carico', returnPath }))
     t.equal(result.outcome, 'automatic')
     t.equal(result.workOrderId, marioWorkOrder)
     t.equal(await workOrderCount(host), workOrdersBefore)

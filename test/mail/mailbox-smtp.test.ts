@@ -26,9 +26,9 @@ t.test('IMAP_URL: ?smtp= names the outgoing server and pec=1 a PEC mailbox', asy
   const smtp = 'smtps://pec%40comune.example.test:Segreta%3A1@smtps.pec.provider.test:465'
   t.same(parseImapUrl(withSmtp('imaps://pec%40comune.example.test:pw@imaps.pec.provider.test/INBOX', smtp, '&pec=1')), {
     host: 'imaps.pec.provider.test', port: 993, secure: true, username: 'pec@comune.example.test', password: 'pw', folder: 'INBOX',
-    smtpUrl: smtp, pec: true, pecProviderDomain: null
+    smtpUrl: smtp, pec: true, pecProviderDomain: null, verp: true
   })
-  t.same(parseImapUrl('imap://u:p@127.0.0.1:1143/Posta%20in%20arrivo'), { host: '127.0.0.1', port: 1143, secure: false, username: 'u', password: 'p', folder: 'Posta in arrivo', smtpUrl: null, pec: false, pecProviderDomain: null })
+  t.same(parseImapUrl('imap://u:p@127.0.0.1:1143/Posta%20in%20arrivo'), { host: '127.0.0.1', port: 1143, secure: false, username: 'u', password: 'p', folder: 'Posta in arrivo', smtpUrl: null, pec: false, pecProviderDomain: null, verp: true })
   t.throws(() => parseImapUrl(withSmtp('imap://u:p@h/INBOX', 'http://relay.example.test')), /not an SMTP URL/)
 })
 

@@ -9,6 +9,7 @@ import JSZip from 'jszip'
 import { auth, startTestHost, type TestHost } from '../helpers/host.js'
 import { buildMail, pecEnvelope, pecReceipt, type PecReceiptOptions, type PecReceiptType } from '../helpers/mail.js'
 import { startSmtpServer } from '../helpers/smtp.js'
+import { createWorkingCalendar, romeDate } from '../../src/domain/working-days.js'
 import { providerDomains, readDaticert } from '../../src/mail/pec-receipt.js'
 
 const API = '/api/communications'
@@ -62,7 +63,8 @@ async function exportText(host: TestHost, workOrderId: number): Promise<string> 
 
 t.test('the reply to a PEC leaves from the PEC address through the PEC SMTP; acceptance then delivery become its status', async (t) => {
   const { host, pecSmtp, fallback, workOrderId, replyId, receipt } = await setUp(t)
-  t.same(pecSmtp.messages.map((m) => [m.parsed.from?.value[0]?.address, m.envelope.to]), [[PEC, [CITIZEN]], [PEC, [CITIZEN]]], 'confirmation and reply through the PEC provider')
+  t.same(pecSmtp.messages.map((m) => [m.parsed.from?.value[0]?.address, m.envelope.from, m.envelope.to]), [[PEC, PEC, [CITIZEN]], [PEC, PEC, [CITIZEN]]],
+    'confirmation and reply through the PEC provider, with the PEC address itself as envelope sender (never a VERP return path)')
   t.equal(fallback.messages.length, 0)
   t.same(await replyStatus(host, workOrderId, replyId), { deliveryStatus: 'sent', deliveryError: null })
 
@@ -85,9 +87,14 @@ t.test('the reply to a PEC leaves from the PEC address through the PEC SMTP; acc
 t.test('a mancata consegna marks the reply failed and the ARERA clock runs again, as after an SMTP 5xx', async (t) => {
   const { host, workOrderId, replyId, receipt } = await setUp(t)
   t.same(await clock(host, workOrderId), { stopped: true, replyMessageId: replyId })
+  t.match((await host.app.inject({ url: `${API}/work-orders/${workOrderId}`, headers: auth('demo-viewer') })).json(), { clockState: 'stopped', daysLeft: null })
   await receipt('errore-consegna')
   t.same(await replyStatus(host, workOrderId, replyId), { deliveryStatus: 'failed', deliveryError: 'PEC: errore-consegna' })
   t.same(await clock(host, workOrderId), { stopped: false, replyMessageId: null })
+  // received 2 March 2026: the clock runs again from there, as after an SMTP 5xx
+  const taken = createWorkingCalendar().workingDaysBetween('2026-03-02', romeDate(new Date()))
+  t.match((await host.app.inject({ url: `${API}/work-orders/${workOrderId}`, headers: auth('demo-viewer') })).json(),
+    { clockState: 'running', replySentAt: null, workingDaysTaken: taken, daysLeft: 30 - taken, standardMet: 30 - taken < 0 ? false : null })
   t.match(await exportText(host, workOrderId), /non recapitato \(PEC: errore-consegna\)/)
 })
 

@@ -5,6 +5,7 @@ import { decryptSecret } from '../../crypto.js'
 import { readPecReceipt } from '../pec.js'
 import { receiptRejection } from '../pec-receipt.js'
 import { describeSmtpUrl } from '../smtp.js'
+import { returnPathOutboxId } from '../verp.js'
 import type { IngestContext, IngestStep } from './context.js'
 
 export const linkEvidence: IngestStep = {
@@ -14,14 +15,7 @@ export const linkEvidence: IngestStep = {
     const verdict = ctx.automatic
     if (!mail || !verdict) return ctx
     if (verdict.kind === 'bounce') {
-      const bounce = readBounce(mail)
-      const original = await outboundOriginal(ctx, bounce.originalMessageId)
-      const reason = [bounce.status, bounce.diagnostic].filter(Boolean).join(' ') || 'Messaggio non recapitato'
-      ctx.evidence = {
-        workOrderId: original?.workOrderId ?? null,
-        failedOutbound: original && bounce.permanent && original.direction === 'outbound' ? { id: original.id, reason } : null,
-        detail: `${verdict.reason}; ${bounce.recipient ?? ''} ${bounce.status ?? ''} ${bounce.diagnostic ?? ''}`.trim()
-      }
+      ctx.evidence = await bounceEvidence(ctx, verdict.reason)
     } else if (verdict.kind === 'pec-receipt') {
       ctx.evidence = await pecEvidence(ctx, verdict.reason)
     } else {
@@ -29,6 +23,24 @@ export const linkEvidence: IngestStep = {
     }
     return ctx
   }
+}
+
+/**
+ * A DSN fails our message only when it came back to the return path signed for that message (src/mail/verp.ts):
+ * the Message-ID a report names is anyone's to write. Any other stays ordinary automatic mail.
+ */
+async function bounceEvidence(ctx: IngestContext, reason: string): Promise<NonNullable<IngestContext['evidence']>> {
+  const mail = ctx.parsed as NonNullable<IngestContext['parsed']>
+  const bounce = readBounce(mail)
+  const detail = `${reason}; ${bounce.recipient ?? ''} ${bounce.status ?? ''} ${bounce.diagnostic ?? ''}`.trim()
+  const ordinary = (why: string) => ({ workOrderId: ctx.thread?.workOrderId ?? null, failedOutbound: null, detail: `${detail}; ${why}` })
+  const outboxId = returnPathOutboxId(mail, ctx.deps.options.secret)
+  if (outboxId === null) return ordinary('non indirizzato all\'indirizzo di ritorno firmato di un nostro messaggio')
+  const row = await ctx.deps.repos.outbox.findById(outboxId)
+  const original = row?.messageId == null ? null : await ctx.deps.repos.messages.findById(row.messageId)
+  if (!original) return ordinary('messaggio non trovato')
+  const failure = [bounce.status, bounce.diagnostic].filter(Boolean).join(' ') || 'Messaggio non recapitato'
+  return { workOrderId: original.workOrderId, failedOutbound: bounce.permanent ? { id: original.id, reason: failure } : null, detail }
 }
 
 /** A genuine receipt sets the delivery status of our message; any other stays ordinary automatic mail. */
