@@ -7,7 +7,8 @@ import t from 'tap'
 import type { Test } from 'tap'
 import { createWorkingCalendar, romeDate } from '../../src/domain/working-days.js'
 import { parseImapUrl } from '../../src/mail/mailbox-manager.js'
-import { verpAddress, verpOutboxId } from '../../src/mail/verp.js'
+import { parseMail } from '../../src/mail/parse.js'
+import { returnPathOutboxId, verpAddress, verpOutboxId } from '../../src/mail/verp.js'
 import { startDovecot, type DovecotInstance } from '../helpers/dovecot.js'
 import { auth, startTestHost, TEST_SECRET, type TestHost } from '../helpers/host.js'
 import { buildMail, corpusBounce, pecReceipt } from '../helpers/mail.js'
@@ -149,4 +150,19 @@ t.test('verp=0: a mailbox whose relay refuses or rewrites a tagged envelope send
   t.equal(view.verp, false)
   const on = await host.app.inject({ method: 'PATCH', url: `${API}/mailboxes/${mailboxId}`, headers: auth('demo-admin'), payload: { verp: true } })
   t.equal(on.json().verp, true)
+})
+
+t.test('the return path is read where MTAs write it, and only there; a local part too long for a tag leaves plain', async (t) => {
+  const returnPath = verpAddress(`"Ufficio Reclami" <${MAILBOX}>`, 7, TEST_SECRET) as string
+  t.match(returnPath, VERP)
+  const report = (headers: Record<string, string>) => parseMail(corpusBounce({ to: MAILBOX, recipient: CITIZEN, from: MAILBOX, originalMessageId: '<x@example.test>', headers }))
+  for (const header of ['Delivered-To', 'X-Original-To', 'Envelope-To', 'X-Envelope-To']) {
+    t.equal(returnPathOutboxId(await report({ [header]: returnPath }), TEST_SECRET), 7, header)
+  }
+  const twoHops = await parseMail(Buffer.concat([Buffer.from(`Delivered-To: ${MAILBOX}\nDelivered-To: ${returnPath.toUpperCase()}\n`), corpusBounce({ to: MAILBOX, recipient: CITIZEN, from: MAILBOX, originalMessageId: '<x@example.test>' })]))
+  t.equal(returnPathOutboxId(twoHops, TEST_SECRET), 7, 'any Delivered-To of several, in any letter case')
+  t.equal(returnPathOutboxId(await report({ 'Reply-To': returnPath, 'X-Forged': returnPath }), TEST_SECRET), null, 'not from other headers')
+  t.equal(returnPathOutboxId(await report({ 'Delivered-To': returnPath }), 'another-secret-another-secret-another-secret'), null, 'signed with another secret')
+  t.match(verpAddress(`${'a'.repeat(45)}@garbage.example.test`, 7, TEST_SECRET), /^a{45}\+trc-7-[a-z2-7]{12}@/, '64 characters before the @ fit')
+  t.equal(verpAddress(`${'a'.repeat(46)}@garbage.example.test`, 7, TEST_SECRET), null, 'RFC 5321: at most 64 characters before the @')
 })
