@@ -73,13 +73,17 @@ t.test('our mail leaves with its own signed VERP return path as envelope sender;
   await host.app.communications.outbox.runOnce()
   const confirmation = Number((await host.knex('trc_outbox').first('id').where({ kind: 'confirmation' })).id)
   const reply = await sent(host, replyId)
-  t.same(sink.messages.map((m) => [m.envelope.from, m.envelope.to, m.parsed.from?.value[0]?.address]), [
+  // the worker sends in parallel: arrival order is not queue order
+  const byMessageId = (id: string) => sink.messages.find((m) => m.parsed.messageId === `<${id}>`)
+  const confirmationId = String((await host.knex('trc_messages').first('message_id').where({ id: (await host.knex('trc_outbox').first('message_id').where({ id: confirmation })).message_id })).message_id)
+  t.same([byMessageId(confirmationId), byMessageId(reply.messageId)].map((m) => [m?.envelope.from, m?.envelope.to, m?.parsed.from?.value[0]?.address]), [
     [verpAddress(MAILBOX, confirmation, TEST_SECRET), [CITIZEN], MAILBOX],
     [verpAddress(MAILBOX, reply.outboxId, TEST_SECRET), [CITIZEN], MAILBOX]
   ])
-  t.match(sink.messages[1]?.envelope.from, VERP)
-  t.equal(verpOutboxId(String(sink.messages[1]?.envelope.from).toUpperCase(), TEST_SECRET), reply.outboxId, 'read back in any letter case')
-  t.equal(verpOutboxId(String(sink.messages[1]?.envelope.from), 'another-secret-another-secret-another-secret'), null)
+  const returnPath = String(byMessageId(reply.messageId)?.envelope.from)
+  t.match(returnPath, VERP)
+  t.equal(verpOutboxId(returnPath.toUpperCase(), TEST_SECRET), reply.outboxId, 'read back in any letter case')
+  t.equal(verpOutboxId(returnPath, 'another-secret-another-secret-another-secret'), null)
 })
 
 t.test('a real DSN at the reply\'s return path marks it failed and the ARERA clock runs again, exactly as after an SMTP 5xx', async (t) => {
