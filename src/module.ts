@@ -66,7 +66,8 @@ export function createModule(knex: Knex, options: ResolvedOptions, log: FastifyB
   const core = createService({ repos, options, storage, genericContributor, arera })
   const retention = createRetention({ repos, storage, options, log })
   const citizen = createCitizenRights({
-    repos, storage, workOrderView: core.workOrders.get, conversation: core.workOrders.conversation, message: core.messages.get
+    repos, storage, workOrderView: core.workOrders.get, conversation: core.workOrders.conversation, message: core.messages.get,
+    genericContributorId: () => genericContributor.get()
   })
   const service = {
     ...core,

@@ -8,6 +8,7 @@ import type { Repositories } from '../repositories/index.js'
 import type { AttachmentStorage } from '../storage.js'
 import type { Message, Operator } from '../types.js'
 import { anonymizeWorkOrders, registerCutoff, registerKeptUntil, type AnonymizeCounts } from './anonymize.js'
+import { addressScope, concernedWorkOrders, type ErasureScope } from './erasure-scope.js'
 
 export interface CitizenDeps {
   repos: Repositories
@@ -16,6 +17,8 @@ export interface CitizenDeps {
   workOrderView(id: number): Promise<unknown>
   conversation(workOrderId: number): Promise<Message[]>
   message(id: number): Promise<Message | null>
+  /** Work orders of unknown senders go to it: its requests are nobody's but their correspondents'. */
+  genericContributorId(): Promise<number>
 }
 
 export interface ExportFile {
@@ -24,6 +27,12 @@ export interface ExportFile {
 }
 
 type Subject = { contributorId: number } | { email: string }
+
+function validAddress(email: string): string {
+  const address = email.trim().toLowerCase()
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(address)) throw new HttpError(400, 'invalidAddress', { field: 'email', value: email.slice(0, 100) })
+  return address
+}
 
 const safeName = (name: string) => name.replace(/[/\\\p{Cc}]/gu, '_').slice(0, 150) || 'file'
 
@@ -53,6 +62,43 @@ export function createCitizenRights(deps: CitizenDeps) {
       }
     }
     return files
+  }
+
+  /** What erasing `subject` touches; a contributor's work orders all go whole. */
+  async function scopeOf(subject: Subject): Promise<ErasureScope> {
+    if ('contributorId' in subject) {
+      if (!(await repos.host.findContributor(subject.contributorId))) throw notFound('contributorNotFound', { id: subject.contributorId })
+      const concerned = await repos.privacy.workOrderIdsByContributor(subject.contributorId)
+      return { concerned, whole: concerned, messageIds: await repos.privacy.looseMessageIds(subject, concerned) }
+    }
+    const messages = await repos.privacy.messagesOfAddress(subject.email)
+    const otherWorkOrderIds = await repos.privacy.workOrderIdsByEmail(subject.email)
+    const concerned = concernedWorkOrders(messages, otherWorkOrderIds)
+    const contributorOf = new Map((await repos.host.findWorkOrdersByIds(concerned)).map((w) => [w.id, w.contributorId]))
+    return addressScope({
+      address: subject.email, messages, otherWorkOrderIds, contributorOf, genericContributorId: await deps.genericContributorId(),
+      correspondence: await repos.privacy.correspondenceOfWorkOrders(concerned)
+    })
+  }
+
+  async function erase(subject: Subject, operator: Operator, now: Date): Promise<AnonymizeCounts> {
+    const { concerned, whole, messageIds } = await scopeOf(subject)
+    const refuse = async (key: 'erasureOpenRequest' | 'erasureRegister', params: Record<string, string | number>) => {
+      await repos.audit.record({ actorType: 'operator', actorId: operator.id, actorName: operator.name, action: 'privacy.erasureRefused', details: { ...subject, reason: key, ...params } }, now)
+      return new HttpError(409, key, params)
+    }
+    const workOrders = await repos.host.findWorkOrdersByIds(concerned)
+    const open = workOrders.filter((w) => w.status !== 'closed').map((w) => w.id).sort((a, b) => a - b)
+    if (open.length > 0) throw await refuse('erasureOpenRequest', { ids: open.join(', ') })
+    const metas = await repos.workOrderMeta.findByIds(concerned)
+    const cutoff = registerCutoff(now)
+    const kept = metas.filter((m) => new Date(m.receivedAt) >= cutoff).sort((a, b) => b.receivedAt.localeCompare(a.receivedAt))
+    if (kept.length > 0) {
+      throw await refuse('erasureRegister', { references: kept.map((m) => m.reference).join(', '), until: registerKeptUntil((kept[0] as { receivedAt: string }).receivedAt) })
+    }
+    const counts = await anonymizeWorkOrders(repos, storage, whole, now, messageIds)
+    await repos.audit.record({ actorType: 'operator', actorId: operator.id, actorName: operator.name, action: 'privacy.erased', details: { ...subject, ...counts } }, now)
+    return counts
   }
 
   async function build(subject: Subject, operator: Operator, now: Date): Promise<ExportFile> {
@@ -96,34 +142,11 @@ export function createCitizenRights(deps: CitizenDeps) {
 
   return {
     exportContributor: (contributorId: number, operator: Operator, now = new Date()) => build({ contributorId }, operator, now),
-    exportEmail(email: string, operator: Operator, now = new Date()): Promise<ExportFile> {
-      const address = email.trim().toLowerCase()
-      if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(address)) throw new HttpError(400, 'invalidAddress', { field: 'email', value: email.slice(0, 100) })
-      return build({ email: address }, operator, now)
-    },
-
+    exportEmail: (email: string, operator: Operator, now = new Date()) => build({ email: validAddress(email) }, operator, now),
     /** Art. 17: removes the contributor's personal data from the module, unless the law requires keeping it. */
-    async eraseContributor(contributorId: number, operator: Operator, now = new Date()): Promise<AnonymizeCounts> {
-      if (!(await repos.host.findContributor(contributorId))) throw notFound('contributorNotFound', { id: contributorId })
-      const workOrderIds = await repos.privacy.workOrderIdsByContributor(contributorId)
-      const refuse = async (key: 'erasureOpenRequest' | 'erasureRegister', params: Record<string, string | number>) => {
-        await repos.audit.record({ actorType: 'operator', actorId: operator.id, actorName: operator.name, action: 'privacy.erasureRefused', details: { contributorId, reason: key, ...params } }, now)
-        return new HttpError(409, key, params)
-      }
-      const workOrders = await repos.host.findWorkOrdersByIds(workOrderIds)
-      const open = workOrders.filter((w) => w.status !== 'closed').map((w) => w.id)
-      if (open.length > 0) throw await refuse('erasureOpenRequest', { ids: open.join(', ') })
-      const metas = await repos.workOrderMeta.findByIds(workOrderIds)
-      const cutoff = registerCutoff(now)
-      const kept = metas.filter((m) => new Date(m.receivedAt) >= cutoff).sort((a, b) => b.receivedAt.localeCompare(a.receivedAt))
-      if (kept.length > 0) {
-        throw await refuse('erasureRegister', { references: kept.map((m) => m.reference).join(', '), until: registerKeptUntil((kept[0] as { receivedAt: string }).receivedAt) })
-      }
-      const loose = await repos.privacy.looseMessageIds({ contributorId }, workOrderIds)
-      const counts = await anonymizeWorkOrders(repos, storage, workOrderIds, now, loose)
-      await repos.audit.record({ actorType: 'operator', actorId: operator.id, actorName: operator.name, action: 'privacy.erased', details: { contributorId, ...counts } }, now)
-      return counts
-    }
+    eraseContributor: (contributorId: number, operator: Operator, now = new Date()) => erase({ contributorId }, operator, now),
+    /** Art. 17 for an address, registered or not: see erasure-scope.ts for what goes. */
+    eraseEmail: (email: string, operator: Operator, now = new Date()) => erase({ email: validAddress(email) }, operator, now)
   }
 }
 

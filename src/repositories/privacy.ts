@@ -3,7 +3,7 @@
 // purging the quarantines and the audit log.
 import type { Knex } from 'knex'
 import type { HostMapping } from '../options.js'
-import { toId, toStr, type Row } from './normalize.js'
+import { parseJson, toId, toOptionalId, toStr, type Row } from './normalize.js'
 
 export type PurgeKind = 'quarantine' | 'spam' | 'infected' | 'audit'
 
@@ -13,8 +13,28 @@ export interface StoredFileRef {
   storageKey: string | null
 }
 
+/** Who a stored message involves, addresses bare and lowercased (`to`/`cc` may hold `"Name" <a@b.it>`). */
+export interface Correspondence {
+  id: number
+  workOrderId: number | null
+  direction: string
+  channel: string
+  from: string | null
+  to: string[]
+  cc: string[]
+}
+
 const CHUNK = 1000
 const ids = (rows: Row[], column = 'id') => rows.map((r) => toId(r[column]))
+const bare = (entry: string) => (/<([^<>]+)>\s*$/.exec(entry)?.[1] ?? entry).trim().toLowerCase()
+const CORRESPONDENCE = ['id', 'work_order_id', 'direction', 'channel', 'from_address', 'to_json', 'cc_json']
+const toCorrespondence = (r: Row): Correspondence => ({
+  id: toId(r.id), workOrderId: toOptionalId(r.work_order_id), direction: String(r.direction), channel: String(r.channel),
+  from: toStr(r.from_address)?.trim().toLowerCase() ?? null,
+  to: parseJson<string[]>(r.to_json, []).map(bare), cc: parseJson<string[]>(r.cc_json, []).map(bare)
+})
+/** A LIKE pattern matching `text` literally anywhere (`!` escapes; `[` is a wildcard on SQL Server). */
+const containing = (text: string) => `%${text.replace(/[!%_[]/g, '!$&')}%`
 
 export function createPrivacyRepository(db: Knex | Knex.Transaction, mapping: HostMapping) {
   const w = mapping.workOrders
@@ -65,6 +85,24 @@ export function createPrivacyRepository(db: Knex | Knex.Transaction, mapping: Ho
       if (outside.length === 0) return all
       const inside = new Set(await collect(outside, async (part) => ids(await db('trc_messages').select('id').whereIn('work_order_id', part))))
       return all.filter((id) => !inside.has(id))
+    },
+
+    /** Every message from this address or addressed (to, cc) to it, in a work order or not. */
+    async messagesOfAddress(email: string): Promise<Correspondence[]> {
+      const address = email.trim().toLowerCase()
+      const pattern = containing(address)
+      const rows: Row[] = await db('trc_messages').select(CORRESPONDENCE).where((q) => {
+        q.whereRaw('LOWER(??) = ?', ['from_address', address])
+          .orWhereRaw("LOWER(??) LIKE ? ESCAPE '!'", ['to_json', pattern])
+          .orWhereRaw("LOWER(??) LIKE ? ESCAPE '!'", ['cc_json', pattern])
+      }).orderBy('id')
+      // LIKE also matches longer addresses containing this one (ann@x.it in joann@x.it): keep exact matches only
+      return rows.map(toCorrespondence).filter((m) => m.from === address || m.to.includes(address) || m.cc.includes(address))
+    },
+
+    /** Senders and recipients of every message of these work orders. */
+    async correspondenceOfWorkOrders(workOrderIds: number[]): Promise<Correspondence[]> {
+      return collect(workOrderIds, async (part) => (await db('trc_messages').select(CORRESPONDENCE).whereIn('work_order_id', part).orderBy('id')).map(toCorrespondence))
     },
 
     /** Closed work orders registered before `registeredBefore` with no message since `quietSince`, not yet anonymised. */

@@ -52,6 +52,15 @@ const privacyRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => 
     schema: { params: idParams, querystring: { type: 'object', properties: langQuery }, response: { 200: counts } }
   }, async (request) => privacy.eraseContributor(parseId(request.params.id), operatorOf(request)))
 
+  app.post<{ Body: { email: string } }>('/privacy/erase', {
+    config: { permission: 'admin' },
+    schema: {
+      querystring: { type: 'object', properties: langQuery },
+      body: { type: 'object', required: ['email'], additionalProperties: false, properties: { email: { type: 'string', minLength: 3, maxLength: 320 } } },
+      response: { 200: counts }
+    }
+  }, async (request) => privacy.eraseEmail(request.body.email, operatorOf(request)))
+
   app.get('/retention/plan', {
     config: { permission: 'admin' },
     schema: { querystring: { type: 'object', properties: langQuery }, response: { 200: retentionReport } }

@@ -115,6 +115,11 @@ t.test('every repository query compiles for SQL Server', async (t) => {
 
   await track('privacy.workOrderIdsByContributor', repos.privacy.workOrderIdsByContributor(1))
   await track('privacy.workOrderIdsByEmail', repos.privacy.workOrderIdsByEmail('A@B.it'))
+  from = mark()
+  await track('privacy.messagesOfAddress', repos.privacy.messagesOfAddress('A_b%[x@c.it'))
+  t.match(queries[from]?.sql ?? '', /LOWER\(\[to_json\]\) LIKE @p\d+ ESCAPE '!'/)
+  t.same(queries[from]?.bindings, ['a_b%[x@c.it', '%a!_b!%![x@c.it%', '%a!_b!%![x@c.it%'], 'LIKE wildcards (SQL Server\'s [ too) matched literally')
+  await track('privacy.correspondenceOfWorkOrders', repos.privacy.correspondenceOfWorkOrders([1, 2]))
   await track('privacy.looseMessageIds', repos.privacy.looseMessageIds({ contributorId: 1, email: 'a@b.it' }, [1, 2]))
   from = mark()
   await track('privacy.listExpiredWorkOrders', repos.privacy.listExpiredWorkOrders(now, now, 200))
