@@ -106,6 +106,23 @@ t.test('erasure by address (GDPR art. 17)', async (t) => {
     t.notOk(now.includes(address) || now.includes('vicolo dei tulipani 5'), 'nothing of hers left')
   })
 
+  t.test('an unknown sender\'s request someone else also wrote into: only that sender\'s messages go', async (t) => {
+    const address = 'primo.ignoto@example.test'
+    const wo = await ingest(host, { from: `Primo Ignoto <${address}>`, subject: 'Ingombranti', text: 'Un divano abbandonato in vicolo dei Ciclamini 1.' }) as number
+    const confirmation = await host.knex('trc_messages').first('message_id').where({ work_order_id: wo, direction: 'outbound', channel: 'email' })
+    const joined = await ingest(host, { from: 'Seconda Ignota <seconda.ignota@example.test>', subject: 'Re: Ingombranti', text: 'Il divano è ancora lì.', inReplyTo: confirmation.message_id })
+    t.equal(joined, wo, 'the second sender joined the conversation')
+    await age(host, wo)
+    const before = await texts(host, wo)
+    const res = await erase(host, address)
+    t.equal(res.statusCode, 200, res.body)
+    t.same(res.json(), { workOrders: 0, messages: 2, attachments: 0 }, 'the first sender\'s mail and the confirmation sent to them')
+    const after = await texts(host, wo)
+    t.same(after.filter((m) => m.from === 'seconda.ignota@example.test').map((m) => m.text), ['Il divano è ancora lì.\n'], 'the other sender\'s message stays')
+    t.equal(after.filter((m) => m.text === null && m.subject === null).length, 2 + before.filter((m) => m.text === null && m.subject === null).length)
+    t.notOk((await everything(host)).includes(address))
+  })
+
   t.test('refused while a concerned request is open, in the caller\'s language; nothing changed', async (t) => {
     const address = 'paolo.inattesa@example.test'
     const wo = await ingest(host, { from: `Paolo Attesa <${address}>`, subject: 'Sacchi gialli', text: 'Mancano i sacchi gialli in via Dante 9.' }) as number
