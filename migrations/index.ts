@@ -12,6 +12,7 @@ import * as pecProvider from './20261201007002_pec_provider.js'
 import * as mailboxFailures from './20261201002001_mailbox_failures.js'
 import * as mailboxOnboarding from './20261201005100_mailbox_onboarding.js'
 import * as mailboxVerp from './20261201011001_mailbox_verp.js'
+import * as linkKind from './20261201011101_link_kind.js'
 
 interface Migration {
   up(knex: Knex): Promise<void>
@@ -29,7 +30,8 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261201003001_arera_clocks', areraClocks],
   ['20261201002001_mailbox_failures', mailboxFailures],
   ['20261201005100_mailbox_onboarding', mailboxOnboarding],
-  ['20261201011001_mailbox_verp', mailboxVerp]
+  ['20261201011001_mailbox_verp', mailboxVerp],
+  ['20261201011101_link_kind', linkKind]
 ]
 
 /** The knex table that records which of the module's migrations ran; separate from the host's own. */

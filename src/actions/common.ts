@@ -67,15 +67,6 @@ function splitAddressList(value: string): string[] {
   return parts.map((p) => p.trim()).filter((p) => p !== '')
 }
 
-/** The last mail a person (not a machine, not an operator) wrote in this conversation. */
-export function lastCitizenMessage(conversation: StoredMessage[]): StoredMessage | null {
-  for (let i = conversation.length - 1; i >= 0; i--) {
-    const m = conversation[i] as StoredMessage
-    if (m.direction === 'inbound' && m.channel !== 'note' && !m.automaticKind) return m
-  }
-  return null
-}
-
 /**
  * Our answer comes from the mailbox the citizen wrote to and leaves through that mailbox's outgoing server (a PEC
  * mailbox answers from the PEC address through the PEC provider); otherwise from the configured default sender.

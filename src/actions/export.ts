@@ -8,9 +8,10 @@ import type { Locale } from '../i18n.js'
 import { buildConversationDocx, conversationFilename, DOCX_CONTENT_TYPE, type DocumentMessage } from '../export/conversation-docx.js'
 import { queueOutboundMail } from '../mail/outbound.js'
 import { htmlToText, sanitizeEditorHtml } from '../mail/sanitize.js'
+import { lastPersonMail } from '../mail/participants.js'
 import { subjectReference } from '../mail/threading-token.js'
 import { sha256Hex } from '../storage.js'
-import { actorOf, lastCitizenMessage, parseAddresses, senderFor, type ActionDeps, type Actor } from './common.js'
+import { actorOf, parseAddresses, senderFor, type ActionDeps, type Actor } from './common.js'
 
 export interface ConversationDocument {
   filename: string
@@ -74,7 +75,7 @@ export async function sendConversationDocument(deps: ActionDeps, workOrderId: nu
   const cc = parseAddresses(input.cc, 'cc')
   const workOrder = await repos.host.findWorkOrder(workOrderId)
   if (!workOrder) throw notFound('workOrderNotFound', { id: workOrderId })
-  const { from, mailboxId } = await senderFor(deps, lastCitizenMessage(await repos.messages.listByWorkOrder(workOrderId)))
+  const { from, mailboxId } = await senderFor(deps, lastPersonMail(await repos.messages.listByWorkOrder(workOrderId)))
   // internal notes stay inside unless the operator explicitly includes them
   const doc = (await exportConversation(deps, workOrderId, { locale: 'it', includeNotes: input.includeNotes ?? false })) as ConversationDocument
   const label = doc.reference ?? `n. ${workOrderId}`

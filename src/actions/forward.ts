@@ -4,11 +4,12 @@
 import { formatDateTime } from '../export/dates.js'
 import { fieldError, HttpError, notFound } from '../http-errors.js'
 import { queueOutboundMail } from '../mail/outbound.js'
+import { lastPersonMail } from '../mail/participants.js'
 import { htmlToText, sanitizeEditorHtml, textToHtml } from '../mail/sanitize.js'
 import { replySubject } from '../mail/threading-token.js'
 import type { Message } from '../types.js'
 import {
-  actorOf, checkSizes, conversationAttachments, insertUploads, lastCitizenMessage, parseAddresses, refuseUnresolved, senderFor,
+  actorOf, checkSizes, conversationAttachments, insertUploads, parseAddresses, refuseUnresolved, senderFor,
   storeUploads, withSignature, type ActionDeps, type Actor, type Upload
 } from './common.js'
 
@@ -101,7 +102,7 @@ export async function forward(deps: ActionDeps, workOrderId: number, input: Forw
   const originals = await conversationAttachments(repos, conversation, originalIds)
   const files = input.files ?? []
   checkSizes(options, files, originals.reduce((n, a) => n + a.size, 0))
-  const lastCitizen = lastCitizenMessage(conversation)
+  const lastCitizen = lastPersonMail(conversation)
   const { from, mailboxId } = await senderFor(deps, lastCitizen)
 
   const written = input.note ? sanitizeEditorHtml(String(input.note)) : ''

@@ -4,10 +4,11 @@
 // the relay accepted it by the outbox worker (or undone if it could never be delivered).
 import { fieldError, notFound } from '../http-errors.js'
 import { queueOutboundMail } from '../mail/outbound.js'
+import { bareAddress, defaultRecipient, lastPersonMail, loadParticipants } from '../mail/participants.js'
 import { htmlToText, sanitizeEditorHtml } from '../mail/sanitize.js'
 import { replySubject } from '../mail/threading-token.js'
 import {
-  actorOf, attachmentImageSrc, checkSizes, conversationAttachments, insertUploads, lastCitizenMessage, parseAddresses,
+  actorOf, attachmentImageSrc, checkSizes, conversationAttachments, insertUploads, parseAddresses,
   refuseUnresolved, senderFor, storeUploads, withSignature, type ActionDeps, type Actor, type Upload
 } from './common.js'
 
@@ -34,25 +35,28 @@ export async function reply(deps: ActionDeps, workOrderId: number, input: ReplyI
   const { repos, options } = deps
   const workOrder = await repos.host.findWorkOrder(workOrderId)
   if (!workOrder) throw notFound('workOrderNotFound', { id: workOrderId })
-  const conversation = await repos.messages.listByWorkOrder(workOrderId)
-  const inbound = lastCitizenMessage(conversation)
+  const participants = await loadParticipants(repos, workOrderId, workOrder.contributorId)
+  const { conversation } = participants
 
   const inConversation = await repos.attachments.listByMessageIds(conversation.map((m) => m.id))
   const pastedImages = new Set<number>()
   const body = sanitizeEditorHtml(String(input.html ?? ''), { imageSrc: attachmentImageSrc(options.prefix, new Set(inConversation.map((a) => a.id)), pastedImages) })
   if (htmlToText(body).trim() === '' && !/<img\b/i.test(body)) throw fieldError(400, 'emptyBody', {}, 'html')
   refuseUnresolved(body, 'html')
-  const html = await withSignature(deps, body, operator, inbound?.mailboxId ?? null, input.signature)
-  const text = htmlToText(html)
 
   let to = parseAddresses(input.to, 'to')
   const cc = parseAddresses(input.cc, 'cc')
+  // The mail this reply answers (its In-Reply-To, subject and mailbox): the last one of whom the operator writes
+  // to, else the last of an accepted correspondent — not a stranger's mail that only quoted our Message-ID.
+  const inbound = (to.length ? lastPersonMail(conversation, new Set(to.map(bareAddress))) : null) ??
+    lastPersonMail(conversation, participants.accepted) ?? lastPersonMail(conversation)
   if (to.length === 0) {
-    const contributor = workOrder.contributorId === null ? null : await repos.host.findContributor(workOrder.contributorId)
-    const fallback = inbound?.from ?? contributor?.emails[0]
+    const fallback = defaultRecipient(participants)
     if (!fallback) throw fieldError(400, 'noRecipient', {}, 'to')
     to = parseAddresses(fallback, 'to')
   }
+  const html = await withSignature(deps, body, operator, inbound?.mailboxId ?? null, input.signature)
+  const text = htmlToText(html)
   const files = input.files ?? []
   const reattached = await conversationAttachments(repos, conversation, [...(input.attachmentIds ?? []), ...pastedImages])
   checkSizes(options, files, reattached.reduce((n, a) => n + a.size, 0))

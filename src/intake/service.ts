@@ -10,6 +10,7 @@ import { queueConfirmation } from '../work-orders/confirmation.js'
 import { openWorkOrder } from '../work-orders/open.js'
 import { syntheticKey } from '../mail/message-id.js'
 import { queueOutboundMail } from '../mail/outbound.js'
+import { lastCorrespondent } from '../mail/participants.js'
 import type { IntakeRequest } from '../repositories/intake-requests.js'
 import { isUniqueViolation } from '../repositories/normalize.js'
 import { WORK_ORDER_STATES, type Operator, type WorkOrder, type WorkOrderState } from '../types.js'
@@ -224,7 +225,8 @@ export function createIntakeService(deps: IntakeDeps) {
       if (!workOrder) throw notFound('workOrderNotFound', { id: workOrderId })
       const meta = await repos.workOrderMeta.find(workOrderId)
       const intake = await repos.intakeRequests.find(workOrderId)
-      const recipient = note.notify ? (intake?.email ?? (await repos.messages.lastInbound(workOrderId))?.from ?? null) : null
+      // by mail: the address of the request, else the last accepted correspondent (never a stranger who only wrote in)
+      const recipient = note.notify ? (intake?.email ?? (await lastCorrespondent(repos, workOrderId, workOrder.contributorId))) : null
       if (note.notify && !recipient) throw new HttpError(409, 'publicNoteNoRecipient')
       const from = options.mail.from
       if (note.notify && !from) throw new HttpError(409, 'publicNoteNoSender')

@@ -31,6 +31,8 @@ export interface Relations {
   mergedInto: RelatedWorkOrder | null
   mergedFrom: RelatedWorkOrder[]
   links: RelatedWorkOrder[]
+  /** Suggested by the ingest (a mail named this conversation from a sender outside it): link to confirm, unlink to dismiss. */
+  possiblyRelated: RelatedWorkOrder[]
   duplicateCandidates: RelatedWorkOrder[]
 }
 
@@ -60,7 +62,8 @@ export function createRelationService(repos: Repositories, arera: AreraService) 
       workOrderId: id,
       mergedInto: active ? ((await describe([active.targetWorkOrderId]))[0] ?? null) : null,
       mergedFrom: await describe(into.map((m) => m.sourceWorkOrderId)),
-      links: await describe(links.map((l) => l.linkedWorkOrderId)),
+      links: await describe(links.filter((l) => l.kind === 'related').map((l) => l.linkedWorkOrderId)),
+      possiblyRelated: await describe(links.filter((l) => l.kind === 'possibly_related').map((l) => l.linkedWorkOrderId)),
       duplicateCandidates: await describe(meta?.duplicateCandidates ?? [])
     }
   }

@@ -189,7 +189,7 @@ export function createMessageRepository(db: Knex | Knex.Transaction) {
       await db(TABLE).where('id', id).update({ contributor_id: contributorId, sender_match: 'single' })
     },
 
-    /** The most recent inbound message of a work order: replies default to its sender. */
+    /** The most recent inbound message of a work order (its mailbox picks the signature of a template). */
     async lastInbound(workOrderId: number): Promise<Omit<Message, 'attachments'> | null> {
       const row = await db(TABLE)
         .first('*')

@@ -23,9 +23,13 @@ export interface StoredMerge {
   undoneAt: string | null
 }
 
+/** 'related': an operator linked the pair; 'possibly_related': the ingest suggests it, for an operator to judge. */
+export type LinkKind = 'related' | 'possibly_related'
+
 export interface StoredLink {
   workOrderId: number
   linkedWorkOrderId: number
+  kind: LinkKind
   createdBy: string | null
   createdAt: string
 }
@@ -74,11 +78,19 @@ export function createRelationRepository(db: Knex | Knex.Transaction) {
       return (await db(MERGES).where('id', id).whereNull('undone_at').update({ undone_at: now })) > 0
     },
 
-    /** Links a pair once; false when it was already linked. */
-    async insertLink(a: number, b: number, createdBy: string, now: Date): Promise<boolean> {
+    /**
+     * Links a pair once; false when it was already linked. An operator's link confirms a suggested one (it becomes
+     * 'related'); a suggestion never weakens a link an operator made.
+     */
+    async insertLink(a: number, b: number, createdBy: string | null, now: Date, kind: LinkKind = 'related'): Promise<boolean> {
       const key = pair(a, b)
-      if (await db(LINKS).first('id').where(key)) return false
-      await db(LINKS).insert({ ...key, created_by: createdBy, created_at: now })
+      const existing = await db(LINKS).first('id', 'kind').where(key)
+      if (!existing) {
+        await db(LINKS).insert({ ...key, kind, created_by: createdBy, created_at: now })
+        return true
+      }
+      if (kind === 'possibly_related' || existing.kind === 'related') return false
+      await db(LINKS).where('id', existing.id).update({ kind, created_by: createdBy, created_at: now })
       return true
     },
 
@@ -92,7 +104,8 @@ export function createRelationRepository(db: Knex | Knex.Transaction) {
       return rows.map((row) => {
         const a = toId(row.work_order_id)
         const b = toOptionalId(row.linked_work_order_id) ?? 0
-        return { workOrderId, linkedWorkOrderId: a === workOrderId ? b : a, createdBy: toStr(row.created_by), createdAt: toIso(row.created_at) ?? '' }
+        const kind: LinkKind = row.kind === 'possibly_related' ? 'possibly_related' : 'related'
+        return { workOrderId, linkedWorkOrderId: a === workOrderId ? b : a, kind, createdBy: toStr(row.created_by), createdAt: toIso(row.created_at) ?? '' }
       })
     }
   }

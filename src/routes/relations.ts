@@ -12,12 +12,13 @@ const related = {
 } as const
 const relations = {
   type: 'object',
-  required: ['workOrderId', 'mergedInto', 'mergedFrom', 'links', 'duplicateCandidates'],
+  required: ['workOrderId', 'mergedInto', 'mergedFrom', 'links', 'possiblyRelated', 'duplicateCandidates'],
   properties: {
     workOrderId: { type: 'integer' },
     mergedInto: { anyOf: [related, { type: 'null' }] },
     mergedFrom: { type: 'array', items: related },
     links: { type: 'array', items: related },
+    possiblyRelated: { type: 'array', items: related },
     duplicateCandidates: { type: 'array', items: related }
   }
 } as const

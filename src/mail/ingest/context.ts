@@ -81,6 +81,8 @@ export interface IngestContext {
   contentHash: string | null
   sender: SenderMatchResult | null
   thread: ThreadMatch | null
+  /** No thread, but a stored Message-ID named this work order: the new work order is linked to it as possibly related. */
+  possiblyRelated: number | null
   suggestion: RequestTypeSuggestion | null
   /** Every file to store with the message (its attachments, plus the PEC evidence). */
   attachments: ParsedAttachment[]
@@ -116,7 +118,7 @@ export class LeaseLostError extends Error {
 export function newContext(deps: IngestDeps, incoming: IncomingMail): IngestContext {
   return {
     deps, incoming, now: deps.now?.() ?? new Date(), disposition: null, oversize: null, parsed: null, content: null, pec: null,
-    automatic: null, spam: null, dedupeKey: null, contentHash: null, sender: null, thread: null, suggestion: null, evidence: null,
+    automatic: null, spam: null, dedupeKey: null, contentHash: null, sender: null, thread: null, possiblyRelated: null, suggestion: null, evidence: null,
     attachments: [], storedBytes: [], html: null, meta: {}, result: null
   }
 }

@@ -44,6 +44,7 @@ export async function recordReport(tx: Repositories, ctx: IngestContext, raw: Bu
       ...(pec ? { pec: { transport: pec.transport, envelopeMessageId: pec.envelopeMessageId } } : {}),
       ...(thread ? { threadedVia: thread.via } : {}),
       ...(conversation.parentWorkOrderId ? { continuesWorkOrder: conversation.parentWorkOrderId } : {}),
+      ...(created && ctx.possiblyRelated ? { possiblyRelatedTo: ctx.possiblyRelated } : {}),
       ...(created && ctx.suggestion ? { suggestedType: ctx.suggestion.type, suggestionConfidence: ctx.suggestion.confidence } : {}),
       ...ctx.meta
     },
@@ -52,6 +53,7 @@ export async function recordReport(tx: Repositories, ctx: IngestContext, raw: Bu
     receivedAt, createdAt: now
   })
   await storeAttachments(tx, messageId, ctx)
+  if (created && ctx.possiblyRelated) await linkPossiblyRelated(tx, ctx, workOrderId, ctx.possiblyRelated, messageId)
   await tx.audit.record({
     actorType: 'citizen', actorName: content.from?.address ?? null, action: created ? 'mail.opened' : 'mail.threaded', workOrderId, messageId,
     details: { sender: sender.match, candidates: sender.candidates, via: thread?.via ?? null }
@@ -64,6 +66,20 @@ export async function recordReport(tx: Repositories, ctx: IngestContext, raw: Bu
     }, now)
   }
   return { outcome: ctx.oversize ? 'oversize' : created ? 'created' : 'threaded', messageId, workOrderId }
+}
+
+/**
+ * The mail named another conversation's Message-ID but its sender is not part of it: it opened its own work order
+ * (the stranger is answered there, never in the citizen's), and the two are linked for an operator to judge.
+ */
+async function linkPossiblyRelated(tx: Repositories, ctx: IngestContext, workOrderId: number, other: number, messageId: number): Promise<void> {
+  if (other === workOrderId || !(await tx.host.findWorkOrder(other))) return
+  if (!(await tx.relations.insertLink(workOrderId, other, null, ctx.now, 'possibly_related'))) return
+  const from = ctx.content?.from?.address ?? null
+  for (const [id, linked] of [[workOrderId, other], [other, workOrderId]] as const) {
+    const own = id === workOrderId ? messageId : null // the mail is in the new work order only
+    await tx.audit.record({ actorType: 'system', action: 'workOrder.possiblyRelated', workOrderId: id, messageId: own, details: { linkedWorkOrderId: linked, from } }, ctx.now)
+  }
 }
 
 interface Continuation {
