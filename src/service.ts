@@ -3,6 +3,7 @@
 import { withRate } from './mail/archive-import.js'
 import type { ArchiveImport } from './repositories/archive-imports.js'
 import { assertServable } from './antivirus/guard.js'
+import { defaultRecipient, loadParticipants } from './mail/participants.js'
 import type { AreraService, ClockFields } from './arera/service.js'
 import { invalidField, notFound } from './http-errors.js'
 import { isMessageKey, translate, type Locale } from './i18n.js'
@@ -33,6 +34,8 @@ export interface WorkOrderView extends WorkOrder, Partial<Omit<ClockFields, 'typ
   parentWorkOrderId: number | null
   /** Attachments of this conversation the antivirus found infected (quarantined): the operator's alert. */
   infectedAttachments: number
+  /** Whom a reply goes to when the operator names nobody (an address accepted into the conversation). */
+  replyRecipient: string | null
 }
 
 export interface MailboxHealth {
@@ -141,6 +144,7 @@ export function createService({ repos, options, storage, genericContributor, are
         missCause: meta?.missCause ?? null,
         parentWorkOrderId: meta?.parentWorkOrderId ?? null,
         infectedAttachments: await repos.attachmentScans.countInfectedByWorkOrder(id),
+        replyRecipient: defaultRecipient(await loadParticipants(repos, id, workOrder.contributorId)),
         // the working-day clock (Europe/Rome calendar, suspensions): daysLeft, workingDaysTaken, standardMet, …
         ...(meta ? await arera.clockFields(meta) : {})
       }

@@ -110,7 +110,8 @@ export const workOrderSchema = object({
   receivedAt: nullableStr,
   replySentAt: nullableStr,
   parentWorkOrderId: nullableInt,
-  infectedAttachments: int
+  infectedAttachments: int,
+  replyRecipient: { ...nullableStr, description: 'Whom a reply goes to when no `to` is given: an address accepted into the conversation.' }
   // ARERA fields grow with the regulation (territory, second clock, …): documented ones listed, none dropped
 }, Object.keys(clockFieldsProperties).filter((k) => !['type', 'suggestedType', 'dueDate', 'standardMet', 'missCause'].includes(k)), { additionalProperties: true })
 

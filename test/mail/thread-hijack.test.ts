@@ -113,6 +113,8 @@ t.test('after a stranger threads through our signed Message-ID, a reply without 
   t.equal(threaded.workOrderId, workOrderId)
   t.equal((await conversation(host, workOrderId)).find((m) => m.id === threaded.messageId)?.meta.threadedVia, 'token')
 
+  const view = await host.app.inject({ url: `${API}/work-orders/${workOrderId}`, headers: auth('demo-viewer') })
+  t.equal(view.json().replyRecipient, 'mario.rossi@example.test', 'what the compose form shows as the default')
   const res = await host.app.inject({ method: 'POST', url: `${API}/work-orders/${workOrderId}/reply`, headers: auth('demo-operator'), payload: { html: '<p>Il ritiro è programmato per giovedì.</p>' } })
   t.equal(res.statusCode, 201, res.body)
   t.same(res.json().to, ['mario.rossi@example.test'])

@@ -708,7 +708,8 @@ export class TrcCompose extends LitElement {
 
   override render() {
     const mode = this.mode
-    const lastInbound = [...this.messages].reverse().find((m) => m.direction === 'inbound' && m.from && !m.automaticKind)
+    // the server's choice: the citizen's conversation, never a stranger who only quoted our Message-ID
+    const defaultTo = this.workOrder?.replyRecipient ?? null
     const editorLabel = mode === 'note' ? 'noteEditorLabel' : mode === 'forward' ? 'forwardNoteLabel' : 'editorLabel'
     return html`<form class=${`${mode}${this.dragging ? ' dragging' : ''}`} novalidate aria-labelledby="compose-title" aria-busy=${this.sending ? 'true' : 'false'}
         @submit=${this.submit}
@@ -719,11 +720,11 @@ export class TrcCompose extends LitElement {
         <div class="field">
           <label for="to">${mode === 'forward' ? this.t('recipients') : this.t('recipient')}</label>
           <input id="to" type="text" inputmode="email" autocomplete="off" .value=${this.to}
-            placeholder=${mode === 'reply' && lastInbound?.from ? lastInbound.from : ''}
+            placeholder=${mode === 'reply' && defaultTo ? defaultTo : ''}
             aria-required=${mode === 'forward' ? 'true' : 'false'}
             aria-describedby="to-hint"
             @input=${(e: Event) => { this.to = (e.target as HTMLInputElement).value; this.scheduleSave() }}>
-          <span id="to-hint" class="hint">${mode === 'reply' ? `${this.t('defaultRecipient')}${lastInbound?.from ? ` (${lastInbound.from})` : ''}` : this.t('recipientsHint')}</span>
+          <span id="to-hint" class="hint">${mode === 'reply' ? `${this.t('defaultRecipient')}${defaultTo ? ` (${defaultTo})` : ''}` : this.t('recipientsHint')}</span>
         </div>
         <div class="field">
           <label for="cc">${this.t('cc')}</label>
