@@ -5,6 +5,7 @@
 // message is ours, sent through this same mailbox. Anything else stays ordinary automatic mail. (The S/MIME
 // signature is not verified: that needs the providers' certificates from the AgID list.)
 import { DomUtils, parseDocument } from 'htmlparser2'
+import { organizationalDomain } from '../domain/organizational-domain.js'
 import { normaliseMessageId } from './message-id.js'
 import type { ParsedMail } from './parse.js'
 import type { PecReceipt } from './pec.js'
@@ -31,15 +32,6 @@ export function readDaticert(xml: string): Daticert | null {
   return { tipo: (root.attribs.tipo ?? '').trim().toLowerCase(), errore: root.attribs.errore?.trim().toLowerCase() ?? null, msgid: msgid ? normaliseMessageId(msgid) : null, consegna: text('consegna') }
 }
 
-const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/
-
-/** The last two labels of a host name (`smtps.pec.aruba.it` → `aruba.it`); null for an IP address. */
-function registrableDomain(host: string | null): string | null {
-  if (!host || IPV4.test(host) || host.includes(':')) return null
-  const labels = host.toLowerCase().replace(/\.$/, '').split('.')
-  return labels.length >= 2 ? labels.slice(-2).join('.') : null
-}
-
 export interface PecMailboxFacts {
   pec: boolean
   imapHost: string
@@ -50,7 +42,7 @@ export interface PecMailboxFacts {
 /** Domains a genuine receipt for this mailbox may come from. */
 export function providerDomains(mailbox: PecMailboxFacts): string[] {
   if (mailbox.pecProviderDomain) return [mailbox.pecProviderDomain.toLowerCase()]
-  return [...new Set([registrableDomain(mailbox.imapHost), registrableDomain(mailbox.smtpHost)].filter((d): d is string => d !== null))]
+  return [...new Set([organizationalDomain(mailbox.imapHost), organizationalDomain(mailbox.smtpHost)].filter((d): d is string => d !== null))]
 }
 
 export interface ReceiptFacts {
