@@ -13,6 +13,7 @@ import * as mailboxFailures from './20261201002001_mailbox_failures.js'
 import * as mailboxOnboarding from './20261201005100_mailbox_onboarding.js'
 import * as mailboxVerp from './20261201011001_mailbox_verp.js'
 import * as linkKind from './20261201011101_link_kind.js'
+import * as senderAuthentication from './20261201012001_sender_authentication.js'
 
 interface Migration {
   up(knex: Knex): Promise<void>
@@ -31,7 +32,8 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261201002001_mailbox_failures', mailboxFailures],
   ['20261201005100_mailbox_onboarding', mailboxOnboarding],
   ['20261201011001_mailbox_verp', mailboxVerp],
-  ['20261201011101_link_kind', linkKind]
+  ['20261201011101_link_kind', linkKind],
+  ['20261201012001_sender_authentication', senderAuthentication]
 ]
 
 /** The knex table that records which of the module's migrations ran; separate from the host's own. */

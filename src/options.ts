@@ -62,6 +62,13 @@ export interface MailboxSeed {
    * years of mail does not flood the host; 'all' takes the whole folder as new contacts (a dedicated, empty box).
    */
   initialSync?: 'new-only' | 'all'
+  /**
+   * The receiving server's authserv-id, as it writes it first in its Authentication-Results header (e.g.
+   * `mx.example.it`): only that server's verdict on the sender is believed. Unset: only the topmost header.
+   */
+  authservId?: string
+  /** Confirm senders the receiving server did not authenticate too, never quoting their mail (default false). */
+  confirmUnauthenticated?: boolean
 }
 
 export interface SmtpSettings {
@@ -171,6 +178,8 @@ export class OptionsError extends Error {
   }
 }
 
+/** An authserv-id as servers write it: a host name (RFC 8601 §2.5 allows any token; these are the ones in use). */
+export const AUTHSERV_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,253}$/
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/
 
 function requireIdentifier(value: unknown, option: string): string {
@@ -267,6 +276,12 @@ export function validateOptions(input: unknown): ResolvedOptions {
     }
     if (mb.initialSync !== undefined && mb.initialSync !== 'new-only' && mb.initialSync !== 'all') {
       throw new OptionsError(`mail.mailboxes[${i}].initialSync`, "must be 'new-only' or 'all'")
+    }
+    if (mb.authservId !== undefined && (typeof mb.authservId !== 'string' || !AUTHSERV_ID.test(mb.authservId))) {
+      throw new OptionsError(`mail.mailboxes[${i}].authservId`, 'must be the host name the receiving server writes in Authentication-Results (e.g. mx.example.it)')
+    }
+    if (mb.confirmUnauthenticated !== undefined && typeof mb.confirmUnauthenticated !== 'boolean') {
+      throw new OptionsError(`mail.mailboxes[${i}].confirmUnauthenticated`, 'must be true or false')
     }
   }
   for (const key of ['outboxPollMs', 'outboxMaxAttempts', 'outboxClaimTtlMs', 'maxAttachmentBytes', 'maxOutboundBytes'] as const) {

@@ -39,6 +39,10 @@ export interface MailboxSettings {
   verp?: boolean
   /** What the first connection ingests (see InitialSync); only when the mailbox is created. */
   initialSync?: InitialSync
+  /** The receiving server's authserv-id (its Authentication-Results are believed); null: the topmost header. */
+  authservId?: string | null
+  /** Confirm senders the receiving server did not authenticate too, without quoting their mail (default false). */
+  confirmUnauthenticated?: boolean
 }
 
 /** A mailbox as the API returns it: everything but the secrets (the outgoing server without its password). */
@@ -129,7 +133,9 @@ export function createMailboxManager(deps: MailboxManagerDeps) {
       moveToFolder: s.moveToFolder ?? null, maxMessageBytes: s.maxMessageBytes ?? null,
       ...(s.smtpUrl !== undefined ? { smtpUrlEncrypted: s.smtpUrl ? encryptSecret(assertSmtpUrl(s.smtpUrl), deps.secret) : null } : existing ? {} : { smtpUrlEncrypted: null }),
       pec: s.pec ?? existing?.pec ?? false, verp: s.verp ?? existing?.verp ?? true,
-      ...(s.pecProviderDomain !== undefined ? { pecProviderDomain: s.pecProviderDomain?.toLowerCase() ?? null } : {})
+      ...(s.pecProviderDomain !== undefined ? { pecProviderDomain: s.pecProviderDomain?.toLowerCase() ?? null } : {}),
+      ...(s.authservId !== undefined ? { authservId: s.authservId?.trim().toLowerCase() || null } : {}),
+      ...(s.confirmUnauthenticated !== undefined ? { confirmUnauthenticated: s.confirmUnauthenticated } : {})
     }
   }
 
@@ -188,7 +194,8 @@ export function createMailboxManager(deps: MailboxManagerDeps) {
         fromName: settings.fromName !== undefined ? settings.fromName : existing.fromName, enabled: settings.enabled ?? existing.enabled,
         moveToFolder: settings.moveToFolder !== undefined ? settings.moveToFolder : existing.moveToFolder,
         maxMessageBytes: settings.maxMessageBytes !== undefined ? settings.maxMessageBytes : existing.maxMessageBytes,
-        smtpUrl: settings.smtpUrl, pec: settings.pec ?? existing.pec, pecProviderDomain: settings.pecProviderDomain, verp: settings.verp ?? existing.verp
+        smtpUrl: settings.smtpUrl, pec: settings.pec ?? existing.pec, pecProviderDomain: settings.pecProviderDomain, verp: settings.verp ?? existing.verp,
+        authservId: settings.authservId, confirmUnauthenticated: settings.confirmUnauthenticated
       }
       await deps.repos.mailboxes.update(id, toInput(merged, existing))
       await reconcile(id)
@@ -216,11 +223,16 @@ export function createMailboxManager(deps: MailboxManagerDeps) {
       for (const seed of seeds) {
         const parsed = parseImapUrl(seed.url)
         const existing = await deps.repos.mailboxes.findByAccount(parsed.host, parsed.port, parsed.username, parsed.folder)
-        const settings: MailboxSettings = { ...parsed, name: seed.name ?? `${parsed.username}@${parsed.host}/${parsed.folder}`, fromAddress: seed.fromAddress ?? existing?.fromAddress ?? (parsed.username.includes('@') ? parsed.username : null) }
+        const settings: MailboxSettings = {
+          ...parsed, name: seed.name ?? `${parsed.username}@${parsed.host}/${parsed.folder}`, fromAddress: seed.fromAddress ?? existing?.fromAddress ?? (parsed.username.includes('@') ? parsed.username : null),
+          authservId: seed.authservId, confirmUnauthenticated: seed.confirmUnauthenticated
+        }
         if (existing) {
           await deps.repos.mailboxes.update(existing.id, {
             passwordEncrypted: encryptSecret(parsed.password, deps.secret), secure: parsed.secure, pec: parsed.pec, pecProviderDomain: parsed.pecProviderDomain, verp: parsed.verp,
-            smtpUrlEncrypted: parsed.smtpUrl ? encryptSecret(parsed.smtpUrl, deps.secret) : null
+            smtpUrlEncrypted: parsed.smtpUrl ? encryptSecret(parsed.smtpUrl, deps.secret) : null,
+            ...(seed.authservId !== undefined ? { authservId: seed.authservId.trim().toLowerCase() || null } : {}),
+            ...(seed.confirmUnauthenticated !== undefined ? { confirmUnauthenticated: seed.confirmUnauthenticated } : {})
           })
         }
         else {

@@ -27,6 +27,10 @@ export interface MailboxRecord {
   source: 'api' | 'env'
   /** What the first connection ingests: only mail arriving from then on (default), or everything in the folder. */
   initialSync: InitialSync
+  /** The receiving server's authserv-id: only its Authentication-Results are believed; null: the topmost header. */
+  authservId: string | null
+  /** Confirm senders the receiving server did not authenticate too (never quoting their mail); default false. */
+  confirmUnauthenticated: boolean
   createdAt: string
   updatedAt: string
 }
@@ -34,7 +38,7 @@ export interface MailboxRecord {
 export type InitialSync = 'new-only' | 'all'
 
 /** What a mailbox is created or changed with; without an outgoing server of its own it uses the default one. */
-export type MailboxInput = Omit<MailboxRecord, 'id' | 'createdAt' | 'updatedAt' | 'smtpUrlEncrypted' | 'pec' | 'pecProviderDomain' | 'verp' | 'initialSync'> & Partial<Pick<MailboxRecord, 'smtpUrlEncrypted' | 'pec' | 'pecProviderDomain' | 'verp' | 'initialSync'>>
+export type MailboxInput = Omit<MailboxRecord, 'id' | 'createdAt' | 'updatedAt' | 'smtpUrlEncrypted' | 'pec' | 'pecProviderDomain' | 'verp' | 'initialSync' | 'authservId' | 'confirmUnauthenticated'> & Partial<Pick<MailboxRecord, 'smtpUrlEncrypted' | 'pec' | 'pecProviderDomain' | 'verp' | 'initialSync' | 'authservId' | 'confirmUnauthenticated'>>
 
 export interface MailboxState {
   mailboxId: number
@@ -94,6 +98,8 @@ function toMailbox(row: Row): MailboxRecord {
     verp: toBool(row.verp),
     source: String(row.source) === 'env' ? 'env' : 'api',
     initialSync: String(row.initial_sync) === 'all' ? 'all' : 'new-only',
+    authservId: toStr(row.authserv_id),
+    confirmUnauthenticated: toBool(row.confirm_unauthenticated),
     createdAt: toIso(row.created_at) ?? '',
     updatedAt: toIso(row.updated_at) ?? ''
   }
@@ -128,7 +134,7 @@ function toRow(input: Partial<MailboxInput>): Record<string, unknown> {
     password_encrypted: 'passwordEncrypted', folder: 'folder', from_address: 'fromAddress', from_name: 'fromName',
     enabled: 'enabled', move_to_folder: 'moveToFolder', max_message_bytes: 'maxMessageBytes', source: 'source',
     smtp_url_encrypted: 'smtpUrlEncrypted', pec: 'pec', pec_provider_domain: 'pecProviderDomain', verp: 'verp',
-    initial_sync: 'initialSync'
+    initial_sync: 'initialSync', authserv_id: 'authservId', confirm_unauthenticated: 'confirmUnauthenticated'
   }
   const row: Record<string, unknown> = {}
   for (const [column, key] of Object.entries(map)) if (input[key] !== undefined) row[column] = input[key]

@@ -13,6 +13,7 @@ const mailboxSchema = object({
   id: int, name: str, host: str, port: int, secure: bool, username: str, folder: str, fromAddress: nullableStr, fromName: nullableStr,
   enabled: bool, moveToFolder: nullableStr, maxMessageBytes: nullableInt, pec: bool, pecProviderDomain: nullableStr, verp: bool, source: { type: 'string', enum: ['api', 'env'] },
   createdAt: str, updatedAt: str, hasPassword: bool, initialSync: { type: 'string', enum: ['new-only', 'all'] },
+  authservId: nullableStr, confirmUnauthenticated: bool,
   smtp: { anyOf: [object({ host: str, port: int, secure: bool, username: nullableStr, hasPassword: bool }), { type: 'null' }] }
 })
 const connectionTestSchema = object({ ok: bool, messages: int, uidValidity: str, error: str }, ['messages', 'uidValidity', 'error'])
@@ -45,7 +46,11 @@ const settingsSchema = {
     pecProviderDomain: { type: ['string', 'null'], maxLength: 255, pattern: '^[A-Za-z0-9.-]+$' },
     /** false: mail leaves with the plain From address as envelope sender (relays that refuse or rewrite a VERP one). */
     verp: { type: 'boolean' },
-    initialSync: { type: 'string', enum: ['new-only', 'all'] }
+    initialSync: { type: 'string', enum: ['new-only', 'all'] },
+    /** The receiving server's authserv-id: only its Authentication-Results are believed (null: the topmost one). */
+    authservId: { type: ['string', 'null'], maxLength: 255, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' },
+    /** Confirm senders the receiving server did not authenticate too, never quoting their mail. */
+    confirmUnauthenticated: { type: 'boolean' }
   }
 } as const
 
