@@ -30,6 +30,8 @@ const messages = {
   duplicateParameter: { it: 'Il parametro "{name}" è indicato più volte: indicalo una volta sola (un solo valore).', en: 'Parameter "{name}" is given more than once: give it once (a single value).' },
   invalidEncoding: { it: 'Il parametro "{name}" non è testo UTF-8 valido (contiene byte non validi o il carattere nullo): correggilo e invia di nuovo.', en: 'Parameter "{name}" is not valid UTF-8 text (it contains invalid bytes or the null character): correct it and send again.' },
   notFoundRoute: { it: 'Risorsa non trovata: {method} {url}', en: 'Resource not found: {method} {url}' },
+  // Timeline lines the module writes
+  confirmationWithheld: { it: 'Conferma non inviata: mittente non autenticato ({to}). Il server di posta non ha confermato che il messaggio venga da questo indirizzo ({detail}): la richiesta è aperta, verifica il mittente prima di rispondere.', en: 'Confirmation not sent: sender not authenticated ({to}). The mail server did not confirm that the message comes from this address ({detail}): the request is open; check the sender before replying.' },
   // Replies, forwards, notes, state changes, conversation document
   emptyBody: { it: 'Il testo è vuoto: scrivi il messaggio prima di inviarlo.', en: 'The text is empty: write the message before sending it.' },
   invalidAddress: { it: 'Indirizzo email non valido nel campo "{field}": {value}', en: 'Invalid email address in field "{field}": {value}' },

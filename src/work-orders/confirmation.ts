@@ -23,7 +23,10 @@ export interface ConfirmationInput {
   mailboxId?: number | null
   inReplyTo: string | null
   channel?: 'email' | 'web' | 'app'
-  /** Quote the citizen's text in the confirmation (never for senders whose address nobody vouched for). */
+  /**
+   * Quote the citizen's text in the confirmation (default). False for senders nobody vouched for: then neither
+   * their text nor their subject appears, so a forged From cannot make us carry someone's words and links.
+   */
   quoteBody?: boolean
 }
 
@@ -39,10 +42,11 @@ export async function queueConfirmation(tx: Repositories, deps: ConfirmationDeps
   }
   const meta = await tx.workOrderMeta.find(input.workOrderId)
   const type = (meta?.areraType ?? null) as RequestType | null
-  const text = input.quoteBody === false ? '' : (input.content.text ?? htmlToText(input.content.html ?? '')).replace(/\s+/g, ' ').trim()
+  const quote = input.quoteBody !== false
+  const text = !quote ? '' : (input.content.text ?? htmlToText(input.content.html ?? '')).replace(/\s+/g, ' ').trim()
   const mail = confirmationMail({
     locale: options.locale, organizationName: options.organizationName, reference: meta?.reference ?? String(input.workOrderId),
-    workOrderId: input.workOrderId, originalSubject: input.content.subject, receivedAt: input.receivedAt,
+    workOrderId: input.workOrderId, originalSubject: quote ? input.content.subject : null, receivedAt: input.receivedAt,
     typeLabel: type ? requestTypeLabel(type, options.locale) : null, dueDate: meta?.dueDate ?? null,
     workingDays: type ? (deps.standards[type]?.workingDays ?? null) : null,
     summary: text.length > 400 ? `${text.slice(0, 400)}…` : text, channelLabel: channelLabel(input.channel ?? 'email', options.locale, input.pec)

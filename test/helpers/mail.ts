@@ -4,8 +4,23 @@ import { readFileSync } from 'node:fs'
 import MailComposer from 'nodemailer/lib/mail-composer'
 import type Mail from 'nodemailer/lib/mailer'
 
-export async function buildMail(options: Mail.Options): Promise<Buffer> {
-  return new MailComposer({ date: new Date(), ...options }).compile().build()
+/** The authserv-id of the test's receiving server: it writes the Authentication-Results header of test mail. */
+export const TEST_AUTHSERV_ID = 'mx.test.local'
+
+/**
+ * The Authentication-Results header the receiving server adds to mail it authenticated (DMARC pass for the From
+ * domain), as `buildMail` adds it unless `authenticated: false`: a confirmation goes only to such senders.
+ */
+export function authenticatedHeader(from: Mail.Options['from'], authservId = TEST_AUTHSERV_ID): string {
+  const first: unknown = Array.isArray(from) ? from[0] : from
+  const address = typeof first === 'string' ? (/<([^>]+)>/.exec(first)?.[1] ?? first) : String((first as { address?: string } | undefined)?.address ?? '')
+  const domain = address.slice(address.lastIndexOf('@') + 1).trim().toLowerCase()
+  return `${authservId}; spf=pass smtp.mailfrom=${domain}; dmarc=pass (p=NONE sp=NONE dis=NONE) header.from=${domain}`
+}
+
+export async function buildMail(options: Mail.Options, { authenticated = true }: { authenticated?: boolean } = {}): Promise<Buffer> {
+  const headers = authenticated && options.from ? { 'Authentication-Results': authenticatedHeader(options.from), ...(options.headers as Record<string, string> | undefined) } : options.headers
+  return new MailComposer({ date: new Date(), ...options, headers }).compile().build()
 }
 
 let counter = 0
@@ -23,6 +38,7 @@ export function pecEnvelope(original: Buffer, opts: { from: string; to: string; 
   <identificativo>${id.replace(/[<>]/g, '')}</identificativo></dati>
 </postacert>`
   const lines = [
+    `Authentication-Results: ${authenticatedHeader('posta-certificata@pec.provider.test')}`,
     `Return-Path: <posta-certificata@pec.provider.test>`,
     `From: "Per conto di: ${opts.from}" <posta-certificata@pec.provider.test>`,
     `Reply-To: ${opts.from}`,

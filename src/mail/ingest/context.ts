@@ -9,6 +9,7 @@ import type { ResolvedOptions } from '../../options.js'
 import type { Territories } from '../../domain/territories.js'
 import type { Repositories } from '../../repositories/index.js'
 import type { AttachmentStorage, StoredBytes } from '../../storage.js'
+import type { SenderAuthentication } from '../authentication-results.js'
 import type { AutomaticVerdict } from '../automatic.js'
 import type { ParsedAttachment, ParsedMail } from '../parse.js'
 import type { PecEnvelope } from '../pec.js'
@@ -59,6 +60,8 @@ export interface IngestResult {
   detail?: string
 }
 
+export type ConfirmationMode = 'quote' | 'plain' | 'none'
+
 /** A fate decided before the message is stored as a message: copy of one we have, or unreadable. */
 export type Disposition = { kind: 'duplicate'; key: string } | { kind: 'quarantine'; reason: string }
 
@@ -80,6 +83,11 @@ export interface IngestContext {
   /** Fingerprint of the content (body and every attachment): tells a reused Message-ID from a copy. */
   contentHash: string | null
   sender: SenderMatchResult | null
+  /**
+   * Whether the receiving server vouched for the sender, and what a confirmation may do: quote the mail, go out
+   * without quoting it (the mailbox confirms unauthenticated senders too), or not go out at all.
+   */
+  authentication: (SenderAuthentication & { confirm: ConfirmationMode }) | null
   thread: ThreadMatch | null
   /** No thread, but a stored Message-ID named this work order: the new work order is linked to it as possibly related. */
   possiblyRelated: number | null
@@ -118,7 +126,7 @@ export class LeaseLostError extends Error {
 export function newContext(deps: IngestDeps, incoming: IncomingMail): IngestContext {
   return {
     deps, incoming, now: deps.now?.() ?? new Date(), disposition: null, oversize: null, parsed: null, content: null, pec: null,
-    automatic: null, spam: null, dedupeKey: null, contentHash: null, sender: null, thread: null, possiblyRelated: null, suggestion: null, evidence: null,
+    automatic: null, spam: null, dedupeKey: null, contentHash: null, sender: null, authentication: null, thread: null, possiblyRelated: null, suggestion: null, evidence: null,
     attachments: [], storedBytes: [], html: null, meta: {}, result: null
   }
 }

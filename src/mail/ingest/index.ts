@@ -3,6 +3,7 @@
 // mail) sets `disposition`, and then only `persist` runs. `persist` commits everything in one transaction.
 import type { IngestContext, IngestDeps, IngestResult, IngestStep, IncomingMail } from './context.js'
 import { newContext } from './context.js'
+import { authenticateSenderStep } from './authenticate-sender.js'
 import { checkSize } from './check-size.js'
 import { classify } from './classify.js'
 import { dedupe } from './dedupe.js'
@@ -24,6 +25,7 @@ export const STEPS: readonly IngestStep[] = [
   unwrapPecStep, //       certified mail: the person's message is inside the envelope
   dedupe, //              a copy of a message we stored? (content-aware, never by subject alone)
   matchSenderStep, //     which contributor wrote
+  authenticateSenderStep, // did the receiving server vouch for the sender? (the confirmation depends on it)
   findThreadStep, //      which conversation it continues
   linkEvidence, //        which outbound message a bounce or receipt is about
   classify, //            the ARERA request type it suggests

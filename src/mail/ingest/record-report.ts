@@ -1,9 +1,11 @@
 // A person's mail: joins its conversation (reopening a recently closed one, if configured), or opens a work
 // order; a new contact gets a confirmation.
+import { translate } from '../../i18n.js'
 import type { Repositories } from '../../repositories/index.js'
 import { truncate } from '../../text.js'
 import { queueConfirmation } from '../../work-orders/confirmation.js'
 import { openWorkOrder } from '../../work-orders/open.js'
+import { recordSystemNote } from '../../work-orders/system-note.js'
 import { htmlToText } from '../sanitize.js'
 import type { IngestContext, IngestResult } from './context.js'
 import { insertQuarantine } from './persist.js'
@@ -60,10 +62,15 @@ export async function recordReport(tx: Repositories, ctx: IngestContext, raw: Bu
   }, now)
   // history and rescans are never answered: the citizen was answered (or not) back then
   if (created && sender.address && !incoming.archive && !incoming.rescan) {
-    await queueConfirmation(tx, deps, {
-      workOrderId, contributorId: sender.contributorId, to: sender.address, content, receivedAt, pec: !!pec,
-      replyFrom: incoming.replyFrom ?? null, mailboxId: incoming.mailboxId, inReplyTo: content.messageId
-    }, now)
+    const auth = ctx.authentication
+    if (!auth || auth.confirm === 'none') {
+      await withholdConfirmation(tx, ctx, workOrderId, messageId, sender.address)
+    } else {
+      await queueConfirmation(tx, deps, {
+        workOrderId, contributorId: sender.contributorId, to: sender.address, content, receivedAt, pec: !!pec,
+        replyFrom: incoming.replyFrom ?? null, mailboxId: incoming.mailboxId, inReplyTo: content.messageId, quoteBody: auth.confirm === 'quote'
+      }, now)
+    }
   }
   return { outcome: ctx.oversize ? 'oversize' : created ? 'created' : 'threaded', messageId, workOrderId }
 }
@@ -80,6 +87,16 @@ async function linkPossiblyRelated(tx: Repositories, ctx: IngestContext, workOrd
     const own = id === workOrderId ? messageId : null // the mail is in the new work order only
     await tx.audit.record({ actorType: 'system', action: 'workOrder.possiblyRelated', workOrderId: id, messageId: own, details: { linkedWorkOrderId: linked, from } }, ctx.now)
   }
+}
+
+/**
+ * The receiving server did not vouch for the sender: no confirmation (it would go to whoever the From names). The
+ * timeline says so, with the server's results, so the operator knows the citizen was not told and why.
+ */
+async function withholdConfirmation(tx: Repositories, ctx: IngestContext, workOrderId: number, messageId: number, to: string): Promise<void> {
+  const detail = ctx.authentication?.detail ?? 'no Authentication-Results'
+  await tx.audit.record({ actorType: 'system', action: 'confirmation.suppressed', workOrderId, messageId, details: { to, reason: 'unauthenticated sender', detail } }, ctx.now)
+  await recordSystemNote(tx, workOrderId, ctx.sender?.contributorId ?? null, translate(ctx.deps.options.locale, 'confirmationWithheld', { to, detail }), { kind: 'system', event: 'confirmation.suppressed', reason: 'unauthenticated sender', detail }, ctx.now)
 }
 
 interface Continuation {
