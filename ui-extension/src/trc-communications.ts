@@ -575,7 +575,8 @@ export class TrcCommunications extends LitElement {
   // Render: messages
 
   private kindOf(m: Message): Kind {
-    if (m.channel === 'note') return m.meta?.kind === 'state' ? 'system' : 'note'
+    // state changes and the module's own notices (e.g. a confirmation withheld) are the system's, not a colleague's
+    if (m.channel === 'note') return m.meta?.kind === 'state' || m.meta?.kind === 'system' ? 'system' : 'note'
     if (m.direction === 'inbound') return m.automaticKind ? 'system' : 'citizen'
     const kind = typeof m.meta?.kind === 'string' ? m.meta.kind : null
     if (!m.operator || (kind && ['confirmation', 'status', 'digest'].includes(kind))) return 'system'
@@ -656,7 +657,7 @@ export class TrcCommunications extends LitElement {
         ${m.automaticKind ? html`<span class="badge channel">${this.t('automatic', { kind: m.automaticKind })}</span>` : nothing}
         <time datetime=${when}>${formatDateTime(when, this.lang2())}</time>
       </div>
-      <h4 id=${headingId}>${m.subject || (m.channel === 'note' ? this.t(m.meta?.kind === 'state' ? 'ch_state' : 'dir_note') : this.t('noSubject'))}</h4>
+      <h4 id=${headingId}>${m.subject || (m.channel === 'note' ? this.t(m.meta?.kind === 'state' ? 'ch_state' : m.meta?.kind === 'system' ? 'ch_system' : 'dir_note') : this.t('noSubject'))}</h4>
       <dl class="addresses">
         <dt>${this.t('from')}</dt><dd>${sender}</dd>
         ${m.to.length ? html`<dt>${this.t('to')}</dt><dd>${m.to.join(', ')}</dd>` : nothing}
