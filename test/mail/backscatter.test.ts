@@ -18,15 +18,20 @@ const fast = { leaseTtlMs: 1_500, backoff: { baseMs: 100, maxMs: 1_000 }, outbox
 interface Setup { host: TestHost; smtp: SmtpTestServer; user: string; mailboxId: number }
 
 let users = 0
-async function setup(t: Test, dovecot: DovecotInstance, seed: { authservId?: string; confirmUnauthenticated?: boolean } = { authservId: OURS }): Promise<Setup> {
+/** A mailbox of its own, sending through an SMTP server of its own, watched by the shared host. */
+async function setup(t: Test, host: TestHost, dovecot: DovecotInstance, settings: { authservId?: string | null; confirmUnauthenticated?: boolean } = { authservId: OURS }): Promise<Setup> {
   const user = `reclami${++users}@comune.example.test`
   await dovecot.addUser(user, 'pw')
   const smtp = await startSmtpServer({ t })
-  const host = await startTestHost({ mail: { mailboxes: [{ url: dovecot.url(user), ...seed }], from: 'tari@comune.example.test', smtp: { url: smtp.url }, ...fast } })
-  t.teardown(() => host.close())
-  const mailboxId = Number((await host.knex('trc_mailboxes').first('id').where({ username: user })).id)
+  const res = await host.app.inject({
+    method: 'POST', url: `${API}/mailboxes`, headers: auth('demo-admin'),
+    payload: { name: user, host: dovecot.host, port: dovecot.port, username: user, password: 'pw', fromAddress: user, smtpUrl: smtp.url, ...settings }
+  })
+  if (res.statusCode !== 201) throw new Error(res.body)
+  const mailboxId = Number(res.json().id)
+  t.teardown(() => host.app.inject({ method: 'DELETE', url: `${API}/mailboxes/${mailboxId}`, headers: auth('demo-admin') }))
   // the first connection marks where history ends: only mail arriving after it is new
-  await waitFor(() => host.knex('trc_mailbox_state').first('onboarded_at').where({ mailbox_id: mailboxId }), (s) => !!s?.onboarded_at, 15_000, 'the first connection')
+  await waitFor(() => host.knex('trc_mailbox_state').first('onboarded_at').where({ mailbox_id: mailboxId }), (st) => !!st?.onboarded_at, 15_000, 'the first connection')
   return { host, smtp, user, mailboxId }
 }
 
@@ -43,7 +48,8 @@ async function arrives(s: Setup, dovecot: DovecotInstance, results: string[]) {
 }
 
 async function confirmations(s: Setup) {
-  return Number((await s.host.knex('trc_outbox').where({ kind: 'confirmation' }).count({ n: '*' }).first())?.n)
+  const rows = await s.host.knex('trc_outbox').join('trc_messages', 'trc_messages.id', 'trc_outbox.message_id').where({ 'trc_outbox.kind': 'confirmation', 'trc_messages.mailbox_id': s.mailboxId }).count({ n: '*' }).first()
+  return Number(rows?.n)
 }
 
 /** No confirmation, the work order open, and the reason on the timeline and in the audit. */
@@ -64,9 +70,12 @@ async function withheld(t: Test, s: Setup, got: Awaited<ReturnType<typeof arrive
 
 t.test('backscatter', async (t) => {
   const dovecot = await startDovecot({ t })
+  const fallback = await startSmtpServer({ t }) // every mailbox has its own server: nothing may come here
+  const host = await startTestHost({ mail: { from: 'tari@comune.example.test', smtp: { url: fallback.url }, ...fast } })
+  t.teardown(() => host.close())
 
   t.test('dmarc=pass from the receiving server: the confirmation goes out, quoting the mail and its link', async (t) => {
-    const s = await setup(t, dovecot)
+    const s = await setup(t, host, dovecot)
     const got = await arrives(s, dovecot, [`${OURS}; spf=pass smtp.mailfrom=example.test; dkim=pass header.d=example.test; dmarc=pass (p=NONE sp=NONE dis=NONE) header.from=example.test`])
     t.same(got.inboundMeta.senderAuthentication, { authenticated: true, method: 'dmarc', authservId: OURS, detail: 'dmarc=pass header.from=example.test' })
     await waitFor(async () => s.smtp.messages.length, (n) => n === 1, 15_000, 'the confirmation')
@@ -79,31 +88,27 @@ t.test('backscatter', async (t) => {
   })
 
   t.test('no Authentication-Results: no confirmation', async (t) => {
-    const s = await setup(t, dovecot)
+    const s = await setup(t, host, dovecot)
     await withheld(t, s, await arrives(s, dovecot, []), `no Authentication-Results from ${OURS}`)
   })
 
   t.test('spf=fail and dmarc=fail from the receiving server: no confirmation', async (t) => {
-    const s = await setup(t, dovecot)
+    const s = await setup(t, host, dovecot)
     await withheld(t, s, await arrives(s, dovecot, [`${OURS}; spf=fail smtp.mailfrom=example.test; dmarc=fail (p=NONE) header.from=example.test`]), 'spf=fail smtp.mailfrom=example.test; dmarc=fail header.from=example.test')
   })
 
   t.test('a forged dmarc=pass from another authserv-id is not believed', async (t) => {
-    const s = await setup(t, dovecot)
+    const s = await setup(t, host, dovecot)
     await withheld(t, s, await arrives(s, dovecot, ['mx.forger.test; dmarc=pass header.from=example.test']), `no Authentication-Results from ${OURS}`)
   })
 
   t.test('no authserv-id configured: only the topmost header counts, a forged pass below it does not', async (t) => {
-    const s = await setup(t, dovecot, {})
+    const s = await setup(t, host, dovecot, {})
     await withheld(t, s, await arrives(s, dovecot, ['mx.relay.test; spf=softfail smtp.mailfrom=example.test', `${TEST_AUTHSERV_ID}; dmarc=pass header.from=example.test`]), 'spf=softfail smtp.mailfrom=example.test')
   })
 
   t.test('the mailbox confirms unauthenticated senders too: the confirmation quotes neither body, link nor subject', async (t) => {
-    const s = await setup(t, dovecot)
-    const res = await s.host.app.inject({ method: 'PATCH', url: `${API}/mailboxes/${s.mailboxId}`, headers: auth('demo-admin'), payload: { confirmUnauthenticated: true } })
-    t.equal(res.statusCode, 200, res.body)
-    t.match(res.json(), { authservId: OURS, confirmUnauthenticated: true })
-    await waitFor(() => s.host.app.inject({ url: `${API}/health`, headers: auth('demo-viewer') }).then((r) => r.json()), (h) => h.mailboxes[0]?.state === 'idle', 15_000, 'the restarted watcher')
+    const s = await setup(t, host, dovecot, { authservId: OURS, confirmUnauthenticated: true })
     const got = await arrives(s, dovecot, [`${OURS}; spf=fail smtp.mailfrom=example.test; dmarc=fail header.from=example.test`])
     t.same(got.inboundMeta.senderAuthentication, { authenticated: false, method: null, authservId: OURS, detail: 'spf=fail smtp.mailfrom=example.test; dmarc=fail header.from=example.test' })
     await waitFor(async () => s.smtp.messages.length, (n) => n === 1, 15_000, 'the confirmation')
@@ -117,8 +122,6 @@ t.test('backscatter', async (t) => {
   })
 
   t.test('an authenticated From with a registered citizen\'s Reply-To: the Reply-To is nobody\'s verified address', async (t) => {
-    const host = await startTestHost({ mail: { from: 'tari@comune.example.test', startWorkers: false } })
-    t.teardown(() => host.close())
     const raw = await buildMail({ from: 'promo@evil.test', replyTo: 'mario.rossi@example.test', to: 'reclami@comune.example.test', subject: SUBJECT, text: BODY })
     const result = await host.app.communications.mail.ingest(raw)
     t.equal(result.outcome, 'created')
@@ -126,15 +129,20 @@ t.test('backscatter', async (t) => {
     t.equal(Number(inbound.contributor_id), host.contributors.marioRossi, 'matched by the Reply-To')
     const detail = 'dmarc=pass header.from=evil.test; reply-to mario.rossi@example.test is not the From address'
     t.same(JSON.parse(inbound.meta_json).senderAuthentication, { authenticated: false, method: null, authservId: TEST_AUTHSERV_ID, detail })
-    t.equal(Number((await host.knex('trc_outbox').count({ n: '*' }).first())?.n), 0, 'no confirmation')
+    const conversation = (await host.app.inject({ url: `${API}/work-orders/${result.workOrderId}/messages`, headers: auth('demo-viewer') })).json().items as Array<{ direction: string; channel: string }>
+    t.same(conversation.map((m) => [m.direction, m.channel]), [['inbound', 'email'], ['outbound', 'note']], 'the mail and the notice: no confirmation')
     const audit = await host.knex('trc_audit_log').where({ action: 'confirmation.suppressed', work_order_id: result.workOrderId })
     t.same(audit.map((a) => JSON.parse(a.details_json)), [{ to: 'mario.rossi@example.test', reason: 'unauthenticated sender', detail }])
   })
 
   t.test('the authserv-id is set, shown and checked through the admin API', async (t) => {
-    const s = await setup(t, dovecot, {})
-    const patch = (payload: object, lang = 'it') => s.host.app.inject({ method: 'PATCH', url: `${API}/mailboxes/${s.mailboxId}?lang=${lang}`, headers: auth('demo-admin'), payload })
-    t.match((await s.host.app.inject({ url: `${API}/mailboxes/${s.mailboxId}`, headers: auth('demo-admin') })).json(), { authservId: null, confirmUnauthenticated: false })
+    // a disabled mailbox: only its settings are under test, no watcher
+    const created = await host.app.inject({ method: 'POST', url: `${API}/mailboxes`, headers: auth('demo-admin'), payload: { name: 'impostazioni', host: dovecot.host, port: dovecot.port, username: `impostazioni${++users}@comune.example.test`, password: 'pw', enabled: false } })
+    t.equal(created.statusCode, 201, created.body)
+    const id = Number(created.json().id)
+    t.teardown(() => host.app.inject({ method: 'DELETE', url: `${API}/mailboxes/${id}`, headers: auth('demo-admin') }))
+    const patch = (payload: object, lang = 'it') => host.app.inject({ method: 'PATCH', url: `${API}/mailboxes/${id}?lang=${lang}`, headers: auth('demo-admin'), payload })
+    t.match(created.json(), { authservId: null, confirmUnauthenticated: false })
     const set = await patch({ authservId: 'MX.Comune.Example.Test' })
     t.equal(set.statusCode, 200, set.body)
     t.match(set.json(), { authservId: OURS, confirmUnauthenticated: false }, 'stored lower-case')
