@@ -78,6 +78,7 @@ export async function benchReliability(quick = false): Promise<Record<string, nu
       return Object.assign(c, { ready })
     }
     const kill = async (c: ChildProcess) => {
+      if (c.exitCode !== null || c.signalCode !== null) return // already gone: its 'exit' will not come again
       const exited = new Promise((r) => c.once('exit', r))
       c.kill('SIGKILL')
       await exited

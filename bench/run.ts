@@ -11,6 +11,7 @@ try {
 } catch (err) {
   if ((err as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw err
 }
+process.stderr.write(`bench: ${JSON.stringify({ inbound: results.inbound, outbound: results.outbound })}\n`) // kept if a later part fails
 results.reliability = await benchReliability(quick)
 console.log(JSON.stringify(results, null, 2))
 process.exit(0)
