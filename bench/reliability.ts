@@ -93,6 +93,12 @@ export async function benchReliability(quick = false): Promise<Record<string, nu
     await second.ready
     results.killRestartProcessStartupSeconds = seconds(performance.now() - restart)
     results.killRestartSameIdReadyToMailSeconds = await mailAndWait(dovecot, 'kill@bench.test', db.knex, 1, performance.now())
+    // two instances, the holder killed: the other takes the mailbox over once the holder's lease expires
+    const standby = child('kill@bench.test', 'bench-standby', ttl)
+    await standby.ready
+    await kill(second)
+    results.leaseTtlSeconds = ttl / 1000
+    results.twoInstancesHolderKilledToMailSeconds = await mailAndWait(dovecot, 'kill@bench.test', db.knex, 2, performance.now())
     for (const c of children.splice(0)) await kill(c)
 
     await db.destroy()
