@@ -154,7 +154,8 @@ export function createPrivacyRepository(db: Knex | Knex.Transaction, mapping: Ho
 
     async redactIntake(workOrderIds: number[], now: Date): Promise<number> {
       return eachChunk(workOrderIds, (part) => db('trc_intake_requests').whereIn('work_order_id', part)
-        .update({ address: null, latitude: null, longitude: null, email: null, media_url: null, status_notes: null, updated_at: now }))
+        // the published description was moderated, but it is still the citizen's text: it goes, and so does the publication
+        .update({ address: null, latitude: null, longitude: null, email: null, media_url: null, status_notes: null, public_description: null, publication_approved: false, updated_at: now }))
     },
 
     /** The audit trail stays (who did what, when); the details, which repeat addresses and names, go. */

@@ -33,7 +33,9 @@ t.test('the retention job on a seeded database', async (t) => {
   const open = await closedRequest(host, 'Mario Rossi <mario.rossi@example.test>', '2019-06-03T08:00:00Z', false)
   await host.knex('trc_intake_requests').insert({
     work_order_id: expired, reference: 'RC-SEED-1', channel: 'web', service_code: 'altro', address: 'Via Garibaldi 7', email: 'mario.rossi@example.test',
-    latitude: 45.1, longitude: 9.1, status_notes: 'nota', submitted_at: new Date('2019-05-06T08:00:00Z'), updated_at: new Date('2019-05-06T08:00:00Z')
+    latitude: 45.1, longitude: 9.1, status_notes: 'nota',
+    publication_approved: true, public_description: 'Cassonetto rotto in via Garibaldi, segnalato da Mario Rossi', publication_by: 'Operatore Demo', publication_at: new Date('2019-05-07T08:00:00Z'),
+    submitted_at: new Date('2019-05-06T08:00:00Z'), updated_at: new Date('2019-05-06T08:00:00Z')
   })
   const old = new Date('2019-01-01T00:00:00Z')
   await host.knex('trc_quarantine').insert([{ reason: 'illeggibile', size: 3, raw: Buffer.from('old'), created_at: old }, { reason: 'illeggibile', size: 3, raw: Buffer.from('new'), created_at: new Date() }])
