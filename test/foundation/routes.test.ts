@@ -113,6 +113,15 @@ t.test('contract read routes', async (t) => {
     const res = await app.inject({ url: '/api/communications/health', headers: auth('demo-viewer') })
     t.equal(res.statusCode, 200)
     t.same(res.json().mailboxes, [])
-    t.type(res.json().outbox, 'object', 'outbox counts per status')
+    const byStatus = async () => Object.fromEntries((await host.knex('trc_outbox').select('status').count({ n: '*' }).groupBy('status')).map((r: { status?: unknown; n?: unknown }) => [String(r.status), Number(r.n)]))
+    t.same(res.json().outbox, await byStatus(), 'outbox counts per status, as stored')
+    // one more queued and one failed mail show up in the counts
+    const outbox = internalsOf(app.communications).repositories.outbox
+    const payload = (to: string) => ({ from: 'tari@garbage.example.test', to: [to], cc: [], subject: 's', html: '<p>t</p>', text: 't', messageId: `<${to}>`, attachmentIds: [] })
+    await outbox.enqueue({ messageId: null, kind: 'confirmation', payload: payload('a@example.test') })
+    await outbox.markFailed(await outbox.enqueue({ messageId: null, kind: 'confirmation', payload: payload('b@example.test') }), null, 'x')
+    const after = (await app.inject({ url: '/api/communications/health', headers: auth('demo-viewer') })).json().outbox
+    t.same(after, { ...res.json().outbox, queued: (res.json().outbox.queued ?? 0) + 1, failed: (res.json().outbox.failed ?? 0) + 1 }, 'one more queued, one more failed')
+    t.same(after, await byStatus())
   })
 })

@@ -63,7 +63,8 @@ t.test('conversation document', async (t) => {
     t.match(text, /Tipo di richiesta.*Reclamo scritto/s)
     t.match(text, /Stato.*In lavorazione/s)
     t.match(text, /Ricevuta il.*lunedì 2 marzo 2026, 10:30/s, 'Italian date in Rome time')
-    t.match(text, /Scadenza \(ARERA\).*2026/s)
+    // a written complaint received Mon 2 Mar 2026: 30 working days, Easter Monday (6 Apr) skipped → Tue 14 Apr
+    t.match(text, /Scadenza \(ARERA\)\s*14 aprile 2026/, 'the due date itself')
     t.match(text, /Messaggi \(5\)/, 'the mail, the confirmation, the reply, the note, the state change')
     const order = ['1. Ricevuto — lunedì 2 marzo 2026, 10:30', '2. Inviato', '3. Inviato', '4. Nota interna', '5. Cambio di stato'].map((h) => text.indexOf(h))
     t.ok(order.every((i, n) => i >= 0 && (n === 0 || i > (order[n - 1] as number))), `messages in order ${order.join(',')}`)
