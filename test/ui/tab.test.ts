@@ -289,6 +289,6 @@ if (!chromiumAvailable()) {
       const r = await fetch(`/api/communications/work-orders/${id}/reply`, { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json', 'accept-language': 'en' }, body: JSON.stringify({ html: '' }) })
       return (await r.json()).message as string
     }, workOrderId)
-    t.equal(error, 'The text is empty: write the message before sending it.', 'the server answers in English too')
+    t.equal(error, 'Invalid request: the field "html" is missing', 'the server answers in English too')
   })
 }
