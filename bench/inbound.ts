@@ -14,9 +14,14 @@ async function fill(dovecot: DovecotInstance, user: string, count: number, withA
   try {
     for (let i = 0; i < count; i++) {
       const raw = await buildMail({
-        from: `cittadino${i % 500}@example.test`, to: user, subject: `Segnalazione ${i}`, messageId: `<bench-${user}-${i}@example.test>`,
+        from: `cittadino${i % 500}@example.test`,
+        to: user,
+        subject: `Segnalazione ${i}`,
+        messageId: `<bench-${user}-${i}@example.test>`,
         text: `Buongiorno, segnalo il problema numero ${i} in via Roma ${i % 200}. Grazie.`,
-        ...(withAttachments && i % 2 === 0 ? { attachments: [{ filename: `foto-${i}.jpg`, content: Buffer.alloc(200_000 + (i % 7) * 10_000, i % 251), contentType: 'image/jpeg' }] } : {})
+        ...(withAttachments && i % 2 === 0
+          ? { attachments: [{ filename: `foto-${i}.jpg`, content: Buffer.alloc(200_000 + (i % 7) * 10_000, i % 251), contentType: 'image/jpeg' }] }
+          : {})
       })
       await client.append('INBOX', raw)
     }
@@ -50,11 +55,23 @@ async function rawFetchAndParse(dovecot: DovecotInstance, user: string): Promise
 
 async function moduleIngest(dovecot: DovecotInstance, user: string, expected: number): Promise<{ seconds: number }> {
   let done = 0
-  const host = await startTestHost({ mail: { startWorkers: false, mailboxes: [{ url: dovecot.url(user), initialSync: 'all' }], from: FROM }, hooks: { onIngested: () => { done++ } } } as never)
+  const host = await startTestHost({
+    mail: { startWorkers: false, mailboxes: [{ url: dovecot.url(user), initialSync: 'all' }], from: FROM },
+    hooks: {
+      onIngested: () => {
+        done++
+      }
+    }
+  } as never)
   const start = performance.now()
   await host.app.communications.mailboxes.start()
   try {
-    await waitFor(async () => done, (n) => n >= expected, 30 * 60_000, 'backlog')
+    await waitFor(
+      async () => done,
+      (n) => n >= expected,
+      30 * 60_000,
+      'backlog'
+    )
     return { seconds: (performance.now() - start) / 1000 }
   } finally {
     await host.close()
@@ -72,10 +89,22 @@ async function backlog(dovecot: DovecotInstance, user: string, count: number, wi
 
 async function latency(dovecot: DovecotInstance, user: string, samples: number): Promise<Record<string, number>> {
   const arrived = new Map<number, number>()
-  const host = await startTestHost({ mail: { mailboxes: [{ url: dovecot.url(user), initialSync: 'all' }], from: FROM }, hooks: { onIngested: (r: IngestResult) => { if (r.messageId) arrived.set(arrived.size, performance.now()) } } } as never)
+  const host = await startTestHost({
+    mail: { mailboxes: [{ url: dovecot.url(user), initialSync: 'all' }], from: FROM },
+    hooks: {
+      onIngested: (r: IngestResult) => {
+        if (r.messageId) arrived.set(arrived.size, performance.now())
+      }
+    }
+  } as never)
   const times: number[] = []
   try {
-    await waitFor(async () => (await host.knex('trc_mailbox_state').first('state'))?.state, (s) => s === 'idle', 10_000, 'idle')
+    await waitFor(
+      async () => (await host.knex('trc_mailbox_state').first('state'))?.state,
+      (s) => s === 'idle',
+      10_000,
+      'idle'
+    )
     const client = await dovecot.connect(user)
     try {
       for (let i = 0; i < samples; i++) {
@@ -83,7 +112,12 @@ async function latency(dovecot: DovecotInstance, user: string, samples: number):
         const before = arrived.size
         const t0 = performance.now()
         await client.append('INBOX', raw)
-        await waitFor(async () => arrived.size, (n) => n > before, 10_000, 'arrival')
+        await waitFor(
+          async () => arrived.size,
+          (n) => n > before,
+          10_000,
+          'arrival'
+        )
         times.push((arrived.get(before) as number) - t0)
         await new Promise((r) => setTimeout(r, 150))
       }
@@ -100,22 +134,47 @@ async function latency(dovecot: DovecotInstance, user: string, samples: number):
 
 async function bigAttachment(dovecot: DovecotInstance, user: string): Promise<Record<string, number>> {
   const size = 25 * 1024 * 1024
-  const raw = await buildMail({ from: 'mario.rossi@example.test', to: user, subject: 'Allegato grande', text: 'x', attachments: [{ filename: 'grande.bin', content: Buffer.alloc(size, 42), contentType: 'application/octet-stream' }] })
+  const raw = await buildMail({
+    from: 'mario.rossi@example.test',
+    to: user,
+    subject: 'Allegato grande',
+    text: 'x',
+    attachments: [{ filename: 'grande.bin', content: Buffer.alloc(size, 42), contentType: 'application/octet-stream' }]
+  })
   await dovecot.append(user, raw)
   const rawLength = raw.length
   let done = 0
   global.gc?.()
-  const host = await startTestHost({ mail: { startWorkers: false, mailboxes: [{ url: dovecot.url(user), initialSync: 'all' }], from: FROM }, hooks: { onIngested: () => { done++ } } } as never)
+  const host = await startTestHost({
+    mail: { startWorkers: false, mailboxes: [{ url: dovecot.url(user), initialSync: 'all' }], from: FROM },
+    hooks: {
+      onIngested: () => {
+        done++
+      }
+    }
+  } as never)
   try {
     global.gc?.()
     const baseline = process.memoryUsage().rss
     let peak = baseline
-    const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss) }, 5)
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage().rss)
+    }, 5)
     await host.app.communications.mailboxes.start()
-    await waitFor(async () => done, (n) => n >= 1, 120_000, 'big mail')
+    await waitFor(
+      async () => done,
+      (n) => n >= 1,
+      120_000,
+      'big mail'
+    )
     clearInterval(sampler)
     const growth = peak - baseline
-    return { attachmentMB: round(size / 1048576), rawMB: round(rawLength / 1048576), rssGrowthMB: round(growth / 1048576), growthOverAttachment: round(growth / size, 2) }
+    return {
+      attachmentMB: round(size / 1048576),
+      rawMB: round(rawLength / 1048576),
+      rssGrowthMB: round(growth / 1048576),
+      growthOverAttachment: round(growth / size, 2)
+    }
   } finally {
     await host.close()
   }
@@ -128,15 +187,32 @@ export async function archiveImport(dovecot: DovecotInstance, user: string, coun
   const host = await startTestHost({ mail: { mailboxes: [{ url: dovecot.url(user) }], from: FROM } })
   try {
     const headers = { authorization: 'Bearer demo-admin' }
-    const health = await waitFor(async () => (await host.app.inject({ url: '/api/communications/health', headers })).json(), (h) => h.mailboxes[0]?.state === 'idle', 60_000, 'idle')
+    const health = await waitFor(
+      async () => (await host.app.inject({ url: '/api/communications/health', headers })).json(),
+      (h) => h.mailboxes[0]?.state === 'idle',
+      60_000,
+      'idle'
+    )
     const id = health.mailboxes[0].id as number
     const start = performance.now()
     await host.app.inject({ method: 'POST', url: `/api/communications/mailboxes/${id}/archive-import`, headers, payload: { since: '2000-01-01' } })
-    const job = await waitFor(async () => (await host.app.inject({ url: `/api/communications/mailboxes/${id}/archive-import`, headers })).json().items[0], (j) => j?.status !== 'running', 60 * 60_000, 'archive import')
+    const job = await waitFor(
+      async () => (await host.app.inject({ url: `/api/communications/mailboxes/${id}/archive-import`, headers })).json().items[0],
+      (j) => j?.status !== 'running',
+      60 * 60_000,
+      'archive import'
+    )
     const seconds = (performance.now() - start) / 1000
     const rawRate = raw.count / raw.seconds
     const importRate = job.stored / seconds
-    return { messages: count, stored: job.stored, errors: job.errors, rawFetchParsePerSecond: round(rawRate), archiveImportPerSecond: round(importRate), ratio: round(importRate / rawRate, 3) }
+    return {
+      messages: count,
+      stored: job.stored,
+      errors: job.errors,
+      rawFetchParsePerSecond: round(rawRate),
+      archiveImportPerSecond: round(importRate),
+      ratio: round(importRate / rawRate, 3)
+    }
   } finally {
     await host.close()
   }
@@ -147,7 +223,9 @@ function round(n: number, digits = 1): number {
   return Math.round(n * f) / f
 }
 
-export async function benchInbound(options: { small?: number; mixed?: number; latencySamples?: number; archive?: number } = {}): Promise<Record<string, Record<string, number>>> {
+export async function benchInbound(
+  options: { small?: number; mixed?: number; latencySamples?: number; archive?: number } = {}
+): Promise<Record<string, Record<string, number>>> {
   const users = { small: 'small@bench.test', mixed: 'mixed@bench.test', latency: 'latency@bench.test', big: 'big@bench.test', archive: 'archive@bench.test' }
   const dovecot = await startDovecot({ users: Object.fromEntries(Object.values(users).map((u) => [u, 'pw'])) })
   try {

@@ -14,7 +14,8 @@ const FROM = '"Ufficio TARI" <tari@garbage.example.test>'
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits
 const MB = 1024 * 1024
 
-const INBOUND_HTML = (i: number) => `<p>Buongiorno,</p><p>da <b>due settimane</b> il vetro in via Roma ${i % 200} non viene raccolto e i contenitori sono pieni. Vi chiedo di intervenire al più presto; allego una foto.</p><p>Cordiali saluti<br>Mario Rossi</p>`
+const INBOUND_HTML = (i: number) =>
+  `<p>Buongiorno,</p><p>da <b>due settimane</b> il vetro in via Roma ${i % 200} non viene raccolto e i contenitori sono pieni. Vi chiedo di intervenire al più presto; allego una foto.</p><p>Cordiali saluti<br>Mario Rossi</p>`
 const OUTBOUND_HTML = `<p>Gentile sig. Rossi,</p><p>abbiamo verificato la sua segnalazione: il ritiro è stato <i>riprogrammato</i> per giovedì. Le ricordiamo di:</p><ul><li>esporre i contenitori la sera prima;</li><li>non inserire ceramica nel vetro.</li></ul><p>Il calendario è su <a href="https://comune.example.test/raccolta">comune.example.test</a>.</p><p>Ufficio TARI</p>`
 
 /** A work order with `count` messages, alternating citizen mail and operator replies, one in ten with a photo. */
@@ -28,16 +29,36 @@ async function longConversation(host: TestHost, count: number, nth = 0): Promise
       const inbound = i % 2 === 0
       const createdAt = new Date(start + i * 3_600_000)
       const id = await tx.messages.insert({
-        workOrderId, contributorId: host.contributors.marioRossi, direction: inbound ? 'inbound' : 'outbound', channel: 'email',
-        messageId: `bench-${workOrderId}-${i}@example.test`, dedupeKey: messageIdKey(`bench-${workOrderId}-${i}@example.test`),
-        from: inbound ? 'mario.rossi@example.test' : 'tari@garbage.example.test', fromName: inbound ? 'Mario Rossi' : 'Ufficio TARI',
-        to: [inbound ? 'tari@garbage.example.test' : 'mario.rossi@example.test'], cc: [], subject: `Re: Raccolta del vetro in via Roma [OdL #${workOrderId}]`,
-        html: inbound ? INBOUND_HTML(i) : OUTBOUND_HTML, text: null, deliveryStatus: inbound ? null : 'sent', createdAt, receivedAt: inbound ? createdAt : null
+        workOrderId,
+        contributorId: host.contributors.marioRossi,
+        direction: inbound ? 'inbound' : 'outbound',
+        channel: 'email',
+        messageId: `bench-${workOrderId}-${i}@example.test`,
+        dedupeKey: messageIdKey(`bench-${workOrderId}-${i}@example.test`),
+        from: inbound ? 'mario.rossi@example.test' : 'tari@garbage.example.test',
+        fromName: inbound ? 'Mario Rossi' : 'Ufficio TARI',
+        to: [inbound ? 'tari@garbage.example.test' : 'mario.rossi@example.test'],
+        cc: [],
+        subject: `Re: Raccolta del vetro in via Roma [OdL #${workOrderId}]`,
+        html: inbound ? INBOUND_HTML(i) : OUTBOUND_HTML,
+        text: null,
+        deliveryStatus: inbound ? null : 'sent',
+        createdAt,
+        receivedAt: inbound ? createdAt : null
       })
       if (i % 10 === 0) {
         await tx.attachments.insert({
-          messageId: id, filename: `foto-${i}.jpg`, contentType: 'image/jpeg', size: 4096, sha256: 'b'.repeat(64), contentId: null, inline: false,
-          storage: 'database', storageKey: null, content: Buffer.alloc(4096, i % 251), createdAt
+          messageId: id,
+          filename: `foto-${i}.jpg`,
+          contentType: 'image/jpeg',
+          size: 4096,
+          sha256: 'b'.repeat(64),
+          contentId: null,
+          inline: false,
+          storage: 'database',
+          storageKey: null,
+          content: Buffer.alloc(4096, i % 251),
+          createdAt
         })
       }
     }
@@ -57,7 +78,13 @@ async function exportBenchmark(messages: number): Promise<Record<string, number>
     const seconds = (performance.now() - started) / 1000
     // the packer works synchronously for most of the export, so a timer cannot sample it: the kernel's peak can
     const peak = process.resourceUsage().maxRSS * 1024
-    return { messages, seconds: round(seconds, 3), peakRssMB: round(peak / MB, 1), rssGrowthMB: round((peak - before) / MB, 1), docxKB: round((doc?.content.length ?? 0) / 1024, 1) }
+    return {
+      messages,
+      seconds: round(seconds, 3),
+      peakRssMB: round(peak / MB, 1),
+      rssGrowthMB: round((peak - before) / MB, 1),
+      docxKB: round((doc?.content.length ?? 0) / 1024, 1)
+    }
   } finally {
     await host.close()
   }
@@ -66,10 +93,15 @@ async function exportBenchmark(messages: number): Promise<Record<string, number>
 /** In a fresh process, so the peak RSS is the export's and not that of whatever ran before in this one. */
 function exportInChild(messages: number): Promise<Record<string, number>> {
   return new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(import.meta.url), ['--export-child', String(messages)], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    const child = fork(fileURLToPath(import.meta.url), ['--export-child', String(messages)], {
+      execArgv: process.execArgv,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc']
+    })
     child.once('message', (result) => resolve(result as Record<string, number>))
     child.once('error', reject)
-    child.once('exit', (code) => { if (code !== 0) reject(new Error(`export benchmark exited with ${code}`)) })
+    child.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`export benchmark exited with ${code}`))
+    })
   })
 }
 
@@ -77,9 +109,16 @@ function exportInChild(messages: number): Promise<Record<string, number>> {
 async function startSink(): Promise<{ url: string; count: () => number; close: () => Promise<void> }> {
   let received = 0
   const server = new SMTPServer({
-    authOptional: true, disabledCommands: ['STARTTLS'], hideSTARTTLS: true, logger: false, disableReverseLookup: true,
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    hideSTARTTLS: true,
+    logger: false,
+    disableReverseLookup: true,
     onData(stream, _session, callback) {
-      stream.on('end', () => { received++; callback() })
+      stream.on('end', () => {
+        received++
+        callback()
+      })
       stream.resume()
     }
   })
@@ -98,15 +137,35 @@ async function throughputBenchmark(count: number): Promise<Record<string, number
     const attachment = Buffer.alloc(50 * 1024, 7)
     for (let i = 0; i < count; i++) {
       await repos.transaction(async (tx) => {
-        const queued = await queueOutboundMail(tx, {
-          workOrderId: Number(wo.id_odl), contributorId: null, kind: 'reply', from: FROM, to: [`cittadino${i}@example.test`],
-          subject: `Re: Segnalazione ${i} [OdL #${wo.id_odl}]`, html: OUTBOUND_HTML, text: 'Gentile sig. Rossi, …', now: new Date()
-        }, TEST_SECRET)
+        const queued = await queueOutboundMail(
+          tx,
+          {
+            workOrderId: Number(wo.id_odl),
+            contributorId: null,
+            kind: 'reply',
+            from: FROM,
+            to: [`cittadino${i}@example.test`],
+            subject: `Re: Segnalazione ${i} [OdL #${wo.id_odl}]`,
+            html: OUTBOUND_HTML,
+            text: 'Gentile sig. Rossi, …',
+            now: new Date()
+          },
+          TEST_SECRET
+        )
         // one in five replies carries a 50 KB attachment
         if (i % 5 === 0) {
           await tx.attachments.insert({
-            messageId: queued.messageId, filename: 'verbale.pdf', contentType: 'application/pdf', size: attachment.length, sha256: 'c'.repeat(64),
-            contentId: null, inline: false, storage: 'database', storageKey: null, content: attachment, createdAt: new Date()
+            messageId: queued.messageId,
+            filename: 'verbale.pdf',
+            contentType: 'application/pdf',
+            size: attachment.length,
+            sha256: 'c'.repeat(64),
+            contentId: null,
+            inline: false,
+            storage: 'database',
+            storageKey: null,
+            content: attachment,
+            createdAt: new Date()
           })
         }
       })

@@ -36,11 +36,21 @@ export async function benchReliability(quick = false): Promise<Record<string, nu
   try {
     // IMAP: a restart, then a long outage, with the module's default backoff
     const host = await startTestHost({ mail: { mailboxes: [{ url: dovecot.url('blip@bench.test') }] } })
-    await waitFor(async () => (await host.knex('trc_mailbox_state').first('state'))?.state, (s) => s === 'idle', 20_000, 'idle')
+    await waitFor(
+      async () => (await host.knex('trc_mailbox_state').first('state'))?.state,
+      (s) => s === 'idle',
+      20_000,
+      'idle'
+    )
     await dovecot.stop()
     await dovecot.start()
     results.imapRestartToMailSeconds = await mailAndWait(dovecot, 'blip@bench.test', host.knex, 1, performance.now())
-    await waitFor(async () => (await host.knex('trc_mailbox_state').first('state'))?.state, (s) => s === 'idle', 20_000, 'idle')
+    await waitFor(
+      async () => (await host.knex('trc_mailbox_state').first('state'))?.state,
+      (s) => s === 'idle',
+      20_000,
+      'idle'
+    )
     await dovecot.stop()
     await sleep(quick ? 5_000 : 30_000)
     await dovecot.start()
@@ -52,9 +62,19 @@ export async function benchReliability(quick = false): Promise<Record<string, nu
     await host.close()
     const sender = await startTestHost({ mail: { from: 'tari@bench.test', smtp: { url: smtp.url } } })
     const wo = await sender.knex('ordini_lavoro').first('id_odl').where('id_contribuente', sender.contributors.marioRossi)
-    const reply = await sender.app.inject({ method: 'POST', url: `/api/communications/work-orders/${wo.id_odl}/reply`, headers: auth('demo-operator'), payload: { html: '<p>Risposta</p>' } })
+    const reply = await sender.app.inject({
+      method: 'POST',
+      url: `/api/communications/work-orders/${wo.id_odl}/reply`,
+      headers: auth('demo-operator'),
+      payload: { html: '<p>Risposta</p>' }
+    })
     const replyId = (reply.json() as { id: number }).id
-    await waitFor(() => sender.knex('trc_outbox').first('status').where('message_id', replyId), (r) => r?.status === 'retrying', 30_000, 'retrying')
+    await waitFor(
+      () => sender.knex('trc_outbox').first('status').where('message_id', replyId),
+      (r) => r?.status === 'retrying',
+      30_000,
+      'retrying'
+    )
     if (!quick) await sleep(10_000)
     await smtp.start()
     const back = performance.now()
@@ -70,11 +90,23 @@ export async function benchReliability(quick = false): Promise<Record<string, nu
     await seedHost.app.close()
     const child = (user: string, instanceId: string, ttlMs: number) => {
       const c = spawn(process.execPath, ['--import', 'tsx', FIXTURE], {
-        env: { ...process.env, DATABASE_URL: db.url, IMAP_URL: dovecot.url(user), EXIT_AFTER: '0', TRC_SECRET: TEST_SECRET, INSTANCE_ID: instanceId, LEASE_TTL_MS: String(ttlMs) },
+        env: {
+          ...process.env,
+          DATABASE_URL: db.url,
+          IMAP_URL: dovecot.url(user),
+          EXIT_AFTER: '0',
+          TRC_SECRET: TEST_SECRET,
+          INSTANCE_ID: instanceId,
+          LEASE_TTL_MS: String(ttlMs)
+        },
         stdio: ['ignore', 'pipe', 'ignore']
       })
       children.push(c)
-      const ready = new Promise<void>((resolve) => c.stdout?.on('data', (d: Buffer) => { if (d.toString().includes('ready')) resolve() }))
+      const ready = new Promise<void>((resolve) =>
+        c.stdout?.on('data', (d: Buffer) => {
+          if (d.toString().includes('ready')) resolve()
+        })
+      )
       return Object.assign(c, { ready })
     }
     const kill = async (c: ChildProcess) => {
@@ -84,7 +116,7 @@ export async function benchReliability(quick = false): Promise<Record<string, nu
       await exited
     }
     const ttl = quick ? 5_000 : 30_000
-    const leaseOf = async () => (await db.knex('trc_mailbox_state').first('lease_owner', 'state'))
+    const leaseOf = async () => await db.knex('trc_mailbox_state').first('lease_owner', 'state')
     const first = child('kill@bench.test', 'bench-instance', ttl)
     await waitFor(leaseOf, (s) => s?.state === 'idle', 60_000, 'idle')
     await kill(first)

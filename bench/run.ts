@@ -6,7 +6,7 @@ const quick = process.env.BENCH_QUICK === '1'
 const results: Record<string, unknown> = {}
 results.inbound = await benchInbound(quick ? { small: 500, mixed: 50, latencySamples: 10, archive: 500 } : {})
 try {
-  const outbound = await import('./outbound.js' as string) as { benchOutbound?: () => Promise<Record<string, number>> }
+  const outbound = (await import('./outbound.js' as string)) as { benchOutbound?: () => Promise<Record<string, number>> }
   if (outbound.benchOutbound) results.outbound = await outbound.benchOutbound()
 } catch (err) {
   if ((err as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw err

@@ -71,7 +71,8 @@ export async function buildHostApp(config: HostConfig): Promise<HostApp> {
   const prefix = config.module?.prefix ?? '/api/communications'
   const clientErrors = open311ClientErrorHandler({ prefix, locale: config.module?.locale })
   const app = Fastify({
-    logger: config.logger ?? false, trustProxy: false,
+    logger: config.logger ?? false,
+    trustProxy: false,
     // Open311 clients ask for many requests at once in the query string (about 15 bytes per id): 64 KB of
     // headers take some 4,000 ids; Node's default (16 KB) about 1,000.
     http: { maxHeaderSize: HOST_MAX_HEADER_BYTES },
@@ -137,8 +138,12 @@ export async function buildHostApp(config: HostConfig): Promise<HostApp> {
       .offset((page - 1) * pageSize)
       .limit(pageSize)
     const list = rows.map((r: Record<string, unknown>) => ({
-      id: Number(r.id_odl), subject: String(r.oggetto), status: String(r.stato), type: r.tipo_odl ? String(r.tipo_odl) : null,
-      contributor: String(r.nominativo), openedAt: formatDate(r.data_apertura)
+      id: Number(r.id_odl),
+      subject: String(r.oggetto),
+      status: String(r.stato),
+      type: r.tipo_odl ? String(r.tipo_odl) : null,
+      contributor: String(r.nominativo),
+      openedAt: formatDate(r.data_apertura)
     }))
     return reply.type('text/html; charset=utf-8').send(workOrderListPage(operator, list, page, pages))
   })
@@ -148,15 +153,35 @@ export async function buildHostApp(config: HostConfig): Promise<HostApp> {
     if (!operator) return reply.redirect('/login')
     const id = Number.parseInt(request.params.id, 10)
     const row = Number.isSafeInteger(id) ? await knex('ordini_lavoro').first('*').where('id_odl', id) : undefined
-    if (!row) return reply.status(404).type('text/html; charset=utf-8').send('<!doctype html><html lang="it"><title>Non trovato</title><p>Ordine di lavoro non trovato.</p></html>')
+    if (!row)
+      return reply
+        .status(404)
+        .type('text/html; charset=utf-8')
+        .send('<!doctype html><html lang="it"><title>Non trovato</title><p>Ordine di lavoro non trovato.</p></html>')
     const c = await knex('contribuenti').first('*').where('id_contribuente', row.id_contribuente)
     const moduleUi = !config.withoutModule && !moduleError ? { script: uiScriptUrl(prefix), apiBase: prefix } : null
     return reply.type('text/html; charset=utf-8').send(
-      workOrderDetailPage(operator, {
-        id, subject: String(row.oggetto), description: row.descrizione ?? null, status: String(row.stato), type: row.tipo_odl ?? null,
-        openedAt: formatDate(row.data_apertura),
-        contributor: c ? { id: Number(c.id_contribuente), name: String(c.nominativo), fiscalCode: c.codice_fiscale ?? null, email: c.email ?? null, address: c.indirizzo ? `${c.indirizzo}, ${c.comune ?? ''}` : null } : null
-      }, moduleUi)
+      workOrderDetailPage(
+        operator,
+        {
+          id,
+          subject: String(row.oggetto),
+          description: row.descrizione ?? null,
+          status: String(row.stato),
+          type: row.tipo_odl ?? null,
+          openedAt: formatDate(row.data_apertura),
+          contributor: c
+            ? {
+                id: Number(c.id_contribuente),
+                name: String(c.nominativo),
+                fiscalCode: c.codice_fiscale ?? null,
+                email: c.email ?? null,
+                address: c.indirizzo ? `${c.indirizzo}, ${c.comune ?? ''}` : null
+              }
+            : null
+        },
+        moduleUi
+      )
     )
   })
 

@@ -71,7 +71,13 @@ function hostMigrationSource(seed: ((knex: Knex) => Promise<void>) | null): Knex
  */
 export async function migrateHost(knex: Knex, options: { seed?: boolean } = {}): Promise<SeedSummary | null> {
   let seeded: SeedSummary | null = null
-  const source = hostMigrationSource(options.seed ? async (trx) => { seeded = await seedIfEmpty(trx) } : null)
+  const source = hostMigrationSource(
+    options.seed
+      ? async (trx) => {
+          seeded = await seedIfEmpty(trx)
+        }
+      : null
+  )
   await retryWhileMigrating(knex, () => knex.migrate.latest({ migrationSource: source, tableName: 'garbage_migrations' }))
   return seeded
 }

@@ -36,7 +36,9 @@ function layout(title: string, body: string, operator: Operator | null, extraHea
 }
 
 export function loginPage(error?: string): string {
-  return layout('Accesso', `
+  return layout(
+    'Accesso',
+    `
   <h1>Accesso operatori</h1>
   ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
   <form method="post" action="/login">
@@ -46,7 +48,9 @@ export function loginPage(error?: string): string {
     <input id="password" name="password" type="password" autocomplete="current-password" required>
     <button type="submit">Accedi</button>
   </form>
-  <p>Utenti dimostrativi: <code>demo-admin</code>, <code>demo-operator</code>, <code>demo-viewer</code> (password uguale al nome utente).</p>`, null)
+  <p>Utenti dimostrativi: <code>demo-admin</code>, <code>demo-operator</code>, <code>demo-viewer</code> (password uguale al nome utente).</p>`,
+    null
+  )
 }
 
 export interface WorkOrderListRow {
@@ -60,12 +64,19 @@ export interface WorkOrderListRow {
 
 export function workOrderListPage(operator: Operator, rows: WorkOrderListRow[], page: number, pages: number): string {
   const body = rows
-    .map((r) => `<tr><td><a href="/work-orders/${r.id}">${r.id}</a></td><td>${escapeHtml(r.subject)}</td><td>${escapeHtml(r.contributor)}</td><td>${escapeHtml(r.type ?? '')}</td><td>${escapeHtml(r.status)}</td><td>${escapeHtml(r.openedAt)}</td></tr>`)
+    .map(
+      (r) =>
+        `<tr><td><a href="/work-orders/${r.id}">${r.id}</a></td><td>${escapeHtml(r.subject)}</td><td>${escapeHtml(r.contributor)}</td><td>${escapeHtml(r.type ?? '')}</td><td>${escapeHtml(r.status)}</td><td>${escapeHtml(r.openedAt)}</td></tr>`
+    )
     .join('')
   const nav = `<nav aria-label="Pagine">${page > 1 ? `<a href="?page=${page - 1}">← Precedenti</a>` : ''} Pagina ${page} di ${pages} ${page < pages ? `<a href="?page=${page + 1}">Successivi →</a>` : ''}</nav>`
-  return layout('Ordini di lavoro', `<h1>Ordini di lavoro</h1>
+  return layout(
+    'Ordini di lavoro',
+    `<h1>Ordini di lavoro</h1>
   <table><thead><tr><th scope="col">N.</th><th scope="col">Oggetto</th><th scope="col">Contribuente</th><th scope="col">Tipo</th><th scope="col">Stato</th><th scope="col">Apertura</th></tr></thead>
-  <tbody>${body}</tbody></table>${nav}`, operator)
+  <tbody>${body}</tbody></table>${nav}`,
+    operator
+  )
 }
 
 export interface WorkOrderDetail {
@@ -85,7 +96,9 @@ export function workOrderDetailPage(operator: Operator, wo: WorkOrderDetail, mod
     ? `<trc-communications work-order-id="${wo.id}" api-base="${escapeHtml(moduleUi.apiBase)}" lang="it"></trc-communications>`
     : '<p>Il modulo Comunicazioni non è disponibile.</p>'
   const head = moduleUi ? `<script type="module" src="${escapeHtml(moduleUi.script)}"></script>` : ''
-  return layout(`Ordine di lavoro ${wo.id}`, `
+  return layout(
+    `Ordine di lavoro ${wo.id}`,
+    `
   <h1>Ordine di lavoro n. ${wo.id}</h1>
   <div role="tablist" aria-label="Sezioni dell'ordine di lavoro">
     <button role="tab" id="tab-dati" aria-controls="panel-dati" aria-selected="true">Dati</button>
@@ -124,5 +137,8 @@ export function workOrderDetailPage(operator: Operator, wo: WorkOrderDetail, mod
       });
     });
     if (location.hash === '#comunicazioni') select(tabs[1]);
-  </script>`, operator, head)
+  </script>`,
+    operator,
+    head
+  )
 }

@@ -3,11 +3,176 @@
 import type { Knex } from 'knex'
 import { buildFiscalCode } from '../src/domain/codice-fiscale.js'
 
-const MALE = ['Marco', 'Giuseppe', 'Luca', 'Andrea', 'Francesco', 'Alessandro', 'Matteo', 'Lorenzo', 'Davide', 'Stefano', 'Paolo', 'Giovanni', 'Antonio', 'Roberto', 'Simone', 'Federico', 'Nicola', 'Salvatore', 'Vincenzo', 'Emanuele', 'Niccolò', 'Raffaele', 'Gabriele', 'Tommaso']
-const FEMALE = ['Giulia', 'Francesca', 'Sara', 'Chiara', 'Anna', 'Martina', 'Laura', 'Valentina', 'Alessandra', 'Elena', 'Silvia', 'Federica', 'Paola', 'Roberta', 'Beatrice', 'Caterina', 'Lucia', 'Ilaria', 'Noemi', 'Letizia', 'Aurora', 'Graziella']
-const SURNAMES = ['Rossi', 'Russo', 'Ferrari', 'Esposito', 'Romano', 'Colombo', 'Ricci', 'Marino', 'Greco', 'Bruno', 'Gallo', 'Conti', 'De Luca', 'Mancini', 'Costa', 'Giordano', 'Rizzo', 'Lombardi', 'Moretti', 'Barbieri', 'Fontana', 'Santoro', 'Mariani', 'Rinaldi', 'Caruso', 'Ferrara', 'Galli', 'Martini', 'Leone', 'Longo', 'Gentile', 'Martinelli', 'Vitale', 'Lombardo', 'Serra', 'Coppola', 'De Santis', "D'Angelo", 'Marchetti', 'Parisi', 'Villa', 'Conte', 'Ferraro', 'Fabbri', 'Bianco', 'Marini', 'Grasso', 'Valentini', 'Messina', 'Sala', 'Pellegrini', 'Palumbo', 'Sanna', 'Farina', 'Rizzi', 'Monti', 'Cattaneo', 'Morelli', 'Amato', 'Silvestri', 'Mazza', 'Testa', 'Grassi', 'Pellegrino', 'Carbone', 'Giuliani', 'Benedetti', 'Barone', 'Rossetti', 'Caputo', 'Montanari', 'Guerra', 'Palmieri', 'Bernardi', 'Martino', 'Fiore', 'De Rosa', 'Ferri', 'Lucchini', 'Galletti', 'Orlando', 'Cocco']
-const STREETS = ['Via Roma', 'Via Garibaldi', 'Corso Vittorio Emanuele II', 'Via Mazzini', 'Via Cavour', 'Piazza della Libertà', 'Via Dante Alighieri', 'Via XX Settembre', 'Viale della Repubblica', 'Via Giacomo Matteotti', 'Via San Francesco', "Via Sant'Antonio", 'Via dei Mille', 'Via Nazionale', 'Largo Gramsci', 'Via Piave', 'Via Trieste', 'Via Udine', 'Vicolo del Pozzo', 'Strada Provinciale 12']
-const TOWNS: Array<[string, string]> = [['Bologna', 'A944'], ['Modena', 'F257'], ['Reggio nell\'Emilia', 'H223'], ['Parma', 'G337'], ['Ferrara', 'D548'], ['Ravenna', 'H199'], ['Forlì', 'D704'], ['Rimini', 'H294'], ['Imola', 'E289'], ['Carpi', 'B819'], ['Cesena', 'C573'], ['Faenza', 'D458']]
+const MALE = [
+  'Marco',
+  'Giuseppe',
+  'Luca',
+  'Andrea',
+  'Francesco',
+  'Alessandro',
+  'Matteo',
+  'Lorenzo',
+  'Davide',
+  'Stefano',
+  'Paolo',
+  'Giovanni',
+  'Antonio',
+  'Roberto',
+  'Simone',
+  'Federico',
+  'Nicola',
+  'Salvatore',
+  'Vincenzo',
+  'Emanuele',
+  'Niccolò',
+  'Raffaele',
+  'Gabriele',
+  'Tommaso'
+]
+const FEMALE = [
+  'Giulia',
+  'Francesca',
+  'Sara',
+  'Chiara',
+  'Anna',
+  'Martina',
+  'Laura',
+  'Valentina',
+  'Alessandra',
+  'Elena',
+  'Silvia',
+  'Federica',
+  'Paola',
+  'Roberta',
+  'Beatrice',
+  'Caterina',
+  'Lucia',
+  'Ilaria',
+  'Noemi',
+  'Letizia',
+  'Aurora',
+  'Graziella'
+]
+const SURNAMES = [
+  'Rossi',
+  'Russo',
+  'Ferrari',
+  'Esposito',
+  'Romano',
+  'Colombo',
+  'Ricci',
+  'Marino',
+  'Greco',
+  'Bruno',
+  'Gallo',
+  'Conti',
+  'De Luca',
+  'Mancini',
+  'Costa',
+  'Giordano',
+  'Rizzo',
+  'Lombardi',
+  'Moretti',
+  'Barbieri',
+  'Fontana',
+  'Santoro',
+  'Mariani',
+  'Rinaldi',
+  'Caruso',
+  'Ferrara',
+  'Galli',
+  'Martini',
+  'Leone',
+  'Longo',
+  'Gentile',
+  'Martinelli',
+  'Vitale',
+  'Lombardo',
+  'Serra',
+  'Coppola',
+  'De Santis',
+  "D'Angelo",
+  'Marchetti',
+  'Parisi',
+  'Villa',
+  'Conte',
+  'Ferraro',
+  'Fabbri',
+  'Bianco',
+  'Marini',
+  'Grasso',
+  'Valentini',
+  'Messina',
+  'Sala',
+  'Pellegrini',
+  'Palumbo',
+  'Sanna',
+  'Farina',
+  'Rizzi',
+  'Monti',
+  'Cattaneo',
+  'Morelli',
+  'Amato',
+  'Silvestri',
+  'Mazza',
+  'Testa',
+  'Grassi',
+  'Pellegrino',
+  'Carbone',
+  'Giuliani',
+  'Benedetti',
+  'Barone',
+  'Rossetti',
+  'Caputo',
+  'Montanari',
+  'Guerra',
+  'Palmieri',
+  'Bernardi',
+  'Martino',
+  'Fiore',
+  'De Rosa',
+  'Ferri',
+  'Lucchini',
+  'Galletti',
+  'Orlando',
+  'Cocco'
+]
+const STREETS = [
+  'Via Roma',
+  'Via Garibaldi',
+  'Corso Vittorio Emanuele II',
+  'Via Mazzini',
+  'Via Cavour',
+  'Piazza della Libertà',
+  'Via Dante Alighieri',
+  'Via XX Settembre',
+  'Viale della Repubblica',
+  'Via Giacomo Matteotti',
+  'Via San Francesco',
+  "Via Sant'Antonio",
+  'Via dei Mille',
+  'Via Nazionale',
+  'Largo Gramsci',
+  'Via Piave',
+  'Via Trieste',
+  'Via Udine',
+  'Vicolo del Pozzo',
+  'Strada Provinciale 12'
+]
+const TOWNS: Array<[string, string]> = [
+  ['Bologna', 'A944'],
+  ['Modena', 'F257'],
+  ["Reggio nell'Emilia", 'H223'],
+  ['Parma', 'G337'],
+  ['Ferrara', 'D548'],
+  ['Ravenna', 'H199'],
+  ['Forlì', 'D704'],
+  ['Rimini', 'H294'],
+  ['Imola', 'E289'],
+  ['Carpi', 'B819'],
+  ['Cesena', 'C573'],
+  ['Faenza', 'D458']
+]
 export const HOST_WORK_ORDER_TYPES = ['RECLAMO', 'INFORMAZIONI', 'RETTIFICA', 'DISSERVIZIO', 'RITIRO', 'RIPARAZIONE', 'ATTIVAZIONE', 'ALTRO']
 const SUBJECTS: Record<string, string[]> = {
   RECLAMO: ['Mancata raccolta del secco residuo', 'Operatore scortese durante il ritiro', 'Cassonetto non svuotato da una settimana'],
@@ -15,7 +180,7 @@ const SUBJECTS: Record<string, string[]> = {
   RETTIFICA: ['Importo TARI errato per superficie', 'Doppio addebito sulla bolletta', 'Numero componenti del nucleo errato'],
   DISSERVIZIO: ['Rifiuti abbandonati in strada', 'Spazzamento non effettuato', 'Cestino stradale rotto'],
   RITIRO: ['Ritiro ingombranti: divano e materasso', 'Ritiro sfalci e potature', 'Ritiro RAEE: frigorifero'],
-  RIPARAZIONE: ['Bidone dell\'umido con coperchio rotto', 'Sostituzione mastello carta', 'Chiave del cassonetto smarrita'],
+  RIPARAZIONE: ["Bidone dell'umido con coperchio rotto", 'Sostituzione mastello carta', 'Chiave del cassonetto smarrita'],
   ATTIVAZIONE: ['Attivazione nuova utenza', 'Variazione intestatario', 'Cessazione utenza per trasloco'],
   ALTRO: ['Richiesta generica', 'Segnalazione varia', 'Comunicazione al gestore']
 }
@@ -32,7 +197,12 @@ function prng(seed: number): () => number {
   }
 }
 
-const slug = (s: string) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z]/g, '')
+const slug = (s: string) =>
+  s
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z]/g, '')
 
 export interface SeedSummary {
   genericContributorId: number
@@ -75,7 +245,17 @@ export async function seedIfEmpty(knex: Knex, contributorCount = 220, workOrderC
   }
 
   const rows: ContributorRow[] = [
-    { nominativo: 'CONTRIBUENTE GENERICO – mittente non identificato', codice_fiscale: null, email: null, email_secondaria: null, pec: null, indirizzo: null, comune: null, codice_utente: null, generico: true },
+    {
+      nominativo: 'CONTRIBUENTE GENERICO – mittente non identificato',
+      codice_fiscale: null,
+      email: null,
+      email_secondaria: null,
+      pec: null,
+      indirizzo: null,
+      comune: null,
+      codice_utente: null,
+      generico: true
+    },
     person('Mario', 'Rossi', false, 'mario.rossi@example.test', { pec: 'mario.rossi@pec.example.test' }),
     person('Giuseppe', 'Bianchi', false, 'famiglia.bianchi@example.test'),
     person('Anna', 'Bianchi', true, 'famiglia.bianchi@example.test', { email_secondaria: 'anna.bianchi@example.test' })
@@ -98,7 +278,9 @@ export async function seedIfEmpty(knex: Knex, contributorCount = 220, workOrderC
   })
   await knex.batchInsert('contribuenti', rows, 50)
 
-  const ids: number[] = (await knex('contribuenti').select('id_contribuente').orderBy('id_contribuente')).map((r: { id_contribuente: unknown }) => Number(r.id_contribuente))
+  const ids: number[] = (await knex('contribuenti').select('id_contribuente').orderBy('id_contribuente')).map((r: { id_contribuente: unknown }) =>
+    Number(r.id_contribuente)
+  )
   const genericContributorId = ids[0] as number
   const start = Date.UTC(2026, 0, 7)
   const workOrders = []

@@ -222,8 +222,18 @@ export async function up(knex: Knex): Promise<void> {
 
 export async function down(knex: Knex): Promise<void> {
   for (const table of [
-    'trc_intake_requests', 'trc_settings', 'trc_audit_log', 'trc_quarantine', 'trc_outbox', 'trc_digest_runs', 'trc_clock_events', 'trc_work_order_meta',
-    'trc_attachments', 'trc_messages', 'trc_mailbox_state', 'trc_mailboxes'
+    'trc_intake_requests',
+    'trc_settings',
+    'trc_audit_log',
+    'trc_quarantine',
+    'trc_outbox',
+    'trc_digest_runs',
+    'trc_clock_events',
+    'trc_work_order_meta',
+    'trc_attachments',
+    'trc_messages',
+    'trc_mailbox_state',
+    'trc_mailboxes'
   ]) {
     await knex.schema.dropTableIfExists(table)
   }

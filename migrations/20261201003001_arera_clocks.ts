@@ -5,8 +5,17 @@ import type { Knex } from 'knex'
 const ts = (t: Knex.AlterTableBuilder, name: string) => t.datetime(name, { precision: 3 })
 
 const COLUMNS = [
-  'territory', 'no_due_date_reason', 'suggested_service_type', 'service_type', 'service_inspection', 'service_started_at',
-  'service_due_date', 'service_done_at', 'service_miss_cause', 'service_confirmed_at', 'service_confirmed_by'
+  'territory',
+  'no_due_date_reason',
+  'suggested_service_type',
+  'service_type',
+  'service_inspection',
+  'service_started_at',
+  'service_due_date',
+  'service_done_at',
+  'service_miss_cause',
+  'service_confirmed_at',
+  'service_confirmed_by'
 ]
 
 export async function up(knex: Knex): Promise<void> {

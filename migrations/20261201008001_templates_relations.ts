@@ -109,8 +109,32 @@ export async function up(knex: Knex): Promise<void> {
 
   const now = new Date()
   await knex('trc_templates').insert([
-    { scope: 'shared', owner_id: null, name: 'Risposta motivata ARERA', lang: 'it', html: REASONED_REPLY_IT, fields_json: JSON.stringify(FIELDS_IT), reasoned_reply: true, system_key: 'arera_reasoned_reply', updated_by: null, created_at: now, updated_at: now },
-    { scope: 'shared', owner_id: null, name: 'ARERA reasoned reply', lang: 'en', html: REASONED_REPLY_EN, fields_json: JSON.stringify(FIELDS_EN), reasoned_reply: true, system_key: 'arera_reasoned_reply', updated_by: null, created_at: now, updated_at: now }
+    {
+      scope: 'shared',
+      owner_id: null,
+      name: 'Risposta motivata ARERA',
+      lang: 'it',
+      html: REASONED_REPLY_IT,
+      fields_json: JSON.stringify(FIELDS_IT),
+      reasoned_reply: true,
+      system_key: 'arera_reasoned_reply',
+      updated_by: null,
+      created_at: now,
+      updated_at: now
+    },
+    {
+      scope: 'shared',
+      owner_id: null,
+      name: 'ARERA reasoned reply',
+      lang: 'en',
+      html: REASONED_REPLY_EN,
+      fields_json: JSON.stringify(FIELDS_EN),
+      reasoned_reply: true,
+      system_key: 'arera_reasoned_reply',
+      updated_by: null,
+      created_at: now,
+      updated_at: now
+    }
   ])
 }
 

@@ -23,13 +23,13 @@ export interface ErrorBody {
 /** The JSON schema of ErrorBody, used for every error response and in the OpenAPI document. */
 export const errorSchema = {
   type: 'object',
-  description: 'An error: a stable code (an i18n key), its parameters and the message in the caller\'s language.',
+  description: "An error: a stable code (an i18n key), its parameters and the message in the caller's language.",
   required: ['statusCode', 'code', 'error', 'message', 'params'],
   properties: {
     statusCode: { type: 'integer' },
     code: { type: 'string', description: 'Stable machine-readable code (the i18n key).' },
     error: { type: 'string', description: 'The same code (kept for existing clients).' },
-    message: { type: 'string', description: 'In the request\'s language: ?lang=it|en, then Accept-Language, then the module locale.' },
+    message: { type: 'string', description: "In the request's language: ?lang=it|en, then Accept-Language, then the module locale." },
     params: { type: 'object', additionalProperties: { type: ['string', 'number'] } },
     fields: { type: 'object', additionalProperties: { type: 'string' }, description: 'Per field, what is wrong with it.' },
     problems: {
@@ -58,7 +58,10 @@ const LIMIT_RULES = new Set(['minLength', 'maxLength', 'minimum', 'maximum', 'mi
 
 /** One Ajv error as a field problem: the field named as the caller wrote it, the keyword as the rule. */
 export function problemFromAjv(error: AjvError, context: string): FieldProblem {
-  const path = error.instancePath.split('/').filter(Boolean).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+  const path = error.instancePath
+    .split('/')
+    .filter(Boolean)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
   const at = (extra?: unknown) => [...path, ...(typeof extra === 'string' ? [extra] : [])].join('.') || context
   const p = error.params
   switch (error.keyword) {
@@ -111,7 +114,9 @@ export function errorBody(error: FastifyError | HttpError | Error, locale: Local
     if (status >= 500) code = 'internalError'
     else if (e.validation) {
       code = 'invalidRequest'
-      problems = (e.validation as unknown as AjvError[]).map((v) => problemFromAjv(v, e.validationContext === 'querystring' ? 'query' : (e.validationContext ?? 'body')))
+      problems = (e.validation as unknown as AjvError[]).map((v) =>
+        problemFromAjv(v, e.validationContext === 'querystring' ? 'query' : (e.validationContext ?? 'body'))
+      )
     } else if (e.code && FASTIFY_CODES[e.code]) code = FASTIFY_CODES[e.code] as MessageKey
     else if (status === 404) code = 'notFound'
     else {
@@ -120,7 +125,12 @@ export function errorBody(error: FastifyError | HttpError | Error, locale: Local
     }
   }
   if (status >= 500) return { statusCode: 500, code: 'internalError', error: 'internalError', message: translate(locale, 'internalError'), params: {} }
-  const described = problems?.map((p) => ({ field: p.field, rule: p.rule, params: p.params ?? {}, message: fieldMessage(locale, p.rule, { field: p.field, ...p.params }) }))
+  const described = problems?.map((p) => ({
+    field: p.field,
+    rule: p.rule,
+    params: p.params ?? {},
+    message: fieldMessage(locale, p.rule, { field: p.field, ...p.params })
+  }))
   if (described?.length) {
     params = { ...params, detail: described.map((p) => p.message).join('; ') }
     fields = { ...Object.fromEntries(described.map((p) => [p.field, p.message])), ...fields }
@@ -128,7 +138,11 @@ export function errorBody(error: FastifyError | HttpError | Error, locale: Local
   const message = translate(locale, code, params)
   if (fieldNames.length) fields = { ...Object.fromEntries(fieldNames.map((f) => [f, message])), ...fields }
   return {
-    statusCode: status, code, error: code, message, params,
+    statusCode: status,
+    code,
+    error: code,
+    message,
+    params,
     ...(fields ? { fields } : {}),
     ...(described?.length ? { problems: described } : {})
   }
@@ -143,6 +157,8 @@ export function installErrorHandling(app: FastifyInstance, defaultLocale: Locale
   app.setNotFoundHandler((request: FastifyRequest, reply) => {
     const locale = requestLocale(request, defaultLocale)
     const params = { method: request.method, url: request.url.split('?')[0] ?? '' }
-    return reply.status(404).send({ statusCode: 404, code: 'notFoundRoute', error: 'notFoundRoute', message: translate(locale, 'notFoundRoute', params), params })
+    return reply
+      .status(404)
+      .send({ statusCode: 404, code: 'notFoundRoute', error: 'notFoundRoute', message: translate(locale, 'notFoundRoute', params), params })
   })
 }

@@ -41,9 +41,13 @@ export function createModule(knex: Knex, options: ResolvedOptions, log: FastifyB
   const outbound = createOutbound({ repos, options, storage, log })
   const scanner = options.antivirus
     ? createAttachmentScanner({
-      repos, storage, log, settings: options.antivirus, onSettled: () => outbound.outbox.wake(),
-      client: createClamdClient(options.antivirus.address, { timeoutMs: options.antivirus.timeoutMs })
-    })
+        repos,
+        storage,
+        log,
+        settings: options.antivirus,
+        onSettled: () => outbound.outbox.wake(),
+        client: createClamdClient(options.antivirus.address, { timeoutMs: options.antivirus.timeoutMs })
+      })
     : null
   // a confirmation may have been queued: the outbox worker delivers it now rather than at its next poll
   const ingest = async (incoming: IncomingMail) => {
@@ -53,20 +57,37 @@ export function createModule(knex: Knex, options: ResolvedOptions, log: FastifyB
     return result
   }
   const mailboxes = createMailboxManager({
-    repos, secret: options.secret, instanceId: options.instanceId, defaultFrom: options.mail.from ?? null, ingest,
-    log, leaseTtlMs: options.mail.leaseTtlMs, backoff: options.mail.backoff, onIngested: hooks.onIngested,
-    maxIngestAttempts: options.mail.maxIngestAttempts, locale: options.locale
+    repos,
+    secret: options.secret,
+    instanceId: options.instanceId,
+    defaultFrom: options.mail.from ?? null,
+    ingest,
+    log,
+    leaseTtlMs: options.mail.leaseTtlMs,
+    backoff: options.mail.backoff,
+    onIngested: hooks.onIngested,
+    maxIngestAttempts: options.mail.maxIngestAttempts,
+    locale: options.locale
   })
   const alerts = createMailboxAlerts({
-    repos, alerts: options.mail.failureAlerts, from: options.mail.from ?? null, organizationName: options.organizationName,
-    locale: options.locale, log, onQueued: () => outbound.outbox.wake()
+    repos,
+    alerts: options.mail.failureAlerts,
+    from: options.mail.from ?? null,
+    organizationName: options.organizationName,
+    locale: options.locale,
+    log,
+    onQueued: () => outbound.outbox.wake()
   })
   const archive = createArchiveImporter({ repos, ingestDeps, secret: options.secret, log, onBatch: () => scanner?.wake() })
   const digest = createDigest({ repos, arera, options, log })
   const core = createService({ repos, options, storage, genericContributor, arera })
   const retention = createRetention({ repos, storage, options, log })
   const citizen = createCitizenRights({
-    repos, storage, workOrderView: core.workOrders.get, conversation: core.workOrders.conversation, message: core.messages.get,
+    repos,
+    storage,
+    workOrderView: core.workOrders.get,
+    conversation: core.workOrders.conversation,
+    message: core.messages.get,
     genericContributorId: () => genericContributor.get()
   })
   const service = {
@@ -95,7 +116,14 @@ export function createModule(knex: Knex, options: ResolvedOptions, log: FastifyB
     /** Merge (and undo), links between related work orders, likely duplicates. */
     relations: createRelationService(repos, arera),
     /** Sportello On-line and app submissions, the citizen's status, public notes. */
-    intake: createIntakeService({ ...ingestDeps, intake: options.intake, onQueued: () => { outbound.outbox.wake(); scanner?.wake() } }),
+    intake: createIntakeService({
+      ...ingestDeps,
+      intake: options.intake,
+      onQueued: () => {
+        outbound.outbox.wake()
+        scanner?.wake()
+      }
+    }),
     mail: {
       /** Ingests one raw message as if it came from a mailbox (host code, imports, tests). */
       ingest: async (raw: Buffer, meta: Partial<Omit<IncomingMail, 'raw'>> = {}) => {
@@ -103,7 +131,14 @@ export function createModule(knex: Knex, options: ResolvedOptions, log: FastifyB
         const mailbox = meta.mailboxId == null ? null : await repos.mailboxes.findById(meta.mailboxId)
         const replyFrom = meta.replyFrom ?? (mailbox ? mailboxSender(mailbox) : null) ?? options.mail.from ?? null
         // `archive` too: host code importing history marks it historical (closed, out of the register unless included)
-        return ingest({ raw: rawFromBuffer(raw), mailboxId: meta.mailboxId ?? null, receivedAt: meta.receivedAt ?? null, checkpoint: meta.checkpoint, replyFrom, archive: meta.archive })
+        return ingest({
+          raw: rawFromBuffer(raw),
+          mailboxId: meta.mailboxId ?? null,
+          receivedAt: meta.receivedAt ?? null,
+          checkpoint: meta.checkpoint,
+          replyFrom,
+          archive: meta.archive
+        })
       }
     }
   }

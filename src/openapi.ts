@@ -48,18 +48,23 @@ export async function installOpenApi(app: FastifyInstance, organizationName: str
       info: {
         title: 'Ticket Reclami – Comunicazioni',
         version: '0.1.0',
-        description: `Conversations, citizen intake and ARERA TQRIF records of ${organizationName}'s work orders. The host authenticates `
-          + 'operators; each operation names the permission it needs in `x-permission`. Errors carry a stable `code`, its `params` and a '
-          + '`message` in the request\'s language (`?lang=it|en`, then Accept-Language).'
+        description:
+          `Conversations, citizen intake and ARERA TQRIF records of ${organizationName}'s work orders. The host authenticates ` +
+          'operators; each operation names the permission it needs in `x-permission`. Errors carry a stable `code`, its `params` and a ' +
+          "`message` in the request's language (`?lang=it|en`, then Accept-Language)."
       }
     }
   })
-  app.get('/openapi.json', {
-    config: { permission: 'public' },
-    schema: {
-      summary: 'This OpenAPI 3.1 document',
-      tags: ['meta'],
-      response: { 200: { description: 'The OpenAPI document.', type: 'object', additionalProperties: true } }
-    }
-  }, async (_request, reply) => reply.header('cache-control', 'no-cache').send(app.swagger()))
+  app.get(
+    '/openapi.json',
+    {
+      config: { permission: 'public' },
+      schema: {
+        summary: 'This OpenAPI 3.1 document',
+        tags: ['meta'],
+        response: { 200: { description: 'The OpenAPI document.', type: 'object', additionalProperties: true } }
+      }
+    },
+    async (_request, reply) => reply.header('cache-control', 'no-cache').send(app.swagger())
+  )
 }

@@ -278,7 +278,10 @@ export function validateOptions(input: unknown): ResolvedOptions {
       throw new OptionsError(`mail.mailboxes[${i}].initialSync`, "must be 'new-only' or 'all'")
     }
     if (mb.authservId !== undefined && (typeof mb.authservId !== 'string' || !AUTHSERV_ID.test(mb.authservId))) {
-      throw new OptionsError(`mail.mailboxes[${i}].authservId`, 'must be the host name the receiving server writes in Authentication-Results (e.g. mx.example.it)')
+      throw new OptionsError(
+        `mail.mailboxes[${i}].authservId`,
+        'must be the host name the receiving server writes in Authentication-Results (e.g. mx.example.it)'
+      )
     }
     if (mb.confirmUnauthenticated !== undefined && typeof mb.confirmUnauthenticated !== 'boolean') {
       throw new OptionsError(`mail.mailboxes[${i}].confirmUnauthenticated`, 'must be true or false')
@@ -288,7 +291,15 @@ export function validateOptions(input: unknown): ResolvedOptions {
     const value = mail[key]
     if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new OptionsError(`mail.${key}`, 'must be a positive integer')
   }
-  if (mail.outboxBackoff !== undefined && !(Number.isInteger(mail.outboxBackoff?.baseMs) && Number.isInteger(mail.outboxBackoff?.maxMs) && mail.outboxBackoff.baseMs > 0 && mail.outboxBackoff.maxMs >= mail.outboxBackoff.baseMs)) {
+  if (
+    mail.outboxBackoff !== undefined &&
+    !(
+      Number.isInteger(mail.outboxBackoff?.baseMs) &&
+      Number.isInteger(mail.outboxBackoff?.maxMs) &&
+      mail.outboxBackoff.baseMs > 0 &&
+      mail.outboxBackoff.maxMs >= mail.outboxBackoff.baseMs
+    )
+  ) {
     throw new OptionsError('mail.outboxBackoff', 'must be { baseMs, maxMs } with 0 < baseMs <= maxMs (milliseconds)')
   }
   for (const key of ['maxIngestAttempts', 'relayProbeMs'] as const) {
@@ -302,7 +313,8 @@ export function validateOptions(input: unknown): ResolvedOptions {
     }
     for (const key of ['afterMs', 'checkMs'] as const) {
       const value = alerts[key]
-      if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new OptionsError(`mail.failureAlerts.${key}`, 'must be a positive integer (milliseconds)')
+      if (value !== undefined && (!Number.isInteger(value) || value < 1))
+        throw new OptionsError(`mail.failureAlerts.${key}`, 'must be a positive integer (milliseconds)')
     }
   }
   if (mail.smtp && (typeof mail.smtp.url !== 'string' || !/^smtps?:\/\//.test(mail.smtp.url))) {
@@ -318,12 +330,23 @@ export function validateOptions(input: unknown): ResolvedOptions {
     prefix: prefix.replace(/\/+$/, '') || '/',
     locale,
     attachments,
-    mail: { mailboxes: mail.mailboxes ?? [], smtp: mail.smtp, from: mail.from, startWorkers: mail.startWorkers ?? true, leaseTtlMs: mail.leaseTtlMs, backoff: mail.backoff,
-      outboxPollMs: mail.outboxPollMs ?? 1000, outboxBackoff: mail.outboxBackoff ?? { baseMs: 30_000, maxMs: 3_600_000 },
-      outboxMaxAttempts: mail.outboxMaxAttempts ?? 10, outboxClaimTtlMs: mail.outboxClaimTtlMs ?? 300_000,
-      maxAttachmentBytes: mail.maxAttachmentBytes ?? 10 * 1024 * 1024, maxOutboundBytes: mail.maxOutboundBytes ?? 25 * 1024 * 1024,
-      maxIngestAttempts: mail.maxIngestAttempts ?? 3, relayProbeMs: mail.relayProbeMs ?? 3000,
-      failureAlerts: alerts ? { to: alerts.to, afterMs: alerts.afterMs ?? 900_000, checkMs: alerts.checkMs ?? 30_000 } : null },
+    mail: {
+      mailboxes: mail.mailboxes ?? [],
+      smtp: mail.smtp,
+      from: mail.from,
+      startWorkers: mail.startWorkers ?? true,
+      leaseTtlMs: mail.leaseTtlMs,
+      backoff: mail.backoff,
+      outboxPollMs: mail.outboxPollMs ?? 1000,
+      outboxBackoff: mail.outboxBackoff ?? { baseMs: 30_000, maxMs: 3_600_000 },
+      outboxMaxAttempts: mail.outboxMaxAttempts ?? 10,
+      outboxClaimTtlMs: mail.outboxClaimTtlMs ?? 300_000,
+      maxAttachmentBytes: mail.maxAttachmentBytes ?? 10 * 1024 * 1024,
+      maxOutboundBytes: mail.maxOutboundBytes ?? 25 * 1024 * 1024,
+      maxIngestAttempts: mail.maxIngestAttempts ?? 3,
+      relayProbeMs: mail.relayProbeMs ?? 3000,
+      failureAlerts: alerts ? { to: alerts.to, afterMs: alerts.afterMs ?? 900_000, checkMs: alerts.checkMs ?? 30_000 } : null
+    },
     secret: opts.secret,
     organizationName: opts.organizationName ?? 'Ente gestore',
     migrate: opts.migrate ?? true,
@@ -344,7 +367,9 @@ export function validateOptions(input: unknown): ResolvedOptions {
 }
 
 /** The outbox and attachment settings, with their defaults filled in. */
-export type OutboundLimits = Required<Pick<MailOptions, 'outboxPollMs' | 'outboxBackoff' | 'outboxMaxAttempts' | 'outboxClaimTtlMs' | 'maxAttachmentBytes' | 'maxOutboundBytes'>>
+export type OutboundLimits = Required<
+  Pick<MailOptions, 'outboxPollMs' | 'outboxBackoff' | 'outboxMaxAttempts' | 'outboxClaimTtlMs' | 'maxAttachmentBytes' | 'maxOutboundBytes'>
+>
 
 export interface ResolvedOptions {
   knex: Knex | undefined
@@ -355,9 +380,11 @@ export interface ResolvedOptions {
   prefix: string
   locale: 'it' | 'en'
   attachments: AttachmentStorageOption
-  mail: Required<Pick<MailOptions, 'mailboxes' | 'startWorkers' | 'maxIngestAttempts' | 'relayProbeMs'>> & Pick<MailOptions, 'smtp' | 'from' | 'leaseTtlMs' | 'backoff'> & OutboundLimits & {
-    failureAlerts: Required<FailureAlertOptions> | null
-  }
+  mail: Required<Pick<MailOptions, 'mailboxes' | 'startWorkers' | 'maxIngestAttempts' | 'relayProbeMs'>> &
+    Pick<MailOptions, 'smtp' | 'from' | 'leaseTtlMs' | 'backoff'> &
+    OutboundLimits & {
+      failureAlerts: Required<FailureAlertOptions> | null
+    }
   secret: string
   organizationName: string
   migrate: boolean
@@ -378,17 +405,34 @@ export interface ResolvedOptions {
 export async function validateAgainstDatabase(knex: Knex, options: ResolvedOptions): Promise<void> {
   const { contributors, workOrders } = options.mapping
   const checks: Array<[string, string, Array<[string, string | undefined]>]> = [
-    ['mapping.contributors', contributors.table, [
-      ['id', contributors.id], ['displayName', contributors.displayName], ['fiscalCode', contributors.fiscalCode],
-      ['municipality', contributors.municipality], ['userType', contributors.userType], ['activeFrom', contributors.activeFrom], ['activeTo', contributors.activeTo],
-      ...contributors.emails.map((e, i): [string, string] => [`emails[${i}]`, e])
-    ]],
-    ['mapping.workOrders', workOrders.table, [
-      ['id', workOrders.id], ['contributorId', workOrders.contributorId], ['status', workOrders.status],
-      ['subject', workOrders.subject], ['description', workOrders.description], ['type', workOrders.type],
-      ['createdAt', workOrders.createdAt],
-      ...Object.keys(workOrders.insertDefaults ?? {}).map((col): [string, string] => [`insertDefaults.${col}`, col])
-    ]]
+    [
+      'mapping.contributors',
+      contributors.table,
+      [
+        ['id', contributors.id],
+        ['displayName', contributors.displayName],
+        ['fiscalCode', contributors.fiscalCode],
+        ['municipality', contributors.municipality],
+        ['userType', contributors.userType],
+        ['activeFrom', contributors.activeFrom],
+        ['activeTo', contributors.activeTo],
+        ...contributors.emails.map((e, i): [string, string] => [`emails[${i}]`, e])
+      ]
+    ],
+    [
+      'mapping.workOrders',
+      workOrders.table,
+      [
+        ['id', workOrders.id],
+        ['contributorId', workOrders.contributorId],
+        ['status', workOrders.status],
+        ['subject', workOrders.subject],
+        ['description', workOrders.description],
+        ['type', workOrders.type],
+        ['createdAt', workOrders.createdAt],
+        ...Object.keys(workOrders.insertDefaults ?? {}).map((col): [string, string] => [`insertDefaults.${col}`, col])
+      ]
+    ]
   ]
   for (const [prefix, table, columns] of checks) {
     const present = await tableColumns(knex, table)

@@ -28,6 +28,7 @@ export function parseDay(value: unknown, name: string, years: YearRange = YEARS)
 /** A year parameter: four digits within the range, else 400 `yearParamInvalid`. */
 export function parseYear(value: unknown, years: YearRange = YEARS): number {
   const text = String(value ?? '')
-  if (!/^\d{4}$/.test(text) || Number(text) < years.min || Number(text) > years.max) throw new HttpError(400, 'yearParamInvalid', { value: text.slice(0, 20), ...years })
+  if (!/^\d{4}$/.test(text) || Number(text) < years.min || Number(text) > years.max)
+    throw new HttpError(400, 'yearParamInvalid', { value: text.slice(0, 20), ...years })
   return Number(text)
 }

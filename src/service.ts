@@ -104,13 +104,14 @@ export function createService({ repos, options, storage, genericContributor, are
       const list = byMessage.get(m.id) ?? []
       // Stored HTML keeps images relative: `attachments/ID` (operator mail) or `attachments/cid/<Content-ID>`
       // (inbound mail, resolved against this message's attachments); the browser needs them under the prefix.
-      const html = m.html
-        ?.replace(/(<img\b[^>]*\bsrc=")attachments\/cid\/([^"]+)"/g, (whole, head: string, encoded: string) => {
-          const cid = safeDecode(encoded)
-          const attachment = list.find((a) => a.contentId === cid)
-          return attachment ? `${head}${base}/attachments/${attachment.id}"` : whole
-        })
-        .replace(/(<img\b[^>]*\bsrc=")attachments\/(\d+)"/g, `$1${base}/attachments/$2"`) ?? m.html
+      const html =
+        m.html
+          ?.replace(/(<img\b[^>]*\bsrc=")attachments\/cid\/([^"]+)"/g, (whole, head: string, encoded: string) => {
+            const cid = safeDecode(encoded)
+            const attachment = list.find((a) => a.contentId === cid)
+            return attachment ? `${head}${base}/attachments/${attachment.id}"` : whole
+          })
+          .replace(/(<img\b[^>]*\bsrc=")attachments\/(\d+)"/g, `$1${base}/attachments/$2"`) ?? m.html
       return { ...m, html, attachments: list }
     })
   }
@@ -180,8 +181,11 @@ export function createService({ repos, options, storage, genericContributor, are
           }
         }
         await tx.audit.record({
-          ...auditActor(operator), action: 'message.contributorLinked',
-          workOrderId: message.workOrderId, messageId, details: { contributorId, previous: message.contributorId, candidates: message.senderCandidates, workOrderUpdated }
+          ...auditActor(operator),
+          action: 'message.contributorLinked',
+          workOrderId: message.workOrderId,
+          messageId,
+          details: { contributorId, previous: message.contributorId, candidates: message.senderCandidates, workOrderUpdated }
         })
       })
       return { message: (await getMessage(messageId)) as Message, workOrderUpdated }
@@ -193,7 +197,11 @@ export function createService({ repos, options, storage, genericContributor, are
     async read(id: number): Promise<{ meta: StoredAttachment; content: Buffer }> {
       const meta = await repos.attachments.findById(id)
       if (meta) assertServable(meta)
-      const content = !meta ? null : meta.storage === 'directory' && meta.storageKey ? await storage.read(meta.storageKey) : await repos.attachments.readContent(id)
+      const content = !meta
+        ? null
+        : meta.storage === 'directory' && meta.storageKey
+          ? await storage.read(meta.storageKey)
+          : await repos.attachments.readContent(id)
       if (!meta || !content) throw notFound('attachmentNotFound', { id })
       return { meta, content }
     }
@@ -224,15 +232,28 @@ export function createService({ repos, options, storage, genericContributor, are
   const health = {
     /** Per-mailbox watcher state, and the outbox by status. */
     async status(locale: Locale = options.locale, now = Date.now()): Promise<HealthReport> {
-      const [list, states, outbox, imports] = await Promise.all([repos.mailboxes.list(), repos.mailboxes.listStates(), repos.outbox.countByStatus(), repos.archiveImports.listRunning()])
+      const [list, states, outbox, imports] = await Promise.all([
+        repos.mailboxes.list(),
+        repos.mailboxes.listStates(),
+        repos.outbox.countByStatus(),
+        repos.archiveImports.listRunning()
+      ])
       const stateById = new Map(states.map((s) => [s.mailboxId, s]))
       const items = list.map((mb): MailboxHealth => {
         const s = stateById.get(mb.id)
         return {
-          id: mb.id, name: mb.name, enabled: mb.enabled, state: mb.enabled ? (s?.state ?? 'stopped') : 'disabled',
-          uidValidity: s?.uidValidity ?? null, lastUid: s?.lastUid ?? 0, lastError: errorText(s, locale), lastErrorAt: s?.lastErrorAt ?? null,
-          failingSince: s?.failingSince ?? null, alertSentAt: s?.alertSentAt ?? null,
-          lastMessageAt: s?.lastMessageAt ?? null, lagSeconds: s?.lastMessageAt ? Math.round((now - Date.parse(s.lastMessageAt)) / 1000) : null,
+          id: mb.id,
+          name: mb.name,
+          enabled: mb.enabled,
+          state: mb.enabled ? (s?.state ?? 'stopped') : 'disabled',
+          uidValidity: s?.uidValidity ?? null,
+          lastUid: s?.lastUid ?? 0,
+          lastError: errorText(s, locale),
+          lastErrorAt: s?.lastErrorAt ?? null,
+          failingSince: s?.failingSince ?? null,
+          alertSentAt: s?.alertSentAt ?? null,
+          lastMessageAt: s?.lastMessageAt ?? null,
+          lagSeconds: s?.lastMessageAt ? Math.round((now - Date.parse(s.lastMessageAt)) / 1000) : null,
           leaseOwner: s?.leaseOwner ?? null
         }
       })
@@ -260,7 +281,9 @@ export function createMailboxService(manager: MailboxManager, repos: Repositorie
     async update(id: number, settings: Partial<MailboxSettings>, operator: Operator) {
       const updated = await manager.update(id, settings)
       if (!updated) throw notFound('mailboxNotFound', { id })
-      const fields = Object.keys(settings).filter((k) => k !== 'password').concat(settings.password !== undefined ? ['password'] : [])
+      const fields = Object.keys(settings)
+        .filter((k) => k !== 'password')
+        .concat(settings.password !== undefined ? ['password'] : [])
       await audit(operator, 'mailbox.updated', { mailboxId: id, fields })
       return updated
     },

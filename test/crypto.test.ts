@@ -70,8 +70,16 @@ t.test('tampering', async (t) => {
   t.throws(() => decryptSecret(flipBit(token, 3), SECRET), { message: /authentication failed/ }, 'ciphertext, first byte')
   t.throws(() => decryptSecret(flipBit(token, 3, 6), SECRET), { message: /authentication failed/ }, 'ciphertext, last byte')
   const data = Buffer.from(token.split(':')[3] ?? '', 'base64url')
-  t.throws(() => decryptSecret(withPart(token, 3, data.subarray(0, -1).toString('base64url')), SECRET), { message: /authentication failed/ }, 'truncated ciphertext')
-  t.throws(() => decryptSecret(withPart(token, 3, Buffer.concat([data, Buffer.from([0])]).toString('base64url')), SECRET), { message: /authentication failed/ }, 'extended ciphertext')
+  t.throws(
+    () => decryptSecret(withPart(token, 3, data.subarray(0, -1).toString('base64url')), SECRET),
+    { message: /authentication failed/ },
+    'truncated ciphertext'
+  )
+  t.throws(
+    () => decryptSecret(withPart(token, 3, Buffer.concat([data, Buffer.from([0])]).toString('base64url')), SECRET),
+    { message: /authentication failed/ },
+    'extended ciphertext'
+  )
   // the ciphertext of another value under the same IV and tag
   const other = encryptSecret('altro!!', SECRET)
   t.throws(() => decryptSecret(withPart(token, 3, other.split(':')[3] ?? ''), SECRET), { message: /authentication failed/ }, 'swapped ciphertext')

@@ -40,10 +40,14 @@ export function parseAddresses(value: unknown, field: string): string[] {
   const items = (Array.isArray(value) ? value : [value]).flatMap((v) => (typeof v === 'string' ? splitAddressList(v) : [v]))
   const out: string[] = []
   for (const item of items) {
-    if (typeof item !== 'string') throw new HttpError(400, 'invalidAddress', { field, value: String(item).slice(0, 80) }, undefined, [{ field, rule: 'format', params: { format: 'email' } }])
+    if (typeof item !== 'string')
+      throw new HttpError(400, 'invalidAddress', { field, value: String(item).slice(0, 80) }, undefined, [
+        { field, rule: 'format', params: { format: 'email' } }
+      ])
     const named = NAMED.exec(item)
-    const address = (named ? named[2] ?? '' : item).trim()
-    if (!ADDRESS.test(address) || address.length > 320) throw new HttpError(400, 'invalidAddress', { field, value: item.slice(0, 80) }, undefined, [{ field, rule: 'format', params: { format: 'email' } }])
+    const address = (named ? (named[2] ?? '') : item).trim()
+    if (!ADDRESS.test(address) || address.length > 320)
+      throw new HttpError(400, 'invalidAddress', { field, value: item.slice(0, 80) }, undefined, [{ field, rule: 'format', params: { format: 'email' } }])
     const name = named?.[1]?.replace(/["\r\n]/g, '').trim()
     out.push(name ? `"${name}" <${address}>` : address)
   }
@@ -74,7 +78,7 @@ function splitAddressList(value: string): string[] {
 export async function senderFor(deps: ActionDeps, inbound: StoredMessage | null): Promise<{ from: string; mailboxId: number | null }> {
   if (inbound?.mailboxId != null) {
     const mailbox = await deps.repos.mailboxes.findById(inbound.mailboxId)
-    const from = mailbox ? mailboxSender(mailbox) ?? deps.options.mail.from : null
+    const from = mailbox ? (mailboxSender(mailbox) ?? deps.options.mail.from) : null
     if (mailbox && from) return { from, mailboxId: mailbox.id }
   }
   if (deps.options.mail.from) return { from: deps.options.mail.from, mailboxId: null }
@@ -87,14 +91,19 @@ const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(bytes < 1024 * 10
 export function checkSizes(options: ResolvedOptions, uploads: Upload[], reattachedBytes: number): void {
   let total = reattachedBytes
   for (const u of uploads) {
-    if (u.content.length > options.mail.maxAttachmentBytes) throw new HttpError(413, 'attachmentTooLarge', { filename: u.filename, limit: mb(options.mail.maxAttachmentBytes) })
+    if (u.content.length > options.mail.maxAttachmentBytes)
+      throw new HttpError(413, 'attachmentTooLarge', { filename: u.filename, limit: mb(options.mail.maxAttachmentBytes) })
     total += u.content.length
   }
   if (total > options.mail.maxOutboundBytes) throw new HttpError(413, 'outboundTooLarge', { limit: mb(options.mail.maxOutboundBytes), size: mb(total) })
 }
 
 /** Stored attachments of this conversation to send again; anything else (or an infected one) is refused. */
-export async function conversationAttachments(repos: Repositories, conversation: StoredMessage[], ids: number[]): Promise<Array<{ id: number; size: number; filename: string }>> {
+export async function conversationAttachments(
+  repos: Repositories,
+  conversation: StoredMessage[],
+  ids: number[]
+): Promise<Array<{ id: number; size: number; filename: string }>> {
   const messageIds = new Set(conversation.map((m) => m.id))
   const out: Array<{ id: number; size: number; filename: string }> = []
   for (const id of [...new Set(ids)]) {
@@ -115,8 +124,17 @@ export async function insertUploads(tx: Repositories, messageId: number, uploads
   for (const [i, u] of uploads.entries()) {
     const bytes = stored[i] as StoredBytes
     await tx.attachments.insert({
-      messageId, filename: u.filename, contentType: u.contentType, size: u.content.length, sha256: sha256Hex(u.content),
-      contentId: null, inline: false, storage: bytes.storage, storageKey: bytes.storageKey, content: bytes.content, createdAt: now
+      messageId,
+      filename: u.filename,
+      contentType: u.contentType,
+      size: u.content.length,
+      sha256: sha256Hex(u.content),
+      contentId: null,
+      inline: false,
+      storage: bytes.storage,
+      storageKey: bytes.storageKey,
+      content: bytes.content,
+      createdAt: now
     })
   }
 }
@@ -144,7 +162,8 @@ export function actorOf(operator: Actor): { id: string; name: string } {
 /** Nothing with a `{{…}}` left in it reaches a citizen: a template's required field not filled in is a 400. */
 export function refuseUnresolved(html: string, field: string): void {
   const unresolved = findUnresolved(html)
-  if (unresolved.length) throw new HttpError(400, 'unresolvedPlaceholders', { list: unresolved.join(', ') }, { [field]: `segnaposto da compilare: ${unresolved.join(', ')}` })
+  if (unresolved.length)
+    throw new HttpError(400, 'unresolvedPlaceholders', { list: unresolved.join(', ') }, { [field]: `segnaposto da compilare: ${unresolved.join(', ')}` })
 }
 
 /** The operator's and the mailbox's signatures after the text (unless the operator left them out). */

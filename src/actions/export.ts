@@ -44,31 +44,63 @@ export async function exportConversation(deps: ActionDeps, workOrderId: number, 
   }
   const documentMessages: DocumentMessage[] = messages.map((m) => {
     // files sent again with a reply or forward are listed with the message that sent them
-    const again = Array.isArray(m.meta.attachmentIds) ? (m.meta.attachmentIds as unknown[]).map((id) => byId.get(Number(id))).filter((a) => a !== undefined) : []
+    const again = Array.isArray(m.meta.attachmentIds)
+      ? (m.meta.attachmentIds as unknown[]).map((id) => byId.get(Number(id))).filter((a) => a !== undefined)
+      : []
     return {
-      direction: m.direction, channel: m.channel, date: m.receivedAt ?? m.createdAt, from: m.from, fromName: m.fromName, to: m.to, cc: m.cc,
-      subject: m.subject, html: m.html, text: m.text,
+      direction: m.direction,
+      channel: m.channel,
+      date: m.receivedAt ?? m.createdAt,
+      from: m.from,
+      fromName: m.fromName,
+      to: m.to,
+      cc: m.cc,
+      subject: m.subject,
+      html: m.html,
+      text: m.text,
       attachments: [...(byMessage.get(m.id) ?? []), ...again.map((a) => ({ filename: a.filename, size: a.size }))],
-      deliveryStatus: m.deliveryStatus, deliveryError: m.deliveryError, operatorName: m.operator?.name ?? null,
-      automaticKind: m.automaticKind, kind: typeof m.meta.kind === 'string' ? m.meta.kind : null
+      deliveryStatus: m.deliveryStatus,
+      deliveryError: m.deliveryError,
+      operatorName: m.operator?.name ?? null,
+      automaticKind: m.automaticKind,
+      kind: typeof m.meta.kind === 'string' ? m.meta.kind : null
     }
   })
   const content = await buildConversationDocx({
-    locale, organizationName: options.organizationName, generatedAt: new Date(),
+    locale,
+    organizationName: options.organizationName,
+    generatedAt: new Date(),
     workOrder: {
-      id: workOrder.id, reference: meta?.reference ?? null, subject: workOrder.subject, status: workOrder.status, hostStatus: workOrder.hostStatus,
-      type: meta?.areraType ?? null, channel: meta?.channel ?? null, receivedAt: meta?.receivedAt ?? workOrder.createdAt,
-      dueDate: meta?.dueDate ?? null, replySentAt: meta?.replySentAt ?? null,
+      id: workOrder.id,
+      reference: meta?.reference ?? null,
+      subject: workOrder.subject,
+      status: workOrder.status,
+      hostStatus: workOrder.hostStatus,
+      type: meta?.areraType ?? null,
+      channel: meta?.channel ?? null,
+      receivedAt: meta?.receivedAt ?? workOrder.createdAt,
+      dueDate: meta?.dueDate ?? null,
+      replySentAt: meta?.replySentAt ?? null,
       contributor: contributor ? { displayName: contributor.displayName, fiscalCode: contributor.fiscalCode, emails: contributor.emails } : null
     },
     messages: documentMessages
   })
-  return { filename: conversationFilename(workOrder.id, meta?.reference ?? null, locale), contentType: DOCX_CONTENT_TYPE, content, reference: meta?.reference ?? null }
+  return {
+    filename: conversationFilename(workOrder.id, meta?.reference ?? null, locale),
+    contentType: DOCX_CONTENT_TYPE,
+    content,
+    reference: meta?.reference ?? null
+  }
 }
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string)
 
-export async function sendConversationDocument(deps: ActionDeps, workOrderId: number, input: { to: unknown; cc?: unknown; note?: string; includeNotes?: boolean }, operator: Actor): Promise<number> {
+export async function sendConversationDocument(
+  deps: ActionDeps,
+  workOrderId: number,
+  input: { to: unknown; cc?: unknown; note?: string; includeNotes?: boolean },
+  operator: Actor
+): Promise<number> {
   const { repos, options } = deps
   const to = parseAddresses(input.to, 'to')
   if (to.length === 0) throw fieldError(400, 'noRecipient', {}, 'to')
@@ -85,19 +117,50 @@ export async function sendConversationDocument(deps: ActionDeps, workOrderId: nu
   const sha256 = sha256Hex(doc.content)
   const now = new Date()
   const messageId = await repos.transaction(async (tx) => {
-    const queued = await queueOutboundMail(tx, {
-      workOrderId, contributorId: workOrder.contributorId, kind: 'document', from, mailboxId, to, cc,
-      subject: `Documentazione pratica ${label} ${subjectReference(workOrderId)}`, html, text: htmlToText(html),
-      operator: actorOf(operator), meta: { document: doc.filename }, now
-    }, options.secret)
+    const queued = await queueOutboundMail(
+      tx,
+      {
+        workOrderId,
+        contributorId: workOrder.contributorId,
+        kind: 'document',
+        from,
+        mailboxId,
+        to,
+        cc,
+        subject: `Documentazione pratica ${label} ${subjectReference(workOrderId)}`,
+        html,
+        text: htmlToText(html),
+        operator: actorOf(operator),
+        meta: { document: doc.filename },
+        now
+      },
+      options.secret
+    )
     await tx.attachments.insert({
-      messageId: queued.messageId, filename: doc.filename, contentType: doc.contentType, size: doc.content.length, sha256,
-      contentId: null, inline: false, storage: stored.storage, storageKey: stored.storageKey, content: stored.content, createdAt: now
+      messageId: queued.messageId,
+      filename: doc.filename,
+      contentType: doc.contentType,
+      size: doc.content.length,
+      sha256,
+      contentId: null,
+      inline: false,
+      storage: stored.storage,
+      storageKey: stored.storageKey,
+      content: stored.content,
+      createdAt: now
     })
-    await tx.audit.record({
-      actorType: 'operator', actorId: operator.id, actorName: operator.name, action: 'conversation.documentSent', workOrderId, messageId: queued.messageId,
-      details: { to, cc, filename: doc.filename, size: doc.content.length, sha256, includeNotes: input.includeNotes ?? false }
-    }, now)
+    await tx.audit.record(
+      {
+        actorType: 'operator',
+        actorId: operator.id,
+        actorName: operator.name,
+        action: 'conversation.documentSent',
+        workOrderId,
+        messageId: queued.messageId,
+        details: { to, cc, filename: doc.filename, size: doc.content.length, sha256, includeNotes: input.includeNotes ?? false }
+      },
+      now
+    )
     return queued.messageId
   })
   deps.wake()

@@ -9,8 +9,18 @@ import { htmlToText, sanitizeEditorHtml, textToHtml } from '../mail/sanitize.js'
 import { replySubject } from '../mail/threading-token.js'
 import type { Message } from '../types.js'
 import {
-  actorOf, checkSizes, conversationAttachments, insertUploads, parseAddresses, refuseUnresolved, senderFor,
-  storeUploads, withSignature, type ActionDeps, type Actor, type Upload
+  actorOf,
+  checkSizes,
+  conversationAttachments,
+  insertUploads,
+  parseAddresses,
+  refuseUnresolved,
+  senderFor,
+  storeUploads,
+  withSignature,
+  type ActionDeps,
+  type Actor,
+  type Upload
 } from './common.js'
 
 type StoredMessage = Omit<Message, 'attachments'>
@@ -101,7 +111,11 @@ export async function forward(deps: ActionDeps, workOrderId: number, input: Forw
   }
   const originals = await conversationAttachments(repos, conversation, originalIds)
   const files = input.files ?? []
-  checkSizes(options, files, originals.reduce((n, a) => n + a.size, 0))
+  checkSizes(
+    options,
+    files,
+    originals.reduce((n, a) => n + a.size, 0)
+  )
   const lastCitizen = lastPersonMail(conversation)
   const { from, mailboxId } = await senderFor(deps, lastCitizen)
 
@@ -109,7 +123,19 @@ export async function forward(deps: ActionDeps, workOrderId: number, input: Forw
   refuseUnresolved(written, 'note')
   const note = await withSignature(deps, written, operator, lastCitizen?.mailboxId ?? null, input.signature)
   const base = options.prefix === '/' ? '' : options.prefix
-  const html = [note, ...selected.map((m) => forwardedBlock(m, own.filter((a) => a.messageId === m.id), includeAttachments, base))].filter(Boolean).join('\n<br>\n')
+  const html = [
+    note,
+    ...selected.map((m) =>
+      forwardedBlock(
+        m,
+        own.filter((a) => a.messageId === m.id),
+        includeAttachments,
+        base
+      )
+    )
+  ]
+    .filter(Boolean)
+    .join('\n<br>\n')
   const subjectSource = selected.length === 1 ? selected[0]?.subject : workOrder.subject
   // replySubject strips every Re:/Fwd:/I: and adds the reference; "I:" is how Italian mail clients mark a forward
   const subject = replySubject(subjectSource, workOrderId).replace(/^Re: /, 'I: ')
@@ -117,16 +143,39 @@ export async function forward(deps: ActionDeps, workOrderId: number, input: Forw
   const stored = await storeUploads(deps.storage, files)
   const now = new Date()
   const messageId = await repos.transaction(async (tx) => {
-    const queued = await queueOutboundMail(tx, {
-      workOrderId, contributorId: workOrder.contributorId, kind: 'forward', from, mailboxId, to, cc, subject, html, text: htmlToText(html),
-      attachmentIds: originals.map((a) => a.id), operator: actorOf(operator),
-      meta: { forwardedMessageIds: selected.map((m) => m.id) }, now
-    }, options.secret)
+    const queued = await queueOutboundMail(
+      tx,
+      {
+        workOrderId,
+        contributorId: workOrder.contributorId,
+        kind: 'forward',
+        from,
+        mailboxId,
+        to,
+        cc,
+        subject,
+        html,
+        text: htmlToText(html),
+        attachmentIds: originals.map((a) => a.id),
+        operator: actorOf(operator),
+        meta: { forwardedMessageIds: selected.map((m) => m.id) },
+        now
+      },
+      options.secret
+    )
     await insertUploads(tx, queued.messageId, files, stored, now)
-    await tx.audit.record({
-      actorType: 'operator', actorId: operator.id, actorName: operator.name, action: 'forward.queued', workOrderId, messageId: queued.messageId,
-      details: { to, cc, messages: selected.map((m) => m.id), attachments: originals.length + files.length }
-    }, now)
+    await tx.audit.record(
+      {
+        actorType: 'operator',
+        actorId: operator.id,
+        actorName: operator.name,
+        action: 'forward.queued',
+        workOrderId,
+        messageId: queued.messageId,
+        details: { to, cc, messages: selected.map((m) => m.id), attachments: originals.length + files.length }
+      },
+      now
+    )
     return queued.messageId
   })
   deps.wake()

@@ -28,18 +28,29 @@ export function createOutbound(input: { repos: Repositories; options: ResolvedOp
   const deps: ActionDeps = { repos, options, storage, wake: () => worker?.wake() }
 
   worker = createOutboxWorker({
-    repos, log, transportFor: transports.forMailbox,
+    repos,
+    log,
+    transportFor: transports.forMailbox,
     owner: options.instanceId ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
     settings: {
-      pollMs: options.mail.outboxPollMs, backoff: options.mail.outboxBackoff, maxAttempts: options.mail.outboxMaxAttempts,
-      claimTtlMs: options.mail.outboxClaimTtlMs, relayProbeMs: options.mail.relayProbeMs
+      pollMs: options.mail.outboxPollMs,
+      backoff: options.mail.outboxBackoff,
+      maxAttempts: options.mail.outboxMaxAttempts,
+      claimTtlMs: options.mail.outboxClaimTtlMs,
+      relayProbeMs: options.mail.relayProbeMs
     },
     async loadAttachment(id) {
       const meta = await repos.attachments.findById(id)
       if (!meta) return null
       // the antivirus has the last word at send time too: a file being scanned holds the mail, a blocked one fails it
-      if (meta.scan === 'pending') throw new ComposeHold(`Allegato "${meta.filename}" in corso di controllo antivirus: invio rimandato.`, options.antivirus?.pollMs ?? 2000)
-      if (meta.blocked) throw new ComposeError(meta.scan === 'infected' ? `Allegato "${meta.filename}" infetto (${meta.virus ?? '?'}): il messaggio non viene inviato.` : `Allegato "${meta.filename}" non controllato dall'antivirus: il messaggio non viene inviato.`)
+      if (meta.scan === 'pending')
+        throw new ComposeHold(`Allegato "${meta.filename}" in corso di controllo antivirus: invio rimandato.`, options.antivirus?.pollMs ?? 2000)
+      if (meta.blocked)
+        throw new ComposeError(
+          meta.scan === 'infected'
+            ? `Allegato "${meta.filename}" infetto (${meta.virus ?? '?'}): il messaggio non viene inviato.`
+            : `Allegato "${meta.filename}" non controllato dall'antivirus: il messaggio non viene inviato.`
+        )
       const content = meta.storage === 'directory' && meta.storageKey ? await storage.read(meta.storageKey) : await repos.attachments.readContent(id)
       return content ? { filename: meta.filename, contentType: meta.contentType, content } : null
     },
@@ -66,7 +77,8 @@ export function createOutbound(input: { repos: Repositories; options: ResolvedOp
       /** The conversation as a .docx; 404 when the work order does not exist. */
       exportDocument: async (workOrderId: number, options?: ExportOptions) =>
         (await exportConversation(deps, workOrderId, options)) ?? Promise.reject(notFound('workOrderNotFound', { id: workOrderId })),
-      sendDocument: (workOrderId: number, body: { to: unknown; cc?: unknown; note?: string; includeNotes?: boolean }, operator: Actor) => sendConversationDocument(deps, workOrderId, body, operator)
+      sendDocument: (workOrderId: number, body: { to: unknown; cc?: unknown; note?: string; includeNotes?: boolean }, operator: Actor) =>
+        sendConversationDocument(deps, workOrderId, body, operator)
     },
     /** The outbox worker of this instance: `runOnce()` sends what is due now (tests, host schedulers). */
     outbox: { wake: outbox.wake, runOnce: outbox.runOnce, stats: outbox.stats },

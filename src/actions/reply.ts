@@ -8,8 +8,19 @@ import { bareAddress, defaultRecipient, lastPersonMail, loadParticipants } from 
 import { htmlToText, sanitizeEditorHtml } from '../mail/sanitize.js'
 import { replySubject } from '../mail/threading-token.js'
 import {
-  actorOf, attachmentImageSrc, checkSizes, conversationAttachments, insertUploads, parseAddresses,
-  refuseUnresolved, senderFor, storeUploads, withSignature, type ActionDeps, type Actor, type Upload
+  actorOf,
+  attachmentImageSrc,
+  checkSizes,
+  conversationAttachments,
+  insertUploads,
+  parseAddresses,
+  refuseUnresolved,
+  senderFor,
+  storeUploads,
+  withSignature,
+  type ActionDeps,
+  type Actor,
+  type Upload
 } from './common.js'
 
 export interface ReplyInput {
@@ -40,7 +51,9 @@ export async function reply(deps: ActionDeps, workOrderId: number, input: ReplyI
 
   const inConversation = await repos.attachments.listByMessageIds(conversation.map((m) => m.id))
   const pastedImages = new Set<number>()
-  const body = sanitizeEditorHtml(String(input.html ?? ''), { imageSrc: attachmentImageSrc(options.prefix, new Set(inConversation.map((a) => a.id)), pastedImages) })
+  const body = sanitizeEditorHtml(String(input.html ?? ''), {
+    imageSrc: attachmentImageSrc(options.prefix, new Set(inConversation.map((a) => a.id)), pastedImages)
+  })
   if (htmlToText(body).trim() === '' && !/<img\b/i.test(body)) throw fieldError(400, 'emptyBody', {}, 'html')
   refuseUnresolved(body, 'html')
 
@@ -48,8 +61,10 @@ export async function reply(deps: ActionDeps, workOrderId: number, input: ReplyI
   const cc = parseAddresses(input.cc, 'cc')
   // The mail this reply answers (its In-Reply-To, subject and mailbox): the last one of whom the operator writes
   // to, else the last of an accepted correspondent — not a stranger's mail that only quoted our Message-ID.
-  const inbound = (to.length ? lastPersonMail(conversation, new Set(to.map(bareAddress))) : null) ??
-    lastPersonMail(conversation, participants.accepted) ?? lastPersonMail(conversation)
+  const inbound =
+    (to.length ? lastPersonMail(conversation, new Set(to.map(bareAddress))) : null) ??
+    lastPersonMail(conversation, participants.accepted) ??
+    lastPersonMail(conversation)
   if (to.length === 0) {
     const fallback = defaultRecipient(participants)
     if (!fallback) throw fieldError(400, 'noRecipient', {}, 'to')
@@ -59,7 +74,11 @@ export async function reply(deps: ActionDeps, workOrderId: number, input: ReplyI
   const text = htmlToText(html)
   const files = input.files ?? []
   const reattached = await conversationAttachments(repos, conversation, [...(input.attachmentIds ?? []), ...pastedImages])
-  checkSizes(options, files, reattached.reduce((n, a) => n + a.size, 0))
+  checkSizes(
+    options,
+    files,
+    reattached.reduce((n, a) => n + a.size, 0)
+  )
   const { from, mailboxId } = await senderFor(deps, inbound)
 
   const ids = conversation.filter((m) => m.channel !== 'note' && m.messageId).map((m) => m.messageId as string)
@@ -68,24 +87,47 @@ export async function reply(deps: ActionDeps, workOrderId: number, input: ReplyI
   if (references.length > MAX_REFERENCES) references = [references[0] as string, ...references.slice(-(MAX_REFERENCES - 1))]
 
   const meta = await repos.workOrderMeta.find(workOrderId)
-  const stopsClock = meta !== null && meta.replySentAt === null &&
-    (input.reasonedReply ?? !REASONED_REPLY_TYPES.has(meta.areraType ?? 'reclamo_scritto'))
+  const stopsClock = meta !== null && meta.replySentAt === null && (input.reasonedReply ?? !REASONED_REPLY_TYPES.has(meta.areraType ?? 'reclamo_scritto'))
 
   const stored = await storeUploads(deps.storage, files)
   const now = new Date()
   const messageId = await repos.transaction(async (tx) => {
-    const queued = await queueOutboundMail(tx, {
-      workOrderId, contributorId: workOrder.contributorId, kind: 'reply', from, mailboxId, to, cc,
-      subject: replySubject(inbound?.subject ?? workOrder.subject, workOrderId), html, text, inReplyTo, references,
-      attachmentIds: reattached.map((a) => a.id), operator: actorOf(operator),
-      meta: { reasonedReply: input.reasonedReply ?? null, stopsClock }, now
-    }, options.secret)
+    const queued = await queueOutboundMail(
+      tx,
+      {
+        workOrderId,
+        contributorId: workOrder.contributorId,
+        kind: 'reply',
+        from,
+        mailboxId,
+        to,
+        cc,
+        subject: replySubject(inbound?.subject ?? workOrder.subject, workOrderId),
+        html,
+        text,
+        inReplyTo,
+        references,
+        attachmentIds: reattached.map((a) => a.id),
+        operator: actorOf(operator),
+        meta: { reasonedReply: input.reasonedReply ?? null, stopsClock },
+        now
+      },
+      options.secret
+    )
     await insertUploads(tx, queued.messageId, files, stored, now)
     if (stopsClock) await tx.workOrderMeta.update(workOrderId, { replySentAt: now, replyMessageId: queued.messageId }, now)
-    await tx.audit.record({
-      actorType: 'operator', actorId: operator.id, actorName: operator.name, action: 'reply.queued', workOrderId, messageId: queued.messageId,
-      details: { to, cc, attachments: files.length + reattached.length, reasonedReply: input.reasonedReply ?? null, stopsClock }
-    }, now)
+    await tx.audit.record(
+      {
+        actorType: 'operator',
+        actorId: operator.id,
+        actorName: operator.name,
+        action: 'reply.queued',
+        workOrderId,
+        messageId: queued.messageId,
+        details: { to, cc, attachments: files.length + reattached.length, reasonedReply: input.reasonedReply ?? null, stopsClock }
+      },
+      now
+    )
     return queued.messageId
   })
   deps.wake()

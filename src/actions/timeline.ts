@@ -8,15 +8,38 @@ import { WORK_ORDER_STATES, type WorkOrderState } from '../types.js'
 import { actorOf, type ActionDeps, type Actor } from './common.js'
 
 export const STATE_LABELS: Record<WorkOrderState, string> = {
-  open: 'Aperto', in_progress: 'In lavorazione', waiting: 'In attesa', closed: 'Chiuso'
+  open: 'Aperto',
+  in_progress: 'In lavorazione',
+  waiting: 'In attesa',
+  closed: 'Chiuso'
 }
 
-async function insertNote(deps: ActionDeps, workOrderId: number, contributorId: number | null, html: string, operator: Actor, meta: Record<string, unknown>, now: Date): Promise<number> {
+async function insertNote(
+  deps: ActionDeps,
+  workOrderId: number,
+  contributorId: number | null,
+  html: string,
+  operator: Actor,
+  meta: Record<string, unknown>,
+  now: Date
+): Promise<number> {
   return deps.repos.messages.insert({
-    workOrderId, contributorId, direction: 'outbound', channel: 'note', messageId: null,
+    workOrderId,
+    contributorId,
+    direction: 'outbound',
+    channel: 'note',
+    messageId: null,
     dedupeKey: syntheticKey('note', workOrderId, randomBytes(16).toString('hex')),
-    from: operator.email ?? null, fromName: operator.name, to: [], cc: [], subject: null, html, text: htmlToText(html),
-    operator: actorOf(operator), meta, createdAt: now
+    from: operator.email ?? null,
+    fromName: operator.name,
+    to: [],
+    cc: [],
+    subject: null,
+    html,
+    text: htmlToText(html),
+    operator: actorOf(operator),
+    meta,
+    createdAt: now
   })
 }
 
@@ -58,11 +81,27 @@ export async function setState(deps: ActionDeps, workOrderId: number, input: { s
   return repos.transaction(async (tx) => {
     await tx.host.setWorkOrderState(workOrderId, state)
     await tx.workOrderMeta.touchPublic(workOrderId, now) // the citizen sees the new state (Open311 updated_datetime)
-    const id = await insertNote({ ...deps, repos: tx }, workOrderId, workOrder.contributorId, html, operator, { kind: 'state', from: workOrder.status, to: state, hostFrom: workOrder.hostStatus }, now)
-    await tx.audit.record({
-      actorType: 'operator', actorId: operator.id, actorName: operator.name, action: 'workOrder.state', workOrderId, messageId: id,
-      details: { from: workOrder.status, to: state, hostFrom: workOrder.hostStatus }
-    }, now)
+    const id = await insertNote(
+      { ...deps, repos: tx },
+      workOrderId,
+      workOrder.contributorId,
+      html,
+      operator,
+      { kind: 'state', from: workOrder.status, to: state, hostFrom: workOrder.hostStatus },
+      now
+    )
+    await tx.audit.record(
+      {
+        actorType: 'operator',
+        actorId: operator.id,
+        actorName: operator.name,
+        action: 'workOrder.state',
+        workOrderId,
+        messageId: id,
+        details: { from: workOrder.status, to: state, hostFrom: workOrder.hostStatus }
+      },
+      now
+    )
     return { changed: true, messageId: id }
   })
 }

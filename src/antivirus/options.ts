@@ -39,11 +39,18 @@ export function resolveAntivirusOptions(input: AntivirusOptions | null | undefin
     if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new OptionsError(`antivirus.${key}`, 'must be a positive integer')
   }
   const backoff = input.retryBackoff
-  if (backoff !== undefined && !(Number.isInteger(backoff?.baseMs) && Number.isInteger(backoff?.maxMs) && backoff.baseMs > 0 && backoff.maxMs >= backoff.baseMs)) {
+  if (
+    backoff !== undefined &&
+    !(Number.isInteger(backoff?.baseMs) && Number.isInteger(backoff?.maxMs) && backoff.baseMs > 0 && backoff.maxMs >= backoff.baseMs)
+  ) {
     throw new OptionsError('antivirus.retryBackoff', 'must be { baseMs, maxMs } with 0 < baseMs <= maxMs (milliseconds)')
   }
   return {
-    url: input.clamd, address, timeoutMs: input.timeoutMs ?? 30_000, pollMs: input.pollMs ?? 2000,
-    retryBackoff: backoff ?? { baseMs: 5000, maxMs: 300_000 }, maxAttempts: input.maxAttempts ?? 3
+    url: input.clamd,
+    address,
+    timeoutMs: input.timeoutMs ?? 30_000,
+    pollMs: input.pollMs ?? 2000,
+    retryBackoff: backoff ?? { baseMs: 5000, maxMs: 300_000 },
+    maxAttempts: input.maxAttempts ?? 3
   }
 }

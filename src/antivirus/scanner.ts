@@ -44,7 +44,8 @@ export function createAttachmentScanner(deps: ScannerDeps) {
   async function bytesOf(id: number): Promise<{ content: Buffer; storageKey: string | null } | null> {
     const meta = await repos.attachments.findById(id)
     if (!meta) return null
-    const content = meta.storage === 'directory' && meta.storageKey ? await deps.storage.read(meta.storageKey).catch(() => null) : await repos.attachments.readContent(id)
+    const content =
+      meta.storage === 'directory' && meta.storageKey ? await deps.storage.read(meta.storageKey).catch(() => null) : await repos.attachments.readContent(id)
     return content ? { content, storageKey: meta.storage === 'directory' ? meta.storageKey : null } : null
   }
 
@@ -53,10 +54,16 @@ export function createAttachmentScanner(deps: ScannerDeps) {
     const message = meta ? await repos.messages.findById(meta.messageId) : null
     const moved = await repos.transaction(async (tx) => {
       if (!(await tx.attachmentScans.quarantine(id, signature, content, at))) return false
-      await tx.audit.record({
-        actorType: 'system', action: 'attachment.infected', workOrderId: message?.workOrderId ?? null, messageId: meta?.messageId ?? null,
-        details: { attachmentId: id, filename: meta?.filename ?? null, signature }
-      }, at)
+      await tx.audit.record(
+        {
+          actorType: 'system',
+          action: 'attachment.infected',
+          workOrderId: message?.workOrderId ?? null,
+          messageId: meta?.messageId ?? null,
+          details: { attachmentId: id, filename: meta?.filename ?? null, signature }
+        },
+        at
+      )
       return true
     })
     // a directory file shared (same bytes) with rows still being served stays until they are infected too
@@ -92,10 +99,16 @@ export function createAttachmentScanner(deps: ScannerDeps) {
       if (attempts >= settings.maxAttempts && (await repos.attachmentScans.markError(id, verdict.message, done))) {
         const meta = await repos.attachments.findById(id)
         const message = meta ? await repos.messages.findById(meta.messageId) : null
-        await repos.audit.record({
-          actorType: 'system', action: 'attachment.scanFailed', workOrderId: message?.workOrderId ?? null, messageId: meta?.messageId ?? null,
-          details: { attachmentId: id, filename: meta?.filename ?? null, error: verdict.message, attempts }
-        }, done)
+        await repos.audit.record(
+          {
+            actorType: 'system',
+            action: 'attachment.scanFailed',
+            workOrderId: message?.workOrderId ?? null,
+            messageId: meta?.messageId ?? null,
+            details: { attachmentId: id, filename: meta?.filename ?? null, error: verdict.message, attempts }
+          },
+          done
+        )
         stats.error++
       }
     }
@@ -129,7 +142,10 @@ export function createAttachmentScanner(deps: ScannerDeps) {
   }
 
   function runOnce(): Promise<ScanStats> {
-    if (!passing) passing = pass().finally(() => { passing = null })
+    if (!passing)
+      passing = pass().finally(() => {
+        passing = null
+      })
     return passing
   }
 

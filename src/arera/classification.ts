@@ -1,8 +1,17 @@
 // Classification (TQRIF art. 13): the operator confirms or changes the suggested type; the second clock (the
 // service the request also asks for) is confirmed, changed, performed or removed. Every change is audited.
 import {
-  REQUEST_TYPE_CODES, SERVICES, SERVICE_CLOCK_CODES, isMissCause, isRequestType, isServiceClockCode, isServiceCode, standardDays,
-  suggestRequestType, MISS_CAUSES, type StandardCode
+  REQUEST_TYPE_CODES,
+  SERVICES,
+  SERVICE_CLOCK_CODES,
+  isMissCause,
+  isRequestType,
+  isServiceClockCode,
+  isServiceCode,
+  standardDays,
+  suggestRequestType,
+  MISS_CAUSES,
+  type StandardCode
 } from '../domain/arera.js'
 import { HttpError } from '../http-errors.js'
 import type { WorkOrderMeta } from '../repositories/work-order-meta.js'
@@ -54,7 +63,11 @@ export function createClassification(ctx: AreraContext) {
       const first = (await repos.messages.listByWorkOrder(workOrderId)).find((m) => m.direction === 'inbound')
       const s = suggestRequestType(first?.subject ?? '', (first?.text ?? '').slice(0, 20_000))
       return {
-        type: s.type, confidence: s.confidence, rule: s.rule, matched: s.matched, explanation: s.explanation[ctx.locale],
+        type: s.type,
+        confidence: s.confidence,
+        rule: s.rule,
+        matched: s.matched,
+        explanation: s.explanation[ctx.locale],
         service: s.service ? { type: s.service.type, typeLabel: ctx.label(s.service.type), matched: s.service.matched } : null
       }
     },
@@ -65,7 +78,8 @@ export function createClassification(ctx: AreraContext) {
      * change is audited (from → to, who). A type without a standard in force needs a recorded reason.
      */
     async classify(workOrderId: number, input: ClassifyInput, operator: Operator, now: Date = new Date()): Promise<ClockFields> {
-      if (!isRequestType(input.type)) throw new HttpError(400, 'invalidRequestType', { value: String(input.type).slice(0, 60), allowed: REQUEST_TYPE_CODES.join(', ') })
+      if (!isRequestType(input.type))
+        throw new HttpError(400, 'invalidRequestType', { value: String(input.type).slice(0, 60), allowed: REQUEST_TYPE_CODES.join(', ') })
       const type = input.type
       if (input.service !== undefined && input.service !== null && !isServiceCode(input.service)) {
         throw new HttpError(400, 'invalidService', { value: String(input.service).slice(0, 60), allowed: SERVICES.map((x) => x.code).join(', ') })
@@ -80,18 +94,38 @@ export function createClassification(ctx: AreraContext) {
         const clock = ctx.clockOf(all.of(meta.territory), updated, events, now)
         const reason = clock.dueDate !== null ? null : reasonInput !== undefined && reasonInput.length >= 3 ? reasonInput : meta.noDueDateReason
         if (clock.dueDate === null && !reason) throw new HttpError(409, 'dueDateReasonRequired', { type })
-        await tx.workOrderMeta.update(workOrderId, {
-          areraType: type, dueDate: clock.dueDate, typeConfirmedAt: now, typeConfirmedBy: operator.name, noDueDateReason: reason,
-          ...(service !== undefined ? { service } : {}), ...(clock.dueDate !== meta.dueDate ? { publicChangedAt: now } : {})
-        }, now)
+        await tx.workOrderMeta.update(
+          workOrderId,
+          {
+            areraType: type,
+            dueDate: clock.dueDate,
+            typeConfirmedAt: now,
+            typeConfirmedBy: operator.name,
+            noDueDateReason: reason,
+            ...(service !== undefined ? { service } : {}),
+            ...(clock.dueDate !== meta.dueDate ? { publicChangedAt: now } : {})
+          },
+          now
+        )
         await tx.host.setWorkOrderType(workOrderId, type)
-        await tx.audit.record({
-          ...ctx.actor(operator), action: 'arera.classified', workOrderId,
-          details: {
-            from: meta.areraType, to: type, suggested: meta.suggestedType, serviceFrom: meta.service, serviceTo: updated.service,
-            dueDateFrom: meta.dueDate, dueDateTo: clock.dueDate, ...(reason ? { noDueDateReason: reason } : {})
-          }
-        }, now)
+        await tx.audit.record(
+          {
+            ...ctx.actor(operator),
+            action: 'arera.classified',
+            workOrderId,
+            details: {
+              from: meta.areraType,
+              to: type,
+              suggested: meta.suggestedType,
+              serviceFrom: meta.service,
+              serviceTo: updated.service,
+              dueDateFrom: meta.dueDate,
+              dueDateTo: clock.dueDate,
+              ...(reason ? { noDueDateReason: reason } : {})
+            }
+          },
+          now
+        )
         const fresh = (await tx.workOrderMeta.find(workOrderId)) as WorkOrderMeta
         return ctx.fieldsOf(all, fresh, events, now)
       })
@@ -128,8 +162,14 @@ export function createClassification(ctx: AreraContext) {
           const next: WorkOrderMeta = {
             ...meta,
             serviceClock: {
-              type, inspection, startedAt: start.toISOString(), dueDate: null, doneAt: done ? done.toISOString() : null,
-              missCause: input.missCause === undefined ? (before?.missCause ?? null) : (input.missCause as string | null), confirmedAt: null, confirmedBy: null
+              type,
+              inspection,
+              startedAt: start.toISOString(),
+              dueDate: null,
+              doneAt: done ? done.toISOString() : null,
+              missCause: input.missCause === undefined ? (before?.missCause ?? null) : (input.missCause as string | null),
+              confirmedAt: null,
+              confirmedBy: null
             }
           }
           const second = ctx.serviceClockOf(territory, next, now)
@@ -137,20 +177,37 @@ export function createClassification(ctx: AreraContext) {
           if (input.missCause && !missed) throw new HttpError(409, 'missCauseNotApplicable')
           // a cause recorded earlier means nothing once a correction (inspection, dates, type) makes the clock met
           const missCause = missed ? (next.serviceClock?.missCause ?? null) : null
-          await tx.workOrderMeta.updateServiceClock(workOrderId, {
-            type, inspection, startedAt: start, doneAt: done, dueDate: second?.clock.dueDate ?? null, missCause,
-            confirmedAt: now, confirmedBy: operator.name
-          }, now)
+          await tx.workOrderMeta.updateServiceClock(
+            workOrderId,
+            {
+              type,
+              inspection,
+              startedAt: start,
+              doneAt: done,
+              dueDate: second?.clock.dueDate ?? null,
+              missCause,
+              confirmedAt: now,
+              confirmedBy: operator.name
+            },
+            now
+          )
         }
         const after = (await tx.workOrderMeta.find(workOrderId))?.serviceClock ?? null
-        await tx.audit.record({
-          ...ctx.actor(operator), action: 'arera.serviceClock', workOrderId,
-          details: {
-            from: before ? { type: before.type, inspection: before.inspection, dueDate: before.dueDate, doneAt: before.doneAt, missCause: before.missCause } : null,
-            to: after ? { type: after.type, inspection: after.inspection, dueDate: after.dueDate, doneAt: after.doneAt, missCause: after.missCause } : null,
-            suggested: meta.suggestedServiceType
-          }
-        }, now)
+        await tx.audit.record(
+          {
+            ...ctx.actor(operator),
+            action: 'arera.serviceClock',
+            workOrderId,
+            details: {
+              from: before
+                ? { type: before.type, inspection: before.inspection, dueDate: before.dueDate, doneAt: before.doneAt, missCause: before.missCause }
+                : null,
+              to: after ? { type: after.type, inspection: after.inspection, dueDate: after.dueDate, doneAt: after.doneAt, missCause: after.missCause } : null,
+              suggested: meta.suggestedServiceType
+            }
+          },
+          now
+        )
       })
       return view(workOrderId, now)
     }

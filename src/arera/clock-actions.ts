@@ -21,9 +21,15 @@ export function createClockActions(ctx: AreraContext) {
   const { repos } = ctx
   return {
     /** Suspend, resume or extend the clock; stored as an event, audited. */
-    async clockAction(workOrderId: number, input: { action?: unknown; reason?: unknown; days?: unknown }, operator: Operator, now: Date = new Date()): Promise<ClockFields> {
+    async clockAction(
+      workOrderId: number,
+      input: { action?: unknown; reason?: unknown; days?: unknown },
+      operator: Operator,
+      now: Date = new Date()
+    ): Promise<ClockFields> {
       const action = input.action
-      if (action !== 'suspend' && action !== 'resume' && action !== 'extend') throw new HttpError(400, 'invalidClockAction', { value: String(action).slice(0, 40) })
+      if (action !== 'suspend' && action !== 'resume' && action !== 'extend')
+        throw new HttpError(400, 'invalidClockAction', { value: String(action).slice(0, 40) })
       const reason = typeof input.reason === 'string' ? input.reason.trim() : ''
       if (reason.length < 3) throw new HttpError(400, 'clockReasonRequired')
       let days: number | null = null
@@ -42,7 +48,15 @@ export function createClockActions(ctx: AreraContext) {
         const after = await tx.arera.listClockEvents(workOrderId)
         const clock = ctx.clockOf(territory, meta, after, now)
         await tx.workOrderMeta.update(workOrderId, { dueDate: clock.dueDate, ...(clock.dueDate !== meta.dueDate ? { publicChangedAt: now } : {}) }, now)
-        await tx.audit.record({ ...ctx.actor(operator), action: `arera.clock.${action}`, workOrderId, details: { reason, days, dueDateFrom: meta.dueDate, dueDateTo: clock.dueDate, extendedDueDate: clock.extendedDueDate } }, now)
+        await tx.audit.record(
+          {
+            ...ctx.actor(operator),
+            action: `arera.clock.${action}`,
+            workOrderId,
+            details: { reason, days, dueDateFrom: meta.dueDate, dueDateTo: clock.dueDate, extendedDueDate: clock.extendedDueDate }
+          },
+          now
+        )
         const fresh = (await tx.workOrderMeta.find(workOrderId)) as WorkOrderMeta
         return ctx.fieldsOf(all, fresh, after, now)
       })

@@ -1,8 +1,15 @@
 // What every ARERA use case shares: the territories (calendars and standards, with the administrators' audited
 // run-time changes), the two clocks of a work order, the view fields, the "work order must be tracked" check.
 import {
-  clockTypeLabel, isRequestType, isStandardCode, requestTypeLabel, resolveRegulatorySchemes, standardDays,
-  type RegulatoryScheme, type RequestType, type StandardCode
+  clockTypeLabel,
+  isRequestType,
+  isStandardCode,
+  requestTypeLabel,
+  resolveRegulatorySchemes,
+  standardDays,
+  type RegulatoryScheme,
+  type RequestType,
+  type StandardCode
 } from '../domain/arera.js'
 import { computeClock, type Clock } from '../domain/clock.js'
 import { createTerritories, type RuntimeStandardOverrides, type Territories, type Territory } from '../domain/territories.js'
@@ -27,7 +34,13 @@ export function createAreraContext(repos: Repositories, options: ResolvedOptions
   const locale: Locale = options.locale
   const scheme: RegulatoryScheme | null = resolveRegulatorySchemes().find((s) => s.id === options.arera.scheme) ?? null
   const build = (runtime: RuntimeStandardOverrides) =>
-    createTerritories({ name: options.organizationName, calendar: options.calendar, standards: options.standards, territories: options.arera.territories, runtime })
+    createTerritories({
+      name: options.organizationName,
+      calendar: options.calendar,
+      standards: options.standards,
+      territories: options.arera.territories,
+      runtime
+    })
   const base = build({})
   let cached: { key: string; territories: Territories } = { key: '{}', territories: base }
 
@@ -78,10 +91,21 @@ export function createAreraContext(repos: Repositories, options: ResolvedOptions
     if (!s || !second) return null
     const { type, clock } = second
     return {
-      type, typeLabel: label(type), inspection: s.inspection, article: territory.standards[type].article,
-      standardWorkingDays: clock.standardWorkingDays, startedAt: s.startedAt, dueDate: clock.dueDate, doneAt: s.doneAt,
-      daysLeft: clock.daysLeft, workingDaysTaken: clock.workingDaysTaken, clockState: clock.state, standardMet: clock.standardMet,
-      missCause: s.missCause, confirmedAt: s.confirmedAt, confirmedBy: s.confirmedBy
+      type,
+      typeLabel: label(type),
+      inspection: s.inspection,
+      article: territory.standards[type].article,
+      standardWorkingDays: clock.standardWorkingDays,
+      startedAt: s.startedAt,
+      dueDate: clock.dueDate,
+      doneAt: s.doneAt,
+      daysLeft: clock.daysLeft,
+      workingDaysTaken: clock.workingDaysTaken,
+      clockState: clock.state,
+      standardMet: clock.standardMet,
+      missCause: s.missCause,
+      confirmedAt: s.confirmedAt,
+      confirmedBy: s.confirmedBy
     }
   }
 

@@ -39,10 +39,19 @@ export function createDeadlines(ctx: AreraContext) {
         .map(({ meta, clock, kind, type }): DeadlineItem => {
           const wo = workOrders.get(meta.workOrderId)
           return {
-            workOrderId: meta.workOrderId, reference: meta.reference, clock: kind, subject: wo?.subject ?? null, contributorId: wo?.contributorId ?? null,
+            workOrderId: meta.workOrderId,
+            reference: meta.reference,
+            clock: kind,
+            subject: wo?.subject ?? null,
+            contributorId: wo?.contributorId ?? null,
             contributorName: wo?.contributorId == null ? null : (contributors.get(wo.contributorId)?.displayName ?? null),
-            type, typeLabel: ctx.label(type), receivedAt: meta.receivedAt, dueDate: clock.dueDate as IsoDate,
-            extendedDueDate: clock.extendedDueDate, daysLeft: clock.daysLeft as number, clockState: clock.state,
+            type,
+            typeLabel: ctx.label(type),
+            receivedAt: meta.receivedAt,
+            dueDate: clock.dueDate as IsoDate,
+            extendedDueDate: clock.extendedDueDate,
+            daysLeft: clock.daysLeft as number,
+            clockState: clock.state,
             mailboxId: mailboxes.get(meta.workOrderId) ?? null
           }
         })
@@ -52,7 +61,12 @@ export function createDeadlines(ctx: AreraContext) {
     /** Open requests without a due date; `reason` null means nobody recorded why: an operator must act. */
     async undated(): Promise<UndatedItem[]> {
       return (await repos.workOrderMeta.listUndated()).map((m) => ({
-        workOrderId: m.workOrderId, reference: m.reference, type: m.areraType, receivedAt: m.receivedAt, territory: m.territory, reason: m.noDueDateReason
+        workOrderId: m.workOrderId,
+        reference: m.reference,
+        type: m.areraType,
+        receivedAt: m.receivedAt,
+        territory: m.territory,
+        reason: m.noDueDateReason
       }))
     }
   }

@@ -32,15 +32,23 @@ export function digestMail(organizationName: string, day: IsoDate, items: readon
     (i.clockState === 'suspended' ? ' (termine sospeso)' : '')
   const section = (title: string, list: readonly DeadlineItem[]) => (list.length === 0 ? [] : [title, ...list.map((i) => `- ${line(i)}`), ''])
   const text = [
-    `Riepilogo delle scadenze ARERA (${organizationName}), ${formatItalianDate(day)}.`, '',
+    `Riepilogo delle scadenze ARERA (${organizationName}), ${formatItalianDate(day)}.`,
+    '',
     ...section('Richieste con il termine scaduto:', overdue),
     ...section('Richieste in scadenza:', dueSoon),
     'Messaggio automatico del modulo Ticket Reclami – Comunicazioni: non rispondere.'
   ].join('\n')
   const rows = (list: readonly DeadlineItem[]) =>
-    list.map((i) => `<tr><td>${escapeHtml(i.reference)}</td><td>${escapeHtml(i.subject ?? '(senza oggetto)')}</td><td>${escapeHtml(i.typeLabel)}</td><td>${formatItalianDate(i.dueDate)}</td><td>${i.daysLeft}${i.clockState === 'suspended' ? ' (sospeso)' : ''}</td></tr>`).join('')
+    list
+      .map(
+        (i) =>
+          `<tr><td>${escapeHtml(i.reference)}</td><td>${escapeHtml(i.subject ?? '(senza oggetto)')}</td><td>${escapeHtml(i.typeLabel)}</td><td>${formatItalianDate(i.dueDate)}</td><td>${i.daysLeft}${i.clockState === 'suspended' ? ' (sospeso)' : ''}</td></tr>`
+      )
+      .join('')
   const table = (caption: string, list: readonly DeadlineItem[]) =>
-    list.length === 0 ? '' : `<table border="1" cellpadding="4" style="border-collapse:collapse"><caption>${escapeHtml(caption)}</caption><thead><tr><th scope="col">Codice</th><th scope="col">Oggetto</th><th scope="col">Tipo</th><th scope="col">Scadenza</th><th scope="col">Giorni lavorativi rimasti</th></tr></thead><tbody>${rows(list)}</tbody></table>`
+    list.length === 0
+      ? ''
+      : `<table border="1" cellpadding="4" style="border-collapse:collapse"><caption>${escapeHtml(caption)}</caption><thead><tr><th scope="col">Codice</th><th scope="col">Oggetto</th><th scope="col">Tipo</th><th scope="col">Scadenza</th><th scope="col">Giorni lavorativi rimasti</th></tr></thead><tbody>${rows(list)}</tbody></table>`
   const html = `<p>Riepilogo delle scadenze ARERA (${escapeHtml(organizationName)}), ${formatItalianDate(day)}.</p>${table('Richieste con il termine scaduto', overdue)}${table('Richieste in scadenza', dueSoon)}<p>Messaggio automatico del modulo Ticket Reclami – Comunicazioni: non rispondere.</p>`
   return { subject, html, text }
 }
@@ -70,16 +78,24 @@ export function createDigest(deps: DigestDeps) {
     if (items.length === 0) return { queued: false, reason: 'nothing-due', day }
     const mail = digestMail(options.organizationName, day, items)
     try {
-      const outboxId = await repos.outbox.enqueue({
-        messageId: null,
-        kind: 'digest',
-        payload: {
-          from: options.mail.from, to: config.to, cc: [], subject: mail.subject, html: mail.html, text: mail.text,
-          messageId: `<digest.${day}.${randomBytes(6).toString('hex')}@${messageIdDomain(options.mail.from)}>`,
-          attachmentIds: [],
-          headers: { [ORIGIN_HEADER]: 'digest', 'Auto-Submitted': 'auto-generated' }
-        }
-      }, now)
+      const outboxId = await repos.outbox.enqueue(
+        {
+          messageId: null,
+          kind: 'digest',
+          payload: {
+            from: options.mail.from,
+            to: config.to,
+            cc: [],
+            subject: mail.subject,
+            html: mail.html,
+            text: mail.text,
+            messageId: `<digest.${day}.${randomBytes(6).toString('hex')}@${messageIdDomain(options.mail.from)}>`,
+            attachmentIds: [],
+            headers: { [ORIGIN_HEADER]: 'digest', 'Auto-Submitted': 'auto-generated' }
+          }
+        },
+        now
+      )
       return { queued: true, outboxId, items: items.length, day }
     } catch (err) {
       await repos.arera.releaseDigestRun(day)

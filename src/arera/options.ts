@@ -67,7 +67,8 @@ export function validateAreraOptions(input: unknown, mailFrom: string | undefine
     const d = o.digest
     if (!Array.isArray(d.to) || d.to.length === 0) throw new OptionsError('arera.digest.to', 'must list at least one email address')
     d.to.forEach((address, i) => {
-      if (typeof address !== 'string' || !EMAIL.test(address.trim())) throw new OptionsError(`arera.digest.to[${i}]`, `is not an email address: ${JSON.stringify(address)}`)
+      if (typeof address !== 'string' || !EMAIL.test(address.trim()))
+        throw new OptionsError(`arera.digest.to[${i}]`, `is not an email address: ${JSON.stringify(address)}`)
     })
     if (!Number.isInteger(d.hour) || d.hour < 0 || d.hour > 23) throw new OptionsError('arera.digest.hour', 'must be an hour 0..23 (Europe/Rome)')
     const within = d.dueWithinWorkingDays ?? 5
@@ -76,7 +77,8 @@ export function validateAreraOptions(input: unknown, mailFrom: string | undefine
     digest = { to: d.to.map((a) => a.trim()), hour: d.hour, dueWithinWorkingDays: within }
   }
   const territories = o.territories ?? []
-  if (!Array.isArray(territories)) throw new OptionsError('arera.territories', 'must be a list of { code, name, municipalities?, mailboxes?, patronSaint?, extraClosures?, standards? }')
+  if (!Array.isArray(territories))
+    throw new OptionsError('arera.territories', 'must be a list of { code, name, municipalities?, mailboxes?, patronSaint?, extraClosures?, standards? }')
   try {
     checkTerritories(territories)
   } catch (err) {

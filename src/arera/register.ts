@@ -67,10 +67,20 @@ export function createRegister(ctx: AreraContext) {
       const serviceOutcome = outcomeOf(s)
       const service: RegisterEntry = {
         ...reply,
-        clock: 'service', type: second.type, typeLabel: ctx.label(second.type), typeConfirmed: meta.serviceClock.confirmedAt !== null,
-        receivedDate: s.receivedDate, dueDate: s.dueDate, extendedDueDate: null, replySentAt: meta.serviceClock.doneAt, replyDate: s.replyDate,
-        standardWorkingDays: s.standardWorkingDays, workingDaysTaken: s.replyDate === null ? null : s.workingDaysTaken, suspendedWorkingDays: 0,
-        outcome: serviceOutcome, standardMet: s.standardMet,
+        clock: 'service',
+        type: second.type,
+        typeLabel: ctx.label(second.type),
+        typeConfirmed: meta.serviceClock.confirmedAt !== null,
+        receivedDate: s.receivedDate,
+        dueDate: s.dueDate,
+        extendedDueDate: null,
+        replySentAt: meta.serviceClock.doneAt,
+        replyDate: s.replyDate,
+        standardWorkingDays: s.standardWorkingDays,
+        workingDaysTaken: s.replyDate === null ? null : s.workingDaysTaken,
+        suspendedWorkingDays: 0,
+        outcome: serviceOutcome,
+        standardMet: s.standardMet,
         missCause: serviceOutcome === 'missed' && isMissCause(meta.serviceClock.missCause) ? meta.serviceClock.missCause : null
       }
       return [reply, service]
@@ -81,13 +91,14 @@ export function createRegister(ctx: AreraContext) {
   async function register(from: IsoDate, to: IsoDate, now: Date = new Date(), territory?: string | null): Promise<RegisterEntry[]> {
     if (!isIsoDate(from) || !isIsoDate(to) || from > to) throw new RangeError('register: invalid range')
     // Widen by a day on each side (Rome is UTC+1/+2), then keep the Rome days asked for.
-    const metas = (await repos.workOrderMeta.listReceivedBetween(new Date(`${addCalendarDays(from, -1)}T00:00:00Z`), new Date(`${addCalendarDays(to, 2)}T00:00:00Z`)))
-      .filter((m) => {
-        // a merged request is counted once, in the work order it was merged into
-        if (m.mergedIntoWorkOrderId !== null) return false
-        const day = romeDate(new Date(m.receivedAt))
-        return day >= from && day <= to
-      })
+    const metas = (
+      await repos.workOrderMeta.listReceivedBetween(new Date(`${addCalendarDays(from, -1)}T00:00:00Z`), new Date(`${addCalendarDays(to, 2)}T00:00:00Z`))
+    ).filter((m) => {
+      // a merged request is counted once, in the work order it was merged into
+      if (m.mergedIntoWorkOrderId !== null) return false
+      const day = romeDate(new Date(m.receivedAt))
+      return day >= from && day <= to
+    })
     const all = await ctx.territories()
     const entries = await entriesOf(all, metas, now)
     return territory === undefined ? entries : entries.filter((e) => e.territory === (territory ? all.of(territory).code : null))
@@ -101,7 +112,11 @@ export function createRegister(ctx: AreraContext) {
     const standards = all.of(territory ?? null).standards
     const list = computeIndicators(
       entries.map((e) => ({
-        type: e.type, standardMet: e.standardMet, missCause: e.missCause, workingDaysTaken: e.workingDaysTaken ?? 0, replied: e.replyDate !== null,
+        type: e.type,
+        standardMet: e.standardMet,
+        missCause: e.missCause,
+        workingDaysTaken: e.workingDaysTaken ?? 0,
+        replied: e.replyDate !== null,
         standardWorkingDays: e.standardWorkingDays
       })),
       standards,
@@ -109,7 +124,12 @@ export function createRegister(ctx: AreraContext) {
     )
     const scheme = ctx.scheme
     return {
-      year, basis: 'receipt', from, to, generatedAt: now.toISOString(), territory: territory ?? null,
+      year,
+      basis: 'receipt',
+      from,
+      to,
+      generatedAt: now.toISOString(),
+      territory: territory ?? null,
       scheme: scheme ? { id: scheme.id, label: scheme.label, minimumCompliancePercent: scheme.minimumCompliancePercent } : null,
       totals: {
         requests: new Set(entries.map((e) => e.workOrderId)).size,

@@ -57,13 +57,23 @@ export function createStandardsAdmin(ctx: AreraContext) {
         const configured = t.code === null ? options.standards : (options.arera.territories.find((x) => x.code === t.code)?.standards ?? {})
         const changed = runtime[t.code ?? ''] ?? {}
         return {
-          code: t.code, name: t.name, patronSaint: t.patronSaint, municipalities: t.municipalities, mailboxes: t.mailboxes,
+          code: t.code,
+          name: t.name,
+          patronSaint: t.patronSaint,
+          municipalities: t.municipalities,
+          mailboxes: t.mailboxes,
           workingWeekdays: t.calendar.workingWeekdays,
           standards: STANDARD_CODES.filter((c) => c !== 'altro').map((type) => {
             const s = t.standards[type]
             return {
-              type, label: s.label, article: s.article, toConfirm: s.toConfirm, defaultWorkingDays: DEFAULT_STANDARDS[type].workingDays,
-              workingDays: s.workingDays, workingDaysWithInspection: s.workingDaysWithInspection, switchedOff: s.workingDays === null,
+              type,
+              label: s.label,
+              article: s.article,
+              toConfirm: s.toConfirm,
+              defaultWorkingDays: DEFAULT_STANDARDS[type].workingDays,
+              workingDays: s.workingDays,
+              workingDaysWithInspection: s.workingDaysWithInspection,
+              switchedOff: s.workingDays === null,
               source: type in changed ? 'runtime' : type in configured || (t.code !== null && type in options.standards) ? 'options' : 'default'
             }
           })
@@ -72,12 +82,20 @@ export function createStandardsAdmin(ctx: AreraContext) {
     },
 
     /** Changes (or with null switches off) one standard of one territory ('' or null: the deployment); audited. */
-    async setStandard(type: unknown, change: StandardChange, operator: Operator, now: Date = new Date()): Promise<{ type: StandardCode; territory: string | null; workingDays: number | null }> {
+    async setStandard(
+      type: unknown,
+      change: StandardChange,
+      operator: Operator,
+      now: Date = new Date()
+    ): Promise<{ type: StandardCode; territory: string | null; workingDays: number | null }> {
       if (!isStandardCode(type) || type === 'altro') {
         throw new HttpError(400, 'invalidStandard', { value: String(type).slice(0, 60), allowed: STANDARD_CODES.filter((c) => c !== 'altro').join(', ') })
       }
       const all = await ctx.territories()
-      const territory = checkTerritory(change.territory, all.list.map((t) => t.code as string))
+      const territory = checkTerritory(
+        change.territory,
+        all.list.map((t) => t.code as string)
+      )
       const days = change.workingDays
       if (days !== null && (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > 365)) throw new HttpError(400, 'standardDaysInvalid')
       const reason = typeof change.reason === 'string' ? change.reason.trim() : ''
@@ -87,7 +105,10 @@ export function createStandardsAdmin(ctx: AreraContext) {
         const from = all.of(territory || null).standards[type].workingDays
         const next = { ...runtime, [territory]: { ...(runtime[territory] ?? {}), [type]: days } }
         await tx.settings.set(STANDARDS_SETTING, next, now)
-        await tx.audit.record({ ...ctx.actor(operator), action: 'arera.standardChanged', details: { type, territory: territory || null, from, to: days, reason } }, now)
+        await tx.audit.record(
+          { ...ctx.actor(operator), action: 'arera.standardChanged', details: { type, territory: territory || null, from, to: days, reason } },
+          now
+        )
       })
       return { type, territory: territory || null, workingDays: days }
     },

@@ -73,8 +73,12 @@ export function createYearly(ctx: AreraContext, register: ReturnType<typeof crea
       const report = await register.indicators(year, now, t.code)
       const schemaI = ctx.scheme?.id === 'I'
       return {
-        year, deadline: `${String(year + 1).padStart(4, '0')}-03-31`, operator: options.organizationName,
-        territory: { code: t.code, name: t.name }, scheme: report.scheme, generatedAt: now.toISOString(),
+        year,
+        deadline: `${String(year + 1).padStart(4, '0')}-03-31`,
+        operator: options.organizationName,
+        territory: { code: t.code, name: t.name },
+        scheme: report.scheme,
+        generatedAt: now.toISOString(),
         users: await users(year, t.code),
         standards: schemaI ? [] : report.standards,
         totals: report.totals,

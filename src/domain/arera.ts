@@ -124,9 +124,7 @@ export const REGULATORY_SCHEMES: readonly RegulatoryScheme[] = Object.freeze([
 ] satisfies RegulatoryScheme[])
 
 /** The schemes with the operator's minimum compliance percentages merged in (0..100, or null for none). */
-export function resolveRegulatorySchemes(
-  overrides: Partial<Record<RegulatorySchemeId, number | null>> = {}
-): readonly RegulatoryScheme[] {
+export function resolveRegulatorySchemes(overrides: Partial<Record<RegulatorySchemeId, number | null>> = {}): readonly RegulatoryScheme[] {
   for (const [key, value] of Object.entries(overrides)) {
     if (!REGULATORY_SCHEMES.some((s) => s.id === key)) throw new RangeError(`Unknown regulatory scheme "${key}"`)
     if (value !== null && (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 100)) {

@@ -41,48 +41,172 @@ type Keyed = Exclude<RequestType, 'altro'> | 'consegna_attrezzature' | 'interven
 
 const KEYWORDS: Readonly<Record<Keyed, readonly string[]>> = {
   consegna_attrezzature: [
-    'consegna dei mastelli', 'consegna del mastello', 'consegna dei bidoni', 'consegna del bidone', 'consegna dei sacchi',
-    'consegna del kit', 'nuovo mastello', 'nuovi mastelli', 'nuovo bidone', 'kit per la raccolta'
+    'consegna dei mastelli',
+    'consegna del mastello',
+    'consegna dei bidoni',
+    'consegna del bidone',
+    'consegna dei sacchi',
+    'consegna del kit',
+    'nuovo mastello',
+    'nuovi mastelli',
+    'nuovo bidone',
+    'kit per la raccolta'
   ],
   // A request for an intervention: with a service-failure report it starts the intervention clock.
   intervento: ['intervento', 'interventi', 'intervenire', 'chiedo di intervenire', 'sollecit*'],
   rettifica_importi: [
-    'rettifica', 'rettificare', 'rettificat*', 'rimbors*', 'importo errato', 'importi errati', 'importo sbagliato',
-    'importo non corretto', 'doppio addebito', 'doppio pagamento', 'pagato due volte', 'addebitato due volte',
-    'bolletta sbagliata', 'bolletta errata', 'fattura errata', 'avviso di pagamento errato', 'non dovut*',
-    'ricalcolo', 'ricalcolare', 'sgravio', 'nota di credito', 'superficie errata', 'metratura errata', 'conguaglio'
+    'rettifica',
+    'rettificare',
+    'rettificat*',
+    'rimbors*',
+    'importo errato',
+    'importi errati',
+    'importo sbagliato',
+    'importo non corretto',
+    'doppio addebito',
+    'doppio pagamento',
+    'pagato due volte',
+    'addebitato due volte',
+    'bolletta sbagliata',
+    'bolletta errata',
+    'fattura errata',
+    'avviso di pagamento errato',
+    'non dovut*',
+    'ricalcolo',
+    'ricalcolare',
+    'sgravio',
+    'nota di credito',
+    'superficie errata',
+    'metratura errata',
+    'conguaglio'
   ],
   richiesta_informazioni: [
-    'informazione', 'informazioni', 'vorrei sapere', 'vorrei conoscere', 'vorrei capire', 'come posso', 'come faccio',
-    'come si fa', 'orari', 'orario', 'calendario', 'quando passa', 'dove posso', 'dove si trova', 'chiarimento',
-    'chiarimenti', 'delucidazion*', 'quali sono', 'e possibile sapere'
+    'informazione',
+    'informazioni',
+    'vorrei sapere',
+    'vorrei conoscere',
+    'vorrei capire',
+    'come posso',
+    'come faccio',
+    'come si fa',
+    'orari',
+    'orario',
+    'calendario',
+    'quando passa',
+    'dove posso',
+    'dove si trova',
+    'chiarimento',
+    'chiarimenti',
+    'delucidazion*',
+    'quali sono',
+    'e possibile sapere'
   ],
   ritiro_su_chiamata: [
-    'ritiro ingombranti', 'ritiro degli ingombranti', 'ingombrant*', 'ritiro su chiamata', 'ritiro a domicilio',
-    'prenotare il ritiro', 'prenotare un ritiro', 'prenotazione del ritiro', 'prenotazione ritiro', 'sfalc*',
-    'potature', 'raee', 'elettrodomestic*', 'materasso', 'materassi', 'divano'
+    'ritiro ingombranti',
+    'ritiro degli ingombranti',
+    'ingombrant*',
+    'ritiro su chiamata',
+    'ritiro a domicilio',
+    'prenotare il ritiro',
+    'prenotare un ritiro',
+    'prenotazione del ritiro',
+    'prenotazione ritiro',
+    'sfalc*',
+    'potature',
+    'raee',
+    'elettrodomestic*',
+    'materasso',
+    'materassi',
+    'divano'
   ],
   riparazione_attrezzature: [
-    'bidone rotto', 'bidone danneggiato', 'contenitore rotto', 'contenitore danneggiato', 'cassonetto rotto',
-    'mastello', 'mastelli', 'sostituzione', 'sostituire', 'riparazione', 'riparare', 'coperchio', 'carrellato',
-    'ruota', 'rotto', 'rotta', 'danneggiato', 'danneggiata'
+    'bidone rotto',
+    'bidone danneggiato',
+    'contenitore rotto',
+    'contenitore danneggiato',
+    'cassonetto rotto',
+    'mastello',
+    'mastelli',
+    'sostituzione',
+    'sostituire',
+    'riparazione',
+    'riparare',
+    'coperchio',
+    'carrellato',
+    'ruota',
+    'rotto',
+    'rotta',
+    'danneggiato',
+    'danneggiata'
   ],
   attivazione_variazione_cessazione: [
-    'attivazion*', 'attivare', 'cessazion*', 'cessare', 'voltura', 'trasloco', 'traslocat*', 'subentro', 'subentrare',
-    'variazion*', 'nuova utenza', 'chiusura utenza', 'chiudere l utenza', 'cambio di residenza', 'cambio residenza',
-    'intestazione', 'disdetta'
+    'attivazion*',
+    'attivare',
+    'cessazion*',
+    'cessare',
+    'voltura',
+    'trasloco',
+    'traslocat*',
+    'subentro',
+    'subentrare',
+    'variazion*',
+    'nuova utenza',
+    'chiusura utenza',
+    'chiudere l utenza',
+    'cambio di residenza',
+    'cambio residenza',
+    'intestazione',
+    'disdetta'
   ],
   segnalazione_disservizio: [
-    'abbandonat*', 'non e passato', 'non sono passati', 'non e stato raccolto', 'non e stata raccolta',
-    'non sono stati raccolti', 'mancata raccolta', 'mancato ritiro', 'mancato svuotamento', 'non svuotat*',
-    'non viene svuotat*', 'non vengono svuotat*', 'non e stato svuotat*', 'non viene raccolt*', 'non viene svolto',
-    'sporco', 'sporca', 'sporcizia', 'spazzamento', 'spazzatrice', 'cassonetto pieno', 'cassonetti pieni',
-    'stracolm*', 'traboccant*', 'discarica abusiva', 'puzza', 'cattivo odore', 'lavaggio strade'
+    'abbandonat*',
+    'non e passato',
+    'non sono passati',
+    'non e stato raccolto',
+    'non e stata raccolta',
+    'non sono stati raccolti',
+    'mancata raccolta',
+    'mancato ritiro',
+    'mancato svuotamento',
+    'non svuotat*',
+    'non viene svuotat*',
+    'non vengono svuotat*',
+    'non e stato svuotat*',
+    'non viene raccolt*',
+    'non viene svolto',
+    'sporco',
+    'sporca',
+    'sporcizia',
+    'spazzamento',
+    'spazzatrice',
+    'cassonetto pieno',
+    'cassonetti pieni',
+    'stracolm*',
+    'traboccant*',
+    'discarica abusiva',
+    'puzza',
+    'cattivo odore',
+    'lavaggio strade'
   ],
   reclamo_scritto: [
-    'reclamo', 'reclami', 'reclamare', 'lamentela', 'lamentele', 'mi lamento', 'protesto', 'protesta',
-    'inaccettabile', 'vergogna', 'vergognoso', 'scandaloso', 'indecente', 'disservizio grave', 'esposto', 'diffida',
-    'risarcimento', 'insoddisfatt*'
+    'reclamo',
+    'reclami',
+    'reclamare',
+    'lamentela',
+    'lamentele',
+    'mi lamento',
+    'protesto',
+    'protesta',
+    'inaccettabile',
+    'vergogna',
+    'vergognoso',
+    'scandaloso',
+    'indecente',
+    'disservizio grave',
+    'esposto',
+    'diffida',
+    'risarcimento',
+    'insoddisfatt*'
   ]
 }
 
@@ -144,12 +268,18 @@ function explain(rule: SuggestionRule, matched: readonly string[], service: Serv
     explicit_complaint: 'The text uses the word "reclamo": a written complaint (TQRIF art. 13).',
     failure_or_dissatisfaction: 'Reporting a service failure or expressing dissatisfaction is a written complaint (TQRIF art. 13): reasoned reply.',
     best_score: 'The words found clearly point to this kind of written request (TQRIF art. 13).',
-    service_request: 'The request only asks for a service: that service\'s standard applies.',
+    service_request: "The request only asks for a service: that service's standard applies.",
     prudential: 'The text cannot easily be classified: it is treated as a written complaint (prudential rule, TQRIF art. 13).'
   }
-  const words = matched.length === 0 ? { it: 'Nessuna parola chiave trovata.', en: 'No keyword found.' } : { it: `Parole trovate: ${quote(matched)}.`, en: `Words found: ${quote(matched)}.` }
+  const words =
+    matched.length === 0
+      ? { it: 'Nessuna parola chiave trovata.', en: 'No keyword found.' }
+      : { it: `Parole trovate: ${quote(matched)}.`, en: `Words found: ${quote(matched)}.` }
   const second = service
-    ? { it: ` Chiede anche un servizio (${quote(service.matched)}): secondo termine da confermare.`, en: ` It also asks for a service (${quote(service.matched)}): a second clock to confirm.` }
+    ? {
+        it: ` Chiede anche un servizio (${quote(service.matched)}): secondo termine da confermare.`,
+        en: ` It also asks for a service (${quote(service.matched)}): a second clock to confirm.`
+      }
     : { it: '', en: '' }
   return { it: `${words.it} ${it[rule]}${second.it}`, en: `${words.en} ${en[rule]}${second.en}` }
 }
@@ -201,7 +331,8 @@ export function suggestRequestType(subject: string, text: string): RequestTypeSu
     return [...head, ...scores.filter((s) => s.type !== first).flatMap((s) => s.matched)]
   }
   const result = (type: RequestType, confidence: 'high' | 'low', rule: SuggestionRule, second: ServiceClockSuggestion | null): RequestTypeSuggestion => {
-    const first: Keyed = type === 'reclamo_scritto' && !of('reclamo_scritto') && failure ? 'segnalazione_disservizio' : type === 'altro' ? 'reclamo_scritto' : type
+    const first: Keyed =
+      type === 'reclamo_scritto' && !of('reclamo_scritto') && failure ? 'segnalazione_disservizio' : type === 'altro' ? 'reclamo_scritto' : type
     const matched = allMatched(first)
     return { type, confidence, matched, rule, service: second, explanation: explain(rule, matched, second) }
   }

@@ -116,22 +116,49 @@ export function computeClock(calendar: WorkingCalendar, input: ClockInput): Cloc
   const n = input.standardWorkingDays
   if (n === null) {
     return {
-      state: 'none', standardWorkingDays: null, receivedDate, replyDate, dueDate: null, extendedDueDate: null, daysLeft: null,
-      workingDaysTaken, suspendedWorkingDays, standardMet: null, suspended
+      state: 'none',
+      standardWorkingDays: null,
+      receivedDate,
+      replyDate,
+      dueDate: null,
+      extendedDueDate: null,
+      daysLeft: null,
+      workingDaysTaken,
+      suspendedWorkingDays,
+      standardMet: null,
+      suspended
     }
   }
   const dueDate = calendar.addWorkingDays(receivedDate, n + suspendedWorkingDays)
   const extendedDueDate = extensionDays > 0 ? calendar.addWorkingDays(dueDate, extensionDays) : null
   if (replyDate !== null) {
     return {
-      state: 'stopped', standardWorkingDays: n, receivedDate, replyDate, dueDate, extendedDueDate, daysLeft: null,
-      workingDaysTaken, suspendedWorkingDays, standardMet: workingDaysTaken <= n, suspended: false
+      state: 'stopped',
+      standardWorkingDays: n,
+      receivedDate,
+      replyDate,
+      dueDate,
+      extendedDueDate,
+      daysLeft: null,
+      workingDaysTaken,
+      suspendedWorkingDays,
+      standardMet: workingDaysTaken <= n,
+      suspended: false
     }
   }
   const daysLeft = n - workingDaysTaken
   return {
-    state: suspended ? 'suspended' : 'running', standardWorkingDays: n, receivedDate, replyDate: null, dueDate, extendedDueDate,
-    daysLeft, workingDaysTaken, suspendedWorkingDays, standardMet: daysLeft < 0 ? false : null, suspended
+    state: suspended ? 'suspended' : 'running',
+    standardWorkingDays: n,
+    receivedDate,
+    replyDate: null,
+    dueDate,
+    extendedDueDate,
+    daysLeft,
+    workingDaysTaken,
+    suspendedWorkingDays,
+    standardMet: daysLeft < 0 ? false : null,
+    suspended
   }
 }
 

@@ -88,8 +88,18 @@ export function computeIndicators(
     const percentMet = decided === 0 ? null : round1((met / decided) * 100)
     const minimum = minimumPercent(type)
     result.push({
-      type, label: standard.label, article: standard.article, toConfirm: standard.toConfirm, standardWorkingDaysWithInspection: standard.workingDaysWithInspection, standardWorkingDays: standard.workingDays ?? rows[0]?.standardWorkingDays ?? 0,
-      requests: rows.length, met, missed, missedByCause, pending, percentMet,
+      type,
+      label: standard.label,
+      article: standard.article,
+      toConfirm: standard.toConfirm,
+      standardWorkingDaysWithInspection: standard.workingDaysWithInspection,
+      standardWorkingDays: standard.workingDays ?? rows[0]?.standardWorkingDays ?? 0,
+      requests: rows.length,
+      met,
+      missed,
+      missedByCause,
+      pending,
+      percentMet,
       averageWorkingDays: replied === 0 ? null : round1(daysSum / replied),
       minimumPercent: minimum,
       compliant: percentMet === null || minimum === null ? null : percentMet >= minimum

@@ -7,10 +7,47 @@
 // municipalities under `bologna.it`): the receiving server's own DMARC verdict, when it gives one, is exact.
 
 const TWO_LEVEL_SUFFIXES = new Set([
-  'co.uk', 'org.uk', 'ac.uk', 'gov.uk', 'ltd.uk', 'plc.uk', 'me.uk', 'net.uk', 'nhs.uk', 'sch.uk',
-  'gov.it', 'edu.it',
-  'com.au', 'net.au', 'org.au', 'edu.au', 'gov.au', 'co.nz', 'org.nz', 'co.jp', 'ne.jp', 'or.jp', 'ac.jp', 'co.za',
-  'com.br', 'com.mx', 'com.ar', 'com.tr', 'com.cn', 'com.hk', 'com.sg', 'co.in', 'co.kr', 'co.il', 'com.ua', 'com.pl', 'com.es', 'com.pt', 'co.at', 'or.at', 'gv.at'
+  'co.uk',
+  'org.uk',
+  'ac.uk',
+  'gov.uk',
+  'ltd.uk',
+  'plc.uk',
+  'me.uk',
+  'net.uk',
+  'nhs.uk',
+  'sch.uk',
+  'gov.it',
+  'edu.it',
+  'com.au',
+  'net.au',
+  'org.au',
+  'edu.au',
+  'gov.au',
+  'co.nz',
+  'org.nz',
+  'co.jp',
+  'ne.jp',
+  'or.jp',
+  'ac.jp',
+  'co.za',
+  'com.br',
+  'com.mx',
+  'com.ar',
+  'com.tr',
+  'com.cn',
+  'com.hk',
+  'com.sg',
+  'co.in',
+  'co.kr',
+  'co.il',
+  'com.ua',
+  'com.pl',
+  'com.es',
+  'com.pt',
+  'co.at',
+  'or.at',
+  'gv.at'
 ])
 
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/
@@ -18,7 +55,12 @@ const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/
 /** The organizational domain, lower-case; null for an IP address, a single label or an empty name. */
 export function organizationalDomain(host: string | null | undefined): string | null {
   if (!host || IPV4.test(host) || host.includes(':')) return null
-  const labels = host.trim().toLowerCase().replace(/\.$/, '').split('.').filter((l) => l.length > 0)
+  const labels = host
+    .trim()
+    .toLowerCase()
+    .replace(/\.$/, '')
+    .split('.')
+    .filter((l) => l.length > 0)
   if (labels.length < 2) return null
   const lastTwo = labels.slice(-2).join('.')
   if (TWO_LEVEL_SUFFIXES.has(lastTwo)) return labels.length >= 3 ? labels.slice(-3).join('.') : null

@@ -16,9 +16,18 @@ export type FollowUpStandard = 'consegna_attrezzature' | 'rimborso_importi' | 'i
 export type StandardCode = RequestType | FollowUpStandard
 
 export const STANDARD_CODES: readonly StandardCode[] = Object.freeze([
-  'reclamo_scritto', 'richiesta_informazioni', 'rettifica_importi', 'segnalazione_disservizio', 'ritiro_su_chiamata',
-  'riparazione_attrezzature', 'attivazione_variazione_cessazione', 'altro',
-  'consegna_attrezzature', 'rimborso_importi', 'inoltro_tra_gestori', 'inoltro_risposta'
+  'reclamo_scritto',
+  'richiesta_informazioni',
+  'rettifica_importi',
+  'segnalazione_disservizio',
+  'ritiro_su_chiamata',
+  'riparazione_attrezzature',
+  'attivazione_variazione_cessazione',
+  'altro',
+  'consegna_attrezzature',
+  'rimborso_importi',
+  'inoltro_tra_gestori',
+  'inoltro_risposta'
 ] as StandardCode[])
 
 /**
@@ -27,8 +36,14 @@ export const STANDARD_CODES: readonly StandardCode[] = Object.freeze([
  * termination), the refund after a founded billing correction, the forwarding between operators.
  */
 export const SERVICE_CLOCK_CODES: readonly StandardCode[] = Object.freeze([
-  'segnalazione_disservizio', 'riparazione_attrezzature', 'ritiro_su_chiamata', 'consegna_attrezzature',
-  'attivazione_variazione_cessazione', 'rimborso_importi', 'inoltro_tra_gestori', 'inoltro_risposta'
+  'segnalazione_disservizio',
+  'riparazione_attrezzature',
+  'ritiro_su_chiamata',
+  'consegna_attrezzature',
+  'attivazione_variazione_cessazione',
+  'rimborso_importi',
+  'inoltro_tra_gestori',
+  'inoltro_risposta'
 ] as StandardCode[])
 
 const STANDARD_SET: ReadonlySet<string> = new Set(STANDARD_CODES)
@@ -63,18 +78,74 @@ type Def = [StandardCode, number | null, number | null, string | null, boolean, 
 // code, days, days with inspection, article, to confirm, Italian label, English label
 const DEFS: readonly Def[] = [
   ['reclamo_scritto', 30, null, 'TQRIF art. 14', false, 'Tempo di risposta motivata ai reclami scritti', 'Reasoned reply to written complaints'],
-  ['richiesta_informazioni', 30, null, 'TQRIF art. 15', false, 'Tempo di risposta motivata alle richieste scritte di informazioni', 'Reasoned reply to written information requests'],
-  ['rettifica_importi', 60, null, 'TQRIF art. 16', true, 'Tempo di risposta motivata alle richieste scritte di rettifica degli importi addebitati', 'Reasoned reply to billing-correction requests'],
+  [
+    'richiesta_informazioni',
+    30,
+    null,
+    'TQRIF art. 15',
+    false,
+    'Tempo di risposta motivata alle richieste scritte di informazioni',
+    'Reasoned reply to written information requests'
+  ],
+  [
+    'rettifica_importi',
+    60,
+    null,
+    'TQRIF art. 16',
+    true,
+    'Tempo di risposta motivata alle richieste scritte di rettifica degli importi addebitati',
+    'Reasoned reply to billing-correction requests'
+  ],
   // "as commonly published": 5 working days without an on-site inspection, 10 with one.
-  ['segnalazione_disservizio', 5, 10, 'TQRIF art. 33', true, 'Tempo di intervento in caso di segnalazioni per disservizi', 'Intervention time on service-failure reports'],
+  [
+    'segnalazione_disservizio',
+    5,
+    10,
+    'TQRIF art. 33',
+    true,
+    'Tempo di intervento in caso di segnalazioni per disservizi',
+    'Intervention time on service-failure reports'
+  ],
   ['ritiro_su_chiamata', 15, null, 'TQRIF art. 31', true, 'Tempo di ritiro dei rifiuti su chiamata', 'On-call collection time'],
-  ['riparazione_attrezzature', 10, 15, 'TQRIF art. 34', true, 'Tempo di riparazione delle attrezzature per la raccolta domiciliare', 'Repair time of home-collection equipment'],
-  ['attivazione_variazione_cessazione', 30, null, 'TQRIF artt. 8, 12', false, 'Tempo di risposta alle richieste di attivazione, variazione o cessazione del servizio', 'Reply to service activation, change or termination requests'],
+  [
+    'riparazione_attrezzature',
+    10,
+    15,
+    'TQRIF art. 34',
+    true,
+    'Tempo di riparazione delle attrezzature per la raccolta domiciliare',
+    'Repair time of home-collection equipment'
+  ],
+  [
+    'attivazione_variazione_cessazione',
+    30,
+    null,
+    'TQRIF artt. 8, 12',
+    false,
+    'Tempo di risposta alle richieste di attivazione, variazione o cessazione del servizio',
+    'Reply to service activation, change or termination requests'
+  ],
   ['altro', null, null, null, false, 'Nessuno standard', 'No standard'],
   ['consegna_attrezzature', 5, 10, 'TQRIF art. 9', false, 'Tempo di consegna delle attrezzature per la raccolta', 'Delivery time of collection equipment'],
   ['rimborso_importi', 120, null, 'TQRIF art. 28', true, 'Tempo di rimborso degli importi non dovuti', 'Refund of amounts not due'],
-  ['inoltro_tra_gestori', 5, null, 'TQRIF art. 51', true, 'Tempo di inoltro al gestore competente (gestore della raccolta diverso da quello delle tariffe)', 'Forwarding to the competent operator'],
-  ['inoltro_risposta', 5, null, 'TQRIF art. 52', true, "Tempo di trasmissione all'utente della risposta del gestore competente", "Passing the competent operator's reply on to the user"]
+  [
+    'inoltro_tra_gestori',
+    5,
+    null,
+    'TQRIF art. 51',
+    true,
+    'Tempo di inoltro al gestore competente (gestore della raccolta diverso da quello delle tariffe)',
+    'Forwarding to the competent operator'
+  ],
+  [
+    'inoltro_risposta',
+    5,
+    null,
+    'TQRIF art. 52',
+    true,
+    "Tempo di trasmissione all'utente della risposta del gestore competente",
+    "Passing the competent operator's reply on to the user"
+  ]
 ]
 
 /**

@@ -14,20 +14,20 @@ export const PLACEHOLDERS = {
   'contribuente.codiceFiscale': { it: 'Codice fiscale del contribuente', en: 'Contributor fiscal code' },
   'contribuente.email': { it: 'Indirizzo email del contribuente', en: 'Contributor email address' },
   riferimento: { it: 'Codice della richiesta (es. RC-2026-000123)', en: 'Request code (e.g. RC-2026-000123)' },
-  'ordine.numero': { it: 'Numero dell\'ordine di lavoro', en: 'Work order number' },
-  'ordine.oggetto': { it: 'Oggetto dell\'ordine di lavoro', en: 'Work order subject' },
+  'ordine.numero': { it: "Numero dell'ordine di lavoro", en: 'Work order number' },
+  'ordine.oggetto': { it: "Oggetto dell'ordine di lavoro", en: 'Work order subject' },
   'richiesta.tipo': { it: 'Tipo di richiesta ARERA', en: 'ARERA request type' },
   'richiesta.servizio': { it: 'Servizio interessato', en: 'Service concerned' },
   'richiesta.canale': { it: 'Canale di arrivo (email, PEC, Sportello, app)', en: 'Channel (email, PEC, online counter, app)' },
   'richiesta.ricevutaIl': { it: 'Data di ricezione della richiesta', en: 'Date the request was received' },
   scadenza: { it: 'Termine ARERA per la risposta', en: 'ARERA reply deadline' },
   giorniRimanenti: { it: 'Giorni lavorativi rimanenti', en: 'Working days left' },
-  'operatore.nome': { it: 'Nome dell\'operatore che scrive', en: 'Name of the operator writing' },
-  'operatore.email': { it: 'Email dell\'operatore che scrive', en: 'Email of the operator writing' },
+  'operatore.nome': { it: "Nome dell'operatore che scrive", en: 'Name of the operator writing' },
+  'operatore.email': { it: "Email dell'operatore che scrive", en: 'Email of the operator writing' },
   'casella.nome': { it: 'Nome della casella di posta (ufficio)', en: 'Mailbox (office) name' },
   'casella.indirizzo': { it: 'Indirizzo della casella di posta', en: 'Mailbox address' },
-  'ente.nome': { it: 'Nome dell\'ente gestore', en: 'Operator (utility) name' },
-  oggi: { it: 'Data di oggi', en: 'Today\'s date' },
+  'ente.nome': { it: "Nome dell'ente gestore", en: 'Operator (utility) name' },
+  oggi: { it: 'Data di oggi', en: "Today's date" },
   allegati: { it: 'Elenco dei documenti allegati', en: 'List of attached documents' }
 } as const satisfies Record<string, Record<TemplateLang, string>>
 
@@ -46,10 +46,7 @@ export interface TemplateField {
 /** A placeholder's value: text (escaped when rendered) or HTML the module built from escaped parts. */
 export type PlaceholderValue = string | { html: string } | null
 
-export type TemplateProblem =
-  | { kind: 'syntax'; detail: string }
-  | { kind: 'unknown'; name: string }
-  | { kind: 'field'; detail: string }
+export type TemplateProblem = { kind: 'syntax'; detail: string } | { kind: 'unknown'; name: string } | { kind: 'field'; detail: string }
 
 const TOKEN = /\{\{\s*([^{}]*?)\s*\}\}/g
 const FIELD_NAME = /^[a-z][a-zA-Z0-9_]{0,39}$/
@@ -61,15 +58,22 @@ export function placeholdersOf(text: string): string[] {
 }
 
 /** What is wrong with a template (empty when it can be saved). */
-export function validateTemplate(input: { html: string; fields?: readonly TemplateField[]; allowed?: readonly string[]; allowFields?: boolean }): TemplateProblem[] {
+export function validateTemplate(input: {
+  html: string
+  fields?: readonly TemplateField[]
+  allowed?: readonly string[]
+  allowFields?: boolean
+}): TemplateProblem[] {
   const problems: TemplateProblem[] = []
   const stripped = input.html.replace(TOKEN, '')
-  if (stripped.includes('{{') || stripped.includes('}}')) problems.push({ kind: 'syntax', detail: 'parentesi graffe doppie non chiuse ("{{" senza "}}" o viceversa)' })
+  if (stripped.includes('{{') || stripped.includes('}}'))
+    problems.push({ kind: 'syntax', detail: 'parentesi graffe doppie non chiuse ("{{" senza "}}" o viceversa)' })
   const allowed = new Set<string>(input.allowed ?? Object.keys(PLACEHOLDERS))
   const fields = input.fields ?? []
   const declared = new Set<string>()
   for (const f of fields) {
-    if (!FIELD_NAME.test(f.name)) problems.push({ kind: 'field', detail: `nome di campo non valido "${f.name.slice(0, 60)}" (lettere e cifre, inizia con una minuscola)` })
+    if (!FIELD_NAME.test(f.name))
+      problems.push({ kind: 'field', detail: `nome di campo non valido "${f.name.slice(0, 60)}" (lettere e cifre, inizia con una minuscola)` })
     else if (declared.has(f.name)) problems.push({ kind: 'field', detail: `campo "${f.name}" dichiarato due volte` })
     declared.add(f.name)
     if (f.label.trim() === '') problems.push({ kind: 'field', detail: `il campo "${f.name}" non ha un'etichetta` })
@@ -80,7 +84,9 @@ export function validateTemplate(input: { html: string; fields?: readonly Templa
       if (!declared.has(name.slice(FIELD_PREFIX.length))) problems.push({ kind: 'unknown', name })
     } else if (!allowed.has(name)) problems.push({ kind: 'unknown', name })
   }
-  for (const f of fields) if (FIELD_NAME.test(f.name) && !used.includes(FIELD_PREFIX + f.name)) problems.push({ kind: 'field', detail: `il campo "${f.name}" non compare nel testo ({{campo.${f.name}}})` })
+  for (const f of fields)
+    if (FIELD_NAME.test(f.name) && !used.includes(FIELD_PREFIX + f.name))
+      problems.push({ kind: 'field', detail: `il campo "${f.name}" non compare nel testo ({{campo.${f.name}}})` })
   return problems
 }
 
@@ -97,7 +103,12 @@ function fieldHtml(value: string): string {
   return escapeHtml(value.trim()).replace(/\r?\n/g, '<br>')
 }
 
-export function renderTemplate(html: string, values: Partial<Record<string, PlaceholderValue>>, fields: readonly TemplateField[] = [], fieldValues: Record<string, string> = {}): Rendered {
+export function renderTemplate(
+  html: string,
+  values: Partial<Record<string, PlaceholderValue>>,
+  fields: readonly TemplateField[] = [],
+  fieldValues: Record<string, string> = {}
+): Rendered {
   const byName = new Map(fields.map((f) => [f.name, f]))
   const missing: TemplateField[] = []
   const unavailable: string[] = []

@@ -54,7 +54,12 @@ export interface TerritoriesInput {
 }
 
 export function normalizePlace(name: string): string {
-  return name.normalize('NFD').replace(/\p{M}+/gu, '').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim()
+  return name
+    .normalize('NFD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim()
 }
 
 /** Validates the configuration; throws a RangeError naming the offending entry. */
@@ -73,13 +78,22 @@ export function createTerritories(input: TerritoriesInput): Territories {
   const runtime = input.runtime ?? {}
   const baseStandards = resolveStandards({ ...input.standards, ...(runtime[''] ?? {}) })
   const base: Territory = {
-    code: null, name: input.name, calendar: createWorkingCalendar(input.calendar), standards: baseStandards,
-    patronSaint: input.calendar.patronSaint ?? null, municipalities: [], mailboxes: []
+    code: null,
+    name: input.name,
+    calendar: createWorkingCalendar(input.calendar),
+    standards: baseStandards,
+    patronSaint: input.calendar.patronSaint ?? null,
+    municipalities: [],
+    mailboxes: []
   }
   const list: Territory[] = input.territories.map((t) => {
     const patronSaint = t.patronSaint === undefined ? (input.calendar.patronSaint ?? null) : t.patronSaint
     return {
-      code: t.code, name: t.name, patronSaint, municipalities: t.municipalities ?? [], mailboxes: t.mailboxes ?? [],
+      code: t.code,
+      name: t.name,
+      patronSaint,
+      municipalities: t.municipalities ?? [],
+      mailboxes: t.mailboxes ?? [],
       calendar: createWorkingCalendar({ ...input.calendar, patronSaint, extraClosures: [...(input.calendar.extraClosures ?? []), ...(t.extraClosures ?? [])] }),
       standards: resolveStandards({ ...(t.standards ?? {}), ...(runtime[t.code] ?? {}) }, baseStandards)
     }

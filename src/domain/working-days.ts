@@ -100,7 +100,7 @@ function yearOfDayNumber(dayNumber: number): number {
 
 function weekdayOfDayNumber(dayNumber: number): IsoWeekday {
   // 1970-01-01 was a Thursday (ISO 4).
-  return ((((dayNumber + 3) % 7) + 7) % 7 + 1) as IsoWeekday
+  return (((((dayNumber + 3) % 7) + 7) % 7) + 1) as IsoWeekday
 }
 
 /** True for a well-formed, existing calendar day 'YYYY-MM-DD' (e.g. '2026-02-29' is false). */

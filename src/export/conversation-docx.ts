@@ -1,8 +1,20 @@
 // The conversation of a work order as a Word document: letterhead, the work order's particulars, then every
 // message in order with its envelope, body and attachment list. Pure: data in, Buffer out.
 import {
-  AlignmentType, BorderStyle, Document, Footer, Header, HeadingLevel, Packer, PageNumber, Paragraph, Table, TableCell,
-  TableRow, TextRun, WidthType
+  AlignmentType,
+  BorderStyle,
+  Document,
+  Footer,
+  Header,
+  HeadingLevel,
+  Packer,
+  PageNumber,
+  Paragraph,
+  Table,
+  TableCell,
+  TableRow,
+  TextRun,
+  WidthType
 } from 'docx'
 import { isRequestType, requestTypeLabel } from '../domain/arera.js'
 import type { Locale } from '../i18n.js'
@@ -56,25 +68,89 @@ export interface ConversationDocumentData {
 
 const LABELS = {
   it: {
-    title: 'Conversazione', workOrder: 'Ordine di lavoro', reference: 'Riferimento', subject: 'Oggetto', contributor: 'Contribuente',
-    fiscalCode: 'C.F.', type: 'Tipo di richiesta', status: 'Stato', channel: 'Canale', receivedAt: 'Ricevuta il', dueDate: 'Scadenza (ARERA)',
-    replySentAt: 'Risposta inviata il', generatedAt: 'Documento generato il', messages: 'Messaggi', none: 'Nessun messaggio.',
-    inbound: 'Ricevuto', outbound: 'Inviato', note: 'Nota interna', stateChange: 'Cambio di stato', automatic: 'Messaggio automatico',
-    from: 'Da', to: 'A', cc: 'Cc', operator: 'Operatore', delivery: 'Consegna', attachments: 'Allegati', page: 'Pagina', of: 'di',
-    image: (alt: string) => (alt ? `[immagine: ${alt}]` : '[immagine]'), notSet: '—',
+    title: 'Conversazione',
+    workOrder: 'Ordine di lavoro',
+    reference: 'Riferimento',
+    subject: 'Oggetto',
+    contributor: 'Contribuente',
+    fiscalCode: 'C.F.',
+    type: 'Tipo di richiesta',
+    status: 'Stato',
+    channel: 'Canale',
+    receivedAt: 'Ricevuta il',
+    dueDate: 'Scadenza (ARERA)',
+    replySentAt: 'Risposta inviata il',
+    generatedAt: 'Documento generato il',
+    messages: 'Messaggi',
+    none: 'Nessun messaggio.',
+    inbound: 'Ricevuto',
+    outbound: 'Inviato',
+    note: 'Nota interna',
+    stateChange: 'Cambio di stato',
+    automatic: 'Messaggio automatico',
+    from: 'Da',
+    to: 'A',
+    cc: 'Cc',
+    operator: 'Operatore',
+    delivery: 'Consegna',
+    attachments: 'Allegati',
+    page: 'Pagina',
+    of: 'di',
+    image: (alt: string) => (alt ? `[immagine: ${alt}]` : '[immagine]'),
+    notSet: '—',
     states: { open: 'Aperto', in_progress: 'In lavorazione', waiting: 'In attesa', closed: 'Chiuso' },
-    delivered: { queued: 'in coda di invio', sending: 'in invio', sent: 'inviato', retrying: 'in attesa di nuovo tentativo', failed: 'non recapitato', accepted: 'accettato dal gestore PEC', delivered: 'consegnato (ricevuta PEC di avvenuta consegna)' },
+    delivered: {
+      queued: 'in coda di invio',
+      sending: 'in invio',
+      sent: 'inviato',
+      retrying: 'in attesa di nuovo tentativo',
+      failed: 'non recapitato',
+      accepted: 'accettato dal gestore PEC',
+      delivered: 'consegnato (ricevuta PEC di avvenuta consegna)'
+    },
     channels: { email: 'Email', web: 'Sportello On-line', app: 'App SottoControllo', note: 'Nota interna' }
   },
   en: {
-    title: 'Conversation', workOrder: 'Work order', reference: 'Reference', subject: 'Subject', contributor: 'Contributor',
-    fiscalCode: 'Tax code', type: 'Request type', status: 'Status', channel: 'Channel', receivedAt: 'Received on', dueDate: 'Due date (ARERA)',
-    replySentAt: 'Reply sent on', generatedAt: 'Document generated on', messages: 'Messages', none: 'No messages.',
-    inbound: 'Received', outbound: 'Sent', note: 'Internal note', stateChange: 'State change', automatic: 'Automatic message',
-    from: 'From', to: 'To', cc: 'Cc', operator: 'Operator', delivery: 'Delivery', attachments: 'Attachments', page: 'Page', of: 'of',
-    image: (alt: string) => (alt ? `[image: ${alt}]` : '[image]'), notSet: '—',
+    title: 'Conversation',
+    workOrder: 'Work order',
+    reference: 'Reference',
+    subject: 'Subject',
+    contributor: 'Contributor',
+    fiscalCode: 'Tax code',
+    type: 'Request type',
+    status: 'Status',
+    channel: 'Channel',
+    receivedAt: 'Received on',
+    dueDate: 'Due date (ARERA)',
+    replySentAt: 'Reply sent on',
+    generatedAt: 'Document generated on',
+    messages: 'Messages',
+    none: 'No messages.',
+    inbound: 'Received',
+    outbound: 'Sent',
+    note: 'Internal note',
+    stateChange: 'State change',
+    automatic: 'Automatic message',
+    from: 'From',
+    to: 'To',
+    cc: 'Cc',
+    operator: 'Operator',
+    delivery: 'Delivery',
+    attachments: 'Attachments',
+    page: 'Page',
+    of: 'of',
+    image: (alt: string) => (alt ? `[image: ${alt}]` : '[image]'),
+    notSet: '—',
     states: { open: 'Open', in_progress: 'In progress', waiting: 'Waiting', closed: 'Closed' },
-    delivered: { queued: 'queued', sending: 'sending', sent: 'sent', retrying: 'waiting to retry', failed: 'not delivered', accepted: 'accepted by the PEC provider', delivered: 'delivered (PEC delivery receipt)' },
+    delivered: {
+      queued: 'queued',
+      sending: 'sending',
+      sent: 'sent',
+      retrying: 'waiting to retry',
+      failed: 'not delivered',
+      accepted: 'accepted by the PEC provider',
+      delivered: 'delivered (PEC delivery receipt)'
+    },
     channels: { email: 'Email', web: 'Online counter', app: 'SottoControllo app', note: 'Internal note' }
   }
 } as const
@@ -108,7 +184,18 @@ export async function buildConversationDocx(data: ConversationDocumentData): Pro
     [L.reference, wo.reference ?? L.notSet],
     [L.workOrder, `n. ${wo.id}`],
     [L.subject, wo.subject ?? L.notSet],
-    [L.contributor, wo.contributor ? [wo.contributor.displayName, wo.contributor.fiscalCode ? `${L.fiscalCode} ${wo.contributor.fiscalCode}` : null, wo.contributor.emails.join(', ') || null].filter(Boolean).join(' · ') : L.notSet],
+    [
+      L.contributor,
+      wo.contributor
+        ? [
+            wo.contributor.displayName,
+            wo.contributor.fiscalCode ? `${L.fiscalCode} ${wo.contributor.fiscalCode}` : null,
+            wo.contributor.emails.join(', ') || null
+          ]
+            .filter(Boolean)
+            .join(' · ')
+        : L.notSet
+    ],
     [L.type, wo.type && isRequestType(wo.type) ? requestTypeLabel(wo.type, locale) : (wo.type ?? L.notSet)],
     [L.status, wo.status ? L.states[wo.status] : (wo.hostStatus ?? L.notSet)],
     [L.channel, wo.channel && wo.channel in L.channels ? L.channels[wo.channel as Channel] : (wo.channel ?? L.notSet)],
@@ -126,7 +213,8 @@ export async function buildConversationDocx(data: ConversationDocumentData): Pro
   if (data.messages.length === 0) children.push(new Paragraph({ children: [new TextRun({ text: L.none, italics: true })] }))
 
   data.messages.forEach((m, index) => {
-    const what = m.kind === 'state' ? L.stateChange : m.channel === 'note' ? L.note : m.automaticKind ? L.automatic : m.direction === 'inbound' ? L.inbound : L.outbound
+    const what =
+      m.kind === 'state' ? L.stateChange : m.channel === 'note' ? L.note : m.automaticKind ? L.automatic : m.direction === 'inbound' ? L.inbound : L.outbound
     children.push(new Paragraph({ style: index === 0 ? 'TrcFirstMessage' : 'TrcMessage', children: [new TextRun(`${index + 1}. ${what} — ${when(m.date)}`)] }))
     const envelope: Array<[string, string]> = []
     if (m.channel !== 'note') {
@@ -138,25 +226,33 @@ export async function buildConversationDocx(data: ConversationDocumentData): Pro
     }
     if (m.subject && m.channel !== 'note') envelope.push([L.subject, m.subject])
     if (m.operatorName) envelope.push([L.operator, m.operatorName])
-    if (m.direction === 'outbound' && m.deliveryStatus) envelope.push([L.delivery, `${L.delivered[m.deliveryStatus]}${m.deliveryError ? ` (${m.deliveryError})` : ''}`])
+    if (m.direction === 'outbound' && m.deliveryStatus)
+      envelope.push([L.delivery, `${L.delivered[m.deliveryStatus]}${m.deliveryError ? ` (${m.deliveryError})` : ''}`])
     // One paragraph per envelope and per attachment list, lines separated by breaks: paragraphs are what the
     // docx packer pays for, and a 1,000-message conversation must stay fast.
     if (envelope.length > 0) {
-      children.push(new Paragraph({
-        style: 'TrcEnvelope',
-        children: envelope.flatMap(([label, value], i) => [new TextRun({ text: `${label}: `, bold: true, ...(i > 0 ? { break: 1 } : {}) }), new TextRun(value)])
-      }))
+      children.push(
+        new Paragraph({
+          style: 'TrcEnvelope',
+          children: envelope.flatMap(([label, value], i) => [
+            new TextRun({ text: `${label}: `, bold: true, ...(i > 0 ? { break: 1 } : {}) }),
+            new TextRun(value)
+          ])
+        })
+      )
     }
     const html = m.html ?? (m.text ? textToHtml(m.text) : '')
     children.push(...htmlToDocx(html, { imageLabel: L.image, listCounter }))
     if (m.attachments.length > 0) {
-      children.push(new Paragraph({
-        spacing: { before: 120 },
-        children: [
-          new TextRun({ text: `${L.attachments} (${m.attachments.length}):`, bold: true }),
-          ...m.attachments.map((a) => new TextRun({ text: `• ${a.filename} (${formatSize(a.size)})`, break: 1 }))
-        ]
-      }))
+      children.push(
+        new Paragraph({
+          spacing: { before: 120 },
+          children: [
+            new TextRun({ text: `${L.attachments} (${m.attachments.length}):`, bold: true }),
+            ...m.attachments.map((a) => new TextRun({ text: `• ${a.filename} (${formatSize(a.size)})`, break: 1 }))
+          ]
+        })
+      )
     }
   })
 
@@ -168,29 +264,62 @@ export async function buildConversationDocx(data: ConversationDocumentData): Pro
     styles: {
       default: { document: { run: { font: 'Calibri', size: 21 }, paragraph: { spacing: { after: 120 } } } },
       paragraphStyles: [
-        { id: 'Title', name: 'Title', basedOn: 'Normal', next: 'Normal', quickFormat: true, run: { size: 40, color: '1F4E79' }, paragraph: { spacing: { after: 240 } } },
-        { id: 'TrcFirstMessage', name: 'Messaggio', basedOn: 'Heading2', next: 'TrcEnvelope', quickFormat: true, paragraph: { keepNext: true, spacing: { before: 240 } } },
-        { id: 'TrcMessage', name: 'Messaggio successivo', basedOn: 'TrcFirstMessage', next: 'TrcEnvelope', paragraph: { border: { top: { style: BorderStyle.SINGLE, size: 6, color: 'CCCCCC', space: 8 } } } },
+        {
+          id: 'Title',
+          name: 'Title',
+          basedOn: 'Normal',
+          next: 'Normal',
+          quickFormat: true,
+          run: { size: 40, color: '1F4E79' },
+          paragraph: { spacing: { after: 240 } }
+        },
+        {
+          id: 'TrcFirstMessage',
+          name: 'Messaggio',
+          basedOn: 'Heading2',
+          next: 'TrcEnvelope',
+          quickFormat: true,
+          paragraph: { keepNext: true, spacing: { before: 240 } }
+        },
+        {
+          id: 'TrcMessage',
+          name: 'Messaggio successivo',
+          basedOn: 'TrcFirstMessage',
+          next: 'TrcEnvelope',
+          paragraph: { border: { top: { style: BorderStyle.SINGLE, size: 6, color: 'CCCCCC', space: 8 } } }
+        },
         { id: 'TrcEnvelope', name: 'Intestazione messaggio', basedOn: 'Normal', paragraph: { keepNext: true }, run: { color: '555555' } }
       ]
     },
-    sections: [{
-      headers: {
-        default: new Header({
-          children: [new Paragraph({
-            border: { bottom: { style: BorderStyle.SINGLE, size: 6, color: '1F4E79', space: 4 } },
-            children: [new TextRun({ text: data.organizationName, bold: true, color: '1F4E79', size: 24 }), new TextRun({ text: `\t${wo.reference ?? `${L.workOrder} n. ${wo.id}`}`, color: '555555' })],
-            tabStops: [{ type: 'right', position: 9000 }]
-          })]
-        })
-      },
-      footers: {
-        default: new Footer({
-          children: [new Paragraph({ alignment: AlignmentType.CENTER, children: [new TextRun({ children: [`${L.page} `, PageNumber.CURRENT, ` ${L.of} `, PageNumber.TOTAL_PAGES], size: 18, color: '777777' })] })]
-        })
-      },
-      children
-    }]
+    sections: [
+      {
+        headers: {
+          default: new Header({
+            children: [
+              new Paragraph({
+                border: { bottom: { style: BorderStyle.SINGLE, size: 6, color: '1F4E79', space: 4 } },
+                children: [
+                  new TextRun({ text: data.organizationName, bold: true, color: '1F4E79', size: 24 }),
+                  new TextRun({ text: `\t${wo.reference ?? `${L.workOrder} n. ${wo.id}`}`, color: '555555' })
+                ],
+                tabStops: [{ type: 'right', position: 9000 }]
+              })
+            ]
+          })
+        },
+        footers: {
+          default: new Footer({
+            children: [
+              new Paragraph({
+                alignment: AlignmentType.CENTER,
+                children: [new TextRun({ children: [`${L.page} `, PageNumber.CURRENT, ` ${L.of} `, PageNumber.TOTAL_PAGES], size: 18, color: '777777' })]
+              })
+            ]
+          })
+        },
+        children
+      }
+    ]
   })
   return Packer.toBuffer(doc)
 }
@@ -200,11 +329,18 @@ function keyValueTable(rows: Array<[string, string]>): Table {
   return new Table({
     width: { size: 100, type: WidthType.PERCENTAGE },
     borders: { top: none, bottom: none, left: none, right: none, insideHorizontal: none, insideVertical: none },
-    rows: rows.map(([label, value]) => new TableRow({
-      children: [
-        new TableCell({ width: { size: 30, type: WidthType.PERCENTAGE }, shading: { fill: 'F2F2F2' }, children: [new Paragraph({ children: [new TextRun({ text: label, bold: true })] })] }),
-        new TableCell({ width: { size: 70, type: WidthType.PERCENTAGE }, children: [new Paragraph({ children: [new TextRun(value)] })] })
-      ]
-    }))
+    rows: rows.map(
+      ([label, value]) =>
+        new TableRow({
+          children: [
+            new TableCell({
+              width: { size: 30, type: WidthType.PERCENTAGE },
+              shading: { fill: 'F2F2F2' },
+              children: [new Paragraph({ children: [new TextRun({ text: label, bold: true })] })]
+            }),
+            new TableCell({ width: { size: 70, type: WidthType.PERCENTAGE }, children: [new Paragraph({ children: [new TextRun(value)] })] })
+          ]
+        })
+    )
   })
 }

@@ -8,7 +8,14 @@ function formatter(locale: Locale): Intl.DateTimeFormat {
   let f = formats.get(locale)
   if (!f) {
     f = new Intl.DateTimeFormat(locale === 'it' ? 'it-IT' : 'en-GB', {
-      timeZone: 'Europe/Rome', weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23'
+      timeZone: 'Europe/Rome',
+      weekday: 'long',
+      day: 'numeric',
+      month: 'long',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23'
     })
     formats.set(locale, f)
   }

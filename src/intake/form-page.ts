@@ -33,7 +33,7 @@ const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&
 const T = {
   title: { it: 'Sportello On-line', en: 'Online counter' },
   lead: {
-    it: 'Invia una segnalazione, un reclamo o una richiesta sul servizio di igiene urbana. Riceverai un numero di riferimento e, se indichi l\'email, una conferma con il termine entro cui ti risponderemo.',
+    it: "Invia una segnalazione, un reclamo o una richiesta sul servizio di igiene urbana. Riceverai un numero di riferimento e, se indichi l'email, una conferma con il termine entro cui ti risponderemo.",
     en: 'Send a report, a complaint or a request about the waste service. You will get a reference number and, if you give your email, a confirmation with the date by which we will reply.'
   },
   requiredNote: { it: 'I campi con la dicitura «obbligatorio» vanno compilati.', en: 'Fields marked "required" must be filled in.' },
@@ -54,17 +54,20 @@ const T = {
   errorPrefix: { it: 'Errore:', en: 'Error:' },
   submit: { it: 'Invia la richiesta', en: 'Send the request' },
   geolocate: { it: 'Usa la mia posizione', en: 'Use my location' },
-  pointHint: { it: 'Facoltativo: il punto esatto, in gradi decimali (ad esempio 45,4642 e 9,1900).', en: 'Optional: the exact point, in decimal degrees (e.g. 45.4642 and 9.1900).' },
+  pointHint: {
+    it: 'Facoltativo: il punto esatto, in gradi decimali (ad esempio 45,4642 e 9,1900).',
+    en: 'Optional: the exact point, in decimal degrees (e.g. 45.4642 and 9.1900).'
+  },
   honeypot: { it: 'Lascia vuoto questo campo', en: 'Leave this field empty' },
   confirmTitle: { it: 'Richiesta inviata', en: 'Request sent' },
   confirmReference: { it: 'Numero di riferimento', en: 'Reference number' },
   confirmMail: {
-    it: 'Se hai indicato l\'email riceverai una conferma con il riepilogo e il termine di risposta. Per aggiungere informazioni rispondi a quell\'email.',
+    it: "Se hai indicato l'email riceverai una conferma con il riepilogo e il termine di risposta. Per aggiungere informazioni rispondi a quell'email.",
     en: 'If you gave your email you will receive a confirmation with a summary and the reply deadline. To add information, reply to that email.'
   },
   confirmStatus: { it: 'Segui lo stato della richiesta', en: 'Follow the status of your request' },
   dueIntro: { it: 'Secondo la regolazione ARERA riceverai una risposta motivata entro il', en: 'Under the ARERA rules you will receive a reasoned reply by' },
-  another: { it: 'Invia un\'altra richiesta', en: 'Send another request' },
+  another: { it: "Invia un'altra richiesta", en: 'Send another request' },
   statusTitle: { it: 'Stato della richiesta', en: 'Request status' },
   statusNotes: { it: 'Aggiornamenti', en: 'Updates' },
   statusNoNotes: { it: 'Nessun aggiornamento per ora.', en: 'No updates yet.' },
@@ -73,22 +76,43 @@ const T = {
   otherLanguage: { it: 'English', en: 'Italiano' },
   publicTitle: { it: 'Cosa sarà pubblico', en: 'What will be public' },
   publicText: {
-    it: 'Le segnalazioni di disservizio compaiono nell\'elenco pubblico delle segnalazioni (anche nelle app collegate) solo con la categoria, lo stato e la zona approssimativa (circa 100 metri). La descrizione, le foto e l\'indirizzo esatto diventano pubblici solo se un nostro operatore li approva, dopo aver tolto i dati personali. Per tutte le altre richieste (reclami, informazioni, rettifiche, ritiri, riparazioni) sono pubblici solo la categoria e lo stato. Nome, email, telefono, codice fiscale e dati dell\'utenza non sono mai pubblicati.',
+    it: "Le segnalazioni di disservizio compaiono nell'elenco pubblico delle segnalazioni (anche nelle app collegate) solo con la categoria, lo stato e la zona approssimativa (circa 100 metri). La descrizione, le foto e l'indirizzo esatto diventano pubblici solo se un nostro operatore li approva, dopo aver tolto i dati personali. Per tutte le altre richieste (reclami, informazioni, rettifiche, ritiri, riparazioni) sono pubblici solo la categoria e lo stato. Nome, email, telefono, codice fiscale e dati dell'utenza non sono mai pubblicati.",
     en: 'Service-failure reports appear in the public list of reports (also in connected apps) with only their category, status and approximate area (about 100 metres). The description, photos and exact address become public only if one of our operators approves them, after removing personal data. For every other request (complaints, information, billing corrections, collections, repairs) only the category and the status are public. Your name, email, phone, tax code and supply details are never published.'
   }
 } as const satisfies Record<string, Record<Locale, string>>
 
 const HINTS: Partial<Record<FieldName, Record<Locale, string>>> = {
   subject: { it: 'Una frase breve, ad esempio «Cassonetto non svuotato in via Roma».', en: 'A short sentence, e.g. "Bin not emptied in Via Roma".' },
-  description: { it: 'Racconta cosa è successo, quando e dove. Non inserire dati sulla salute.', en: 'Tell us what happened, when and where. Do not include health data.' },
-  address: { it: 'Via, numero civico e comune. Serve per segnalazioni, ritiri e riparazioni, se non indichi il punto sulla mappa.', en: 'Street, number and town. Needed for reports, collections and repairs unless you give the map point.' },
-  email: { it: 'Per la conferma e la risposta. Serve l\'email oppure l\'indirizzo postale.', en: 'For the confirmation and the reply. Give an email or a postal address.' },
+  description: {
+    it: 'Racconta cosa è successo, quando e dove. Non inserire dati sulla salute.',
+    en: 'Tell us what happened, when and where. Do not include health data.'
+  },
+  address: {
+    it: 'Via, numero civico e comune. Serve per segnalazioni, ritiri e riparazioni, se non indichi il punto sulla mappa.',
+    en: 'Street, number and town. Needed for reports, collections and repairs unless you give the map point.'
+  },
+  email: {
+    it: "Per la conferma e la risposta. Serve l'email oppure l'indirizzo postale.",
+    en: 'For the confirmation and the reply. Give an email or a postal address.'
+  },
   postalAddress: { it: 'Se preferisci ricevere la risposta per posta.', en: 'If you prefer to receive the reply by post.' },
-  fiscalCode: { it: '16 lettere e cifre. Obbligatorio per reclami e richieste di rettifica.', en: '16 letters and digits. Required for complaints and billing corrections.' },
-  userCode: { it: 'Lo trovi sull\'avviso di pagamento TARI.', en: 'You find it on the TARI payment notice.' },
-  supplyCode: { it: 'Lo trovi sull\'avviso di pagamento TARI, accanto all\'indirizzo dell\'utenza.', en: 'On the TARI payment notice, next to the supply address.' },
-  iban: { it: 'Solo se chiedi un rimborso. Un IBAN italiano ha 27 caratteri e inizia con IT.', en: 'Only if you ask for a refund. An Italian IBAN has 27 characters and starts with IT.' },
-  companyName: { it: 'Per le utenze non domestiche nome e cognome sopra sono quelli di chi presenta la richiesta per l\'azienda o l\'ente.', en: 'For non-domestic users the name above is that of the person filing for the company or body.' },
+  fiscalCode: {
+    it: '16 lettere e cifre. Obbligatorio per reclami e richieste di rettifica.',
+    en: '16 letters and digits. Required for complaints and billing corrections.'
+  },
+  userCode: { it: "Lo trovi sull'avviso di pagamento TARI.", en: 'You find it on the TARI payment notice.' },
+  supplyCode: {
+    it: "Lo trovi sull'avviso di pagamento TARI, accanto all'indirizzo dell'utenza.",
+    en: 'On the TARI payment notice, next to the supply address.'
+  },
+  iban: {
+    it: 'Solo se chiedi un rimborso. Un IBAN italiano ha 27 caratteri e inizia con IT.',
+    en: 'Only if you ask for a refund. An Italian IBAN has 27 characters and starts with IT.'
+  },
+  companyName: {
+    it: "Per le utenze non domestiche nome e cognome sopra sono quelli di chi presenta la richiesta per l'azienda o l'ente.",
+    en: 'For non-domestic users the name above is that of the person filing for the company or body.'
+  },
   filerRole: { it: 'Ad esempio legale rappresentante, amministratore, delegato.', en: 'E.g. legal representative, director, delegate.' }
 }
 
@@ -122,8 +146,10 @@ function labelHtml(locale: Locale, name: FieldName, required: boolean | undefine
 }
 
 function extras(hint: string | undefined, name: string, message: string | undefined, locale: Locale): string {
-  return (hint ? `<p class="hint" id="field-${name}-hint">${esc(hint)}</p>` : '') +
+  return (
+    (hint ? `<p class="hint" id="field-${name}-hint">${esc(hint)}</p>` : '') +
     `<p class="error-text" id="field-${name}-error"${message ? '' : ' hidden'}><span class="visually-hidden">${T.errorPrefix[locale]} </span><span class="msg">${esc(message ?? '')}</span></p>`
+  )
 }
 
 function control(ctx: PageContext, state: FormState, spec: FieldSpec, kind: 'input' | 'textarea' = 'input'): string {
@@ -131,17 +157,20 @@ function control(ctx: PageContext, state: FormState, spec: FieldSpec, kind: 'inp
   const value = stringField(state.values ?? {}, spec.name)
   const message = state.errors?.[spec.name]
   const hint = spec.hint ?? HINTS[spec.name]?.[locale]
-  const attrs = [
-    `id="field-${spec.name}"`, `name="${spec.name}"`,
-    spec.required ? 'required aria-required="true"' : '',
-    spec.autocomplete ? `autocomplete="${spec.autocomplete}"` : '',
-    spec.inputmode ? `inputmode="${spec.inputmode}"` : '',
-    spec.maxlength ? `maxlength="${spec.maxlength}"` : '',
-    message ? 'aria-invalid="true"' : ''
-  ].filter(Boolean).join(' ') + describe(spec.name, !!hint, !!message, spec.describedBy)
-  const field = kind === 'textarea'
-    ? `<textarea ${attrs} rows="7">${esc(value)}</textarea>`
-    : `<input type="${spec.type ?? 'text'}" ${attrs} value="${esc(value)}">`
+  const attrs =
+    [
+      `id="field-${spec.name}"`,
+      `name="${spec.name}"`,
+      spec.required ? 'required aria-required="true"' : '',
+      spec.autocomplete ? `autocomplete="${spec.autocomplete}"` : '',
+      spec.inputmode ? `inputmode="${spec.inputmode}"` : '',
+      spec.maxlength ? `maxlength="${spec.maxlength}"` : '',
+      message ? 'aria-invalid="true"' : ''
+    ]
+      .filter(Boolean)
+      .join(' ') + describe(spec.name, !!hint, !!message, spec.describedBy)
+  const field =
+    kind === 'textarea' ? `<textarea ${attrs} rows="7">${esc(value)}</textarea>` : `<input type="${spec.type ?? 'text'}" ${attrs} value="${esc(value)}">`
   return `<div class="field${message ? ' has-error' : ''}" data-field="${spec.name}">${labelHtml(locale, spec.name, spec.required)}${extras(hint, spec.name, message, locale)}${field}</div>`
 }
 
@@ -149,24 +178,31 @@ function select(ctx: PageContext, state: FormState, name: 'type' | 'service', op
   const { locale } = ctx
   const value = stringField(state.values ?? {}, name)
   const message = state.errors?.[name]
-  const opts = [`<option value="">${T.choose[locale]}</option>`, ...options.map((o) => `<option value="${esc(o.value)}"${o.value === value ? ' selected' : ''}>${esc(o.label)}</option>`)]
-  return `<div class="field${message ? ' has-error' : ''}" data-field="${name}">${labelHtml(locale, name, true)}${extras(undefined, name, message, locale)}` +
+  const opts = [
+    `<option value="">${T.choose[locale]}</option>`,
+    ...options.map((o) => `<option value="${esc(o.value)}"${o.value === value ? ' selected' : ''}>${esc(o.label)}</option>`)
+  ]
+  return (
+    `<div class="field${message ? ' has-error' : ''}" data-field="${name}">${labelHtml(locale, name, true)}${extras(undefined, name, message, locale)}` +
     `<select id="field-${name}" name="${name}" required aria-required="true"${message ? ' aria-invalid="true"' : ''}${describe(name, false, !!message)}>${opts.join('')}</select></div>`
+  )
 }
 
 function checkbox(ctx: PageContext, state: FormState, name: 'privacy' | 'nonDomestic', required: boolean): string {
   const { locale } = ctx
   const message = state.errors?.[name]
   const checked = booleanField(state.values ?? {}, name) ? ' checked' : ''
-  return `<div class="field checkbox${message ? ' has-error' : ''}" data-field="${name}">${extras(undefined, name, message, locale)}` +
+  return (
+    `<div class="field checkbox${message ? ' has-error' : ''}" data-field="${name}">${extras(undefined, name, message, locale)}` +
     `<input type="checkbox" id="field-${name}" name="${name}" value="true"${checked}${required ? ' required aria-required="true"' : ''}${message ? ' aria-invalid="true"' : ''}${describe(name, false, !!message)}>` +
     `${labelHtml(locale, name, required)}</div>`
+  )
 }
 
 function privacyNotice(ctx: PageContext): string {
   const org = esc(ctx.organizationName)
   const link = ctx.intake.privacyUrl
-    ? `<p><a href="${esc(ctx.intake.privacyUrl)}" target="_blank" rel="noopener">${ctx.locale === 'it' ? 'Leggi l\'informativa completa (si apre in una nuova finestra)' : 'Read the full notice (opens in a new window)'}</a></p>`
+    ? `<p><a href="${esc(ctx.intake.privacyUrl)}" target="_blank" rel="noopener">${ctx.locale === 'it' ? "Leggi l'informativa completa (si apre in una nuova finestra)" : 'Read the full notice (opens in a new window)'}</a></p>`
     : ''
   return ctx.locale === 'it'
     ? `<details><summary>Informativa sul trattamento dei dati personali (art. 13 GDPR)</summary>
@@ -285,14 +321,17 @@ ${checkbox(ctx, state, 'privacy', true)}
 </form>
 ${confirmationSection(ctx, null)}`
   const config = {
-    locale, embed: ctx.embed, complaintTypes, locationTypes: intake.types.filter((t) => LOCATION_TYPES.has(t.type)).map((t) => t.type),
+    locale,
+    embed: ctx.embed,
+    complaintTypes,
+    locationTypes: intake.types.filter((t) => LOCATION_TYPES.has(t.type)).map((t) => t.type),
     selectedType,
     texts: {
       sending: locale === 'it' ? 'Invio in corso…' : 'Sending…',
       network: locale === 'it' ? 'Invio non riuscito: controlla la connessione e riprova.' : 'Sending failed: check your connection and try again.',
       locating: locale === 'it' ? 'Ricerca della posizione…' : 'Finding your location…',
       located: locale === 'it' ? 'Posizione inserita.' : 'Location filled in.',
-      locateFailed: locale === 'it' ? 'Posizione non disponibile: inserisci l\'indirizzo.' : 'Location not available: enter the address.'
+      locateFailed: locale === 'it' ? "Posizione non disponibile: inserisci l'indirizzo." : 'Location not available: enter the address.'
     }
   }
   return layout(ctx, T.title[locale], body, config)
@@ -325,7 +364,11 @@ export function renderConfirmationPage(ctx: PageContext, receipt: ConfirmationDa
 
 const formatDate = (iso: string, locale: Locale, time: boolean) =>
   new Date(iso.length === 10 ? `${iso}T12:00:00Z` : iso).toLocaleString(locale === 'it' ? 'it-IT' : 'en-GB', {
-    timeZone: 'Europe/Rome', day: 'numeric', month: 'long', year: 'numeric', ...(time ? { hour: '2-digit', minute: '2-digit' } : {})
+    timeZone: 'Europe/Rome',
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    ...(time ? { hour: '2-digit', minute: '2-digit' } : {})
   })
 
 /** The citizen's view of their request (the same data as the JSON status endpoint). */
@@ -343,9 +386,11 @@ export function renderStatusPage(ctx: PageContext, s: IntakeStatus): string {
     [T.dueBy[locale], s.dueDate ? formatDate(s.dueDate, locale, false) : null]
   ]
   const body = `<h1>${T.statusTitle[locale]}</h1>
-<dl class="status">${rows.filter((r): r is [string, string] => !!r[1]).map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('')}</dl>
+<dl class="status">${rows
+    .filter((r): r is [string, string] => !!r[1])
+    .map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`)
+    .join('')}</dl>
 <h2>${T.statusNotes[locale]}</h2>
 ${notes}`
   return layout(ctx, T.statusTitle[locale], body)
 }
-

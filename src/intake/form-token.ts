@@ -14,9 +14,7 @@ export function issueFormToken(secret: string, now: Date = new Date()): string {
   return `${VERSION}.${issued.toString(36)}.${signature(secret, issued)}`
 }
 
-export type FormTokenCheck =
-  | { ok: true; issuedAt: Date }
-  | { ok: false; reason: 'missing' | 'invalid' | 'tooFast' | 'expired'; issuedAt?: Date }
+export type FormTokenCheck = { ok: true; issuedAt: Date } | { ok: false; reason: 'missing' | 'invalid' | 'tooFast' | 'expired'; issuedAt?: Date }
 
 export function checkFormToken(secret: string, token: unknown, now: Date, minFillMs: number, validityMs: number): FormTokenCheck {
   if (typeof token !== 'string' || token === '') return { ok: false, reason: 'missing' }

@@ -9,12 +9,24 @@ import type { PublicUpdate } from './updates.js'
 import { COMPLAINT_TYPES, EMAIL, PUBLISHABLE_TYPES, descriptionBody, stringField, type RawFields } from './validate.js'
 
 const SERVICE_DESCRIPTIONS: Partial<Record<RequestType, Record<Locale, string>>> = {
-  segnalazione_disservizio: { it: 'Rifiuti non raccolti, cassonetti pieni o danneggiati, abbandoni, strade sporche.', en: 'Uncollected waste, full or damaged bins, fly-tipping, dirty streets.' },
-  reclamo_scritto: { it: 'Reclamo scritto sul servizio (TQRIF): risposta motivata entro i termini ARERA.', en: 'Written complaint about the service (TQRIF): reasoned reply within the ARERA deadline.' },
-  richiesta_informazioni: { it: 'Richiesta scritta di informazioni sul servizio o sulla tariffa.', en: 'Written request for information about the service or the tariff.' },
+  segnalazione_disservizio: {
+    it: 'Rifiuti non raccolti, cassonetti pieni o danneggiati, abbandoni, strade sporche.',
+    en: 'Uncollected waste, full or damaged bins, fly-tipping, dirty streets.'
+  },
+  reclamo_scritto: {
+    it: 'Reclamo scritto sul servizio (TQRIF): risposta motivata entro i termini ARERA.',
+    en: 'Written complaint about the service (TQRIF): reasoned reply within the ARERA deadline.'
+  },
+  richiesta_informazioni: {
+    it: 'Richiesta scritta di informazioni sul servizio o sulla tariffa.',
+    en: 'Written request for information about the service or the tariff.'
+  },
   rettifica_importi: { it: 'Richiesta di rettifica degli importi addebitati nella bolletta TARI.', en: 'Request to correct the amounts billed (TARI).' },
   ritiro_su_chiamata: { it: 'Ritiro a domicilio di ingombranti, RAEE, sfalci e potature.', en: 'Home collection of bulky waste, WEEE, grass and pruning.' },
-  riparazione_attrezzature: { it: 'Riparazione o sostituzione di bidoni e mastelli per la raccolta domiciliare.', en: 'Repair or replacement of home-collection bins.' },
+  riparazione_attrezzature: {
+    it: 'Riparazione o sostituzione di bidoni e mastelli per la raccolta domiciliare.',
+    en: 'Repair or replacement of home-collection bins.'
+  },
   altro: { it: 'Ogni altra comunicazione.', en: 'Anything else.' }
 }
 
@@ -43,34 +55,68 @@ export function serviceList(types: ResolvedIntakeType[], locale: Locale) {
 }
 
 /** Attribute code → the intake field it fills. */
-const ATTRIBUTES: Array<{ code: string; field: FieldName | 'subject'; complaintOnly: boolean; requiredForComplaint: boolean; label: Record<Locale, string> }> = [
-  { code: 'servizio', field: 'service', complaintOnly: false, requiredForComplaint: true, label: { it: 'Servizio interessato', en: 'Service concerned' } },
-  { code: 'oggetto', field: 'subject', complaintOnly: false, requiredForComplaint: false, label: { it: 'Oggetto', en: 'Subject' } },
-  { code: 'codice_fiscale', field: 'fiscalCode', complaintOnly: false, requiredForComplaint: true, label: { it: 'Codice fiscale', en: 'Tax code' } },
-  { code: 'indirizzo_postale', field: 'postalAddress', complaintOnly: true, requiredForComplaint: false, label: { it: 'Indirizzo postale per la risposta', en: 'Postal address for the reply' } },
-  { code: 'codice_utente', field: 'userCode', complaintOnly: true, requiredForComplaint: false, label: { it: 'Codice utente', en: 'Customer code' } },
-  { code: 'indirizzo_utenza', field: 'supplyAddress', complaintOnly: true, requiredForComplaint: false, label: { it: "Indirizzo dell'utenza", en: 'Address of the supply' } },
-  { code: 'codice_utenza', field: 'supplyCode', complaintOnly: true, requiredForComplaint: false, label: { it: 'Codice utenza', en: 'Supply code' } },
-  { code: 'iban', field: 'iban', complaintOnly: true, requiredForComplaint: false, label: { it: 'IBAN per eventuali rimborsi', en: 'IBAN for refunds' } },
-  { code: 'utenza_non_domestica', field: 'nonDomestic', complaintOnly: true, requiredForComplaint: false, label: { it: 'Utenza non domestica', en: 'Non-domestic user' } },
-  { code: 'ragione_sociale', field: 'companyName', complaintOnly: true, requiredForComplaint: false, label: { it: 'Ragione sociale (utenze non domestiche)', en: 'Company name (non-domestic users)' } },
-  { code: 'partita_iva', field: 'companyVat', complaintOnly: true, requiredForComplaint: false, label: { it: 'Partita IVA', en: 'VAT number' } },
-  { code: 'ruolo_dichiarante', field: 'filerRole', complaintOnly: true, requiredForComplaint: false, label: { it: 'Ruolo di chi presenta la richiesta', en: 'Role of the person filing' } }
-]
+const ATTRIBUTES: Array<{ code: string; field: FieldName | 'subject'; complaintOnly: boolean; requiredForComplaint: boolean; label: Record<Locale, string> }> =
+  [
+    { code: 'servizio', field: 'service', complaintOnly: false, requiredForComplaint: true, label: { it: 'Servizio interessato', en: 'Service concerned' } },
+    { code: 'oggetto', field: 'subject', complaintOnly: false, requiredForComplaint: false, label: { it: 'Oggetto', en: 'Subject' } },
+    { code: 'codice_fiscale', field: 'fiscalCode', complaintOnly: false, requiredForComplaint: true, label: { it: 'Codice fiscale', en: 'Tax code' } },
+    {
+      code: 'indirizzo_postale',
+      field: 'postalAddress',
+      complaintOnly: true,
+      requiredForComplaint: false,
+      label: { it: 'Indirizzo postale per la risposta', en: 'Postal address for the reply' }
+    },
+    { code: 'codice_utente', field: 'userCode', complaintOnly: true, requiredForComplaint: false, label: { it: 'Codice utente', en: 'Customer code' } },
+    {
+      code: 'indirizzo_utenza',
+      field: 'supplyAddress',
+      complaintOnly: true,
+      requiredForComplaint: false,
+      label: { it: "Indirizzo dell'utenza", en: 'Address of the supply' }
+    },
+    { code: 'codice_utenza', field: 'supplyCode', complaintOnly: true, requiredForComplaint: false, label: { it: 'Codice utenza', en: 'Supply code' } },
+    { code: 'iban', field: 'iban', complaintOnly: true, requiredForComplaint: false, label: { it: 'IBAN per eventuali rimborsi', en: 'IBAN for refunds' } },
+    {
+      code: 'utenza_non_domestica',
+      field: 'nonDomestic',
+      complaintOnly: true,
+      requiredForComplaint: false,
+      label: { it: 'Utenza non domestica', en: 'Non-domestic user' }
+    },
+    {
+      code: 'ragione_sociale',
+      field: 'companyName',
+      complaintOnly: true,
+      requiredForComplaint: false,
+      label: { it: 'Ragione sociale (utenze non domestiche)', en: 'Company name (non-domestic users)' }
+    },
+    { code: 'partita_iva', field: 'companyVat', complaintOnly: true, requiredForComplaint: false, label: { it: 'Partita IVA', en: 'VAT number' } },
+    {
+      code: 'ruolo_dichiarante',
+      field: 'filerRole',
+      complaintOnly: true,
+      requiredForComplaint: false,
+      label: { it: 'Ruolo di chi presenta la richiesta', en: 'Role of the person filing' }
+    }
+  ]
 
 const DATATYPE_DESCRIPTIONS: Record<string, Record<Locale, string>> = {
   codice_fiscale: { it: '16 lettere e cifre', en: '16 letters and digits' },
-  iban: { it: 'IBAN, per l\'Italia 27 caratteri', en: 'IBAN, 27 characters for Italy' },
+  iban: { it: "IBAN, per l'Italia 27 caratteri", en: 'IBAN, 27 characters for Italy' },
   // Open311 cannot say "required when…": such a request is accepted and the missing data flagged for the operator
   ragione_sociale: {
-    it: 'Da indicare se utenza_non_domestica = si; se manca la richiesta è accettata e l\'operatore la chiede al cittadino',
+    it: "Da indicare se utenza_non_domestica = si; se manca la richiesta è accettata e l'operatore la chiede al cittadino",
     en: 'To give when utenza_non_domestica = si; if missing the request is accepted and the operator asks the citizen'
   }
 }
 
 export function serviceDefinition(t: ResolvedIntakeType, locale: Locale) {
   const complaint = COMPLAINT_TYPES.has(t.type)
-  const yesNo = [{ key: 'si', name: locale === 'it' ? 'Sì' : 'Yes' }, { key: 'no', name: 'No' }]
+  const yesNo = [
+    { key: 'si', name: locale === 'it' ? 'Sì' : 'Yes' },
+    { key: 'no', name: 'No' }
+  ]
   return {
     service_code: t.type,
     attributes: ATTRIBUTES.filter((a) => complaint || !a.complaintOnly).map((a, i) => {
@@ -91,8 +137,17 @@ export function serviceDefinition(t: ResolvedIntakeType, locale: Locale) {
 
 /** Open311 parameter (or attribute code) → intake field, for mapping errors back to what the app sent. */
 export const OPEN311_NAMES: Partial<Record<FieldName, string>> = {
-  type: 'service_code', description: 'description', address: 'address_string', latitude: 'lat', longitude: 'long',
-  firstName: 'first_name', lastName: 'last_name', email: 'email', phone: 'phone', mediaUrl: 'media_url', attachments: 'media',
+  type: 'service_code',
+  description: 'description',
+  address: 'address_string',
+  latitude: 'lat',
+  longitude: 'long',
+  firstName: 'first_name',
+  lastName: 'last_name',
+  email: 'email',
+  phone: 'phone',
+  mediaUrl: 'media_url',
+  attachments: 'media',
   ...Object.fromEntries(ATTRIBUTES.map((a) => [a.field, `attribute[${a.code}]`]))
 }
 
@@ -112,8 +167,15 @@ function attributes(body: RawFields): Record<string, unknown> {
 export function fieldsFromOpen311(body: RawFields): RawFields {
   const attrs = attributes(body)
   const fields: RawFields = {
-    type: body.service_code, description: body.description, latitude: body.lat, longitude: body.long,
-    firstName: body.first_name, lastName: body.last_name, email: body.email, phone: body.phone, mediaUrl: body.media_url,
+    type: body.service_code,
+    description: body.description,
+    latitude: body.lat,
+    longitude: body.long,
+    firstName: body.first_name,
+    lastName: body.last_name,
+    email: body.email,
+    phone: body.phone,
+    mediaUrl: body.media_url,
     address: body.address_string ?? (body.address_id !== undefined ? `address_id ${String(body.address_id)}` : undefined)
   }
   for (const a of ATTRIBUTES) {
@@ -125,7 +187,9 @@ export function fieldsFromOpen311(body: RawFields): RawFields {
 }
 
 const romeOffset = (date: Date): string => {
-  const part = new Intl.DateTimeFormat('en-US', { timeZone: 'Europe/Rome', timeZoneName: 'longOffset' }).formatToParts(date).find((p) => p.type === 'timeZoneName')
+  const part = new Intl.DateTimeFormat('en-US', { timeZone: 'Europe/Rome', timeZoneName: 'longOffset' })
+    .formatToParts(date)
+    .find((p) => p.type === 'timeZoneName')
   const offset = part?.value.replace('GMT', '') ?? ''
   return offset === '' ? 'Z' : offset
 }
@@ -174,8 +238,15 @@ export function toServiceRequest(p: PublishedRequest, types: ResolvedIntakeType[
 export function serviceNotice(type: string | null, dueDate: string | null, standards: Standards, locale: Locale): string | null {
   const days = type ? standards[type as RequestType]?.workingDays : null
   if (!days || !dueDate) return null
-  const date = new Date(`${dueDate}T12:00:00Z`).toLocaleDateString(locale === 'it' ? 'it-IT' : 'en-GB', { timeZone: 'Europe/Rome', day: 'numeric', month: 'long', year: 'numeric' })
-  return locale === 'it' ? `Risposta entro ${days} giorni lavorativi (ARERA TQRIF), cioè entro il ${date}.` : `Reply within ${days} working days (ARERA TQRIF), that is by ${date}.`
+  const date = new Date(`${dueDate}T12:00:00Z`).toLocaleDateString(locale === 'it' ? 'it-IT' : 'en-GB', {
+    timeZone: 'Europe/Rome',
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric'
+  })
+  return locale === 'it'
+    ? `Risposta entro ${days} giorni lavorativi (ARERA TQRIF), cioè entro il ${date}.`
+    : `Reply within ${days} working days (ARERA TQRIF), that is by ${date}.`
 }
 
 /** Our states in the servicerequestupdates vocabulary (FixMyStreet's extended states). */
@@ -207,9 +278,15 @@ export function commentFromOpen311(body: RawFields, locale: Locale) {
   const mediaUrl = text('media_url', 1000)
   if (mediaUrl && !/^https?:\/\/[^\s/?#]+\S*$/i.test(mediaUrl)) errors.media_url = fieldError(locale, 'mediaUrlInvalid')
   const value = {
-    reference: stringField(body, 'service_request_id').slice(0, 60), text: description ?? '', email, mediaUrl,
-    firstName: text('first_name', 100), lastName: text('last_name', 100), phone: text('phone', 30),
-    externalId: text('update_id_ext', 100) ?? text('update_id', 100), writtenAt: text('updated_datetime', 40)
+    reference: stringField(body, 'service_request_id').slice(0, 60),
+    text: description ?? '',
+    email,
+    mediaUrl,
+    firstName: text('first_name', 100),
+    lastName: text('last_name', 100),
+    phone: text('phone', 30),
+    externalId: text('update_id_ext', 100) ?? text('update_id', 100),
+    writtenAt: text('updated_datetime', 40)
   }
   return { value, errors: Object.entries(errors).map(([k, v]) => `${k}: ${v}`) }
 }
@@ -217,7 +294,14 @@ export function commentFromOpen311(body: RawFields, locale: Locale) {
 // ------------------------------------------------------------------------------------------------------------
 // XML: the same data as the JSON, with the element names of the GeoReport v2 examples.
 
-const SINGULAR: Record<string, string> = { services: 'service', service_requests: 'request', service_request_updates: 'request_update', attributes: 'attribute', values: 'value', errors: 'error' }
+const SINGULAR: Record<string, string> = {
+  services: 'service',
+  service_requests: 'request',
+  service_request_updates: 'request_update',
+  attributes: 'attribute',
+  values: 'value',
+  errors: 'error'
+}
 const escXml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] as string)
 // eslint-disable-next-line no-control-regex
 const xmlText = (s: string) => escXml(s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, ''))
@@ -225,7 +309,10 @@ const xmlText = (s: string) => escXml(s.replace(/[\u0000-\u0008\u000b\u000c\u000
 function element(name: string, value: unknown): string {
   if (value === null || value === undefined) return `<${name}></${name}>`
   if (Array.isArray(value)) return `<${name}>${value.map((v) => element(SINGULAR[name] ?? 'item', v)).join('')}</${name}>`
-  if (typeof value === 'object') return `<${name}>${Object.entries(value).map(([k, v]) => element(k, v)).join('')}</${name}>`
+  if (typeof value === 'object')
+    return `<${name}>${Object.entries(value)
+      .map(([k, v]) => element(k, v))
+      .join('')}</${name}>`
   return `<${name}>${xmlText(String(value))}</${name}>`
 }
 

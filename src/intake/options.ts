@@ -68,8 +68,13 @@ export interface ResolvedIntakeOptions {
 }
 
 export const DEFAULT_INTAKE_TYPES: readonly RequestType[] = [
-  'segnalazione_disservizio', 'reclamo_scritto', 'richiesta_informazioni', 'rettifica_importi',
-  'ritiro_su_chiamata', 'riparazione_attrezzature', 'altro'
+  'segnalazione_disservizio',
+  'reclamo_scritto',
+  'richiesta_informazioni',
+  'rettifica_importi',
+  'ritiro_su_chiamata',
+  'riparazione_attrezzature',
+  'altro'
 ]
 
 export const hashApiKey = (key: string): Buffer => createHash('sha256').update(key, 'utf8').digest()
@@ -108,7 +113,8 @@ export function resolveIntakeOptions(input: IntakeOptions | undefined): Resolved
     throw new OptionsError('intake.frameAncestors', 'must be a list of CSP sources such as "https://www.comune.example.it" or "\'self\'"')
   }
   const minFill = opts.minFillSeconds ?? 3
-  if (typeof minFill !== 'number' || !Number.isFinite(minFill) || minFill < 0) throw new OptionsError('intake.minFillSeconds', 'must be a number of seconds >= 0')
+  if (typeof minFill !== 'number' || !Number.isFinite(minFill) || minFill < 0)
+    throw new OptionsError('intake.minFillSeconds', 'must be a number of seconds >= 0')
   return {
     types,
     apiKeys,

@@ -90,7 +90,12 @@ export interface PublishedRequest {
 
 /** The last change a citizen may see: Open311's updated_datetime and the status page's updatedAt. */
 export function lastPublicChange(intake: IntakeRequest | null, submittedAt: string, publicChangedAt: string | null): string {
-  return [submittedAt, intake?.updatedAt, publicChangedAt].filter((t): t is string => !!t).sort().at(-1) ?? submittedAt
+  return (
+    [submittedAt, intake?.updatedAt, publicChangedAt]
+      .filter((t): t is string => !!t)
+      .sort()
+      .at(-1) ?? submittedAt
+  )
 }
 
 const isState = (value: unknown): value is WorkOrderState => (WORK_ORDER_STATES as readonly unknown[]).includes(value)
@@ -104,7 +109,14 @@ export function createIntakeService(deps: IntakeDeps) {
     if (!message?.workOrderId) return null
     const meta = await repos.workOrderMeta.find(message.workOrderId)
     if (!meta) return null
-    return { workOrderId: message.workOrderId, reference: meta.reference, publicToken: meta.publicToken, created: false, confirmationQueued: false, dueDate: meta.dueDate }
+    return {
+      workOrderId: message.workOrderId,
+      reference: meta.reference,
+      publicToken: meta.publicToken,
+      created: false,
+      confirmationQueued: false,
+      dueDate: meta.dueDate
+    }
   }
 
   async function publicNotes(workOrderId: number): Promise<PublicNote[]> {
@@ -136,43 +148,130 @@ export function createIntakeService(deps: IntakeDeps) {
 
       try {
         const receipt = await repos.transaction(async (tx) => {
-          const workOrderId = await openWorkOrder(tx, deps, {
-            contributorId: match.contributorId, subject, text: s.body.text, type, suggested: suggestion.type,
-            receivedAt: now, parentWorkOrderId: null, channel, service: s.service, suggestedService: suggestion.service?.type ?? null
-          }, now)
+          const workOrderId = await openWorkOrder(
+            tx,
+            deps,
+            {
+              contributorId: match.contributorId,
+              subject,
+              text: s.body.text,
+              type,
+              suggested: suggestion.type,
+              receivedAt: now,
+              parentWorkOrderId: null,
+              channel,
+              service: s.service,
+              suggestedService: suggestion.service?.type ?? null
+            },
+            now
+          )
           const meta = await tx.workOrderMeta.find(workOrderId)
           if (!meta) throw new Error(`work order ${workOrderId} has no metadata`)
           const messageId = await tx.messages.insert({
-            workOrderId, contributorId: match.contributorId, direction: 'inbound', channel, messageId: null, dedupeKey,
-            from: email, fromName, to: [], cc: [], subject, html: body.html, text: body.text,
-            senderMatch: match.match, senderCandidates: match.candidates,
+            workOrderId,
+            contributorId: match.contributorId,
+            direction: 'inbound',
+            channel,
+            messageId: null,
+            dedupeKey,
+            from: email,
+            fromName,
+            to: [],
+            cc: [],
+            subject,
+            html: body.html,
+            text: body.text,
+            senderMatch: match.match,
+            senderCandidates: match.candidates,
             meta: {
               intake: {
-                channel, chosenType: s.type, service: s.service, address: s.address, latitude: s.latitude, longitude: s.longitude,
-                person: s.person, complaint: s.complaint, mediaUrls: s.mediaUrls, matchedVia: match.via,
-                client: input.client, suggestedType: suggestion.type, suggestionConfidence: suggestion.confidence, missing: s.missing
+                channel,
+                chosenType: s.type,
+                service: s.service,
+                address: s.address,
+                latitude: s.latitude,
+                longitude: s.longitude,
+                person: s.person,
+                complaint: s.complaint,
+                mediaUrls: s.mediaUrls,
+                matchedVia: match.via,
+                client: input.client,
+                suggestedType: suggestion.type,
+                suggestionConfidence: suggestion.confidence,
+                missing: s.missing
               }
             },
-            receivedAt: now, createdAt: now
+            receivedAt: now,
+            createdAt: now
           })
           for (const [i, f] of input.files.entries()) {
             const bytes = stored[i]
             if (!bytes) continue
             await tx.attachments.insert({
-              messageId, filename: f.filename, contentType: f.contentType, size: f.size, sha256: f.sha256, contentId: null, inline: false,
-              storage: bytes.storage, storageKey: bytes.storageKey, content: bytes.content, createdAt: now
+              messageId,
+              filename: f.filename,
+              contentType: f.contentType,
+              size: f.size,
+              sha256: f.sha256,
+              contentId: null,
+              inline: false,
+              storage: bytes.storage,
+              storageKey: bytes.storageKey,
+              content: bytes.content,
+              createdAt: now
             })
           }
           await tx.intakeRequests.insert({
-            workOrderId, reference: meta.reference, channel, serviceCode: s.type, service: s.service, address: s.address,
-            latitude: s.latitude, longitude: s.longitude, email, mediaUrl: s.mediaUrls[0] ?? null, clientName: input.client.apiKeyName, submittedAt: now
+            workOrderId,
+            reference: meta.reference,
+            channel,
+            serviceCode: s.type,
+            service: s.service,
+            address: s.address,
+            latitude: s.latitude,
+            longitude: s.longitude,
+            email,
+            mediaUrl: s.mediaUrls[0] ?? null,
+            clientName: input.client.apiKeyName,
+            submittedAt: now
           })
-          await tx.audit.record({
-            actorType: 'citizen', actorName: email, action: 'intake.opened', workOrderId, messageId,
-            details: { channel, sender: match.match, candidates: match.candidates, via: match.via, files: input.files.length, client: input.client.apiKeyName, ip: input.client.ip, missing: s.missing }
-          }, now)
+          await tx.audit.record(
+            {
+              actorType: 'citizen',
+              actorName: email,
+              action: 'intake.opened',
+              workOrderId,
+              messageId,
+              details: {
+                channel,
+                sender: match.match,
+                candidates: match.candidates,
+                via: match.via,
+                files: input.files.length,
+                client: input.client.apiKeyName,
+                ip: input.client.ip,
+                missing: s.missing
+              }
+            },
+            now
+          )
           const confirmationQueued = email
-            ? await queueConfirmation(tx, deps, { workOrderId, contributorId: match.contributorId, to: email, content: { subject, text: s.body.text, html: null }, receivedAt: now, pec: false, replyFrom: null, inReplyTo: null, channel }, now)
+            ? await queueConfirmation(
+                tx,
+                deps,
+                {
+                  workOrderId,
+                  contributorId: match.contributorId,
+                  to: email,
+                  content: { subject, text: s.body.text, html: null },
+                  receivedAt: now,
+                  pec: false,
+                  replyFrom: null,
+                  inReplyTo: null,
+                  channel
+                },
+                now
+              )
             : false
           return { workOrderId, reference: meta.reference, publicToken: meta.publicToken, created: true, confirmationQueued, dueDate: meta.dueDate }
         })
@@ -203,13 +302,23 @@ export function createIntakeService(deps: IntakeDeps) {
         if (isState(to) && history.at(-1)?.status !== to) history.push({ at: entry.at, status: to, statusLabel: statusLabel(to, locale) })
       }
       const notes = await publicNotes(meta.workOrderId)
-      const times = [lastPublicChange(intake, meta.receivedAt, meta.publicChangedAt), history.at(-1)?.at, notes.at(-1)?.at].filter((t): t is string => !!t).sort()
+      const times = [lastPublicChange(intake, meta.receivedAt, meta.publicChangedAt), history.at(-1)?.at, notes.at(-1)?.at]
+        .filter((t): t is string => !!t)
+        .sort()
       return {
-        reference: meta.reference, status, statusLabel: statusLabel(status, locale),
-        type: meta.areraType, typeLabel: isRequestType(meta.areraType) ? requestTypeLabel(meta.areraType, locale) : meta.areraType,
-        service: meta.service, serviceLabel: meta.service ? serviceLabel(meta.service, locale) : null,
-        channel: meta.channel, receivedAt: meta.receivedAt, dueDate: meta.dueDate, updatedAt: times.at(-1) ?? meta.receivedAt,
-        history, notes
+        reference: meta.reference,
+        status,
+        statusLabel: statusLabel(status, locale),
+        type: meta.areraType,
+        typeLabel: isRequestType(meta.areraType) ? requestTypeLabel(meta.areraType, locale) : meta.areraType,
+        service: meta.service,
+        serviceLabel: meta.service ? serviceLabel(meta.service, locale) : null,
+        channel: meta.channel,
+        receivedAt: meta.receivedAt,
+        dueDate: meta.dueDate,
+        updatedAt: times.at(-1) ?? meta.receivedAt,
+        history,
+        notes
       }
     },
 
@@ -217,9 +326,11 @@ export function createIntakeService(deps: IntakeDeps) {
      * An operator's note the citizen may read (status endpoint, Open311 status_notes); with `notify` it is also
      * mailed to the citizen. 404 without the work order, 409 when it cannot be mailed (no address, no sender).
      */
-    async addPublicNote(workOrderId: number, note: { text: string; html: string; notify: boolean }, operator: Operator): Promise<
-      { noteId: number; notification: { messageId: number; outboxId: number; to: string } | null }
-    > {
+    async addPublicNote(
+      workOrderId: number,
+      note: { text: string; html: string; notify: boolean },
+      operator: Operator
+    ): Promise<{ noteId: number; notification: { messageId: number; outboxId: number; to: string } | null }> {
       const now = clock()
       const workOrder = await repos.host.findWorkOrder(workOrderId)
       if (!workOrder) throw notFound('workOrderNotFound', { id: workOrderId })
@@ -232,23 +343,63 @@ export function createIntakeService(deps: IntakeDeps) {
       if (note.notify && !from) throw new HttpError(409, 'publicNoteNoSender')
       const result = await repos.transaction(async (tx) => {
         const noteId = await tx.messages.insert({
-          workOrderId, contributorId: workOrder.contributorId, direction: 'outbound', channel: 'note', messageId: null,
-          dedupeKey: randomBytes(32).toString('hex'), from: operator.email ?? null, fromName: operator.name, to: recipient ? [recipient] : [], cc: [],
-          subject: options.locale === 'it' ? 'Nota pubblica' : 'Public note', html: note.html, text: note.text,
-          operator: { id: operator.id, name: operator.name }, meta: { kind: 'publicNote', public: true, notify: note.notify }, createdAt: now
+          workOrderId,
+          contributorId: workOrder.contributorId,
+          direction: 'outbound',
+          channel: 'note',
+          messageId: null,
+          dedupeKey: randomBytes(32).toString('hex'),
+          from: operator.email ?? null,
+          fromName: operator.name,
+          to: recipient ? [recipient] : [],
+          cc: [],
+          subject: options.locale === 'it' ? 'Nota pubblica' : 'Public note',
+          html: note.html,
+          text: note.text,
+          operator: { id: operator.id, name: operator.name },
+          meta: { kind: 'publicNote', public: true, notify: note.notify },
+          createdAt: now
         })
         await tx.intakeRequests.setStatusNotes(workOrderId, note.text.slice(0, 2000), now)
         await tx.workOrderMeta.touchPublic(workOrderId, now)
-        await tx.audit.record({ actorType: 'operator', actorId: operator.id, actorName: operator.name, action: 'note.public', workOrderId, messageId: noteId, details: { notify: note.notify, status: workOrder.status ?? 'open' } }, now)
+        await tx.audit.record(
+          {
+            actorType: 'operator',
+            actorId: operator.id,
+            actorName: operator.name,
+            action: 'note.public',
+            workOrderId,
+            messageId: noteId,
+            details: { notify: note.notify, status: workOrder.status ?? 'open' }
+          },
+          now
+        )
         if (!recipient || !from) return { noteId, notification: null }
         const mail = statusUpdateMail({
-          locale: options.locale, organizationName: options.organizationName, reference: meta?.reference ?? String(workOrderId), workOrderId,
-          noteHtml: note.html, statusLabel: statusLabel(workOrder.status ?? 'open', options.locale)
+          locale: options.locale,
+          organizationName: options.organizationName,
+          reference: meta?.reference ?? String(workOrderId),
+          workOrderId,
+          noteHtml: note.html,
+          statusLabel: statusLabel(workOrder.status ?? 'open', options.locale)
         })
-        const queued = await queueOutboundMail(tx, {
-          workOrderId, contributorId: workOrder.contributorId, kind: 'status', from, to: [recipient], subject: mail.subject, html: mail.html, text: mail.text,
-          operator: { id: operator.id, name: operator.name }, meta: { publicNoteId: noteId }, now
-        }, options.secret)
+        const queued = await queueOutboundMail(
+          tx,
+          {
+            workOrderId,
+            contributorId: workOrder.contributorId,
+            kind: 'status',
+            from,
+            to: [recipient],
+            subject: mail.subject,
+            html: mail.html,
+            text: mail.text,
+            operator: { id: operator.id, name: operator.name },
+            meta: { publicNoteId: noteId },
+            now
+          },
+          options.secret
+        )
         return { noteId, notification: { messageId: queued.messageId, outboxId: queued.outboxId, to: recipient } }
       })
       if (result.notification) deps.onQueued?.()
@@ -266,8 +417,12 @@ export function createIntakeService(deps: IntakeDeps) {
       return rows.map((intake) => {
         const meta = metas.get(intake.workOrderId)
         return {
-          intake, workOrder: workOrders.get(intake.workOrderId) ?? null, type: meta?.areraType ?? null, dueDate: meta?.dueDate ?? null,
-          publicToken: meta?.publicToken ?? null, publicChangedAt: meta?.publicChangedAt ?? null
+          intake,
+          workOrder: workOrders.get(intake.workOrderId) ?? null,
+          type: meta?.areraType ?? null,
+          dueDate: meta?.dueDate ?? null,
+          publicToken: meta?.publicToken ?? null,
+          publicChangedAt: meta?.publicChangedAt ?? null
         }
       })
     },
@@ -281,7 +436,11 @@ export function createIntakeService(deps: IntakeDeps) {
      * Moderation: an operator approves (or withdraws) publishing a report's description, exact place and media,
      * optionally with the text to publish (personal data removed). Audited; a change the public sees.
      */
-    async setPublication(workOrderId: number, input: { approved: boolean; description: string | null }, operator: Operator): Promise<IntakeRequest | 'notFound' | 'notPublishable'> {
+    async setPublication(
+      workOrderId: number,
+      input: { approved: boolean; description: string | null },
+      operator: Operator
+    ): Promise<IntakeRequest | 'notFound' | 'notPublishable'> {
       const now = clock()
       const intake = await repos.intakeRequests.find(workOrderId)
       if (!intake) return 'notFound'
@@ -290,10 +449,17 @@ export function createIntakeService(deps: IntakeDeps) {
       await repos.transaction(async (tx) => {
         await tx.intakeRequests.setPublication(workOrderId, { approved: input.approved, description, by: operator.name }, now)
         await tx.workOrderMeta.touchPublic(workOrderId, now)
-        await tx.audit.record({
-          actorType: 'operator', actorId: operator.id, actorName: operator.name, action: 'intake.publication', workOrderId,
-          details: { from: intake.publication.approved, to: input.approved, ownText: description !== null }
-        }, now)
+        await tx.audit.record(
+          {
+            actorType: 'operator',
+            actorId: operator.id,
+            actorName: operator.name,
+            action: 'intake.publication',
+            workOrderId,
+            details: { from: intake.publication.approved, to: input.approved, ownText: description !== null }
+          },
+          now
+        )
       })
       return (await repos.intakeRequests.find(workOrderId)) as IntakeRequest
     },

@@ -11,7 +11,12 @@ import type { ValidSubmission } from './validate.js'
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string)
 
 /** The submission as operators read it: a table of what the citizen filled in, then the description. */
-export function submissionMessage(s: ValidSubmission, channel: 'web' | 'app', locale: Locale, extra: { chosenType: RequestType; clientName: string | null }): { html: string; text: string } {
+export function submissionMessage(
+  s: ValidSubmission,
+  channel: 'web' | 'app',
+  locale: Locale,
+  extra: { chosenType: RequestType; clientName: string | null }
+): { html: string; text: string } {
   const it = locale === 'it'
   const yes = it ? 'sì' : 'yes'
   const rows: Array<[string, string | null]> = [
@@ -34,15 +39,19 @@ export function submissionMessage(s: ValidSubmission, channel: 'web' | 'app', lo
     [fieldLabel(locale, 'companyVat'), s.complaint.companyVat],
     [fieldLabel(locale, 'filerRole'), s.complaint.filerRole],
     // accepted from the app without data the ARERA form asks for: the operator asks the citizen
-    [it ? 'Dati da completare' : 'Missing details', s.missing.map((f) => (f === 'email' ? (it ? 'email o indirizzo postale' : 'email or postal address') : fieldLabel(locale, f))).join(', ') || null]
+    [
+      it ? 'Dati da completare' : 'Missing details',
+      s.missing.map((f) => (f === 'email' ? (it ? 'email o indirizzo postale' : 'email or postal address') : fieldLabel(locale, f))).join(', ') || null
+    ]
   ]
   const table = rows
     .filter((r): r is [string, string] => r[1] !== null && r[1] !== '')
     .map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`)
     .join('')
-  const point = s.latitude !== null && s.longitude !== null
-    ? `<p><a href="https://www.openstreetmap.org/?mlat=${s.latitude}&amp;mlon=${s.longitude}#map=18/${s.latitude}/${s.longitude}">${it ? 'Apri il punto su OpenStreetMap' : 'Open the point on OpenStreetMap'}</a></p>`
-    : ''
+  const point =
+    s.latitude !== null && s.longitude !== null
+      ? `<p><a href="https://www.openstreetmap.org/?mlat=${s.latitude}&amp;mlon=${s.longitude}#map=18/${s.latitude}/${s.longitude}">${it ? 'Apri il punto su OpenStreetMap' : 'Open the point on OpenStreetMap'}</a></p>`
+      : ''
   // Links the app sent are recorded, never fetched: the operator decides whether to open them.
   const links = s.mediaUrls.length
     ? `<p>${esc(fieldLabel(locale, 'mediaUrl'))}:</p><ul>${s.mediaUrls.map((u) => `<li><a href="${esc(u)}">${esc(u)}</a></li>`).join('')}</ul>`

@@ -64,7 +64,15 @@ export function createUpdateService(deps: IntakeDeps) {
           const note = e.messageId === null ? undefined : notes.get(e.messageId)
           if (!note) continue
           const status = isState(e.details.status) ? e.details.status : (current.get(meta.workOrderId) ?? 'open')
-          out.push({ updateId: String(e.id), reference: meta.reference, workOrderId: meta.workOrderId, kind: 'note', status, at: e.at, description: note.text ?? '' })
+          out.push({
+            updateId: String(e.id),
+            reference: meta.reference,
+            workOrderId: meta.workOrderId,
+            kind: 'note',
+            status,
+            at: e.at,
+            description: note.text ?? ''
+          })
         } else {
           const to = e.action === 'workOrder.reopened' ? 'open' : e.details.to
           if (!isState(to)) continue
@@ -93,16 +101,37 @@ export function createUpdateService(deps: IntakeDeps) {
       const it = options.locale === 'it'
       return repos.transaction(async (tx) => {
         const messageId = await tx.messages.insert({
-          workOrderId: workOrder.id, contributorId: workOrder.contributorId, direction: 'inbound', channel: 'app', messageId: null, dedupeKey,
-          from: c.email, fromName, to: [], cc: [], subject: `${it ? 'Commento dall\'app' : 'Comment from the app'} – ${intake.reference}`,
-          html: body.html + link, text: [body.text, c.mediaUrl].filter(Boolean).join('\n\n'),
-          meta: { kind: 'citizenComment', comment: { client: c.client.apiKeyName, externalId: c.externalId, phone: c.phone, mediaUrl: c.mediaUrl, writtenAt: c.writtenAt } },
-          receivedAt: now, createdAt: now
+          workOrderId: workOrder.id,
+          contributorId: workOrder.contributorId,
+          direction: 'inbound',
+          channel: 'app',
+          messageId: null,
+          dedupeKey,
+          from: c.email,
+          fromName,
+          to: [],
+          cc: [],
+          subject: `${it ? "Commento dall'app" : 'Comment from the app'} – ${intake.reference}`,
+          html: body.html + link,
+          text: [body.text, c.mediaUrl].filter(Boolean).join('\n\n'),
+          meta: {
+            kind: 'citizenComment',
+            comment: { client: c.client.apiKeyName, externalId: c.externalId, phone: c.phone, mediaUrl: c.mediaUrl, writtenAt: c.writtenAt }
+          },
+          receivedAt: now,
+          createdAt: now
         })
-        await tx.audit.record({
-          actorType: 'citizen', actorName: c.email, action: 'intake.comment', workOrderId: workOrder.id, messageId,
-          details: { client: c.client.apiKeyName, ip: c.client.ip, externalId: c.externalId }
-        }, now)
+        await tx.audit.record(
+          {
+            actorType: 'citizen',
+            actorName: c.email,
+            action: 'intake.comment',
+            workOrderId: workOrder.id,
+            messageId,
+            details: { client: c.client.apiKeyName, ip: c.client.ip, externalId: c.externalId }
+          },
+          now
+        )
         return { messageId, created: true }
       })
     }

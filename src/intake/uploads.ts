@@ -50,7 +50,8 @@ export function sniffType(content: Buffer, filename: string): string | null {
   if (content.subarray(0, 4).equals(ZIP)) {
     const lower = filename.toLowerCase()
     // ODF stores its mimetype uncompressed as the first entry; OOXML has a word/ part.
-    if (lower.endsWith('.odt') && ascii(30, 38) === 'mimetype' && ascii(38, 77) === 'application/vnd.oasis.opendocument.text') return 'application/vnd.oasis.opendocument.text'
+    if (lower.endsWith('.odt') && ascii(30, 38) === 'mimetype' && ascii(38, 77) === 'application/vnd.oasis.opendocument.text')
+      return 'application/vnd.oasis.opendocument.text'
     if (lower.endsWith('.docx') && content.includes('word/')) return 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'
   }
   return null
@@ -58,8 +59,11 @@ export function sniffType(content: Buffer, filename: string): string | null {
 
 /** A file name safe to store and to send back in Content-Disposition: no path, no control characters. */
 export function cleanFilename(name: string, index: number): string {
-  // eslint-disable-next-line no-control-regex
-  const base = (name.split(/[\\/]/).pop() ?? '').replace(/[\u0000-\u001f\u007f]+/g, '').replace(/\s+/g, ' ').trim()
+  const base = (name.split(/[\\/]/).pop() ?? '')
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f\u007f]+/g, '')
+    .replace(/\s+/g, ' ')
+    .trim()
   if (!base || base === '.' || base === '..') return `allegato-${index + 1}`
   if (base.length <= 180) return base
   const dot = base.lastIndexOf('.')
@@ -70,7 +74,11 @@ export function cleanFilename(name: string, index: number): string {
 const mb = (bytes: number) => String(Math.round((bytes / 1024 / 1024) * 10) / 10)
 
 /** Checks files already in memory (the same rules as multipart uploads). */
-export function checkFiles(files: Array<{ filename: string; content: Buffer }>, limits: UploadLimits, locale: Locale): { files: UploadedFile[]; problem: UploadProblem | null } {
+export function checkFiles(
+  files: Array<{ filename: string; content: Buffer }>,
+  limits: UploadLimits,
+  locale: Locale
+): { files: UploadedFile[]; problem: UploadProblem | null } {
   const accepted: UploadedFile[] = []
   const problems: UploadProblem[] = []
   let total = 0
@@ -112,7 +120,10 @@ export function checkFiles(files: Array<{ filename: string; content: Buffer }>, 
  * total limit the remaining files are drained unread.
  */
 export async function readMultipart(
-  request: FastifyRequest, fileFields: readonly string[], limits: UploadLimits, locale: Locale,
+  request: FastifyRequest,
+  fileFields: readonly string[],
+  limits: UploadLimits,
+  locale: Locale,
   /** Called with the fields read so far before a file is read: throw to refuse the request without reading it. */
   beforeFile?: (fields: RawFields) => void
 ): Promise<MultipartContent> {

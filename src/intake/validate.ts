@@ -69,8 +69,19 @@ export interface ValidationRules {
 export type FieldErrors = Partial<Record<FieldName, string>>
 
 const LIMITS = {
-  subject: 200, description: 10_000, address: 300, firstName: 100, lastName: 100, email: 254, phone: 30,
-  postalAddress: 300, userCode: 50, supplyAddress: 300, supplyCode: 50, companyName: 200, filerRole: 100
+  subject: 200,
+  description: 10_000,
+  address: 300,
+  firstName: 100,
+  lastName: 100,
+  email: 254,
+  phone: 30,
+  postalAddress: 300,
+  userCode: 50,
+  supplyAddress: 300,
+  supplyCode: 50,
+  companyName: 200,
+  filerRole: 100
 } as const
 
 export const EMAIL = /^[^\s@<>()",;:\\[\]]+@[^\s@<>()",;:\\[\]]+\.[A-Za-z]{2,}$/
@@ -185,7 +196,10 @@ export function validateSubmission(raw: RawFields, rules: ValidationRules): { va
   const ibanText = stringField(raw, 'iban')
   const iban = ibanText ? normalizeIban(ibanText) : null
   const problem = iban ? ibanProblem(iban) : null
-  if (problem) fail('iban', problem === 'format' ? 'ibanFormat' : problem === 'country' ? 'ibanCountry' : problem === 'length' ? 'ibanLength' : 'ibanChecksum', { country: iban?.slice(0, 2) ?? '' })
+  if (problem)
+    fail('iban', problem === 'format' ? 'ibanFormat' : problem === 'country' ? 'ibanCountry' : problem === 'length' ? 'ibanLength' : 'ibanChecksum', {
+      country: iban?.slice(0, 2) ?? ''
+    })
   const nonDomestic = booleanField(raw, 'nonDomestic')
   const companyName = text('companyName')
   if (nonDomestic && complaint && !companyName) need('companyName', 'companyNameRequired')
@@ -202,11 +216,23 @@ export function validateSubmission(raw: RawFields, rules: ValidationRules): { va
   return {
     errors,
     value: {
-      type, service, subject, body, address, latitude: hasPoint ? latitude : null, longitude: hasPoint ? longitude : null,
+      type,
+      service,
+      subject,
+      body,
+      address,
+      latitude: hasPoint ? latitude : null,
+      longitude: hasPoint ? longitude : null,
       person: { firstName, lastName, email, phone, postalAddress, fiscalCode: fiscalText || null },
       complaint: {
-        userCode, supplyAddress, supplyCode, iban, nonDomestic, companyName,
-        companyVat: companyVat || null, filerRole
+        userCode,
+        supplyAddress,
+        supplyCode,
+        iban,
+        nonDomestic,
+        companyName,
+        companyVat: companyVat || null,
+        filerRole
       },
       mediaUrls,
       missing

@@ -38,7 +38,11 @@ export function createArchiveImporter(deps: ArchiveImporterDeps) {
 
   async function run(job: ArchiveImport, mailbox: MailboxRecord, historyUpTo: number): Promise<void> {
     const client = new ImapFlow({
-      host: mailbox.host, port: mailbox.port, secure: mailbox.secure, logger: false, disableAutoIdle: true,
+      host: mailbox.host,
+      port: mailbox.port,
+      secure: mailbox.secure,
+      logger: false,
+      disableAutoIdle: true,
       auth: { user: mailbox.username, pass: decryptSecret(mailbox.passwordEncrypted, deps.secret) },
       tls: { rejectUnauthorized: !(process.env.TRC_IMAP_INSECURE === '1') }
     })
@@ -53,9 +57,14 @@ export function createArchiveImporter(deps: ArchiveImporterDeps) {
         await repos.archiveImports.update(job.id, { total: uids.length }, new Date())
         const sized = uids.length ? await client.fetchAll(uids.join(','), { uid: true, size: true }, { uid: true }) : []
         for (const batch of batches(sized.sort((a, b) => a.uid - b.uid))) {
-          if (stopping) throw new Error('interrotta: il modulo si è fermato; richiedi di nuovo l\'importazione (i messaggi già importati non si duplicano)')
+          if (stopping) throw new Error("interrotta: il modulo si è fermato; richiedi di nuovo l'importazione (i messaggi già importati non si duplicano)")
           const fetched = await client.fetchAll(batch.map((m) => m.uid).join(','), { uid: true, source: true, internalDate: true, flags: true }, { uid: true })
-          await importBatch(job, mailbox, fetched.sort((a, b) => a.uid - b.uid), tally)
+          await importBatch(
+            job,
+            mailbox,
+            fetched.sort((a, b) => a.uid - b.uid),
+            tally
+          )
           deps.onBatch?.()
         }
       } finally {
@@ -71,17 +80,33 @@ export function createArchiveImporter(deps: ArchiveImporterDeps) {
     }
   }
 
-  async function importBatch(job: ArchiveImport, mailbox: MailboxRecord, fetched: Array<{ uid: number; source?: Buffer; internalDate?: Date | string; flags?: Set<string> }>, tally: Tally): Promise<void> {
+  async function importBatch(
+    job: ArchiveImport,
+    mailbox: MailboxRecord,
+    fetched: Array<{ uid: number; source?: Buffer; internalDate?: Date | string; flags?: Set<string> }>,
+    tally: Tally
+  ): Promise<void> {
     await repos.transaction(async (tx) => {
       for (const msg of fetched) {
         tally.done++
         tally.lastUid = msg.uid
         if (!msg.source) continue
         try {
-          const outcome: IngestOutcome = (await tx.transaction((one) => ingestMail({ ...deps.ingestDeps, repos: one }, {
-            raw: rawFromBuffer(msg.source as Buffer), mailboxId: mailbox.id, receivedAt: msg.internalDate ? new Date(msg.internalDate) : null,
-            flags: msg.flags ? [...msg.flags] : [], maxBytes: mailbox.maxMessageBytes, archive: { includeInRegister: job.includeInRegister }
-          }))).outcome
+          const outcome: IngestOutcome = (
+            await tx.transaction((one) =>
+              ingestMail(
+                { ...deps.ingestDeps, repos: one },
+                {
+                  raw: rawFromBuffer(msg.source as Buffer),
+                  mailboxId: mailbox.id,
+                  receivedAt: msg.internalDate ? new Date(msg.internalDate) : null,
+                  flags: msg.flags ? [...msg.flags] : [],
+                  maxBytes: mailbox.maxMessageBytes,
+                  archive: { includeInRegister: job.includeInRegister }
+                }
+              )
+            )
+          ).outcome
           if (outcome === 'duplicate') tally.duplicates++
           else tally.stored++
         } catch (err) {
@@ -100,9 +125,18 @@ export function createArchiveImporter(deps: ArchiveImporterDeps) {
       if (!mailbox) throw notFound('mailboxNotFound', { id: mailboxId })
       const state = await repos.mailboxes.findState(mailboxId)
       if (state?.onboardedUid === null || state?.onboardedUid === undefined) throw new HttpError(409, 'archiveNotConnected', { id: mailboxId })
-      if (running.has(mailboxId) || (await repos.archiveImports.listByMailbox(mailboxId, 1))[0]?.status === 'running') throw new HttpError(409, 'archiveRunning', { id: mailboxId })
-      const id = await repos.archiveImports.create({ mailboxId, since: request.since, includeInRegister: request.includeInRegister ?? false, requestedBy }, new Date())
-      await repos.audit.record({ actorType: 'operator', actorId: requestedBy, action: 'mailbox.archiveImport', details: { mailboxId, importId: id, since: request.since, includeInRegister: request.includeInRegister ?? false } })
+      if (running.has(mailboxId) || (await repos.archiveImports.listByMailbox(mailboxId, 1))[0]?.status === 'running')
+        throw new HttpError(409, 'archiveRunning', { id: mailboxId })
+      const id = await repos.archiveImports.create(
+        { mailboxId, since: request.since, includeInRegister: request.includeInRegister ?? false, requestedBy },
+        new Date()
+      )
+      await repos.audit.record({
+        actorType: 'operator',
+        actorId: requestedBy,
+        action: 'mailbox.archiveImport',
+        details: { mailboxId, importId: id, since: request.since, includeInRegister: request.includeInRegister ?? false }
+      })
       const job = (await repos.archiveImports.findById(id)) as ArchiveImport
       const work = run(job, mailbox, state.onboardedUid).finally(() => running.delete(mailboxId))
       running.set(mailboxId, work)

@@ -58,7 +58,13 @@ function parseResinfo(words: string[]): AuthResult | null {
   const [methodName, methodVersion] = spec.key.split('/')
   const method = (methodName ?? '').toLowerCase()
   if (!/^[a-z0-9_-]+$/.test(method) || !/^[a-z0-9_-]+$/i.test(spec.value)) return null
-  const result: AuthResult = { method, version: methodVersion && /^\d+$/.test(methodVersion) ? Number(methodVersion) : null, result: spec.value.toLowerCase(), reason: null, props: {} }
+  const result: AuthResult = {
+    method,
+    version: methodVersion && /^\d+$/.test(methodVersion) ? Number(methodVersion) : null,
+    result: spec.value.toLowerCase(),
+    reason: null,
+    props: {}
+  }
   for (const word of words.slice(1)) {
     const pair = keyValue(word)
     if (!pair) continue
@@ -163,7 +169,12 @@ export function authenticateSender(headers: readonly string[], fromAddress: stri
   const fromDomain = domainOf(fromAddress)
   const trusted = trustedHeaders(headers, authservId)
   if (trusted.length === 0) {
-    return { authenticated: false, method: null, authservId: null, detail: authservId ? `no Authentication-Results from ${authservId.toLowerCase()}` : 'no Authentication-Results' }
+    return {
+      authenticated: false,
+      method: null,
+      authservId: null,
+      detail: authservId ? `no Authentication-Results from ${authservId.toLowerCase()}` : 'no Authentication-Results'
+    }
   }
   const results = trusted.flatMap((h) => h.results)
   const id = trusted[0]?.authservId ?? null
@@ -185,9 +196,12 @@ function vouches(r: AuthResult, fromDomain: string): boolean {
       const policyDomain = r.props['header.from']
       return !policyDomain || policyDomain.toLowerCase() === fromDomain
     }
-    case 'spf': return relaxedAligned(domainOf(r.props['smtp.mailfrom'] ?? null), fromDomain)
-    case 'dkim': return relaxedAligned(r.props['header.d'] ?? domainOf(r.props['header.i'] ?? null), fromDomain)
-    default: return r.method === 'compauth'
+    case 'spf':
+      return relaxedAligned(domainOf(r.props['smtp.mailfrom'] ?? null), fromDomain)
+    case 'dkim':
+      return relaxedAligned(r.props['header.d'] ?? domainOf(r.props['header.i'] ?? null), fromDomain)
+    default:
+      return r.method === 'compauth'
   }
 }
 
@@ -202,7 +216,11 @@ export function trustedHeaders(headers: readonly string[], authservId: string | 
 /** `user@Example.COM`, `@example.com` or `example.com` → `example.com`. */
 function domainOf(value: string | null): string | null {
   if (!value) return null
-  const domain = value.slice(value.lastIndexOf('@') + 1).trim().toLowerCase().replace(/^<|>$/g, '')
+  const domain = value
+    .slice(value.lastIndexOf('@') + 1)
+    .trim()
+    .toLowerCase()
+    .replace(/^<|>$/g, '')
   return domain || null
 }
 

@@ -20,7 +20,8 @@ export interface AutomaticInput {
 
 const SYSTEM_LOCAL_PARTS = /^(mailer-daemon|postmaster|no-?reply|do-?not-?reply|bounces?)([+-].*)?$/i
 // Subject prefixes only machines write. Deliberately short: a citizen's "bolletta non recapitata" must stay a report.
-const AUTO_SUBJECT = /^(auto(matic)?[ _-]?reply|risposta automatica:|out of (the )?office|abwesenheitsnotiz|réponse automatique|delivery status notification|undeliverable:|mail delivery failed|returned mail:)/i
+const AUTO_SUBJECT =
+  /^(auto(matic)?[ _-]?reply|risposta automatica:|out of (the )?office|abwesenheitsnotiz|réponse automatique|delivery status notification|undeliverable:|mail delivery failed|returned mail:)/i
 
 /** The first reason this mail is automatic, or null for a person's mail. Order matters: most specific first. */
 export function detectAutomatic(mail: AutomaticInput, ownHeaderName = 'x-trc-origin'): AutomaticVerdict | null {

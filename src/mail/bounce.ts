@@ -23,14 +23,21 @@ export function readBounce(mail: ParsedMail): BounceReport {
   const original = mail.attachments.find((a) => a.contentType === 'message/rfc822' || a.contentType === 'text/rfc822-headers')
   let originalMessageId: string | null = null
   if (original) {
-    const head = original.content.subarray(0, 64 * 1024).toString('utf8').split(/\r?\n\r?\n/)[0] ?? ''
+    const head =
+      original.content
+        .subarray(0, 64 * 1024)
+        .toString('utf8')
+        .split(/\r?\n\r?\n/)[0] ?? ''
     const id = field(head, 'Message-ID')
     if (id) originalMessageId = normaliseMessageId(id)
   }
   if (!originalMessageId) originalMessageId = mail.inReplyTo ?? mail.references.at(-1) ?? null
   const action = field(statusText, 'Action')?.toLowerCase() ?? null
   const statusCode = field(statusText, 'Status')
-  const recipient = field(statusText, 'Final-Recipient')?.replace(/^rfc822;\s*/i, '').toLowerCase() ?? null
+  const recipient =
+    field(statusText, 'Final-Recipient')
+      ?.replace(/^rfc822;\s*/i, '')
+      .toLowerCase() ?? null
   const diagnostic = field(statusText, 'Diagnostic-Code')?.replace(/^smtp;\s*/i, '') ?? null
   const permanent = action ? action === 'failed' : statusCode ? statusCode.startsWith('5') : true
   return { originalMessageId, recipient, action, status: statusCode, diagnostic, permanent }

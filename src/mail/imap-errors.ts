@@ -19,7 +19,19 @@ interface ImapflowError {
   serverResponseCode?: string
 }
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'NoConnection', 'CONNECT_TIMEOUT', 'GREETING_TIMEOUT'])
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'NoConnection',
+  'CONNECT_TIMEOUT',
+  'GREETING_TIMEOUT'
+])
 
 export interface DescribedError extends ErrorDetail {
   key: MessageKey
@@ -34,7 +46,8 @@ export function describeImapError(err: unknown, mb: ImapErrorContext): Described
   if (e.authenticationFailed || e.serverResponseCode === 'AUTHENTICATIONFAILED') {
     return { key: 'imapAuthFailed', params: { user: mb.username, server, detail }, authentication: true }
   }
-  if (e.code && NETWORK_CODES.has(e.code)) return { key: 'imapUnreachable', params: { server, detail: `${e.code}: ${e.message ?? ''}`.trim() }, authentication: false }
+  if (e.code && NETWORK_CODES.has(e.code))
+    return { key: 'imapUnreachable', params: { server, detail: `${e.code}: ${e.message ?? ''}`.trim() }, authentication: false }
   if (e.serverResponseCode === 'NONEXISTENT' || (e.responseStatus === 'NO' && /mailbox|folder/i.test(detail) && /exist|not found/i.test(detail))) {
     return { key: 'imapFolderMissing', params: { folder: mb.folder, server, detail }, authentication: false }
   }

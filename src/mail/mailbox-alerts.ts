@@ -21,20 +21,52 @@ export interface MailboxAlertDeps {
 }
 
 const when = (iso: string, locale: Locale) =>
-  new Intl.DateTimeFormat(locale === 'it' ? 'it-IT' : 'en-GB', { timeZone: 'Europe/Rome', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(new Date(iso))
+  new Intl.DateTimeFormat(locale === 'it' ? 'it-IT' : 'en-GB', {
+    timeZone: 'Europe/Rome',
+    day: '2-digit',
+    month: '2-digit',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit'
+  }).format(new Date(iso))
 
-export function alertMail(kind: 'failing' | 'recovered', mb: Pick<MailboxRecord, 'name' | 'username' | 'host'>, state: Pick<MailboxState, 'failingSince' | 'lastError'>, locale: Locale, now: Date) {
+export function alertMail(
+  kind: 'failing' | 'recovered',
+  mb: Pick<MailboxRecord, 'name' | 'username' | 'host'>,
+  state: Pick<MailboxState, 'failingSince' | 'lastError'>,
+  locale: Locale,
+  now: Date
+) {
   const since = state.failingSince ? when(state.failingSince, locale) : '?'
-  const it = kind === 'failing'
-    ? { subject: `Casella "${mb.name}" non funzionante dal ${since}`, text: `La casella di posta "${mb.name}" (${mb.username} su ${mb.host}) non funziona dal ${since}: la posta in arrivo non viene letta.\n\nUltimo errore: ${state.lastError ?? 'sconosciuto'}\n\nRiceverai un altro messaggio quando tornerà a funzionare.` }
-    : { subject: `Casella "${mb.name}" di nuovo funzionante`, text: `La casella di posta "${mb.name}" (${mb.username} su ${mb.host}) funziona di nuovo dal ${when(now.toISOString(), locale)}: la posta arrivata nel frattempo viene letta ora.` }
-  const en = kind === 'failing'
-    ? { subject: `Mailbox "${mb.name}" failing since ${since}`, text: `Mailbox "${mb.name}" (${mb.username} on ${mb.host}) has been failing since ${since}: incoming mail is not being read.\n\nLast error: ${state.lastError ?? 'unknown'}\n\nYou will get another message when it works again.` }
-    : { subject: `Mailbox "${mb.name}" working again`, text: `Mailbox "${mb.name}" (${mb.username} on ${mb.host}) has been working again since ${when(now.toISOString(), locale)}: the mail that arrived meanwhile is being read now.` }
+  const it =
+    kind === 'failing'
+      ? {
+          subject: `Casella "${mb.name}" non funzionante dal ${since}`,
+          text: `La casella di posta "${mb.name}" (${mb.username} su ${mb.host}) non funziona dal ${since}: la posta in arrivo non viene letta.\n\nUltimo errore: ${state.lastError ?? 'sconosciuto'}\n\nRiceverai un altro messaggio quando tornerà a funzionare.`
+        }
+      : {
+          subject: `Casella "${mb.name}" di nuovo funzionante`,
+          text: `La casella di posta "${mb.name}" (${mb.username} su ${mb.host}) funziona di nuovo dal ${when(now.toISOString(), locale)}: la posta arrivata nel frattempo viene letta ora.`
+        }
+  const en =
+    kind === 'failing'
+      ? {
+          subject: `Mailbox "${mb.name}" failing since ${since}`,
+          text: `Mailbox "${mb.name}" (${mb.username} on ${mb.host}) has been failing since ${since}: incoming mail is not being read.\n\nLast error: ${state.lastError ?? 'unknown'}\n\nYou will get another message when it works again.`
+        }
+      : {
+          subject: `Mailbox "${mb.name}" working again`,
+          text: `Mailbox "${mb.name}" (${mb.username} on ${mb.host}) has been working again since ${when(now.toISOString(), locale)}: the mail that arrived meanwhile is being read now.`
+        }
   const mail = locale === 'it' ? it : en
-  const footer = locale === 'it' ? 'Messaggio automatico del modulo Ticket Reclami – Comunicazioni.' : 'Automatic message from the Ticket Reclami – Comunicazioni module.'
+  const footer =
+    locale === 'it' ? 'Messaggio automatico del modulo Ticket Reclami – Comunicazioni.' : 'Automatic message from the Ticket Reclami – Comunicazioni module.'
   const text = `${mail.text}\n\n${footer}`
-  const html = text.split('\n\n').map((p) => `<p>${p.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\n/g, '<br>')}</p>`).join('')
+  const html = text
+    .split('\n\n')
+    .map((p) => `<p>${p.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\n/g, '<br>')}</p>`)
+    .join('')
   return { subject: mail.subject, text, html }
 }
 
@@ -48,19 +80,37 @@ export function createMailboxAlerts(deps: MailboxAlertDeps) {
     const from = deps.from
     const mail = alertMail(kind, mb, state, deps.locale, now)
     return repos.transaction(async (tx) => {
-      const claimed = kind === 'failing'
-        ? await tx.mailboxes.claimFailureAlert(mb.id, new Date(now.getTime() - alerts.afterMs), now)
-        : await tx.mailboxes.claimRecoveryAlert(mb.id, now)
+      const claimed =
+        kind === 'failing'
+          ? await tx.mailboxes.claimFailureAlert(mb.id, new Date(now.getTime() - alerts.afterMs), now)
+          : await tx.mailboxes.claimRecoveryAlert(mb.id, now)
       if (!claimed) return false
-      await tx.outbox.enqueue({
-        messageId: null, kind: 'alert',
-        payload: {
-          from, to: alerts.to, cc: [], subject: mail.subject, html: mail.html, text: mail.text, attachmentIds: [],
-          messageId: `<mailbox-alert.${mb.id}.${randomBytes(6).toString('hex')}@${messageIdDomain(from)}>`,
-          headers: { [ORIGIN_HEADER]: 'alert', 'Auto-Submitted': 'auto-generated' }
-        }
-      }, now)
-      await tx.audit.record({ actorType: 'system', action: kind === 'failing' ? 'mailbox.alert' : 'mailbox.recovered', details: { mailboxId: mb.id, failingSince: state.failingSince, to: alerts.to } }, now)
+      await tx.outbox.enqueue(
+        {
+          messageId: null,
+          kind: 'alert',
+          payload: {
+            from,
+            to: alerts.to,
+            cc: [],
+            subject: mail.subject,
+            html: mail.html,
+            text: mail.text,
+            attachmentIds: [],
+            messageId: `<mailbox-alert.${mb.id}.${randomBytes(6).toString('hex')}@${messageIdDomain(from)}>`,
+            headers: { [ORIGIN_HEADER]: 'alert', 'Auto-Submitted': 'auto-generated' }
+          }
+        },
+        now
+      )
+      await tx.audit.record(
+        {
+          actorType: 'system',
+          action: kind === 'failing' ? 'mailbox.alert' : 'mailbox.recovered',
+          details: { mailboxId: mb.id, failingSince: state.failingSince, to: alerts.to }
+        },
+        now
+      )
       return true
     })
   }

@@ -65,7 +65,9 @@ export function mailboxSender(record: Pick<MailboxRecord, 'fromAddress' | 'fromN
  * `pecProvider=<domain>` (where its receipts come from, when not the registrable domain of its hosts) and `verp=0`
  * (the relay refuses or rewrites a tagged envelope sender: mail leaves with the plain From address).
  */
-export function parseImapUrl(url: string): Required<Pick<MailboxSettings, 'host' | 'port' | 'secure' | 'username' | 'password' | 'folder' | 'smtpUrl' | 'pec' | 'pecProviderDomain' | 'verp'>> {
+export function parseImapUrl(
+  url: string
+): Required<Pick<MailboxSettings, 'host' | 'port' | 'secure' | 'username' | 'password' | 'folder' | 'smtpUrl' | 'pec' | 'pecProviderDomain' | 'verp'>> {
   const u = new URL(url)
   if (u.protocol !== 'imap:' && u.protocol !== 'imaps:') throw new Error(`not an IMAP URL: ${u.protocol}`)
   const secure = u.protocol === 'imaps:'
@@ -76,7 +78,18 @@ export function parseImapUrl(url: string): Required<Pick<MailboxSettings, 'host'
   const pec = ['1', 'true', 'yes'].includes((u.searchParams.get('pec') ?? '').toLowerCase())
   const pecProviderDomain = u.searchParams.get('pecProvider')?.trim().toLowerCase() || null
   const verp = !['0', 'false', 'no'].includes((u.searchParams.get('verp') ?? '').toLowerCase())
-  return { host: u.hostname, port: u.port ? Number(u.port) : secure ? 993 : 143, secure, username: decodeURIComponent(u.username), password: decodeURIComponent(u.password), folder, smtpUrl, pec, pecProviderDomain, verp }
+  return {
+    host: u.hostname,
+    port: u.port ? Number(u.port) : secure ? 993 : 143,
+    secure,
+    username: decodeURIComponent(u.username),
+    password: decodeURIComponent(u.password),
+    folder,
+    smtpUrl,
+    pec,
+    pecProviderDomain,
+    verp
+  }
 }
 
 export interface ConnectionTest {
@@ -86,16 +99,30 @@ export interface ConnectionTest {
   error?: string
 }
 
-export async function testImapConnection(settings: { host: string; port: number; secure: boolean; username: string; password: string; folder: string }, locale: Locale = 'it', timeoutMs = 10_000): Promise<ConnectionTest> {
+export async function testImapConnection(
+  settings: { host: string; port: number; secure: boolean; username: string; password: string; folder: string },
+  locale: Locale = 'it',
+  timeoutMs = 10_000
+): Promise<ConnectionTest> {
   const client = new ImapFlow({
-    host: settings.host, port: settings.port, secure: settings.secure, auth: { user: settings.username, pass: settings.password },
-    logger: false, disableAutoIdle: true, connectionTimeout: timeoutMs, greetingTimeout: timeoutMs
+    host: settings.host,
+    port: settings.port,
+    secure: settings.secure,
+    auth: { user: settings.username, pass: settings.password },
+    logger: false,
+    disableAutoIdle: true,
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs
   })
   client.on('error', () => undefined)
   try {
     await client.connect()
     const status = await client.status(settings.folder, { messages: true, uidValidity: true })
-    if (!status) return { ok: false, error: translate(locale, 'imapFolderMissing', { folder: settings.folder, server: `${settings.host}:${settings.port}`, detail: 'STATUS' }) }
+    if (!status)
+      return {
+        ok: false,
+        error: translate(locale, 'imapFolderMissing', { folder: settings.folder, server: `${settings.host}:${settings.port}`, detail: 'STATUS' })
+      }
     return { ok: true, messages: status.messages ?? 0, uidValidity: status.uidValidity !== undefined ? String(status.uidValidity) : undefined }
   } catch (err) {
     const d = describeImapError(err, settings)
@@ -126,13 +153,30 @@ export function createMailboxManager(deps: MailboxManagerDeps) {
 
   function toInput(s: MailboxSettings, existing?: MailboxRecord): Partial<MailboxInput> {
     return {
-      name: s.name, host: s.host, port: s.port ?? (s.secure ? 993 : 143), secure: s.secure ?? false, username: s.username,
+      name: s.name,
+      host: s.host,
+      port: s.port ?? (s.secure ? 993 : 143),
+      secure: s.secure ?? false,
+      username: s.username,
       ...(s.initialSync && !existing ? { initialSync: s.initialSync } : {}),
-      ...(s.password !== undefined ? { passwordEncrypted: encryptSecret(s.password, deps.secret) } : existing ? {} : { passwordEncrypted: encryptSecret('', deps.secret) }),
-      folder: s.folder ?? 'INBOX', fromAddress: s.fromAddress ?? null, fromName: s.fromName ?? null, enabled: s.enabled ?? true,
-      moveToFolder: s.moveToFolder ?? null, maxMessageBytes: s.maxMessageBytes ?? null,
-      ...(s.smtpUrl !== undefined ? { smtpUrlEncrypted: s.smtpUrl ? encryptSecret(assertSmtpUrl(s.smtpUrl), deps.secret) : null } : existing ? {} : { smtpUrlEncrypted: null }),
-      pec: s.pec ?? existing?.pec ?? false, verp: s.verp ?? existing?.verp ?? true,
+      ...(s.password !== undefined
+        ? { passwordEncrypted: encryptSecret(s.password, deps.secret) }
+        : existing
+          ? {}
+          : { passwordEncrypted: encryptSecret('', deps.secret) }),
+      folder: s.folder ?? 'INBOX',
+      fromAddress: s.fromAddress ?? null,
+      fromName: s.fromName ?? null,
+      enabled: s.enabled ?? true,
+      moveToFolder: s.moveToFolder ?? null,
+      maxMessageBytes: s.maxMessageBytes ?? null,
+      ...(s.smtpUrl !== undefined
+        ? { smtpUrlEncrypted: s.smtpUrl ? encryptSecret(assertSmtpUrl(s.smtpUrl), deps.secret) : null }
+        : existing
+          ? {}
+          : { smtpUrlEncrypted: null }),
+      pec: s.pec ?? existing?.pec ?? false,
+      verp: s.verp ?? existing?.verp ?? true,
       ...(s.pecProviderDomain !== undefined ? { pecProviderDomain: s.pecProviderDomain?.toLowerCase() ?? null } : {}),
       ...(s.authservId !== undefined ? { authservId: s.authservId?.trim().toLowerCase() || null } : {}),
       ...(s.confirmUnauthenticated !== undefined ? { confirmUnauthenticated: s.confirmUnauthenticated } : {})
@@ -141,9 +185,17 @@ export function createMailboxManager(deps: MailboxManagerDeps) {
 
   async function startWatcher(record: MailboxRecord): Promise<void> {
     const watcher = new MailboxWatcher({
-      mailbox: record, password: decryptSecret(record.passwordEncrypted, deps.secret), owner, mailboxes: deps.repos.mailboxes,
-      ingest: deps.ingest, log: deps.log, leaseTtlMs: deps.leaseTtlMs, backoff: deps.backoff,
-      quarantine: (incoming, reason) => quarantineIncoming(deps.repos, incoming, reason), maxIngestAttempts: deps.maxIngestAttempts, locale: deps.locale,
+      mailbox: record,
+      password: decryptSecret(record.passwordEncrypted, deps.secret),
+      owner,
+      mailboxes: deps.repos.mailboxes,
+      ingest: deps.ingest,
+      log: deps.log,
+      leaseTtlMs: deps.leaseTtlMs,
+      backoff: deps.backoff,
+      quarantine: (incoming, reason) => quarantineIncoming(deps.repos, incoming, reason),
+      maxIngestAttempts: deps.maxIngestAttempts,
+      locale: deps.locale,
       replyFrom: mailboxSender(record) ?? deps.defaultFrom,
       onIngested: deps.onIngested
     })
@@ -188,14 +240,24 @@ export function createMailboxManager(deps: MailboxManagerDeps) {
       const existing = await deps.repos.mailboxes.findById(id)
       if (!existing) return null
       const merged: MailboxSettings = {
-        name: settings.name ?? existing.name, host: settings.host ?? existing.host, port: settings.port ?? existing.port,
-        secure: settings.secure ?? existing.secure, username: settings.username ?? existing.username, password: settings.password,
-        folder: settings.folder ?? existing.folder, fromAddress: settings.fromAddress !== undefined ? settings.fromAddress : existing.fromAddress,
-        fromName: settings.fromName !== undefined ? settings.fromName : existing.fromName, enabled: settings.enabled ?? existing.enabled,
+        name: settings.name ?? existing.name,
+        host: settings.host ?? existing.host,
+        port: settings.port ?? existing.port,
+        secure: settings.secure ?? existing.secure,
+        username: settings.username ?? existing.username,
+        password: settings.password,
+        folder: settings.folder ?? existing.folder,
+        fromAddress: settings.fromAddress !== undefined ? settings.fromAddress : existing.fromAddress,
+        fromName: settings.fromName !== undefined ? settings.fromName : existing.fromName,
+        enabled: settings.enabled ?? existing.enabled,
         moveToFolder: settings.moveToFolder !== undefined ? settings.moveToFolder : existing.moveToFolder,
         maxMessageBytes: settings.maxMessageBytes !== undefined ? settings.maxMessageBytes : existing.maxMessageBytes,
-        smtpUrl: settings.smtpUrl, pec: settings.pec ?? existing.pec, pecProviderDomain: settings.pecProviderDomain, verp: settings.verp ?? existing.verp,
-        authservId: settings.authservId, confirmUnauthenticated: settings.confirmUnauthenticated
+        smtpUrl: settings.smtpUrl,
+        pec: settings.pec ?? existing.pec,
+        pecProviderDomain: settings.pecProviderDomain,
+        verp: settings.verp ?? existing.verp,
+        authservId: settings.authservId,
+        confirmUnauthenticated: settings.confirmUnauthenticated
       }
       await deps.repos.mailboxes.update(id, toInput(merged, existing))
       await reconcile(id)
@@ -215,7 +277,17 @@ export function createMailboxManager(deps: MailboxManagerDeps) {
         return testImapConnection({ ...r, password: decryptSecret(r.passwordEncrypted, deps.secret) }, locale)
       }
       const s = idOrSettings
-      return testImapConnection({ host: s.host, port: s.port ?? (s.secure ? 993 : 143), secure: s.secure ?? false, username: s.username, password: s.password ?? '', folder: s.folder ?? 'INBOX' }, locale)
+      return testImapConnection(
+        {
+          host: s.host,
+          port: s.port ?? (s.secure ? 993 : 143),
+          secure: s.secure ?? false,
+          username: s.username,
+          password: s.password ?? '',
+          folder: s.folder ?? 'INBOX'
+        },
+        locale
+      )
     },
 
     /** Registers the mailboxes named by configuration (IMAP_URL); an existing account is updated, not duplicated. */
@@ -224,22 +296,30 @@ export function createMailboxManager(deps: MailboxManagerDeps) {
         const parsed = parseImapUrl(seed.url)
         const existing = await deps.repos.mailboxes.findByAccount(parsed.host, parsed.port, parsed.username, parsed.folder)
         const settings: MailboxSettings = {
-          ...parsed, name: seed.name ?? `${parsed.username}@${parsed.host}/${parsed.folder}`, fromAddress: seed.fromAddress ?? existing?.fromAddress ?? (parsed.username.includes('@') ? parsed.username : null),
-          authservId: seed.authservId, confirmUnauthenticated: seed.confirmUnauthenticated
+          ...parsed,
+          name: seed.name ?? `${parsed.username}@${parsed.host}/${parsed.folder}`,
+          fromAddress: seed.fromAddress ?? existing?.fromAddress ?? (parsed.username.includes('@') ? parsed.username : null),
+          authservId: seed.authservId,
+          confirmUnauthenticated: seed.confirmUnauthenticated
         }
         if (existing) {
           await deps.repos.mailboxes.update(existing.id, {
-            passwordEncrypted: encryptSecret(parsed.password, deps.secret), secure: parsed.secure, pec: parsed.pec, pecProviderDomain: parsed.pecProviderDomain, verp: parsed.verp,
+            passwordEncrypted: encryptSecret(parsed.password, deps.secret),
+            secure: parsed.secure,
+            pec: parsed.pec,
+            pecProviderDomain: parsed.pecProviderDomain,
+            verp: parsed.verp,
             smtpUrlEncrypted: parsed.smtpUrl ? encryptSecret(parsed.smtpUrl, deps.secret) : null,
             ...(seed.authservId !== undefined ? { authservId: seed.authservId.trim().toLowerCase() || null } : {}),
             ...(seed.confirmUnauthenticated !== undefined ? { confirmUnauthenticated: seed.confirmUnauthenticated } : {})
           })
-        }
-        else {
+        } else {
           // another instance starting at the same moment may register it first: then it is already there
-          await deps.repos.transaction((tx) => tx.mailboxes.insert({ ...(toInput(settings) as MailboxInput), source: 'env', initialSync: seed.initialSync ?? 'new-only' })).catch((err: unknown) => {
-            if (!isUniqueViolation(err)) throw err
-          })
+          await deps.repos
+            .transaction((tx) => tx.mailboxes.insert({ ...(toInput(settings) as MailboxInput), source: 'env', initialSync: seed.initialSync ?? 'new-only' }))
+            .catch((err: unknown) => {
+              if (!isUniqueViolation(err)) throw err
+            })
         }
       }
     },

@@ -24,7 +24,10 @@ export function parseMessageIdList(value: string | string[] | null | undefined):
   const text = Array.isArray(value) ? value.join(' ') : value
   const ids = text.match(/<[^<>\s]+>/g)
   if (ids) return ids.map(normaliseMessageId)
-  return text.split(/\s+/).filter((t) => t.includes('@')).map(normaliseMessageId)
+  return text
+    .split(/\s+/)
+    .filter((t) => t.includes('@'))
+    .map(normaliseMessageId)
 }
 
 /**
@@ -38,7 +41,12 @@ export function contentFingerprint(mail: {
   html: string | null
   attachments: ReadonlyArray<{ filename: string; sha256: string; size: number }>
 }): string {
-  const hash = createHash('sha256').update(mail.subject ?? '').update('\u0000').update(mail.text ?? '').update('\u0000').update(mail.html ?? '')
+  const hash = createHash('sha256')
+    .update(mail.subject ?? '')
+    .update('\u0000')
+    .update(mail.text ?? '')
+    .update('\u0000')
+    .update(mail.html ?? '')
   for (const a of mail.attachments) hash.update(`\u0000${a.filename}\u0001${a.sha256}\u0001${a.size}`)
   return hash.digest('hex')
 }

@@ -97,7 +97,10 @@ export function createOutboxWorker(deps: OutboxWorkerDeps) {
       const file = await deps.loadAttachment(id)
       if (!file) throw new ComposeError(`Allegato ${id} non più disponibile: il messaggio non può essere inviato.`)
       attachments.push({
-        filename: file.filename, content: file.content, contentType: file.contentType, cid: attachmentCid(id),
+        filename: file.filename,
+        content: file.content,
+        contentType: file.contentType,
+        cid: attachmentCid(id),
         contentDisposition: embedded.has(id) ? 'inline' : 'attachment'
       })
     }
@@ -109,9 +112,22 @@ export function createOutboxWorker(deps: OutboxWorkerDeps) {
     const returnPath = (await deps.returnPath?.(row)) ?? null
     return {
       ...(returnPath ? { envelope: { from: returnPath, to: p.to, cc: p.cc, bcc: p.bcc } } : {}),
-      from: p.from, to: p.to, cc: p.cc, bcc: p.bcc, replyTo: p.replyTo ?? undefined, subject: p.subject, html, text: p.text,
-      messageId: p.messageId, inReplyTo: p.inReplyTo ?? undefined, references: p.references?.length ? p.references : undefined,
-      headers: p.headers, attachments, date: now(), disableFileAccess: true, disableUrlAccess: true
+      from: p.from,
+      to: p.to,
+      cc: p.cc,
+      bcc: p.bcc,
+      replyTo: p.replyTo ?? undefined,
+      subject: p.subject,
+      html,
+      text: p.text,
+      messageId: p.messageId,
+      inReplyTo: p.inReplyTo ?? undefined,
+      references: p.references?.length ? p.references : undefined,
+      headers: p.headers,
+      attachments,
+      date: now(),
+      disableFileAccess: true,
+      disableUrlAccess: true
     }
   }
 
@@ -157,14 +173,23 @@ export function createOutboxWorker(deps: OutboxWorkerDeps) {
         await markOutboundFailed(tx, row.messageId, failure.message, at)
       }
       const message = row.messageId === null ? null : await tx.messages.findById(row.messageId)
-      await tx.audit.record({
-        actorType: 'system', action: 'outbound.failed', workOrderId: message?.workOrderId ?? null, messageId: row.messageId,
-        details: { outboxId: row.id, attempts, error: failure.message, responseCode: failure.responseCode }
-      }, at)
+      await tx.audit.record(
+        {
+          actorType: 'system',
+          action: 'outbound.failed',
+          workOrderId: message?.workOrderId ?? null,
+          messageId: row.messageId,
+          details: { outboxId: row.id, attempts, error: failure.message, responseCode: failure.responseCode }
+        },
+        at
+      )
     })
     if (retry) stats.retried++
     else stats.failed++
-    log.warn({ outboxId: row.id, attempts, permanent: failure.permanent, error: failure.message }, retry ? 'outbox: send failed, will retry' : 'outbox: send failed for good')
+    log.warn(
+      { outboxId: row.id, attempts, permanent: failure.permanent, error: failure.message },
+      retry ? 'outbox: send failed, will retry' : 'outbox: send failed for good'
+    )
   }
 
   async function processRow(id: number): Promise<void> {
@@ -213,7 +238,10 @@ export function createOutboxWorker(deps: OutboxWorkerDeps) {
 
   /** One drain at a time per instance: concurrent callers share it. */
   function runOnce(): Promise<OutboxStats> {
-    if (!draining) draining = drain().finally(() => { draining = null })
+    if (!draining)
+      draining = drain().finally(() => {
+        draining = null
+      })
     return draining
   }
 
@@ -222,7 +250,12 @@ export function createOutboxWorker(deps: OutboxWorkerDeps) {
     if (!relayDown) return
     let back = false
     for (const transport of downRelays) {
-      if (await transport.verify().then(() => true, () => false)) {
+      if (
+        await transport.verify().then(
+          () => true,
+          () => false
+        )
+      ) {
         downRelays.delete(transport)
         back = true
       }

@@ -44,7 +44,10 @@ export interface ParsedMail {
 }
 
 export class MailParseError extends Error {
-  constructor(message: string, override readonly cause?: unknown) {
+  constructor(
+    message: string,
+    override readonly cause?: unknown
+  ) {
     super(message)
     this.name = 'MailParseError'
   }
@@ -58,7 +61,11 @@ export function headerText(headers: Headers, name: string): string {
   if (value instanceof Date) return value.toISOString()
   if (Array.isArray(value)) {
     const first = value[0] as HeaderValue | undefined
-    return first === undefined ? '' : typeof first === 'string' ? first : (first as { text?: string; value?: string }).text ?? String((first as { value?: unknown }).value ?? '')
+    return first === undefined
+      ? ''
+      : typeof first === 'string'
+        ? first
+        : ((first as { text?: string; value?: string }).text ?? String((first as { value?: unknown }).value ?? ''))
   }
   if (typeof value === 'object' && 'text' in value && typeof value.text === 'string') return value.text
   if (typeof value === 'object' && 'value' in value && typeof value.value === 'string') return value.value
@@ -79,14 +86,32 @@ function addresses(value: HeaderValue | undefined): MailAddress[] {
   return out
 }
 
-const EXTENSIONS: Record<string, string> = { 'message/rfc822': 'eml', 'application/pdf': 'pdf', 'image/jpeg': 'jpg', 'image/png': 'png', 'image/gif': 'gif', 'text/plain': 'txt', 'text/html': 'html', 'application/xml': 'xml', 'text/xml': 'xml', 'message/delivery-status': 'txt', 'text/rfc822-headers': 'txt' }
+const EXTENSIONS: Record<string, string> = {
+  'message/rfc822': 'eml',
+  'application/pdf': 'pdf',
+  'image/jpeg': 'jpg',
+  'image/png': 'png',
+  'image/gif': 'gif',
+  'text/plain': 'txt',
+  'text/html': 'html',
+  'application/xml': 'xml',
+  'text/xml': 'xml',
+  'message/delivery-status': 'txt',
+  'text/rfc822-headers': 'txt'
+}
 
 function attachmentName(a: AttachmentStream, index: number): string {
   // control characters and path separators never reach a download's file name
   // eslint-disable-next-line no-control-regex
   const raw = (a.filename ?? '').replace(/[\u0000-\u001f\\/]+/g, '_').trim()
   if (raw) return raw.slice(0, 250)
-  const ext = EXTENSIONS[a.contentType] ?? a.contentType.split('/')[1]?.replace(/[^a-z0-9]/gi, '').slice(0, 8) ?? 'bin'
+  const ext =
+    EXTENSIONS[a.contentType] ??
+    a.contentType
+      .split('/')[1]
+      ?.replace(/[^a-z0-9]/gi, '')
+      .slice(0, 8) ??
+    'bin'
   return a.contentType === 'message/rfc822' ? `messaggio-${index + 1}.eml` : `allegato-${index + 1}.${ext}`
 }
 
@@ -150,19 +175,18 @@ export async function parseMail(source: Buffer | Readable): Promise<ParsedMail> 
       }
       const index = attachments.length
       attachments.push(undefined as unknown as ParsedAttachment)
-      const read = readAll(data.content)
-        .then((content) => {
-          attachments[index] = {
-            filename: attachmentName(data, index),
-            contentType: data.contentType || 'application/octet-stream',
-            size: content.length,
-            sha256: data.checksum ?? '',
-            contentId: data.cid ?? null,
-            inline: Boolean(data.related && data.cid),
-            content
-          }
-          data.release?.()
-        })
+      const read = readAll(data.content).then((content) => {
+        attachments[index] = {
+          filename: attachmentName(data, index),
+          contentType: data.contentType || 'application/octet-stream',
+          size: content.length,
+          sha256: data.checksum ?? '',
+          contentId: data.cid ?? null,
+          inline: Boolean(data.related && data.cid),
+          content
+        }
+        data.release?.()
+      })
       reads.push(read)
       read.catch(reject)
     })
@@ -221,7 +245,12 @@ function decodeRawHeaders(head: Buffer): RawHeaderDecoding {
   if (subject?.guessed && subjectBytes) raw.subject = subjectBytes.toString('latin1')
   const fromBytes = rawHeader(head, 'from')
   // the display name is what precedes `<`: encoded-words never contain one
-  const nameBytes = fromBytes ? /^(.*?)<[^<>]*>\s*$/s.exec(fromBytes.toString('latin1'))?.[1]?.trim().replace(/^"(.*)"$/s, '$1') : undefined
+  const nameBytes = fromBytes
+    ? /^(.*?)<[^<>]*>\s*$/s
+        .exec(fromBytes.toString('latin1'))?.[1]
+        ?.trim()
+        .replace(/^"(.*)"$/s, '$1')
+    : undefined
   const fromName = nameBytes ? decodeHeaderValue(Buffer.from(nameBytes, 'latin1')) : null
   if (fromName?.guessed && fromBytes) raw.from = fromBytes.toString('latin1')
   return { subject: subject?.text ?? null, fromName: fromName?.text ?? null, raw: Object.keys(raw).length ? raw : null }

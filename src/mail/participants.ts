@@ -62,7 +62,11 @@ export interface Participants {
 }
 
 /** A work order's conversation and who is accepted into it. */
-export async function loadParticipants(repos: Pick<Repositories, 'messages' | 'host'>, workOrderId: number, contributorId: number | null): Promise<Participants> {
+export async function loadParticipants(
+  repos: Pick<Repositories, 'messages' | 'host'>,
+  workOrderId: number,
+  contributorId: number | null
+): Promise<Participants> {
   const conversation = await repos.messages.listByWorkOrder(workOrderId)
   const contributorEmails = contributorId === null ? [] : ((await repos.host.findContributor(contributorId))?.emails ?? [])
   return { conversation, accepted: acceptedAddresses(conversation, contributorEmails), contributorEmails }
@@ -77,7 +81,11 @@ export function defaultRecipient(p: Participants): string | null {
 }
 
 /** The address of the last mail an accepted correspondent wrote in this work order, if any. */
-export async function lastCorrespondent(repos: Pick<Repositories, 'messages' | 'host'>, workOrderId: number, contributorId: number | null): Promise<string | null> {
+export async function lastCorrespondent(
+  repos: Pick<Repositories, 'messages' | 'host'>,
+  workOrderId: number,
+  contributorId: number | null
+): Promise<string | null> {
   const p = await loadParticipants(repos, workOrderId, contributorId)
   return lastPersonMail(p.conversation, p.accepted)?.from ?? null
 }

@@ -29,7 +29,12 @@ export function readDaticert(xml: string): Daticert | null {
     return value || null
   }
   const msgid = text('msgid')
-  return { tipo: (root.attribs.tipo ?? '').trim().toLowerCase(), errore: root.attribs.errore?.trim().toLowerCase() ?? null, msgid: msgid ? normaliseMessageId(msgid) : null, consegna: text('consegna') }
+  return {
+    tipo: (root.attribs.tipo ?? '').trim().toLowerCase(),
+    errore: root.attribs.errore?.trim().toLowerCase() ?? null,
+    msgid: msgid ? normaliseMessageId(msgid) : null,
+    consegna: text('consegna')
+  }
 }
 
 export interface PecMailboxFacts {

@@ -31,8 +31,9 @@ export function isPecTransport(mail: ParsedMail): boolean {
 /** Unwraps a PEC transport envelope; null when the mail is not one or carries no postacert.eml. */
 export async function unwrapPec(mail: ParsedMail): Promise<PecEnvelope | null> {
   if (!isPecTransport(mail)) return null
-  const postacert = mail.attachments.find((a) => a.contentType === 'message/rfc822' && /postacert\.eml$/i.test(a.filename))
-    ?? mail.attachments.find((a) => a.contentType === 'message/rfc822')
+  const postacert =
+    mail.attachments.find((a) => a.contentType === 'message/rfc822' && /postacert\.eml$/i.test(a.filename)) ??
+    mail.attachments.find((a) => a.contentType === 'message/rfc822')
   if (!postacert) return null
   const inner = await parseMail(postacert.content)
   return {

@@ -71,8 +71,29 @@ function isHidden(attribs: sanitizeHtml.Attributes): boolean {
 
 /** Elements whose content is never visible text (or is dangerous) and is dropped along with the element. */
 const DROP_CONTENT_TAGS = [
-  'script', 'style', 'title', 'textarea', 'option', 'select', 'datalist', 'xmp', 'xml', 'svg', 'math', 'template',
-  'iframe', 'frame', 'frameset', 'object', 'applet', 'noscript', 'noembed', 'noframes', 'canvas', 'audio', 'video'
+  'script',
+  'style',
+  'title',
+  'textarea',
+  'option',
+  'select',
+  'datalist',
+  'xmp',
+  'xml',
+  'svg',
+  'math',
+  'template',
+  'iframe',
+  'frame',
+  'frameset',
+  'object',
+  'applet',
+  'noscript',
+  'noembed',
+  'noframes',
+  'canvas',
+  'audio',
+  'video'
 ]
 
 // Elements the transforms decide to remove are renamed to one of two carrier tags, which the sanitizer allows
@@ -193,9 +214,46 @@ export interface SanitizeEmailOptions {
 export const DEFAULT_MAX_DATA_IMAGE_BYTES = 1024 * 1024
 
 const INBOUND_TAGS = [
-  'p', 'br', 'div', 'span', 'b', 'strong', 'i', 'em', 'u', 's', 'a', 'ul', 'ol', 'li', 'blockquote', 'pre', 'code',
-  'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'table', 'thead', 'tbody', 'tfoot', 'tr', 'th', 'td', 'caption', 'colgroup',
-  'col', 'img', 'hr', 'font', 'center', 'sub', 'sup', 'small'
+  'p',
+  'br',
+  'div',
+  'span',
+  'b',
+  'strong',
+  'i',
+  'em',
+  'u',
+  's',
+  'a',
+  'ul',
+  'ol',
+  'li',
+  'blockquote',
+  'pre',
+  'code',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'table',
+  'thead',
+  'tbody',
+  'tfoot',
+  'tr',
+  'th',
+  'td',
+  'caption',
+  'colgroup',
+  'col',
+  'img',
+  'hr',
+  'font',
+  'center',
+  'sub',
+  'sup',
+  'small'
 ]
 
 const CELL_ATTRS = ['colspan', 'rowspan', 'width', 'height', 'align', 'valign', 'bgcolor', 'nowrap']
@@ -296,8 +354,30 @@ export interface SanitizeEditorOptions {
 }
 
 const EDITOR_TAGS = [
-  'p', 'br', 'div', 'b', 'strong', 'i', 'em', 'u', 's', 'a', 'ul', 'ol', 'li', 'blockquote', 'h2', 'h3', 'h4',
-  'table', 'thead', 'tbody', 'tr', 'th', 'td', 'img'
+  'p',
+  'br',
+  'div',
+  'b',
+  'strong',
+  'i',
+  'em',
+  'u',
+  's',
+  'a',
+  'ul',
+  'ol',
+  'li',
+  'blockquote',
+  'h2',
+  'h3',
+  'h4',
+  'table',
+  'thead',
+  'tbody',
+  'tr',
+  'th',
+  'td',
+  'img'
 ]
 
 const EDITOR_ATTRIBUTES: Record<string, string[]> = {
@@ -367,7 +447,24 @@ export function sanitizeEditorHtml(html: string, options: SanitizeEditorOptions 
 
 const SKIP_TEXT_TAGS = new Set(['script', 'style', 'title', 'xml', 'template', 'head', 'select', 'option', 'textarea', 'svg', 'math', 'noscript'])
 const PARAGRAPH_TAGS = new Set(['p', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'pre', 'table', 'dl', 'address', 'figure', 'form', 'fieldset'])
-const LINE_TAGS = new Set(['div', 'tr', 'dt', 'dd', 'section', 'article', 'header', 'footer', 'aside', 'nav', 'main', 'center', 'caption', 'figcaption', 'details', 'summary'])
+const LINE_TAGS = new Set([
+  'div',
+  'tr',
+  'dt',
+  'dd',
+  'section',
+  'article',
+  'header',
+  'footer',
+  'aside',
+  'nav',
+  'main',
+  'center',
+  'caption',
+  'figcaption',
+  'details',
+  'summary'
+])
 
 interface ListState {
   ordered: boolean
@@ -528,7 +625,13 @@ class PlainTextWriter {
 }
 
 function sameTarget(text: string, href: string): boolean {
-  const norm = (s: string) => s.trim().toLowerCase().replace(/^(?:mailto:|tel:)/, '').replace(/^https?:\/\//, '').replace(/\/+$/, '')
+  const norm = (s: string) =>
+    s
+      .trim()
+      .toLowerCase()
+      .replace(/^(?:mailto:|tel:)/, '')
+      .replace(/^https?:\/\//, '')
+      .replace(/\/+$/, '')
   return norm(text) === norm(href)
 }
 

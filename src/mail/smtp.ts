@@ -61,8 +61,11 @@ export function describeSmtpUrl(url: string): SmtpServerView {
   const u = new URL(url)
   const secure = u.protocol === 'smtps:'
   return {
-    host: u.hostname, port: u.port ? Number(u.port) : secure ? 465 : 25, secure,
-    username: u.username ? decodeURIComponent(u.username) : null, hasPassword: u.password !== ''
+    host: u.hostname,
+    port: u.port ? Number(u.port) : secure ? 465 : 25,
+    secure,
+    username: u.username ? decodeURIComponent(u.username) : null,
+    hasPassword: u.password !== ''
   }
 }
 
@@ -85,7 +88,10 @@ export class ComposeError extends Error {
 
 /** The mail cannot be composed yet (an attachment is still being scanned): try again soon, without counting an attempt. */
 export class ComposeHold extends Error {
-  constructor(message: string, readonly retryAfterMs: number) {
+  constructor(
+    message: string,
+    readonly retryAfterMs: number
+  ) {
     super(message)
     this.name = 'ComposeHold'
   }

@@ -29,7 +29,11 @@ export function formatDate(date: Date | string, locale: Locale, withTime: boolea
   let formatter = formatters.get(key)
   if (!formatter) {
     formatter = new Intl.DateTimeFormat(locale === 'it' ? 'it-IT' : 'en-GB', {
-      timeZone: 'Europe/Rome', day: 'numeric', month: 'long', year: 'numeric', ...(withTime ? { hour: '2-digit', minute: '2-digit' } : {})
+      timeZone: 'Europe/Rome',
+      day: 'numeric',
+      month: 'long',
+      year: 'numeric',
+      ...(withTime ? { hour: '2-digit', minute: '2-digit' } : {})
     })
     formatters.set(key, formatter)
   }
@@ -46,20 +50,21 @@ export function confirmationMail(d: ConfirmationData): { subject: string; html: 
     ...(d.typeLabel ? [[it ? 'Tipo di richiesta' : 'Request type', d.typeLabel] as [string, string]] : []),
     ...(d.originalSubject ? [[it ? 'Oggetto' : 'Subject', d.originalSubject] as [string, string]] : [])
   ]
-  const deadline = d.dueDate && d.workingDays
-    ? it
-      ? `Ai sensi della regolazione ARERA sulla qualità del servizio rifiuti (TQRIF) riceverà una risposta motivata entro ${d.workingDays} giorni lavorativi, cioè entro il ${formatDate(d.dueDate, d.locale, false)}.`
-      : `Under ARERA's waste-service quality rules (TQRIF) you will receive a reasoned reply within ${d.workingDays} working days, that is by ${formatDate(d.dueDate, d.locale, false)}.`
-    : it
-      ? 'Un operatore esaminerà la sua richiesta e la contatterà se servono altre informazioni.'
-      : 'An operator will look at your request and contact you if more information is needed.'
+  const deadline =
+    d.dueDate && d.workingDays
+      ? it
+        ? `Ai sensi della regolazione ARERA sulla qualità del servizio rifiuti (TQRIF) riceverà una risposta motivata entro ${d.workingDays} giorni lavorativi, cioè entro il ${formatDate(d.dueDate, d.locale, false)}.`
+        : `Under ARERA's waste-service quality rules (TQRIF) you will receive a reasoned reply within ${d.workingDays} working days, that is by ${formatDate(d.dueDate, d.locale, false)}.`
+      : it
+        ? 'Un operatore esaminerà la sua richiesta e la contatterà se servono altre informazioni.'
+        : 'An operator will look at your request and contact you if more information is needed.'
   const html = [
     `<p>${it ? 'Gentile utente,' : 'Dear customer,'}</p>`,
     `<p>${it ? `abbiamo ricevuto la sua comunicazione e l'abbiamo registrata con il numero <strong>${esc(d.reference)}</strong>.` : `we have received your message and registered it as <strong>${esc(d.reference)}</strong>.`}</p>`,
     `<table>${rows.map(([k, v]) => `<tr><th align="left">${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table>`,
     d.summary ? `<blockquote>${esc(d.summary)}</blockquote>` : '',
     `<p>${esc(deadline)}</p>`,
-    `<p>${it ? 'Per aggiungere informazioni o documenti risponda a questa email mantenendo il riferimento nell\'oggetto: la sua risposta sarà unita alla stessa pratica.' : 'To add information or documents, reply to this email keeping the reference in the subject: your reply will join the same case.'}</p>`,
+    `<p>${it ? "Per aggiungere informazioni o documenti risponda a questa email mantenendo il riferimento nell'oggetto: la sua risposta sarà unita alla stessa pratica." : 'To add information or documents, reply to this email keeping the reference in the subject: your reply will join the same case.'}</p>`,
     `<p>${esc(d.organizationName)}</p>`,
     `<p><small>${it ? 'Messaggio generato automaticamente.' : 'This message was generated automatically.'}</small></p>`
   ].join('\n')
@@ -73,9 +78,13 @@ export function channelLabel(channel: string, locale: Locale, pec = false): stri
   const it = locale === 'it'
   if (pec) return 'PEC'
   switch (channel) {
-    case 'web': return it ? 'Sportello On-line' : 'Online counter'
-    case 'app': return 'App SottoControllo'
-    case 'note': return it ? 'Nota interna' : 'Internal note'
-    default: return 'Email'
+    case 'web':
+      return it ? 'Sportello On-line' : 'Online counter'
+    case 'app':
+      return 'App SottoControllo'
+    case 'note':
+      return it ? 'Nota interna' : 'Internal note'
+    default:
+      return 'Email'
   }
 }

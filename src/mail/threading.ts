@@ -51,7 +51,8 @@ export async function findThread(repos: ThreadRepos, secret: string, mail: Threa
     if (workOrder?.contributorId != null) {
       const contributor = await repos.host.findContributor(workOrder.contributorId)
       const known = new Set((contributor?.emails ?? []).map((e) => e.toLowerCase()))
-      if (mail.senderAddresses.some((a) => known.has(a.toLowerCase()))) return { thread: { workOrderId: referenced, via: 'subject', parentMessageId: null }, possiblyRelated: null }
+      if (mail.senderAddresses.some((a) => known.has(a.toLowerCase())))
+        return { thread: { workOrderId: referenced, via: 'subject', parentMessageId: null }, possiblyRelated: null }
     }
   }
   return stored

@@ -185,14 +185,20 @@ export class MailboxWatcher {
   }
 
   private startLeaseRenewal(client: ImapFlow): void {
-    this.leaseTimer = setInterval(() => {
-      this.opts.mailboxes.acquireLease(this.mailboxId, this.opts.owner, this.ttl).then((held) => {
-        if (!held) {
-          this.opts.log.warn({ mailbox: this.mailboxId }, 'lease lost to another instance; disconnecting')
-          client.close()
-        }
-      }, (err: unknown) => this.opts.log.warn({ err }, 'lease renewal failed'))
-    }, Math.max(200, Math.floor(this.ttl / 3)))
+    this.leaseTimer = setInterval(
+      () => {
+        this.opts.mailboxes.acquireLease(this.mailboxId, this.opts.owner, this.ttl).then(
+          (held) => {
+            if (!held) {
+              this.opts.log.warn({ mailbox: this.mailboxId }, 'lease lost to another instance; disconnecting')
+              client.close()
+            }
+          },
+          (err: unknown) => this.opts.log.warn({ err }, 'lease renewal failed')
+        )
+      },
+      Math.max(200, Math.floor(this.ttl / 3))
+    )
   }
 
   private stopLeaseRenewal(): void {
@@ -205,7 +211,9 @@ export class MailboxWatcher {
     const mb = this.opts.mailbox
     await this.setState('connecting')
     const client = new ImapFlow({
-      host: mb.host, port: mb.port, secure: mb.secure,
+      host: mb.host,
+      port: mb.port,
+      secure: mb.secure,
       auth: { user: mb.username, pass: this.opts.password },
       logger: false,
       // IDLE as soon as we are done issuing commands: new mail is announced within Dovecot's own delay.
@@ -317,7 +325,8 @@ export class MailboxWatcher {
       rescan = true
     }
     // IMAP INTERNALDATE has whole seconds: mail of the onboarding second itself counts as new (dedupe keeps what we have)
-    const historyBefore = rescan && state?.onboardedAt && this.opts.mailbox.initialSync !== 'all' ? Math.floor(Date.parse(state.onboardedAt) / 1000) * 1000 : null
+    const historyBefore =
+      rescan && state?.onboardedAt && this.opts.mailbox.initialSync !== 'all' ? Math.floor(Date.parse(state.onboardedAt) / 1000) * 1000 : null
     if (mailbox.exists === 0) return
     // Collect the list first: no other command may run inside a fetch() iteration.
     const pending = (await client.fetchAll(`${lastUid + 1}:*`, { uid: true, internalDate: true, size: true, flags: true }, { uid: true }))
@@ -361,14 +370,21 @@ export class MailboxWatcher {
             continue
           }
           const result = await this.ingestOrQuarantine({
-            raw: source, mailboxId: this.mailboxId, receivedAt: internalDate,
-            checkpoint: { owner: this.opts.owner, uidValidity, uid: msg.uid }, replyFrom: this.opts.replyFrom,
-            maxBytes: this.opts.mailbox.maxMessageBytes, flags: msg.flags ? [...msg.flags] : [], rescan
+            raw: source,
+            mailboxId: this.mailboxId,
+            receivedAt: internalDate,
+            checkpoint: { owner: this.opts.owner, uidValidity, uid: msg.uid },
+            replyFrom: this.opts.replyFrom,
+            maxBytes: this.opts.mailbox.maxMessageBytes,
+            flags: msg.flags ? [...msg.flags] : [],
+            rescan
           })
           if (file) await rm(file, { force: true })
           this.opts.onIngested?.(result)
           if (this.opts.mailbox.moveToFolder) {
-            await client.messageMove(String(msg.uid), this.opts.mailbox.moveToFolder, { uid: true }).catch((err: unknown) => this.opts.log.warn({ err, uid: msg.uid }, 'move to processed folder failed'))
+            await client
+              .messageMove(String(msg.uid), this.opts.mailbox.moveToFolder, { uid: true })
+              .catch((err: unknown) => this.opts.log.warn({ err, uid: msg.uid }, 'move to processed folder failed'))
           }
         }
       }

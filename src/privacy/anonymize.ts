@@ -25,7 +25,13 @@ export function registerKeptUntil(receivedAt: string): string {
   return `${Number(romeDate(new Date(receivedAt)).slice(0, 4)) + REGISTER_YEARS}-12-31`
 }
 
-export async function anonymizeWorkOrders(repos: Repositories, storage: AttachmentStorage, workOrderIds: number[], now: Date, extraMessageIds: number[] = []): Promise<AnonymizeCounts> {
+export async function anonymizeWorkOrders(
+  repos: Repositories,
+  storage: AttachmentStorage,
+  workOrderIds: number[],
+  now: Date,
+  extraMessageIds: number[] = []
+): Promise<AnonymizeCounts> {
   if (workOrderIds.length === 0 && extraMessageIds.length === 0) return { workOrders: 0, messages: 0, attachments: 0 }
   const files: string[] = []
   const counts = await repos.transaction(async (tx) => {

@@ -76,7 +76,11 @@ export function createCitizenRights(deps: CitizenDeps) {
     const concerned = concernedWorkOrders(messages, otherWorkOrderIds)
     const contributorOf = new Map((await repos.host.findWorkOrdersByIds(concerned)).map((w) => [w.id, w.contributorId]))
     return addressScope({
-      address: subject.email, messages, otherWorkOrderIds, contributorOf, genericContributorId: await deps.genericContributorId(),
+      address: subject.email,
+      messages,
+      otherWorkOrderIds,
+      contributorOf,
+      genericContributorId: await deps.genericContributorId(),
       correspondence: await repos.privacy.correspondenceOfWorkOrders(concerned)
     })
   }
@@ -84,20 +88,38 @@ export function createCitizenRights(deps: CitizenDeps) {
   async function erase(subject: Subject, operator: Operator, now: Date): Promise<AnonymizeCounts> {
     const { concerned, whole, messageIds } = await scopeOf(subject)
     const refuse = async (key: 'erasureOpenRequest' | 'erasureRegister', params: Record<string, string | number>) => {
-      await repos.audit.record({ actorType: 'operator', actorId: operator.id, actorName: operator.name, action: 'privacy.erasureRefused', details: { ...subject, reason: key, ...params } }, now)
+      await repos.audit.record(
+        {
+          actorType: 'operator',
+          actorId: operator.id,
+          actorName: operator.name,
+          action: 'privacy.erasureRefused',
+          details: { ...subject, reason: key, ...params }
+        },
+        now
+      )
       return new HttpError(409, key, params)
     }
     const workOrders = await repos.host.findWorkOrdersByIds(concerned)
-    const open = workOrders.filter((w) => w.status !== 'closed').map((w) => w.id).sort((a, b) => a - b)
+    const open = workOrders
+      .filter((w) => w.status !== 'closed')
+      .map((w) => w.id)
+      .sort((a, b) => a - b)
     if (open.length > 0) throw await refuse('erasureOpenRequest', { ids: open.join(', ') })
     const metas = await repos.workOrderMeta.findByIds(concerned)
     const cutoff = registerCutoff(now)
     const kept = metas.filter((m) => new Date(m.receivedAt) >= cutoff).sort((a, b) => b.receivedAt.localeCompare(a.receivedAt))
     if (kept.length > 0) {
-      throw await refuse('erasureRegister', { references: kept.map((m) => m.reference).join(', '), until: registerKeptUntil((kept[0] as { receivedAt: string }).receivedAt) })
+      throw await refuse('erasureRegister', {
+        references: kept.map((m) => m.reference).join(', '),
+        until: registerKeptUntil((kept[0] as { receivedAt: string }).receivedAt)
+      })
     }
     const counts = await anonymizeWorkOrders(repos, storage, whole, now, messageIds)
-    await repos.audit.record({ actorType: 'operator', actorId: operator.id, actorName: operator.name, action: 'privacy.erased', details: { ...subject, ...counts } }, now)
+    await repos.audit.record(
+      { actorType: 'operator', actorId: operator.id, actorName: operator.name, action: 'privacy.erased', details: { ...subject, ...counts } },
+      now
+    )
     return counts
   }
 
@@ -105,7 +127,9 @@ export function createCitizenRights(deps: CitizenDeps) {
     const byContributor = 'contributorId' in subject
     const contributor = byContributor ? await repos.host.findContributor(subject.contributorId) : null
     if (byContributor && !contributor) throw notFound('contributorNotFound', { id: subject.contributorId })
-    const workOrderIds = byContributor ? await repos.privacy.workOrderIdsByContributor(subject.contributorId) : await repos.privacy.workOrderIdsByEmail(subject.email)
+    const workOrderIds = byContributor
+      ? await repos.privacy.workOrderIdsByContributor(subject.contributorId)
+      : await repos.privacy.workOrderIdsByEmail(subject.email)
     const zip = new JSZip()
     const withheld: unknown[] = []
     let files = 0
@@ -125,16 +149,28 @@ export function createCitizenRights(deps: CitizenDeps) {
     messageCount += loose.length
     if (loose.length > 0) files += await addMessages(zip, 'other-messages/', loose, withheld)
     const manifest = {
-      generatedAt: now.toISOString(), generatedBy: operator.name, subject, contributor, workOrderIds,
-      messages: messageCount, files, withheld,
+      generatedAt: now.toISOString(),
+      generatedBy: operator.name,
+      subject,
+      contributor,
+      workOrderIds,
+      messages: messageCount,
+      files,
+      withheld,
       note: 'Esportazione dei dati personali (GDPR artt. 15 e 20). I file infetti o non ancora controllati dall\'antivirus sono elencati in "withheld" e non inclusi.'
     }
     zip.file('manifest.json', JSON.stringify(manifest, null, 2))
     const content = await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' })
-    await repos.audit.record({
-      actorType: 'operator', actorId: operator.id, actorName: operator.name, action: 'privacy.exported',
-      details: { ...subject, workOrders: workOrderIds.length, messages: messageCount, files, bytes: content.length }
-    }, now)
+    await repos.audit.record(
+      {
+        actorType: 'operator',
+        actorId: operator.id,
+        actorName: operator.name,
+        action: 'privacy.exported',
+        details: { ...subject, workOrders: workOrderIds.length, messages: messageCount, files, bytes: content.length }
+      },
+      now
+    )
     const stamp = now.toISOString().slice(0, 10)
     const filename = byContributor ? `dati-contribuente-${subject.contributorId}-${stamp}.zip` : `dati-${safeName(subject.email)}-${stamp}.zip`
     return { filename, content }

@@ -28,7 +28,12 @@ const DAY = 86_400_000
 const BATCH = 200
 const SETTING = 'retention.lastRunDay'
 
-export function createRetention(deps: { repos: Repositories; storage: AttachmentStorage; options: ResolvedOptions; log: Pick<FastifyBaseLogger, 'info' | 'error'> }) {
+export function createRetention(deps: {
+  repos: Repositories
+  storage: AttachmentStorage
+  options: ResolvedOptions
+  log: Pick<FastifyBaseLogger, 'info' | 'error'>
+}) {
   const { repos, storage, options, log } = deps
   const policy = options.retention
   let timer: NodeJS.Timeout | null = null
@@ -69,12 +74,18 @@ export function createRetention(deps: { repos: Repositories; storage: Attachment
       purged[kind] = dryRun ? await repos.privacy.countPurgeable(kind, before) : await repos.privacy.purge(kind, before)
     }
     const report: RetentionReport = {
-      dryRun, at: now.toISOString(),
+      dryRun,
+      at: now.toISOString(),
       cutoffs: {
-        registeredBefore: c.registeredBefore.toISOString(), quietSince: c.quietSince.toISOString(),
-        quarantineBefore: c.quarantineBefore.toISOString(), auditBefore: c.auditBefore.toISOString()
+        registeredBefore: c.registeredBefore.toISOString(),
+        quietSince: c.quietSince.toISOString(),
+        quarantineBefore: c.quarantineBefore.toISOString(),
+        auditBefore: c.auditBefore.toISOString()
       },
-      workOrderIds, messages, attachments, ...purged
+      workOrderIds,
+      messages,
+      attachments,
+      ...purged
     }
     if (!dryRun) {
       const { workOrderIds: ids, ...summary } = report
@@ -102,7 +113,11 @@ export function createRetention(deps: { repos: Repositories; storage: Attachment
       if (policy.hour === null || timer) return
       const check = () => {
         if (running) return
-        running = tick().catch((err: unknown) => log.error({ err }, 'retention: run failed; retrying at the next check')).finally(() => { running = null })
+        running = tick()
+          .catch((err: unknown) => log.error({ err }, 'retention: run failed; retrying at the next check'))
+          .finally(() => {
+            running = null
+          })
       }
       timer = setInterval(check, intervalMs)
       timer.unref()

@@ -57,7 +57,12 @@ export function createRelationService(repos: Repositories, arera: AreraService) 
 
   async function relations(id: number): Promise<Relations> {
     await requireWorkOrder(repos, id)
-    const [active, into, links, meta] = [await repos.relations.findActiveMergeOf(id), await repos.relations.listActiveMergesInto(id), await repos.relations.listLinks(id), await repos.workOrderMeta.find(id)]
+    const [active, into, links, meta] = [
+      await repos.relations.findActiveMergeOf(id),
+      await repos.relations.listActiveMergesInto(id),
+      await repos.relations.listLinks(id),
+      await repos.workOrderMeta.find(id)
+    ]
     return {
       workOrderId: id,
       mergedInto: active ? ((await describe([active.targetWorkOrderId]))[0] ?? null) : null,
@@ -86,8 +91,11 @@ export function createRelationService(repos: Repositories, arera: AreraService) 
         const sourceMeta = await tx.workOrderMeta.find(sourceId)
         const targetMeta = await tx.workOrderMeta.find(targetId)
         const moved: MergeMoved = {
-          messageIds, auditIds, sourceHostStatus: source.hostStatus,
-          targetReceivedAt: targetMeta?.receivedAt ?? null, targetDueDate: targetMeta?.dueDate ?? null,
+          messageIds,
+          auditIds,
+          sourceHostStatus: source.hostStatus,
+          targetReceivedAt: targetMeta?.receivedAt ?? null,
+          targetDueDate: targetMeta?.dueDate ?? null,
           sourceMergedInto: sourceMeta?.mergedIntoWorkOrderId ?? null
         }
         await tx.messages.moveToWorkOrder(messageIds, targetId)
@@ -103,8 +111,19 @@ export function createRelationService(repos: Repositories, arera: AreraService) 
           dueDate = clock.dueDate
           await tx.workOrderMeta.update(targetId, { receivedAt: new Date(receivedAt), dueDate }, now)
         }
-        const mergeId = await tx.relations.insertMerge({ sourceWorkOrderId: sourceId, targetWorkOrderId: targetId, moved, actorId: operator.id, actorName: operator.name }, now)
-        const details = { mergeId, sourceWorkOrderId: sourceId, targetWorkOrderId: targetId, messages: messageIds.length, auditEntries: auditIds.length, receivedAtFrom: moved.targetReceivedAt, receivedAtTo: receivedAt }
+        const mergeId = await tx.relations.insertMerge(
+          { sourceWorkOrderId: sourceId, targetWorkOrderId: targetId, moved, actorId: operator.id, actorName: operator.name },
+          now
+        )
+        const details = {
+          mergeId,
+          sourceWorkOrderId: sourceId,
+          targetWorkOrderId: targetId,
+          messages: messageIds.length,
+          auditEntries: auditIds.length,
+          receivedAtFrom: moved.targetReceivedAt,
+          receivedAtTo: receivedAt
+        }
         await tx.audit.record({ ...actor(operator), action: 'workOrder.merged', workOrderId: targetId, details }, now)
         await tx.audit.record({ ...actor(operator), action: 'workOrder.mergedInto', workOrderId: sourceId, details }, now)
         return { mergeId, sourceWorkOrderId: sourceId, targetWorkOrderId: targetId, movedMessageIds: messageIds, movedAuditIds: auditIds, receivedAt, dueDate }
@@ -112,7 +131,11 @@ export function createRelationService(repos: Repositories, arera: AreraService) 
     },
 
     /** Undoes the merge that closed this work order: both work orders as they were before it. */
-    async unmerge(sourceId: number, operator: Operator, now: Date = new Date()): Promise<{ sourceWorkOrderId: number; targetWorkOrderId: number; restoredMessageIds: number[] }> {
+    async unmerge(
+      sourceId: number,
+      operator: Operator,
+      now: Date = new Date()
+    ): Promise<{ sourceWorkOrderId: number; targetWorkOrderId: number; restoredMessageIds: number[] }> {
       return repos.transaction(async (tx) => {
         await requireWorkOrder(tx, sourceId)
         const merge = await tx.relations.findActiveMergeOf(sourceId)

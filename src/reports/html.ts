@@ -57,7 +57,10 @@ export function complianceChart(standards: readonly StandardIndicator[], year: n
     const y = top + i * rowHeight
     const value = s.percentMet
     const color = s.compliant === false ? '#b3261e' : s.compliant === true ? '#1e7b3c' : '#6b6b6b'
-    const minimum = s.minimumPercent === null ? '' : `<line x1="${x(s.minimumPercent)}" x2="${x(s.minimumPercent)}" y1="${y - 2}" y2="${y + 24}" stroke="#111" stroke-width="2" stroke-dasharray="4 2"/>`
+    const minimum =
+      s.minimumPercent === null
+        ? ''
+        : `<line x1="${x(s.minimumPercent)}" x2="${x(s.minimumPercent)}" y1="${y - 2}" y2="${y + 24}" stroke="#111" stroke-width="2" stroke-dasharray="4 2"/>`
     const description = `${s.label.it}: ${value === null ? 'nessuna richiesta conclusa' : `${formatItalianDecimal(value)} % rispettate`}${s.minimumPercent === null ? '' : `, minimo ${formatItalianDecimal(s.minimumPercent)} %`}`
     return `<g><title>${escapeHtml(description)}</title>
 <text x="0" y="${y + 16}" font-size="13">${escapeHtml(short(s.label.it))}</text>
@@ -76,10 +79,13 @@ ${rows.join('\n')}
 
 function indicatorsTableHtml(report: IndicatorsReport): string {
   const causes = (s: StandardIndicator) =>
-    (['forza_maggiore', 'utente_o_terzi', 'gestore'] as const).map((c) => `<td class="n">${s.missedByCause[c]}</td>`).join('') + `<td class="n">${s.missedByCause.non_registrata}</td>`
-  const rows = report.standards.map((s) => `<tr><th scope="row">${escapeHtml(s.label.it)}${s.article ? `<br><small>${escapeHtml(s.article)}</small>` : ''}</th>
+    (['forza_maggiore', 'utente_o_terzi', 'gestore'] as const).map((c) => `<td class="n">${s.missedByCause[c]}</td>`).join('') +
+    `<td class="n">${s.missedByCause.non_registrata}</td>`
+  const rows = report.standards.map(
+    (s) => `<tr><th scope="row">${escapeHtml(s.label.it)}${s.article ? `<br><small>${escapeHtml(s.article)}</small>` : ''}</th>
 <td class="n">${s.standardWorkingDays}</td><td class="n">${s.requests}</td><td class="n">${s.met}</td><td class="n">${s.missed}</td>${causes(s)}
-<td class="n">${s.pending}</td><td class="n">${pct(s.percentMet)}</td><td class="n">${pct(s.minimumPercent)}</td><td class="n">${num(s.averageWorkingDays)}</td><td>${verdict(s)}</td></tr>`)
+<td class="n">${s.pending}</td><td class="n">${pct(s.percentMet)}</td><td class="n">${pct(s.minimumPercent)}</td><td class="n">${num(s.averageWorkingDays)}</td><td>${verdict(s)}</td></tr>`
+  )
   return `<table>
 <caption>Indicatori per standard, anno ${report.year} (richieste ricevute dal 01/01/${report.year} al 31/12/${report.year})</caption>
 <thead><tr><th scope="col">Standard</th><th scope="col">Tempo massimo (giorni lavorativi)</th><th scope="col">Richieste</th><th scope="col">Rispettate</th><th scope="col">Non rispettate</th>
@@ -92,7 +98,9 @@ function indicatorsTableHtml(report: IndicatorsReport): string {
 export function indicatorsPage(report: IndicatorsReport, organizationName: string, links: { csv: string; xlsx: string }): string {
   const scheme = report.scheme ? `${report.scheme.label.it}` : 'Schema regolatorio non configurato'
   const t = report.totals
-  return page(`Indicatori ARERA ${report.year} – ${organizationName}`, `<h1>Indicatori di qualità ARERA (TQRIF) – anno ${report.year}</h1>
+  return page(
+    `Indicatori ARERA ${report.year} – ${organizationName}`,
+    `<h1>Indicatori di qualità ARERA (TQRIF) – anno ${report.year}</h1>
 <p>${escapeHtml(organizationName)} · ${escapeHtml(scheme)}</p>
 <p class="note">Le richieste sono contate nell'anno in cui sono state ricevute (TQRIF art. 58.3, lettera a). Il tempo è misurato in giorni lavorativi dal giorno di ricevimento a quello di invio della risposta, al netto delle sospensioni in attesa dell'utente. Le richieste ancora nei termini sono indicate come «in corso». Dati aggiornati al ${escapeHtml(report.generatedAt.slice(0, 10).split('-').reverse().join('/'))}.</p>
 <p>Richieste ricevute: <strong>${t.requests}</strong>; con standard: ${t.withStandard}; rispettate: ${t.met}; non rispettate: ${t.missed}; in corso: ${t.pending}.</p>
@@ -101,7 +109,8 @@ ${complianceChart(report.standards, report.year)}
 <figcaption>Percentuale di richieste concluse nei tempi per ciascuno standard; la linea tratteggiata indica il minimo previsto. Gli stessi dati sono nella tabella seguente.</figcaption>
 </figure>
 ${indicatorsTableHtml(report)}
-<p>Scarica: <a href="${escapeHtml(links.csv)}">CSV</a> · <a href="${escapeHtml(links.xlsx)}">Excel (XLSX)</a></p>`)
+<p>Scarica: <a href="${escapeHtml(links.csv)}">CSV</a> · <a href="${escapeHtml(links.xlsx)}">Excel (XLSX)</a></p>`
+  )
 }
 
 export interface CartaInput {
@@ -128,7 +137,9 @@ export function cartaPage(input: CartaInput): string {
   const scheme = input.scheme
     ? `<p>La gestione è inquadrata nello <strong>${escapeHtml(input.scheme.label)}</strong> della regolazione ARERA (TQRIF, delibera 15/2022/R/rif)${input.scheme.minimumCompliancePercent === null ? '.' : `: almeno il ${formatItalianDecimal(input.scheme.minimumCompliancePercent)} % delle richieste deve rispettare gli standard generali.`}</p>`
     : '<p>Gli standard seguono la regolazione ARERA della qualità del servizio rifiuti (TQRIF, delibera 15/2022/R/rif).</p>'
-  return page(`Carta della qualità – ${input.organizationName}`, `<h1>Carta della qualità del servizio</h1>
+  return page(
+    `Carta della qualità – ${input.organizationName}`,
+    `<h1>Carta della qualità del servizio</h1>
 <p>${escapeHtml(input.organizationName)}</p>
 ${scheme}
 <p class="note">I tempi sono espressi in giorni lavorativi (${escapeHtml(input.workingWeek)}, esclusi i giorni festivi) e decorrono dal giorno in cui riceviamo la richiesta fino al giorno in cui inviamo la risposta.</p>
@@ -137,5 +148,6 @@ ${scheme}
 <thead><tr><th scope="col">Prestazione</th><th scope="col">Tempo massimo</th><th scope="col">Percentuale minima da rispettare</th>${head}</tr></thead>
 <tbody>${rows.join('\n')}</tbody>
 </table>
-${results ? '' : '<p>I risultati effettivi saranno pubblicati al termine del primo anno di rilevazione.</p>'}`)
+${results ? '' : '<p>I risultati effettivi saranno pubblicati al termine del primo anno di rilevazione.</p>'}`
+  )
 }

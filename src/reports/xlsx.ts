@@ -16,13 +16,15 @@ const STYLE_DECIMAL = 3
 
 /** Escapes XML text and drops the control characters XML 1.0 forbids (they would corrupt the file). */
 function xmlText(value: string): string {
-  return value
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
+  return (
+    value
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+  )
 }
 
 /** 0 → A, 25 → Z, 26 → AA. */
@@ -55,7 +57,9 @@ function cellXml(ref: string, cell: Cell, kind: CellKind): string {
 }
 
 function sheetXml(table: Table): string {
-  const cols = table.columns.map((c, i) => `<col min="${i + 1}" max="${i + 1}" width="${c.width ?? Math.max(10, Math.min(50, c.header.length + 2))}" customWidth="1"/>`).join('')
+  const cols = table.columns
+    .map((c, i) => `<col min="${i + 1}" max="${i + 1}" width="${c.width ?? Math.max(10, Math.min(50, c.header.length + 2))}" customWidth="1"/>`)
+    .join('')
   const header = `<row r="1">${table.columns.map((c, i) => inlineString(`${columnLetter(i)}1`, c.header, STYLE_HEADER)).join('')}</row>`
   const rows = table.rows.map((row, r) => {
     const n = r + 2
@@ -104,7 +108,10 @@ export async function toXlsx(table: Table): Promise<Buffer> {
       '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>' +
       '</Types>'
   )
-  zip.file('_rels/.rels', `${XML_HEAD}<Relationships xmlns="${PKG_REL_NS}"><Relationship Id="rId1" Type="${REL_NS}/officeDocument" Target="xl/workbook.xml"/></Relationships>`)
+  zip.file(
+    '_rels/.rels',
+    `${XML_HEAD}<Relationships xmlns="${PKG_REL_NS}"><Relationship Id="rId1" Type="${REL_NS}/officeDocument" Target="xl/workbook.xml"/></Relationships>`
+  )
   zip.file(
     'xl/workbook.xml',
     `${XML_HEAD}<workbook xmlns="${MAIN_NS}" xmlns:r="${REL_NS}"><sheets><sheet name="${xmlText(sheetName(table.name))}" sheetId="1" r:id="rId1"/></sheets></workbook>`

@@ -64,7 +64,10 @@ export function createAreraRepository(db: Knex | Knex.Transaction) {
     },
 
     async listClockEvents(workOrderId: number): Promise<StoredClockEvent[]> {
-      const rows: Row[] = await db(EVENTS).select('*').where('work_order_id', workOrderId).orderBy([{ column: 'at' }, { column: 'id' }])
+      const rows: Row[] = await db(EVENTS)
+        .select('*')
+        .where('work_order_id', workOrderId)
+        .orderBy([{ column: 'at' }, { column: 'id' }])
       return rows.map(toEvent)
     },
 
@@ -72,7 +75,10 @@ export function createAreraRepository(db: Knex | Knex.Transaction) {
     async listClockEventsFor(workOrderIds: readonly number[]): Promise<Map<number, StoredClockEvent[]>> {
       const byWorkOrder = new Map<number, StoredClockEvent[]>()
       for (const ids of chunks([...new Set(workOrderIds)])) {
-        const rows: Row[] = await db(EVENTS).select('*').whereIn('work_order_id', ids).orderBy([{ column: 'at' }, { column: 'id' }])
+        const rows: Row[] = await db(EVENTS)
+          .select('*')
+          .whereIn('work_order_id', ids)
+          .orderBy([{ column: 'at' }, { column: 'id' }])
         for (const event of rows.map(toEvent)) {
           const list = byWorkOrder.get(event.workOrderId) ?? []
           list.push(event)

@@ -28,10 +28,13 @@ export function createAttachmentScanRepository(db: Knex | Knex.Transaction) {
 
     /** Back in the queue at `at` (clamd unreachable, or an ERROR verdict to try again). */
     async retryAt(id: number, at: Date, error: string | null, countAttempt: boolean): Promise<number> {
-      await db(TABLE).where({ id, scan_status: 'pending' }).update({
-        scan_next_at: at, scan_error: error?.slice(0, 500) ?? null,
-        ...(countAttempt ? { scan_attempts: db.raw('?? + 1', ['scan_attempts']) } : {})
-      })
+      await db(TABLE)
+        .where({ id, scan_status: 'pending' })
+        .update({
+          scan_next_at: at,
+          scan_error: error?.slice(0, 500) ?? null,
+          ...(countAttempt ? { scan_attempts: db.raw('?? + 1', ['scan_attempts']) } : {})
+        })
       const row = await db(TABLE).first('scan_attempts').where('id', id)
       return Number(row?.scan_attempts ?? 0)
     },
@@ -41,14 +44,25 @@ export function createAttachmentScanRepository(db: Knex | Knex.Transaction) {
     },
 
     async markError(id: number, error: string, now: Date): Promise<boolean> {
-      return (await db(TABLE).where({ id, scan_status: 'pending' }).update({ scan_status: 'error', scan_error: error.slice(0, 500), scan_next_at: null, scanned_at: now })) > 0
+      return (
+        (await db(TABLE)
+          .where({ id, scan_status: 'pending' })
+          .update({ scan_status: 'error', scan_error: error.slice(0, 500), scan_next_at: null, scanned_at: now })) > 0
+      )
     },
 
     /** Infected: the bytes move to the quarantine table and leave the attachment row. */
     async quarantine(id: number, signature: string, content: Buffer | null, now: Date): Promise<boolean> {
-      const count = await db(TABLE).where({ id, scan_status: 'pending' }).update({
-        scan_status: 'infected', scan_signature: signature.slice(0, 200), scan_error: null, scan_next_at: null, scanned_at: now, content: null
-      })
+      const count = await db(TABLE)
+        .where({ id, scan_status: 'pending' })
+        .update({
+          scan_status: 'infected',
+          scan_signature: signature.slice(0, 200),
+          scan_error: null,
+          scan_next_at: null,
+          scanned_at: now,
+          content: null
+        })
       if (count === 0) return false
       await db(QUARANTINE).insert({ attachment_id: id, signature: signature.slice(0, 200), content, created_at: now })
       return true
@@ -62,13 +76,21 @@ export function createAttachmentScanRepository(db: Knex | Knex.Transaction) {
 
     /** Per work order, how many of its attachments are infected (the operator's alert). */
     async countInfectedByWorkOrder(workOrderId: number): Promise<number> {
-      const row = await db(`${TABLE} as a`).join('trc_messages as m', 'm.id', 'a.message_id')
-        .count({ n: '*' }).where('m.work_order_id', workOrderId).andWhere('a.scan_status', 'infected').first()
+      const row = await db(`${TABLE} as a`)
+        .join('trc_messages as m', 'm.id', 'a.message_id')
+        .count({ n: '*' })
+        .where('m.work_order_id', workOrderId)
+        .andWhere('a.scan_status', 'infected')
+        .first()
       return Number(row?.n ?? 0)
     },
 
     async counts(): Promise<ScanCounts> {
-      const rows: Row[] = await db(TABLE).select('scan_status').count({ n: '*' }).whereIn('scan_status', ['pending', 'infected', 'error']).groupBy('scan_status')
+      const rows: Row[] = await db(TABLE)
+        .select('scan_status')
+        .count({ n: '*' })
+        .whereIn('scan_status', ['pending', 'infected', 'error'])
+        .groupBy('scan_status')
       const out: ScanCounts = { pending: 0, infected: 0, error: 0 }
       for (const r of rows) out[String(r.scan_status) as keyof ScanCounts] = Number(r.n)
       return out

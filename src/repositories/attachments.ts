@@ -26,7 +26,20 @@ export interface StoredAttachment extends AttachmentSummary {
 }
 
 const TABLE = 'trc_attachments'
-const SUMMARY_COLUMNS = ['id', 'message_id', 'filename', 'content_type', 'size', 'sha256', 'content_id', 'inline', 'storage', 'storage_key', 'scan_status', 'scan_signature']
+const SUMMARY_COLUMNS = [
+  'id',
+  'message_id',
+  'filename',
+  'content_type',
+  'size',
+  'sha256',
+  'content_id',
+  'inline',
+  'storage',
+  'storage_key',
+  'scan_status',
+  'scan_signature'
+]
 
 /** Only these can be downloaded, re-attached or sent. */
 export const SERVABLE_SCANS: ReadonlySet<ScanStatus> = new Set(['clean', 'off'])
@@ -51,8 +64,16 @@ function toStored(row: Row): StoredAttachment {
 
 export function toSummary(a: StoredAttachment): AttachmentSummary {
   return {
-    id: a.id, filename: a.filename, contentType: a.contentType, size: a.size, sha256: a.sha256, contentId: a.contentId, inline: a.inline,
-    scan: a.scan, virus: a.virus, blocked: a.blocked
+    id: a.id,
+    filename: a.filename,
+    contentType: a.contentType,
+    size: a.size,
+    sha256: a.sha256,
+    contentId: a.contentId,
+    inline: a.inline,
+    scan: a.scan,
+    virus: a.virus,
+    blocked: a.blocked
   }
 }
 
@@ -89,7 +110,10 @@ export function createAttachmentRepository(db: Knex | Knex.Transaction, initialS
       const out: StoredAttachment[] = []
       // chunks keep the IN list under SQL Server's 2100-parameter limit
       for (let i = 0; i < messageIds.length; i += 1000) {
-        const rows: Row[] = await db(TABLE).select(SUMMARY_COLUMNS).whereIn('message_id', messageIds.slice(i, i + 1000)).orderBy('id')
+        const rows: Row[] = await db(TABLE)
+          .select(SUMMARY_COLUMNS)
+          .whereIn('message_id', messageIds.slice(i, i + 1000))
+          .orderBy('id')
         out.push(...rows.map(toStored))
       }
       return out

@@ -39,7 +39,10 @@ export function createAuditRepository(db: Knex | Knex.Transaction) {
 
     /** Moves audit entries with the messages they describe (merge and its undo). */
     async moveToWorkOrder(ids: readonly number[], workOrderId: number): Promise<void> {
-      for (let i = 0; i < ids.length; i += 1000) await db(TABLE).whereIn('id', ids.slice(i, i + 1000)).update({ work_order_id: workOrderId })
+      for (let i = 0; i < ids.length; i += 1000)
+        await db(TABLE)
+          .whereIn('id', ids.slice(i, i + 1000))
+          .update({ work_order_id: workOrderId })
     },
 
     async listByWorkOrder(workOrderId: number): Promise<AuditRecord[]> {
@@ -58,11 +61,14 @@ export function createAuditRepository(db: Knex | Knex.Transaction) {
      * first, at most `limit` (Open311 servicerequestupdates).
      */
     async listIntakeChanges(filter: { actions: readonly string[]; from: Date; to: Date; limit: number }): Promise<AuditRecord[]> {
-      const rows: Row[] = await db(TABLE).select('*')
+      const rows: Row[] = await db(TABLE)
+        .select('*')
         .whereIn('action', [...filter.actions])
         .whereIn('work_order_id', db('trc_intake_requests').select('work_order_id'))
-        .andWhere('at', '>=', filter.from).andWhere('at', '<=', filter.to)
-        .orderBy([{ column: 'at' }, { column: 'id' }]).limit(filter.limit)
+        .andWhere('at', '>=', filter.from)
+        .andWhere('at', '<=', filter.to)
+        .orderBy([{ column: 'at' }, { column: 'id' }])
+        .limit(filter.limit)
       return rows.map(toRecord)
     }
   }

@@ -24,7 +24,8 @@ export function createHostRepository(db: Knex | Knex.Transaction, mapping: HostM
   }
 
   const contributorColumns = [
-    `${c.id} as id`, `${c.displayName} as display_name`,
+    `${c.id} as id`,
+    `${c.displayName} as display_name`,
     ...(c.fiscalCode ? [`${c.fiscalCode} as fiscal_code`] : []),
     ...c.emails.map((e, i) => `${e} as email_${i}`)
   ]
@@ -36,7 +37,10 @@ export function createHostRepository(db: Knex | Knex.Transaction, mapping: HostM
   })
 
   const workOrderColumns = [
-    `${w.id} as id`, `${w.contributorId} as contributor_id`, `${w.status} as status`, `${w.subject} as subject`,
+    `${w.id} as id`,
+    `${w.contributorId} as contributor_id`,
+    `${w.status} as status`,
+    `${w.subject} as subject`,
     `${w.createdAt} as created_at`,
     ...(w.description ? [`${w.description} as description`] : []),
     ...(w.type ? [`${w.type} as type`] : [])
@@ -73,7 +77,9 @@ export function createHostRepository(db: Knex | Knex.Transaction, mapping: HostM
       if (!c.municipality) return result
       const unique = [...new Set(ids)]
       for (let i = 0; i < unique.length; i += 1000) {
-        const rows: Row[] = await db(c.table).select(`${c.id} as id`, `${c.municipality} as municipality`).whereIn(c.id, unique.slice(i, i + 1000))
+        const rows: Row[] = await db(c.table)
+          .select(`${c.id} as id`, `${c.municipality} as municipality`)
+          .whereIn(c.id, unique.slice(i, i + 1000))
         for (const row of rows) if (row.municipality !== null && row.municipality !== undefined) result.set(toId(row.id), String(row.municipality))
       }
       return result
@@ -128,7 +134,9 @@ export function createHostRepository(db: Knex | Knex.Transaction, mapping: HostM
       const unique = [...new Set(ids)]
       const result: WorkOrder[] = []
       for (let i = 0; i < unique.length; i += 1000) {
-        const rows: Row[] = await db(w.table).select(workOrderColumns).whereIn(w.id, unique.slice(i, i + 1000))
+        const rows: Row[] = await db(w.table)
+          .select(workOrderColumns)
+          .whereIn(w.id, unique.slice(i, i + 1000))
         result.push(...rows.map(toWorkOrder))
       }
       return result
@@ -153,23 +161,33 @@ export function createHostRepository(db: Knex | Knex.Transaction, mapping: HostM
     async setWorkOrderState(id: number, state: WorkOrderState): Promise<boolean> {
       const hostValue = w.statuses[state]
       if (hostValue === undefined) throw new Error(`The host mapping has no value for state "${state}"`)
-      const count = await db(w.table).where(w.id, id).update({ [w.status]: hostValue })
+      const count = await db(w.table)
+        .where(w.id, id)
+        .update({ [w.status]: hostValue })
       return count > 0
     },
 
     /** Puts back a status exactly as the host spelled it (undoing a merge), mapped or not. */
     async setWorkOrderHostStatus(id: number, hostStatus: string | null): Promise<boolean> {
-      return (await db(w.table).where(w.id, id).update({ [w.status]: hostStatus })) > 0
+      return (
+        (await db(w.table)
+          .where(w.id, id)
+          .update({ [w.status]: hostStatus })) > 0
+      )
     },
 
     async setWorkOrderContributor(id: number, contributorId: number): Promise<boolean> {
-      const count = await db(w.table).where(w.id, id).update({ [w.contributorId]: contributorId })
+      const count = await db(w.table)
+        .where(w.id, id)
+        .update({ [w.contributorId]: contributorId })
       return count > 0
     },
 
     async setWorkOrderType(id: number, type: string): Promise<void> {
       if (!w.type) return
-      await db(w.table).where(w.id, id).update({ [w.type]: w.typeValues?.[type] ?? type })
+      await db(w.table)
+        .where(w.id, id)
+        .update({ [w.type]: w.typeValues?.[type] ?? type })
     },
 
     /** Whether the mapping can express a state (only `open` and `closed` are mandatory). */

@@ -59,7 +59,12 @@ function toRequest(row: Row): IntakeRequest {
     statusNotes: toStr(row.status_notes),
     submittedAt: toIso(row.submitted_at) ?? '',
     updatedAt: toIso(row.updated_at) ?? toIso(row.submitted_at) ?? '',
-    publication: { approved: toBool(row.publication_approved), description: toStr(row.public_description), by: toStr(row.publication_by), at: toIso(row.publication_at) }
+    publication: {
+      approved: toBool(row.publication_approved),
+      description: toStr(row.public_description),
+      by: toStr(row.publication_by),
+      at: toIso(row.publication_at)
+    }
   }
 }
 
@@ -106,7 +111,12 @@ export function createIntakeRequestRepository(db: Knex | Knex.Transaction) {
       if (filter.serviceCodes?.length) query.whereIn('service_code', filter.serviceCodes.slice(0, 100))
       if (filter.from) query.where('submitted_at', '>=', filter.from)
       if (filter.to) query.where('submitted_at', '<=', filter.to)
-      const rows: Row[] = await query.orderBy([{ column: 'submitted_at', order: 'desc' }, { column: 'work_order_id', order: 'desc' }]).limit(filter.limit)
+      const rows: Row[] = await query
+        .orderBy([
+          { column: 'submitted_at', order: 'desc' },
+          { column: 'work_order_id', order: 'desc' }
+        ])
+        .limit(filter.limit)
       return rows.map(toRequest)
     },
 
@@ -115,7 +125,9 @@ export function createIntakeRequestRepository(db: Knex | Knex.Transaction) {
       const unique = [...new Set(references)]
       const out: IntakeRequest[] = []
       for (let i = 0; i < unique.length; i += IN_LIST_CHUNK) {
-        const rows: Row[] = await db(TABLE).select('*').whereIn('reference', unique.slice(i, i + IN_LIST_CHUNK))
+        const rows: Row[] = await db(TABLE)
+          .select('*')
+          .whereIn('reference', unique.slice(i, i + IN_LIST_CHUNK))
         out.push(...rows.map(toRequest))
       }
       return out.sort((a, b) => (a.submittedAt === b.submittedAt ? b.workOrderId - a.workOrderId : a.submittedAt < b.submittedAt ? 1 : -1))
@@ -123,7 +135,10 @@ export function createIntakeRequestRepository(db: Knex | Knex.Transaction) {
 
     async setPublication(workOrderId: number, p: { approved: boolean; description: string | null; by: string }, now: Date): Promise<void> {
       await db(TABLE).where('work_order_id', workOrderId).update({
-        publication_approved: p.approved, public_description: p.description, publication_by: p.by, publication_at: now
+        publication_approved: p.approved,
+        public_description: p.description,
+        publication_by: p.by,
+        publication_at: now
       })
     },
 

@@ -38,7 +38,11 @@ export interface MailboxRecord {
 export type InitialSync = 'new-only' | 'all'
 
 /** What a mailbox is created or changed with; without an outgoing server of its own it uses the default one. */
-export type MailboxInput = Omit<MailboxRecord, 'id' | 'createdAt' | 'updatedAt' | 'smtpUrlEncrypted' | 'pec' | 'pecProviderDomain' | 'verp' | 'initialSync' | 'authservId' | 'confirmUnauthenticated'> & Partial<Pick<MailboxRecord, 'smtpUrlEncrypted' | 'pec' | 'pecProviderDomain' | 'verp' | 'initialSync' | 'authservId' | 'confirmUnauthenticated'>>
+export type MailboxInput = Omit<
+  MailboxRecord,
+  'id' | 'createdAt' | 'updatedAt' | 'smtpUrlEncrypted' | 'pec' | 'pecProviderDomain' | 'verp' | 'initialSync' | 'authservId' | 'confirmUnauthenticated'
+> &
+  Partial<Pick<MailboxRecord, 'smtpUrlEncrypted' | 'pec' | 'pecProviderDomain' | 'verp' | 'initialSync' | 'authservId' | 'confirmUnauthenticated'>>
 
 export interface MailboxState {
   mailboxId: number
@@ -130,11 +134,26 @@ function toState(row: Row): MailboxState {
 
 function toRow(input: Partial<MailboxInput>): Record<string, unknown> {
   const map: Record<string, keyof MailboxInput> = {
-    name: 'name', host: 'host', port: 'port', secure: 'secure', username: 'username',
-    password_encrypted: 'passwordEncrypted', folder: 'folder', from_address: 'fromAddress', from_name: 'fromName',
-    enabled: 'enabled', move_to_folder: 'moveToFolder', max_message_bytes: 'maxMessageBytes', source: 'source',
-    smtp_url_encrypted: 'smtpUrlEncrypted', pec: 'pec', pec_provider_domain: 'pecProviderDomain', verp: 'verp',
-    initial_sync: 'initialSync', authserv_id: 'authservId', confirm_unauthenticated: 'confirmUnauthenticated'
+    name: 'name',
+    host: 'host',
+    port: 'port',
+    secure: 'secure',
+    username: 'username',
+    password_encrypted: 'passwordEncrypted',
+    folder: 'folder',
+    from_address: 'fromAddress',
+    from_name: 'fromName',
+    enabled: 'enabled',
+    move_to_folder: 'moveToFolder',
+    max_message_bytes: 'maxMessageBytes',
+    source: 'source',
+    smtp_url_encrypted: 'smtpUrlEncrypted',
+    pec: 'pec',
+    pec_provider_domain: 'pecProviderDomain',
+    verp: 'verp',
+    initial_sync: 'initialSync',
+    authserv_id: 'authservId',
+    confirm_unauthenticated: 'confirmUnauthenticated'
   }
   const row: Record<string, unknown> = {}
   for (const [column, key] of Object.entries(map)) if (input[key] !== undefined) row[column] = input[key]
@@ -166,7 +185,9 @@ export function createMailboxRepository(db: Knex | Knex.Transaction) {
     },
 
     async update(id: number, changes: Partial<MailboxInput>, now: Date = new Date()): Promise<boolean> {
-      const count = await db(MAILBOXES).where('id', id).update({ ...toRow(changes), updated_at: now })
+      const count = await db(MAILBOXES)
+        .where('id', id)
+        .update({ ...toRow(changes), updated_at: now })
       return count > 0
     },
 
@@ -198,7 +219,9 @@ export function createMailboxRepository(db: Knex | Knex.Transaction) {
     },
 
     async releaseLease(mailboxId: number, owner: string, now: Date = new Date()): Promise<void> {
-      await db(STATE).where({ mailbox_id: mailboxId, lease_owner: owner }).update({ lease_owner: null, lease_expires_at: null, state: 'stopped', updated_at: now })
+      await db(STATE)
+        .where({ mailbox_id: mailboxId, lease_owner: owner })
+        .update({ lease_owner: null, lease_expires_at: null, state: 'stopped', updated_at: now })
     },
 
     /**
@@ -231,24 +254,35 @@ export function createMailboxRepository(db: Knex | Knex.Transaction) {
 
     /** One more failed attempt at ingesting `uid` (a different uid starts again at 1); returns the count. */
     async recordIngestFailure(mailboxId: number, owner: string, uid: number, error: string, now: Date = new Date()): Promise<number> {
-      await db(STATE).where({ mailbox_id: mailboxId, lease_owner: owner }).update({
-        failing_count: db.raw('CASE WHEN ?? = ? THEN ?? + 1 ELSE 1 END', ['failing_uid', uid, 'failing_count']),
-        failing_uid: uid, failing_error: error.slice(0, 4000), updated_at: now
-      })
+      await db(STATE)
+        .where({ mailbox_id: mailboxId, lease_owner: owner })
+        .update({
+          failing_count: db.raw('CASE WHEN ?? = ? THEN ?? + 1 ELSE 1 END', ['failing_uid', uid, 'failing_count']),
+          failing_uid: uid,
+          failing_error: error.slice(0, 4000),
+          updated_at: now
+        })
       const row = await db(STATE).first('failing_uid', 'failing_count').where('mailbox_id', mailboxId)
       return row && Number(row.failing_uid) === uid ? Number(row.failing_count) : 0
     },
 
     /** Claims the "mailbox failing" notice: true once per failure period, for the first instance that asks. */
     async claimFailureAlert(mailboxId: number, failingBefore: Date, now: Date = new Date()): Promise<boolean> {
-      const count = await db(STATE).where('mailbox_id', mailboxId).whereNull('alert_sent_at').whereNotNull('failing_since')
-        .andWhere('failing_since', '<=', failingBefore).update({ alert_sent_at: now, updated_at: now })
+      const count = await db(STATE)
+        .where('mailbox_id', mailboxId)
+        .whereNull('alert_sent_at')
+        .whereNotNull('failing_since')
+        .andWhere('failing_since', '<=', failingBefore)
+        .update({ alert_sent_at: now, updated_at: now })
       return count > 0
     },
 
     /** Claims the "mailbox working again" notice: true once, after a notified failure has ended. */
     async claimRecoveryAlert(mailboxId: number, now: Date = new Date()): Promise<boolean> {
-      const count = await db(STATE).where('mailbox_id', mailboxId).whereNotNull('alert_sent_at').whereNull('failing_since')
+      const count = await db(STATE)
+        .where('mailbox_id', mailboxId)
+        .whereNotNull('alert_sent_at')
+        .whereNull('failing_since')
         .update({ alert_sent_at: null, updated_at: now })
       return count > 0
     },
@@ -264,9 +298,15 @@ export function createMailboxRepository(db: Knex | Knex.Transaction) {
      * message commit together. Only the lease holder may move it.
      */
     async advanceCheckpoint(mailboxId: number, owner: string, uidValidity: string, lastUid: number, now: Date = new Date()): Promise<boolean> {
-      const count = await db(STATE)
-        .where({ mailbox_id: mailboxId, lease_owner: owner })
-        .update({ uid_validity: uidValidity, last_uid: lastUid, last_message_at: now, failing_uid: null, failing_count: 0, failing_error: null, updated_at: now })
+      const count = await db(STATE).where({ mailbox_id: mailboxId, lease_owner: owner }).update({
+        uid_validity: uidValidity,
+        last_uid: lastUid,
+        last_message_at: now,
+        failing_uid: null,
+        failing_count: 0,
+        failing_error: null,
+        updated_at: now
+      })
       return count > 0
     }
   }

@@ -120,7 +120,9 @@ export function createMessageRepository(db: Knex | Knex.Transaction) {
       const unique = [...new Set(ids)]
       const out: Array<Omit<Message, 'attachments'>> = []
       for (let i = 0; i < unique.length; i += 500) {
-        const rows: Row[] = await db(TABLE).select('*').whereIn('id', unique.slice(i, i + 500))
+        const rows: Row[] = await db(TABLE)
+          .select('*')
+          .whereIn('id', unique.slice(i, i + 500))
         out.push(...rows.map(toMessage))
       }
       return out
@@ -153,10 +155,13 @@ export function createMessageRepository(db: Knex | Knex.Transaction) {
 
     /** The conversation of a work order, oldest first. */
     async listByWorkOrder(workOrderId: number): Promise<Array<Omit<Message, 'attachments'>>> {
-      const rows: Row[] = await db(TABLE).select('*').where('work_order_id', workOrderId).orderBy([
-        { column: 'created_at', order: 'asc' },
-        { column: 'id', order: 'asc' }
-      ])
+      const rows: Row[] = await db(TABLE)
+        .select('*')
+        .where('work_order_id', workOrderId)
+        .orderBy([
+          { column: 'created_at', order: 'asc' },
+          { column: 'id', order: 'asc' }
+        ])
       return rows.map(toMessage)
     },
 
@@ -182,7 +187,10 @@ export function createMessageRepository(db: Knex | Knex.Transaction) {
 
     /** Moves messages (their attachments follow) to another work order: merge, undo, split. */
     async moveToWorkOrder(ids: readonly number[], workOrderId: number): Promise<void> {
-      for (let i = 0; i < ids.length; i += 1000) await db(TABLE).whereIn('id', ids.slice(i, i + 1000)).update({ work_order_id: workOrderId })
+      for (let i = 0; i < ids.length; i += 1000)
+        await db(TABLE)
+          .whereIn('id', ids.slice(i, i + 1000))
+          .update({ work_order_id: workOrderId })
     },
 
     async assignContributor(id: number, contributorId: number): Promise<void> {
@@ -194,7 +202,10 @@ export function createMessageRepository(db: Knex | Knex.Transaction) {
       const row = await db(TABLE)
         .first('*')
         .where({ work_order_id: workOrderId, direction: 'inbound' })
-        .orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }])
+        .orderBy([
+          { column: 'created_at', order: 'desc' },
+          { column: 'id', order: 'desc' }
+        ])
       return row ? toMessage(row) : null
     }
   }

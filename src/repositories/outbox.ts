@@ -113,7 +113,8 @@ export function createOutboxRepository(db: Knex | Knex.Transaction) {
       const count = await db(TABLE)
         .where('id', id)
         .andWhere((q) =>
-          q.where((d) => d.whereIn('status', ['queued', 'retrying']).andWhere('next_attempt_at', '<=', now))
+          q
+            .where((d) => d.whereIn('status', ['queued', 'retrying']).andWhere('next_attempt_at', '<=', now))
             .orWhere((s) => s.where('status', 'sending').andWhere('claim_expires_at', '<', now))
         )
         .update({ status: 'sending', claimed_by: owner, claim_expires_at: new Date(now.getTime() + ttlMs), updated_at: now })
@@ -121,19 +122,34 @@ export function createOutboxRepository(db: Knex | Knex.Transaction) {
     },
 
     async markSent(id: number, owner: string, smtpResponse: string, now: Date = new Date()): Promise<boolean> {
-      const count = await db(TABLE).where({ id, claimed_by: owner }).update({
-        status: 'sent', sent_at: now, smtp_response: smtpResponse.slice(0, 2000), last_error: null, claimed_by: null, claim_expires_at: null, updated_at: now,
-        attempts: db.raw('?? + 1', ['attempts'])
-      })
+      const count = await db(TABLE)
+        .where({ id, claimed_by: owner })
+        .update({
+          status: 'sent',
+          sent_at: now,
+          smtp_response: smtpResponse.slice(0, 2000),
+          last_error: null,
+          claimed_by: null,
+          claim_expires_at: null,
+          updated_at: now,
+          attempts: db.raw('?? + 1', ['attempts'])
+        })
       return count > 0
     },
 
     /** `countAttempt` false: held back (e.g. an attachment being scanned), not a failed delivery. */
     async markRetry(id: number, owner: string, error: string, nextAttemptAt: Date, now: Date = new Date(), countAttempt = true): Promise<boolean> {
-      const count = await db(TABLE).where({ id, claimed_by: owner }).update({
-        status: 'retrying', last_error: error.slice(0, 2000), next_attempt_at: nextAttemptAt, claimed_by: null, claim_expires_at: null, updated_at: now,
-        ...(countAttempt ? { attempts: db.raw('?? + 1', ['attempts']) } : {})
-      })
+      const count = await db(TABLE)
+        .where({ id, claimed_by: owner })
+        .update({
+          status: 'retrying',
+          last_error: error.slice(0, 2000),
+          next_attempt_at: nextAttemptAt,
+          claimed_by: null,
+          claim_expires_at: null,
+          updated_at: now,
+          ...(countAttempt ? { attempts: db.raw('?? + 1', ['attempts']) } : {})
+        })
       return count > 0
     },
 
@@ -141,7 +157,11 @@ export function createOutboxRepository(db: Knex | Knex.Transaction) {
       const query = db(TABLE).where('id', id)
       if (owner !== null) query.andWhere('claimed_by', owner)
       const count = await query.update({
-        status: 'failed', last_error: error.slice(0, 2000), claimed_by: null, claim_expires_at: null, updated_at: now,
+        status: 'failed',
+        last_error: error.slice(0, 2000),
+        claimed_by: null,
+        claim_expires_at: null,
+        updated_at: now,
         attempts: db.raw('?? + 1', ['attempts'])
       })
       return count > 0

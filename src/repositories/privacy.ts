@@ -29,9 +29,13 @@ const ids = (rows: Row[], column = 'id') => rows.map((r) => toId(r[column]))
 const bare = (entry: string) => (/<([^<>]+)>\s*$/.exec(entry)?.[1] ?? entry).trim().toLowerCase()
 const CORRESPONDENCE = ['id', 'work_order_id', 'direction', 'channel', 'from_address', 'to_json', 'cc_json']
 const toCorrespondence = (r: Row): Correspondence => ({
-  id: toId(r.id), workOrderId: toOptionalId(r.work_order_id), direction: String(r.direction), channel: String(r.channel),
+  id: toId(r.id),
+  workOrderId: toOptionalId(r.work_order_id),
+  direction: String(r.direction),
+  channel: String(r.channel),
   from: toStr(r.from_address)?.trim().toLowerCase() ?? null,
-  to: parseJson<string[]>(r.to_json, []).map(bare), cc: parseJson<string[]>(r.cc_json, []).map(bare)
+  to: parseJson<string[]>(r.to_json, []).map(bare),
+  cc: parseJson<string[]>(r.cc_json, []).map(bare)
 })
 /** A LIKE pattern matching `text` literally anywhere (`!` escapes; `[` is a wildcard on SQL Server). */
 const containing = (text: string) => `%${text.replace(/[!%_[]/g, '!$&')}%`
@@ -52,14 +56,19 @@ export function createPrivacyRepository(db: Knex | Knex.Transaction, mapping: Ho
 
   function purgeQuery(kind: PurgeKind, before: Date): Knex.QueryBuilder {
     switch (kind) {
-      case 'quarantine': return db('trc_quarantine').where('created_at', '<', before)
-      case 'spam': return db('trc_spam').where('created_at', '<', before)
-      case 'infected': return db('trc_attachment_quarantine').where('created_at', '<', before)
+      case 'quarantine':
+        return db('trc_quarantine').where('created_at', '<', before)
+      case 'spam':
+        return db('trc_spam').where('created_at', '<', before)
+      case 'infected':
+        return db('trc_attachment_quarantine').where('created_at', '<', before)
       case 'audit':
         // entries about a work order go only once that work order's personal data went (its retention is over)
-        return db('trc_audit_log').where('at', '<', before).andWhere((q) => {
-          q.whereNull('work_order_id').orWhereIn('work_order_id', db('trc_work_order_meta').select('work_order_id').whereNotNull('anonymized_at'))
-        })
+        return db('trc_audit_log')
+          .where('at', '<', before)
+          .andWhere((q) => {
+            q.whereNull('work_order_id').orWhereIn('work_order_id', db('trc_work_order_meta').select('work_order_id').whereNotNull('anonymized_at'))
+          })
     }
   }
 
@@ -71,7 +80,10 @@ export function createPrivacyRepository(db: Knex | Knex.Transaction, mapping: Ho
     /** Work orders with a message from this address or a Sportello/app request made with it. */
     async workOrderIdsByEmail(email: string): Promise<number[]> {
       const address = email.trim().toLowerCase()
-      const fromMessages = ids(await db('trc_messages').distinct('work_order_id').whereRaw('LOWER(??) = ?', ['from_address', address]).whereNotNull('work_order_id'), 'work_order_id')
+      const fromMessages = ids(
+        await db('trc_messages').distinct('work_order_id').whereRaw('LOWER(??) = ?', ['from_address', address]).whereNotNull('work_order_id'),
+        'work_order_id'
+      )
       const fromIntake = ids(await db('trc_intake_requests').select('work_order_id').whereRaw('LOWER(??) = ?', ['email', address]), 'work_order_id')
       return [...new Set([...fromMessages, ...fromIntake])].sort((a, b) => a - b)
     },
@@ -91,18 +103,23 @@ export function createPrivacyRepository(db: Knex | Knex.Transaction, mapping: Ho
     async messagesOfAddress(email: string): Promise<Correspondence[]> {
       const address = email.trim().toLowerCase()
       const pattern = containing(address)
-      const rows: Row[] = await db('trc_messages').select(CORRESPONDENCE).where((q) => {
-        q.whereRaw('LOWER(??) = ?', ['from_address', address])
-          .orWhereRaw("LOWER(??) LIKE ? ESCAPE '!'", ['to_json', pattern])
-          .orWhereRaw("LOWER(??) LIKE ? ESCAPE '!'", ['cc_json', pattern])
-      }).orderBy('id')
+      const rows: Row[] = await db('trc_messages')
+        .select(CORRESPONDENCE)
+        .where((q) => {
+          q.whereRaw('LOWER(??) = ?', ['from_address', address])
+            .orWhereRaw("LOWER(??) LIKE ? ESCAPE '!'", ['to_json', pattern])
+            .orWhereRaw("LOWER(??) LIKE ? ESCAPE '!'", ['cc_json', pattern])
+        })
+        .orderBy('id')
       // LIKE also matches longer addresses containing this one (ann@x.it in joann@x.it): keep exact matches only
       return rows.map(toCorrespondence).filter((m) => m.from === address || m.to.includes(address) || m.cc.includes(address))
     },
 
     /** Senders and recipients of every message of these work orders. */
     async correspondenceOfWorkOrders(workOrderIds: number[]): Promise<Correspondence[]> {
-      return collect(workOrderIds, async (part) => (await db('trc_messages').select(CORRESPONDENCE).whereIn('work_order_id', part).orderBy('id')).map(toCorrespondence))
+      return collect(workOrderIds, async (part) =>
+        (await db('trc_messages').select(CORRESPONDENCE).whereIn('work_order_id', part).orderBy('id')).map(toCorrespondence)
+      )
     },
 
     /** Closed work orders registered before `registeredBefore` with no message since `quietSince`, not yet anonymised. */
@@ -113,7 +130,9 @@ export function createPrivacyRepository(db: Knex | Knex.Transaction, mapping: Ho
         .whereNull('m.anonymized_at')
         .andWhere('m.received_at', '<', registeredBefore)
         .andWhere(`h.${w.status}`, w.statuses.closed)
-        .whereNotExists(db('trc_messages as x').select('x.id').whereRaw('?? = ??', ['x.work_order_id', 'm.work_order_id']).andWhere('x.created_at', '>=', quietSince))
+        .whereNotExists(
+          db('trc_messages as x').select('x.id').whereRaw('?? = ??', ['x.work_order_id', 'm.work_order_id']).andWhere('x.created_at', '>=', quietSince)
+        )
         .orderBy('m.work_order_id')
         .limit(limit)
       return ids(rows, 'work_order_id')
@@ -137,10 +156,23 @@ export function createPrivacyRepository(db: Knex | Knex.Transaction, mapping: Ho
 
     /** Names, addresses, subjects, bodies, headers: gone. Direction, channel, dates and delivery status stay. */
     async redactMessages(messageIds: number[]): Promise<number> {
-      return eachChunk(messageIds, (part) => db('trc_messages').whereIn('id', part).update({
-        from_address: null, from_name: null, to_json: '[]', cc_json: '[]', subject: null, html: null, text: null, message_id: null,
-        in_reply_to: null, references_json: null, delivery_error: null, sender_candidates_json: null, meta_json: null
-      }))
+      return eachChunk(messageIds, (part) =>
+        db('trc_messages').whereIn('id', part).update({
+          from_address: null,
+          from_name: null,
+          to_json: '[]',
+          cc_json: '[]',
+          subject: null,
+          html: null,
+          text: null,
+          message_id: null,
+          in_reply_to: null,
+          references_json: null,
+          delivery_error: null,
+          sender_candidates_json: null,
+          meta_json: null
+        })
+      )
     },
 
     async deleteAttachments(attachmentIds: number[]): Promise<number> {
@@ -153,9 +185,22 @@ export function createPrivacyRepository(db: Knex | Knex.Transaction, mapping: Ho
     },
 
     async redactIntake(workOrderIds: number[], now: Date): Promise<number> {
-      return eachChunk(workOrderIds, (part) => db('trc_intake_requests').whereIn('work_order_id', part)
-        // the published description was moderated, but it is still the citizen's text: it goes, and so does the publication
-        .update({ address: null, latitude: null, longitude: null, email: null, media_url: null, status_notes: null, public_description: null, publication_approved: false, updated_at: now }))
+      return eachChunk(workOrderIds, (part) =>
+        db('trc_intake_requests')
+          .whereIn('work_order_id', part)
+          // the published description was moderated, but it is still the citizen's text: it goes, and so does the publication
+          .update({
+            address: null,
+            latitude: null,
+            longitude: null,
+            email: null,
+            media_url: null,
+            status_notes: null,
+            public_description: null,
+            publication_approved: false,
+            updated_at: now
+          })
+      )
     },
 
     /** The audit trail stays (who did what, when); the details, which repeat addresses and names, go. */
@@ -167,7 +212,11 @@ export function createPrivacyRepository(db: Knex | Knex.Transaction, mapping: Ho
     async clearHostDescriptions(workOrderIds: number[]): Promise<number> {
       const column = w.description
       if (!column) return 0
-      return eachChunk(workOrderIds, (part) => db(w.table).whereIn(w.id, part).update({ [column]: null }))
+      return eachChunk(workOrderIds, (part) =>
+        db(w.table)
+          .whereIn(w.id, part)
+          .update({ [column]: null })
+      )
     },
 
     async markAnonymized(workOrderIds: number[], now: Date): Promise<number> {

@@ -42,7 +42,14 @@ function toMerge(row: Row): StoredMerge {
     id: toId(row.id),
     sourceWorkOrderId: toId(row.source_work_order_id),
     targetWorkOrderId: toId(row.target_work_order_id),
-    moved: parseJson<MergeMoved>(row.moved_json, { messageIds: [], auditIds: [], sourceHostStatus: null, targetReceivedAt: null, targetDueDate: null, sourceMergedInto: null }),
+    moved: parseJson<MergeMoved>(row.moved_json, {
+      messageIds: [],
+      auditIds: [],
+      sourceHostStatus: null,
+      targetReceivedAt: null,
+      targetDueDate: null,
+      sourceMergedInto: null
+    }),
     actorId: toStr(row.actor_id),
     actorName: toStr(row.actor_name),
     createdAt: toIso(row.created_at) ?? '',
@@ -54,11 +61,22 @@ const pair = (a: number, b: number) => (a < b ? { work_order_id: a, linked_work_
 
 export function createRelationRepository(db: Knex | Knex.Transaction) {
   return {
-    async insertMerge(merge: { sourceWorkOrderId: number; targetWorkOrderId: number; moved: MergeMoved; actorId: string; actorName: string }, now: Date): Promise<number> {
-      const [row] = await db(MERGES).insert({
-        source_work_order_id: merge.sourceWorkOrderId, target_work_order_id: merge.targetWorkOrderId, moved_json: JSON.stringify(merge.moved),
-        actor_id: merge.actorId, actor_name: merge.actorName, created_at: now, undone_at: null
-      }, ['id'])
+    async insertMerge(
+      merge: { sourceWorkOrderId: number; targetWorkOrderId: number; moved: MergeMoved; actorId: string; actorName: string },
+      now: Date
+    ): Promise<number> {
+      const [row] = await db(MERGES).insert(
+        {
+          source_work_order_id: merge.sourceWorkOrderId,
+          target_work_order_id: merge.targetWorkOrderId,
+          moved_json: JSON.stringify(merge.moved),
+          actor_id: merge.actorId,
+          actor_name: merge.actorName,
+          created_at: now,
+          undone_at: null
+        },
+        ['id']
+      )
       return toId((row as Row).id)
     },
 

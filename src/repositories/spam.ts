@@ -39,13 +39,34 @@ export interface BlockRule {
 
 const TABLE = 'trc_spam'
 const BLOCKED = 'trc_blocked_senders'
-const COLUMNS = ['id', 'mailbox_id', 'message_id', 'from_address', 'subject', 'reason', 'size', 'received_at', 'created_at', 'released_at', 'released_by', 'released_message_id']
+const COLUMNS = [
+  'id',
+  'mailbox_id',
+  'message_id',
+  'from_address',
+  'subject',
+  'reason',
+  'size',
+  'received_at',
+  'created_at',
+  'released_at',
+  'released_by',
+  'released_message_id'
+]
 
 function toEntry(row: Row): SpamEntry {
   return {
-    id: toId(row.id), mailboxId: toOptionalId(row.mailbox_id), messageId: toStr(row.message_id), from: toStr(row.from_address),
-    subject: toStr(row.subject), reason: String(row.reason), size: Number(row.size), receivedAt: toIso(row.received_at) ?? '',
-    createdAt: toIso(row.created_at) ?? '', releasedAt: toIso(row.released_at), releasedBy: toStr(row.released_by),
+    id: toId(row.id),
+    mailboxId: toOptionalId(row.mailbox_id),
+    messageId: toStr(row.message_id),
+    from: toStr(row.from_address),
+    subject: toStr(row.subject),
+    reason: String(row.reason),
+    size: Number(row.size),
+    receivedAt: toIso(row.received_at) ?? '',
+    createdAt: toIso(row.created_at) ?? '',
+    releasedAt: toIso(row.released_at),
+    releasedBy: toStr(row.released_by),
     releasedMessageId: toOptionalId(row.released_message_id)
   }
 }
@@ -60,11 +81,23 @@ export function blockPatternsFor(address: string): string[] {
 export function createSpamRepository(db: Knex | Knex.Transaction) {
   return {
     async insert(entry: NewSpamEntry, now: Date): Promise<number> {
-      const [row] = await db(TABLE).insert({
-        mailbox_id: entry.mailboxId, uid_validity: entry.uidValidity, imap_uid: entry.imapUid, dedupe_key: entry.dedupeKey,
-        message_id: entry.messageId, from_address: entry.from, subject: entry.subject, reason: entry.reason.slice(0, 4000),
-        size: entry.raw.length, raw: entry.raw, received_at: entry.receivedAt, created_at: now
-      }, ['id'])
+      const [row] = await db(TABLE).insert(
+        {
+          mailbox_id: entry.mailboxId,
+          uid_validity: entry.uidValidity,
+          imap_uid: entry.imapUid,
+          dedupe_key: entry.dedupeKey,
+          message_id: entry.messageId,
+          from_address: entry.from,
+          subject: entry.subject,
+          reason: entry.reason.slice(0, 4000),
+          size: entry.raw.length,
+          raw: entry.raw,
+          received_at: entry.receivedAt,
+          created_at: now
+        },
+        ['id']
+      )
       return toId((row as Row).id)
     },
 
@@ -93,7 +126,11 @@ export function createSpamRepository(db: Knex | Knex.Transaction) {
       const row = await db(TABLE).first('raw', 'mailbox_id', 'received_at').where('id', id)
       if (!row) return null
       const raw = row.raw as Buffer | Uint8Array
-      return { raw: Buffer.isBuffer(raw) ? raw : Buffer.from(raw), mailboxId: toOptionalId(row.mailbox_id), receivedAt: row.received_at ? new Date(toIso(row.received_at) ?? 0) : null }
+      return {
+        raw: Buffer.isBuffer(raw) ? raw : Buffer.from(raw),
+        mailboxId: toOptionalId(row.mailbox_id),
+        receivedAt: row.received_at ? new Date(toIso(row.received_at) ?? 0) : null
+      }
     },
 
     /** Claims an entry for release; false when it is already released (or being released by someone else). */

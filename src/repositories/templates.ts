@@ -50,8 +50,14 @@ function toTemplate(row: Row): StoredTemplate {
 }
 
 const columns = (t: TemplateInput) => ({
-  scope: t.scope, owner_id: t.ownerId, name: t.name, lang: t.lang, html: t.html, fields_json: JSON.stringify(t.fields),
-  reasoned_reply: t.reasonedReply, updated_by: t.updatedBy
+  scope: t.scope,
+  owner_id: t.ownerId,
+  name: t.name,
+  lang: t.lang,
+  html: t.html,
+  fields_json: JSON.stringify(t.fields),
+  reasoned_reply: t.reasonedReply,
+  updated_by: t.updatedBy
 })
 
 export function createTemplateRepository(db: Knex | Knex.Transaction) {
@@ -68,14 +74,20 @@ export function createTemplateRepository(db: Knex | Knex.Transaction) {
 
     /** The shared templates and the operator's own, by name. */
     async listVisible(operatorId: string, lang?: TemplateLang): Promise<StoredTemplate[]> {
-      const query = db(TEMPLATES).select('*').where((q) => q.where('scope', 'shared').orWhere((p) => p.where('scope', 'personal').andWhere('owner_id', operatorId)))
+      const query = db(TEMPLATES)
+        .select('*')
+        .where((q) => q.where('scope', 'shared').orWhere((p) => p.where('scope', 'personal').andWhere('owner_id', operatorId)))
       if (lang) query.andWhere('lang', lang)
       const rows: Row[] = await query.orderBy([{ column: 'name' }, { column: 'id' }])
       return rows.map(toTemplate)
     },
 
     async update(id: number, template: TemplateInput, now: Date = new Date()): Promise<boolean> {
-      return (await db(TEMPLATES).where('id', id).update({ ...columns(template), updated_at: now })) > 0
+      return (
+        (await db(TEMPLATES)
+          .where('id', id)
+          .update({ ...columns(template), updated_at: now })) > 0
+      )
     },
 
     async remove(id: number): Promise<boolean> {
@@ -85,7 +97,12 @@ export function createTemplateRepository(db: Knex | Knex.Transaction) {
     async findSignatures(ownerKeys: string[]): Promise<StoredSignature[]> {
       if (ownerKeys.length === 0) return []
       const rows: Row[] = await db(SIGNATURES).select('*').whereIn('owner_key', ownerKeys)
-      return rows.map((row) => ({ ownerKey: String(row.owner_key), html: String(row.html), updatedBy: toStr(row.updated_by), updatedAt: toIso(row.updated_at) ?? '' }))
+      return rows.map((row) => ({
+        ownerKey: String(row.owner_key),
+        html: String(row.html),
+        updatedBy: toStr(row.updated_by),
+        updatedAt: toIso(row.updated_at) ?? ''
+      }))
     },
 
     /** Insert-or-update without `onConflict` (SQL Server). */

@@ -155,7 +155,9 @@ export function createWorkOrderMetaRepository(db: Knex | Knex.Transaction) {
       const ids = [...new Set(workOrderIds)]
       const out: WorkOrderMeta[] = []
       for (let i = 0; i < ids.length; i += 1000) {
-        const rows: Row[] = await db(TABLE).select('*').whereIn('work_order_id', ids.slice(i, i + 1000))
+        const rows: Row[] = await db(TABLE)
+          .select('*')
+          .whereIn('work_order_id', ids.slice(i, i + 1000))
         out.push(...rows.map(toMeta))
       }
       return out
@@ -192,7 +194,8 @@ export function createWorkOrderMetaRepository(db: Knex | Knex.Transaction) {
       if (changes.publicChangedAt !== undefined) row.public_changed_at = changes.publicChangedAt
       if (changes.receivedAt !== undefined) row.received_at = changes.receivedAt
       if (changes.mergedIntoWorkOrderId !== undefined) row.merged_into_work_order_id = changes.mergedIntoWorkOrderId
-      if (changes.duplicateCandidates !== undefined) row.duplicate_candidates_json = changes.duplicateCandidates.length ? JSON.stringify(changes.duplicateCandidates) : null
+      if (changes.duplicateCandidates !== undefined)
+        row.duplicate_candidates_json = changes.duplicateCandidates.length ? JSON.stringify(changes.duplicateCandidates) : null
       if (changes.territory !== undefined) row.territory = changes.territory
       if (changes.noDueDateReason !== undefined) row.no_due_date_reason = changes.noDueDateReason === null ? null : changes.noDueDateReason.slice(0, 500)
       await db(TABLE).where('work_order_id', workOrderId).update(row)
@@ -208,7 +211,12 @@ export function createWorkOrderMetaRepository(db: Knex | Knex.Transaction) {
      * the Rome calendar days they want in TypeScript: no dialect-specific date functions in SQL.
      */
     async listReceivedBetween(from: Date, to: Date): Promise<WorkOrderMeta[]> {
-      const rows: Row[] = await db(TABLE).select('*').where('received_at', '>=', from).andWhere('received_at', '<', to).andWhere('register_excluded', false).orderBy([{ column: 'received_at' }, { column: 'work_order_id' }])
+      const rows: Row[] = await db(TABLE)
+        .select('*')
+        .where('received_at', '>=', from)
+        .andWhere('received_at', '<', to)
+        .andWhere('register_excluded', false)
+        .orderBy([{ column: 'received_at' }, { column: 'work_order_id' }])
       return rows.map(toMeta)
     },
 
@@ -217,8 +225,13 @@ export function createWorkOrderMetaRepository(db: Knex | Knex.Transaction) {
       const row: Record<string, unknown> = { updated_at: now, service_type: c.type }
       if (c.type === null) {
         Object.assign(row, {
-          service_inspection: false, service_started_at: null, service_due_date: null, service_done_at: null, service_miss_cause: null,
-          service_confirmed_at: null, service_confirmed_by: null
+          service_inspection: false,
+          service_started_at: null,
+          service_due_date: null,
+          service_done_at: null,
+          service_miss_cause: null,
+          service_confirmed_at: null,
+          service_confirmed_by: null
         })
       } else {
         if (c.inspection !== undefined) row.service_inspection = c.inspection
@@ -234,19 +247,33 @@ export function createWorkOrderMetaRepository(db: Knex | Knex.Transaction) {
 
     /** Requests with a second clock still running (the service not yet performed). */
     async listAwaitingService(): Promise<WorkOrderMeta[]> {
-      const rows: Row[] = await db(TABLE).select('*').whereNotNull('service_type').whereNull('service_done_at').orderBy([{ column: 'service_due_date' }, { column: 'work_order_id' }])
+      const rows: Row[] = await db(TABLE)
+        .select('*')
+        .whereNotNull('service_type')
+        .whereNull('service_done_at')
+        .orderBy([{ column: 'service_due_date' }, { column: 'work_order_id' }])
       return rows.map(toMeta)
     },
 
     /** Requests awaiting their reply without a due date (their standard is off or their type has none). */
     async listUndated(): Promise<WorkOrderMeta[]> {
-      const rows: Row[] = await db(TABLE).select('*').whereNull('reply_sent_at').whereNull('due_date').orderBy([{ column: 'received_at' }, { column: 'work_order_id' }])
+      const rows: Row[] = await db(TABLE)
+        .select('*')
+        .whereNull('reply_sent_at')
+        .whereNull('due_date')
+        .orderBy([{ column: 'received_at' }, { column: 'work_order_id' }])
       return rows.map(toMeta)
     },
 
     /** Requests with a due date and no reply yet: the clocks still running (or suspended). A merged one runs in its target's. */
     async listAwaitingReply(): Promise<WorkOrderMeta[]> {
-      const rows: Row[] = await db(TABLE).select('*').whereNull('reply_sent_at').whereNotNull('due_date').whereNull('merged_into_work_order_id').andWhere('register_excluded', false).orderBy([{ column: 'due_date' }, { column: 'work_order_id' }])
+      const rows: Row[] = await db(TABLE)
+        .select('*')
+        .whereNull('reply_sent_at')
+        .whereNotNull('due_date')
+        .whereNull('merged_into_work_order_id')
+        .andWhere('register_excluded', false)
+        .orderBy([{ column: 'due_date' }, { column: 'work_order_id' }])
       return rows.map(toMeta)
     }
   }

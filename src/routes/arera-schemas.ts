@@ -18,14 +18,31 @@ export function responses(ok: object, ...codes: number[]): Record<string, object
   return Object.fromEntries([['200', ok], ...[400, 401, 403, ...codes].map((c) => [String(c), errorSchema])])
 }
 
-export const idParams = { type: 'object', properties: { id: { type: 'string', pattern: '^[0-9]{1,12}$' } }, required: ['id'], additionalProperties: false } as const
+export const idParams = {
+  type: 'object',
+  properties: { id: { type: 'string', pattern: '^[0-9]{1,12}$' } },
+  required: ['id'],
+  additionalProperties: false
+} as const
 
 const serviceClock = {
   type: ['object', 'null'],
   properties: {
-    type: str, typeLabel: str, inspection: { type: 'boolean' }, article: strN, standardWorkingDays: intN, startedAt: str, dueDate: strN,
-    doneAt: strN, daysLeft: intN, workingDaysTaken: { type: 'integer' }, clockState: str, standardMet: boolN, missCause: strN,
-    confirmedAt: strN, confirmedBy: strN
+    type: str,
+    typeLabel: str,
+    inspection: { type: 'boolean' },
+    article: strN,
+    standardWorkingDays: intN,
+    startedAt: str,
+    dueDate: strN,
+    doneAt: strN,
+    daysLeft: intN,
+    workingDaysTaken: { type: 'integer' },
+    clockState: str,
+    standardMet: boolN,
+    missCause: strN,
+    confirmedAt: strN,
+    confirmedBy: strN
   },
   additionalProperties: true
 } as const
@@ -33,11 +50,28 @@ const serviceClock = {
 export const clockFieldsSchema = {
   type: 'object',
   properties: {
-    type: strN, typeLabel: strN, suggestedType: strN, typeConfirmed: { type: 'boolean' }, typeConfirmedAt: strN, typeConfirmedBy: strN,
-    service: strN, standardWorkingDays: intN, dueDate: strN, extendedDueDate: strN, daysLeft: intN, workingDaysTaken: { type: 'integer' },
-    suspendedWorkingDays: { type: 'integer' }, clockState: str, standardMet: boolN, missCause: strN,
+    type: strN,
+    typeLabel: strN,
+    suggestedType: strN,
+    typeConfirmed: { type: 'boolean' },
+    typeConfirmedAt: strN,
+    typeConfirmedBy: strN,
+    service: strN,
+    standardWorkingDays: intN,
+    dueDate: strN,
+    extendedDueDate: strN,
+    daysLeft: intN,
+    workingDaysTaken: { type: 'integer' },
+    suspendedWorkingDays: { type: 'integer' },
+    clockState: str,
+    standardMet: boolN,
+    missCause: strN,
     clockEvents: { type: 'array', items: { type: 'object', additionalProperties: true } },
-    territory: strN, territoryName: str, noDueDateReason: strN, suggestedServiceType: strN, serviceClock
+    territory: strN,
+    territoryName: str,
+    noDueDateReason: strN,
+    suggestedServiceType: strN,
+    serviceClock
   },
   additionalProperties: true
 } as const
@@ -57,7 +91,11 @@ export const serviceClockBody = {
 export const suggestionSchema = {
   type: 'object',
   properties: {
-    type: str, confidence: str, rule: str, matched: { type: 'array', items: str }, explanation: str,
+    type: str,
+    confidence: str,
+    rule: str,
+    matched: { type: 'array', items: str },
+    explanation: str,
     service: { type: ['object', 'null'], properties: { type: str, typeLabel: str, matched: { type: 'array', items: str } }, additionalProperties: true }
   },
   additionalProperties: true
@@ -66,8 +104,15 @@ export const suggestionSchema = {
 const standardView = {
   type: 'object',
   properties: {
-    type: str, label, article: strN, toConfirm: { type: 'boolean' }, defaultWorkingDays: intN, workingDays: intN,
-    workingDaysWithInspection: intN, switchedOff: { type: 'boolean' }, source: { type: 'string', enum: ['default', 'options', 'runtime'] }
+    type: str,
+    label,
+    article: strN,
+    toConfirm: { type: 'boolean' },
+    defaultWorkingDays: intN,
+    workingDays: intN,
+    workingDaysWithInspection: intN,
+    switchedOff: { type: 'boolean' },
+    source: { type: 'string', enum: ['default', 'options', 'runtime'] }
   },
   additionalProperties: true
 } as const
@@ -80,9 +125,13 @@ export const territoriesSchema = {
       items: {
         type: 'object',
         properties: {
-          code: strN, name: str, patronSaint: { type: ['object', 'null'], additionalProperties: true },
-          municipalities: { type: 'array', items: str }, mailboxes: { type: 'array', items: { type: ['string', 'integer'] } },
-          workingWeekdays: { type: 'array', items: { type: 'integer' } }, standards: { type: 'array', items: standardView }
+          code: strN,
+          name: str,
+          patronSaint: { type: ['object', 'null'], additionalProperties: true },
+          municipalities: { type: 'array', items: str },
+          mailboxes: { type: 'array', items: { type: ['string', 'integer'] } },
+          workingWeekdays: { type: 'array', items: { type: 'integer' } },
+          standards: { type: 'array', items: standardView }
         },
         additionalProperties: true
       }
@@ -91,7 +140,12 @@ export const territoriesSchema = {
   additionalProperties: true
 } as const
 
-export const standardParams = { type: 'object', properties: { type: { type: 'string', maxLength: 60 } }, required: ['type'], additionalProperties: false } as const
+export const standardParams = {
+  type: 'object',
+  properties: { type: { type: 'string', maxLength: 60 } },
+  required: ['type'],
+  additionalProperties: false
+} as const
 
 export const standardBody = {
   type: 'object',
@@ -108,7 +162,12 @@ export const standardChangeSchema = { type: 'object', properties: { type: str, t
 
 export const standardChangesSchema = {
   type: 'object',
-  properties: { items: { type: 'array', items: { type: 'object', properties: { at: str, actorName: strN, details: { type: 'object', additionalProperties: true } }, additionalProperties: true } } },
+  properties: {
+    items: {
+      type: 'array',
+      items: { type: 'object', properties: { at: str, actorName: strN, details: { type: 'object', additionalProperties: true } }, additionalProperties: true }
+    }
+  },
   additionalProperties: true
 } as const
 
@@ -117,7 +176,11 @@ export const undatedSchema = {
   properties: {
     items: {
       type: 'array',
-      items: { type: 'object', properties: { workOrderId: { type: 'integer' }, reference: str, type: strN, receivedAt: str, territory: strN, reason: strN }, additionalProperties: true }
+      items: {
+        type: 'object',
+        properties: { workOrderId: { type: 'integer' }, reference: str, type: strN, receivedAt: str, territory: strN, reason: strN },
+        additionalProperties: true
+      }
     }
   },
   additionalProperties: true
@@ -132,9 +195,21 @@ export const yearlyQuery = {
 const indicator = {
   type: 'object',
   properties: {
-    type: str, label, article: strN, toConfirm: { type: 'boolean' }, standardWorkingDays: { type: 'integer' }, standardWorkingDaysWithInspection: intN,
-    requests: { type: 'integer' }, met: { type: 'integer' }, missed: { type: 'integer' }, pending: { type: 'integer' },
-    missedByCause: { type: 'object', additionalProperties: { type: 'integer' } }, percentMet: numN, averageWorkingDays: numN, minimumPercent: numN, compliant: boolN
+    type: str,
+    label,
+    article: strN,
+    toConfirm: { type: 'boolean' },
+    standardWorkingDays: { type: 'integer' },
+    standardWorkingDaysWithInspection: intN,
+    requests: { type: 'integer' },
+    met: { type: 'integer' },
+    missed: { type: 'integer' },
+    pending: { type: 'integer' },
+    missedByCause: { type: 'object', additionalProperties: { type: 'integer' } },
+    percentMet: numN,
+    averageWorkingDays: numN,
+    minimumPercent: numN,
+    compliant: boolN
   },
   additionalProperties: true
 } as const
@@ -142,12 +217,21 @@ const indicator = {
 export const yearlySchema = {
   type: 'object',
   properties: {
-    year: { type: 'integer' }, deadline: str, operator: str, generatedAt: str,
+    year: { type: 'integer' },
+    deadline: str,
+    operator: str,
+    generatedAt: str,
     territory: { type: 'object', properties: { code: strN, name: str }, additionalProperties: true },
     scheme: { type: ['object', 'null'], additionalProperties: true },
     users: {
       type: ['object', 'null'],
-      properties: { on: str, domestiche: { type: 'integer' }, non_domestiche: { type: 'integer' }, non_classificate: { type: 'integer' }, total: { type: 'integer' } },
+      properties: {
+        on: str,
+        domestiche: { type: 'integer' },
+        non_domestiche: { type: 'integer' },
+        non_classificate: { type: 'integer' },
+        total: { type: 'integer' }
+      },
       additionalProperties: true
     },
     standards: { type: 'array', items: indicator },

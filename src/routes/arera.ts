@@ -7,8 +7,20 @@ import { operatorOf } from '../auth.js'
 import { parseId } from '../http-errors.js'
 import { yearlyPdf } from '../reports/yearly-pdf.js'
 import {
-  clockFieldsSchema, errorSchema, idParams, responses, serviceClockBody, standardBody, standardChangeSchema, standardChangesSchema,
-  standardParams, suggestionSchema, territoriesSchema, undatedSchema, yearlyQuery, yearlySchema
+  clockFieldsSchema,
+  errorSchema,
+  idParams,
+  responses,
+  serviceClockBody,
+  standardBody,
+  standardChangeSchema,
+  standardChangesSchema,
+  standardParams,
+  suggestionSchema,
+  territoriesSchema,
+  undatedSchema,
+  yearlyQuery,
+  yearlySchema
 } from './arera-schemas.js'
 import type { RouteOptions } from './context.js'
 import { attachment } from './register.js'
@@ -30,7 +42,9 @@ const areraRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
     async (request) => arera.setServiceClock(parseId(request.params.id), request.body, operatorOf(request))
   )
 
-  app.get('/arera/territories', { config: { permission: 'read' }, schema: { response: responses(territoriesSchema) } }, async () => ({ items: await arera.territories() }))
+  app.get('/arera/territories', { config: { permission: 'read' }, schema: { response: responses(territoriesSchema) } }, async () => ({
+    items: await arera.territories()
+  }))
 
   app.put<{ Params: { type: string }; Body: Record<string, unknown> }>(
     '/arera/standards/:type',
@@ -38,7 +52,9 @@ const areraRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
     async (request) => arera.setStandard(request.params.type, request.body, operatorOf(request))
   )
 
-  app.get('/arera/standards/changes', { config: { permission: 'admin' }, schema: { response: responses(standardChangesSchema) } }, async () => ({ items: await arera.standardChanges() }))
+  app.get('/arera/standards/changes', { config: { permission: 'admin' }, schema: { response: responses(standardChangesSchema) } }, async () => ({
+    items: await arera.standardChanges()
+  }))
 
   app.get('/arera/undated', { config: { permission: 'read' }, schema: { response: responses(undatedSchema) } }, async () => ({ items: await arera.undated() }))
 
@@ -52,7 +68,15 @@ const areraRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
     '/arera/yearly-communication.pdf',
     {
       config: { permission: 'read' },
-      schema: { querystring: yearlyQuery, response: { 200: { type: 'string', format: 'binary', description: 'application/pdf, one A4 page' }, 400: errorSchema, 401: errorSchema, 403: errorSchema } }
+      schema: {
+        querystring: yearlyQuery,
+        response: {
+          200: { type: 'string', format: 'binary', description: 'application/pdf, one A4 page' },
+          400: errorSchema,
+          401: errorSchema,
+          403: errorSchema
+        }
+      }
     },
     async (request, reply) => {
       const report = await arera.yearlyCommunication(parseYear(request.query.year), request.query.territory || null)

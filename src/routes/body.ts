@@ -5,6 +5,7 @@ import type { FastifyRequest } from 'fastify'
 import type { Upload } from '../actions/index.js'
 import { HttpError, invalidField } from '../http-errors.js'
 import { multipartFields } from './input-guard.js'
+import { cleanFilename } from '../intake/uploads.js'
 
 export interface BodyLimits {
   maxFileBytes: number
@@ -20,13 +21,6 @@ export interface FormBody {
 const FILE_FIELDS = new Set(['attachments', 'attachments[]', 'files', 'file'])
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(bytes < 1024 * 1024 ? 2 : 1)} MB`
 
-/** A file name that is safe to store and to put in a mail header: no path, no control characters. */
-export function cleanFilename(name: string | undefined): string {
-  // eslint-disable-next-line no-control-regex
-  const base = (name ?? '').split(/[\\/]/).pop()?.replace(/[\u0000-\u001f\u007f]+/g, '').trim() ?? ''
-  return base.slice(0, 200) || 'allegato'
-}
-
 export async function readFormBody(request: FastifyRequest, limits: BodyLimits): Promise<FormBody> {
   if (!request.isMultipart()) {
     const body = request.body
@@ -38,19 +32,22 @@ export async function readFormBody(request: FastifyRequest, limits: BodyLimits):
   const files: Upload[] = []
   let total = 0
   try {
-    const parts = request.parts({ limits: { fileSize: limits.maxFileBytes, files: limits.maxFiles, fields: 200, fieldSize: 2 * 1024 * 1024, parts: limits.maxFiles + 200 } })
+    const parts = request.parts({
+      limits: { fileSize: limits.maxFileBytes, files: limits.maxFiles, fields: 200, fieldSize: 2 * 1024 * 1024, parts: limits.maxFiles + 200 }
+    })
     for await (const part of parts) {
       if (part.type === 'field') {
         form.add(part.fieldname, typeof part.value === 'string' ? part.value : String(part.value ?? ''))
         continue
       }
-      const filename = cleanFilename(part.filename)
+      const filename = cleanFilename(part.filename ?? '', files.length)
       if (!FILE_FIELDS.has(part.fieldname)) throw invalidField(part.fieldname, 'unknownFile')
       const chunks: Buffer[] = []
       for await (const chunk of part.file) {
         total += (chunk as Buffer).length
         if (part.file.truncated) throw new HttpError(413, 'attachmentTooLarge', { filename, limit: mb(limits.maxFileBytes) })
-        if (total > limits.maxTotalBytes) throw new HttpError(413, 'outboundTooLarge', { limit: mb(limits.maxTotalBytes), size: `> ${mb(limits.maxTotalBytes)}` })
+        if (total > limits.maxTotalBytes)
+          throw new HttpError(413, 'outboundTooLarge', { limit: mb(limits.maxTotalBytes), size: `> ${mb(limits.maxTotalBytes)}` })
         chunks.push(chunk as Buffer)
       }
       if (part.file.truncated) throw new HttpError(413, 'attachmentTooLarge', { filename, limit: mb(limits.maxFileBytes) })
@@ -103,7 +100,14 @@ export function addressField(fields: Record<string, unknown>, name: string): str
 }
 
 export function idsField(fields: Record<string, unknown>, name: string): number[] | undefined {
-  const list = values(fields[name]).flatMap((v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : [v]))
+  const list = values(fields[name]).flatMap((v) =>
+    typeof v === 'string'
+      ? v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : [v]
+  )
   const ids = list.map((v) => (typeof v === 'number' ? v : typeof v === 'string' && /^\d{1,15}$/.test(v) ? Number(v) : NaN))
   if (ids.some((n) => !Number.isSafeInteger(n) || n < 1)) throw invalidField(name, 'ids')
   return ids.length > 0 ? ids : undefined

@@ -6,7 +6,12 @@ import { parseId } from '../http-errors.js'
 import type { RouteOptions } from './context.js'
 import { clockFieldsSchema, idParams } from './schemas.js'
 
-const clock = (summary: string) => ({ summary, tags: ['ARERA'], params: idParams, response: { 200: { ...clockFieldsSchema, description: 'The work order\'s ARERA fields after the change.' } } })
+const clock = (summary: string) => ({
+  summary,
+  tags: ['ARERA'],
+  params: idParams,
+  response: { 200: { ...clockFieldsSchema, description: "The work order's ARERA fields after the change." } }
+})
 
 const classificationRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
   const arera = ctx.service.arera

@@ -55,7 +55,9 @@ export function parsePairs(latin1: string): { values: Record<string, string | st
 }
 
 const allowsArray = (schema: Schema | undefined): boolean =>
-  !!schema && ((Array.isArray(schema.type) ? schema.type.includes('array') : schema.type === 'array') || [...(schema.anyOf ?? []), ...(schema.oneOf ?? [])].some(allowsArray))
+  !!schema &&
+  ((Array.isArray(schema.type) ? schema.type.includes('array') : schema.type === 'array') ||
+    [...(schema.anyOf ?? []), ...(schema.oneOf ?? [])].some(allowsArray))
 
 /** The route's schema for the query or for the body in the media type sent. */
 function schemaOf(request: FastifyRequest, part: Part): Schema | undefined {

@@ -21,14 +21,36 @@ import { bool, download, int, nullableStr, object, str } from './schemas.js'
 
 const codeLabel = { type: 'array', items: object({ code: str, label: str }) }
 const configSchema = object({
-  types: codeLabel, services: codeLabel, formToken: str, minFillSeconds: int, maxFiles: int, maxFileBytes: int, maxTotalBytes: int, privacyUrl: nullableStr
+  types: codeLabel,
+  services: codeLabel,
+  formToken: str,
+  minFillSeconds: int,
+  maxFiles: int,
+  maxFileBytes: int,
+  maxTotalBytes: int,
+  privacyUrl: nullableStr
 })
 const receiptSchema = object({
-  workOrderId: int, reference: str, dueDate: nullableStr, statusToken: str, statusUrl: str, confirmationQueued: bool, duplicate: bool
+  workOrderId: int,
+  reference: str,
+  dueDate: nullableStr,
+  statusToken: str,
+  statusUrl: str,
+  confirmationQueued: bool,
+  duplicate: bool
 })
 const statusSchema = object({
-  reference: str, status: str, statusLabel: str, type: nullableStr, typeLabel: nullableStr, service: nullableStr, serviceLabel: nullableStr,
-  channel: str, receivedAt: str, dueDate: nullableStr, updatedAt: str,
+  reference: str,
+  status: str,
+  statusLabel: str,
+  type: nullableStr,
+  typeLabel: nullableStr,
+  service: nullableStr,
+  serviceLabel: nullableStr,
+  channel: str,
+  receivedAt: str,
+  dueDate: nullableStr,
+  updatedAt: str,
   history: { type: 'array', items: object({ at: str, status: str, statusLabel: str }) },
   notes: { type: 'array', items: object({ at: str, text: str, html: str }) }
 })
@@ -41,9 +63,11 @@ const formFields = {
   website: { description: 'Honeypot: leave empty.' }
 }
 const submission = { type: 'object', additionalProperties: true, properties: formFields }
-const htmlOr = (description: string, json: Record<string, unknown>) => ({ description, content: { 'application/json': { schema: json }, 'text/html': { schema: { type: 'string' } } } })
+const htmlOr = (description: string, json: Record<string, unknown>) => ({
+  description,
+  content: { 'application/json': { schema: json }, 'text/html': { schema: { type: 'string' } } }
+})
 const assetDoc = (summary: string, type: string) => ({ summary, tags: ['intake'], response: { 200: download(summary, type) } })
-
 
 /** A browser posting the form without JavaScript wants a page back; fetch() and API clients ask for JSON. */
 function wantsHtml(request: FastifyRequest): boolean {
@@ -64,7 +88,10 @@ const intakeRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
   })
 
   const pageContext = (request: FastifyRequest, locale: Locale): PageContext => ({
-    locale, base, organizationName: options.organizationName, intake,
+    locale,
+    base,
+    organizationName: options.organizationName,
+    intake,
     embed: (request.query as Record<string, unknown> | undefined)?.embed === '1',
     // the language switch reloads the page it is on (a GET page), else the form
     path: request.method === 'GET' ? (request.url.split('?')[0] ?? `${base}/intake/form`) : `${base}/intake/form`
@@ -78,127 +105,181 @@ const intakeRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
   const pageHeaders = (reply: FastifyReply) =>
     reply
       .type('text/html; charset=utf-8')
-      .header('content-security-policy', `default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors ${intake.frameAncestors.join(' ')}`)
+      .header(
+        'content-security-policy',
+        `default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors ${intake.frameAncestors.join(' ')}`
+      )
       .header('x-content-type-options', 'nosniff')
       .header('referrer-policy', 'same-origin')
       .header('cache-control', 'no-store')
   const asset = (reply: FastifyReply, type: string, body: string) =>
     reply.type(type).header('x-content-type-options', 'nosniff').header('cache-control', 'public, max-age=300').send(body)
 
-  app.get('/intake/form', { config: { permission: 'public' }, schema: assetDoc('The Sportello On-line form page (?embed=1 for an iframe)', 'text/html') }, async (request, reply) => {
-    const locale = localeOf(request, reply)
-    return pageHeaders(reply).send(renderFormPage(pageContext(request, locale), { token: issueFormToken(options.secret) }))
-  })
-  app.get('/intake/form.css', { config: { permission: 'public' }, schema: assetDoc('The form\'s stylesheet', 'text/css') }, async (_request, reply) => asset(reply, 'text/css; charset=utf-8', FORM_CSS))
-  app.get('/intake/form.js', { config: { permission: 'public' }, schema: assetDoc('The form\'s script', 'text/javascript') }, async (_request, reply) => asset(reply, 'text/javascript; charset=utf-8', FORM_JS))
-  app.get('/intake/embed.js', { config: { permission: 'public' }, schema: assetDoc('The snippet that embeds the form in another site', 'text/javascript') }, async (_request, reply) =>
-    asset(reply, 'text/javascript; charset=utf-8', EMBED_JS).header('access-control-allow-origin', '*'))
+  app.get(
+    '/intake/form',
+    { config: { permission: 'public' }, schema: assetDoc('The Sportello On-line form page (?embed=1 for an iframe)', 'text/html') },
+    async (request, reply) => {
+      const locale = localeOf(request, reply)
+      return pageHeaders(reply).send(renderFormPage(pageContext(request, locale), { token: issueFormToken(options.secret) }))
+    }
+  )
+  app.get('/intake/form.css', { config: { permission: 'public' }, schema: assetDoc("The form's stylesheet", 'text/css') }, async (_request, reply) =>
+    asset(reply, 'text/css; charset=utf-8', FORM_CSS)
+  )
+  app.get('/intake/form.js', { config: { permission: 'public' }, schema: assetDoc("The form's script", 'text/javascript') }, async (_request, reply) =>
+    asset(reply, 'text/javascript; charset=utf-8', FORM_JS)
+  )
+  app.get(
+    '/intake/embed.js',
+    { config: { permission: 'public' }, schema: assetDoc('The snippet that embeds the form in another site', 'text/javascript') },
+    async (_request, reply) => asset(reply, 'text/javascript; charset=utf-8', EMBED_JS).header('access-control-allow-origin', '*')
+  )
 
   // For operators who build their own form: the choices, the limits, and a fresh token.
-  app.get('/intake/config', {
-    config: { permission: 'public' },
-    schema: { summary: 'Choices, limits and a fresh form token, for a form of one\'s own', tags: ['intake'], response: { 200: configSchema } }
-  }, async (request, reply) => {
-    const locale = pageLocale(request, options.locale)
-    reply.header('cache-control', 'no-store')
-    return {
-      types: intake.types.map((t) => ({ code: t.type, label: t.label[locale] ?? requestTypeLabel(t.type, locale) })),
-      services: SERVICES.map((s) => ({ code: s.code, label: s.label[locale] })),
-      formToken: issueFormToken(options.secret),
-      minFillSeconds: intake.minFillSeconds,
-      maxFiles: intake.maxFiles,
-      maxFileBytes: intake.maxFileBytes,
-      maxTotalBytes: intake.maxTotalBytes,
-      privacyUrl: intake.privacyUrl
+  app.get(
+    '/intake/config',
+    {
+      config: { permission: 'public' },
+      schema: { summary: "Choices, limits and a fresh form token, for a form of one's own", tags: ['intake'], response: { 200: configSchema } }
+    },
+    async (request, reply) => {
+      const locale = pageLocale(request, options.locale)
+      reply.header('cache-control', 'no-store')
+      return {
+        types: intake.types.map((t) => ({ code: t.type, label: t.label[locale] ?? requestTypeLabel(t.type, locale) })),
+        services: SERVICES.map((s) => ({ code: s.code, label: s.label[locale] })),
+        formToken: issueFormToken(options.secret),
+        minFillSeconds: intake.minFillSeconds,
+        maxFiles: intake.maxFiles,
+        maxFileBytes: intake.maxFileBytes,
+        maxTotalBytes: intake.maxTotalBytes,
+        privacyUrl: intake.privacyUrl
+      }
     }
-  })
+  )
 
-  app.post('/intake/web', {
-    config: { permission: 'public', rateLimit: { max: intake.perIpLimit, timeWindow: intake.rateLimitWindowMinutes * 60_000 } },
-    schema: {
-      summary: 'Submit the Sportello On-line form (JSON, urlencoded or multipart with `attachments`); a browser without JavaScript gets a page',
-      tags: ['intake'],
-      body: {
-        content: {
-          'application/json': { schema: submission },
-          'application/x-www-form-urlencoded': { schema: submission },
-          'multipart/form-data': { schema: { ...submission, type: ['object', 'null'] } }
+  app.post(
+    '/intake/web',
+    {
+      config: { permission: 'public', rateLimit: { max: intake.perIpLimit, timeWindow: intake.rateLimitWindowMinutes * 60_000 } },
+      schema: {
+        summary: 'Submit the Sportello On-line form (JSON, urlencoded or multipart with `attachments`); a browser without JavaScript gets a page',
+        tags: ['intake'],
+        body: {
+          content: {
+            'application/json': { schema: submission },
+            'application/x-www-form-urlencoded': { schema: submission },
+            'multipart/form-data': { schema: { ...submission, type: ['object', 'null'] } }
+          }
+        },
+        response: {
+          200: htmlOr('The same submission again (same form token): the first receipt.', receiptSchema),
+          201: htmlOr('Received: a work order was opened.', receiptSchema),
+          413: errorResponse(413, 'Attachments too large or too many.'),
+          415: errorResponse(415, 'An attachment of a type not accepted, or a body that is not a form.'),
+          429: errorResponse(429, 'Too many submissions from this network or this address.')
         }
-      },
-      response: {
-        200: htmlOr('The same submission again (same form token): the first receipt.', receiptSchema),
-        201: htmlOr('Received: a work order was opened.', receiptSchema),
-        413: errorResponse(413, 'Attachments too large or too many.'),
-        415: errorResponse(415, 'An attachment of a type not accepted, or a body that is not a form.'),
-        429: errorResponse(429, 'Too many submissions from this network or this address.')
+      }
+    },
+    async (request, reply) => {
+      const locale = pageLocale(request, options.locale)
+      const html = wantsHtml(request)
+      let fields: RawFields = {}
+      try {
+        let files: UploadedFile[] = []
+        let problem: UploadProblem | null = null
+        if (request.isMultipart()) ({ fields, files, problem } = await readMultipart(request, ['attachments'], intake, locale))
+        else if (request.body && typeof request.body === 'object' && !Array.isArray(request.body)) fields = request.body as RawFields
+        else throw new HttpError(415, 'intakeNotMultipart')
+
+        // Bots first: a filled honeypot or a post faster than a person can type is refused before anything else.
+        if (stringField(fields, 'website') !== '') throw new HttpError(400, 'intakeSpam')
+        const token = stringField(fields, 'formToken')
+        const now = new Date()
+        const check = checkFormToken(options.secret, token, now, intake.minFillSeconds * 1000, intake.formValidityHours * 3_600_000)
+        if (!check.ok) {
+          if (check.reason === 'tooFast')
+            throw new HttpError(400, 'intakeTooFast', { seconds: Math.max(0, Math.floor((now.getTime() - (check.issuedAt?.getTime() ?? 0)) / 1000)) })
+          if (check.reason === 'expired') throw new HttpError(400, 'intakeFormExpired', { hours: intake.formValidityHours })
+          throw new HttpError(400, 'intakeFormToken')
+        }
+
+        const { value, errors } = validateSubmission(fields, { locale, allowedTypes: intake.types.map((t) => t.type), channel: 'web' })
+        if (problem) throw fileError(problem, errors)
+        if (!value) throw new HttpError(400, 'intakeInvalid', { count: Object.keys(errors).length }, errors as Record<string, string>)
+        const receipt = await ctx.service.intake
+          .submit({
+            channel: 'web',
+            submission: value,
+            files,
+            idempotencyKey: token,
+            client: { ip: request.ip, userAgent: request.headers['user-agent']?.slice(0, 300) ?? null, apiKeyName: null }
+          })
+          .catch((err: unknown) => {
+            if (err instanceof IntakeLimitError)
+              throw new HttpError(
+                429,
+                'intakeEmailRateLimited',
+                { email: err.email },
+                { email: translate(locale, 'intakeEmailRateLimited', { email: err.email }) }
+              )
+            throw err
+          })
+        const statusUrl = `${base}/intake/status/${receipt.publicToken}`
+        reply.status(receipt.created ? 201 : 200)
+        if (html)
+          return pageHeaders(reply).send(
+            renderConfirmationPage(pageContext(request, locale), { reference: receipt.reference, statusUrl, dueDate: receipt.dueDate })
+          )
+        return {
+          workOrderId: receipt.workOrderId,
+          reference: receipt.reference,
+          dueDate: receipt.dueDate,
+          statusToken: receipt.publicToken,
+          statusUrl,
+          confirmationQueued: receipt.confirmationQueued,
+          duplicate: !receipt.created
+        }
+      } catch (err) {
+        if (!html || !(err instanceof HttpError)) throw err
+        // Without JavaScript the citizen gets the form back, filled in, with the errors next to the fields.
+        const { formToken: _token, website: _hp, ...values } = fields
+        const token = err.key === 'intakeFormToken' || err.key === 'intakeFormExpired' ? issueFormToken(options.secret) : stringField(fields, 'formToken')
+        // the error page answers with the error's status
+        return pageHeaders(reply.status(err.statusCode as 200)).send(
+          renderFormPage(pageContext(request, locale), {
+            token,
+            values,
+            errors: err.fields as FieldErrors | undefined,
+            message: translate(locale, err.key, err.params)
+          })
+        )
       }
     }
-  }, async (request, reply) => {
-    const locale = pageLocale(request, options.locale)
-    const html = wantsHtml(request)
-    let fields: RawFields = {}
-    try {
-      let files: UploadedFile[] = []
-      let problem: UploadProblem | null = null
-      if (request.isMultipart()) ({ fields, files, problem } = await readMultipart(request, ['attachments'], intake, locale))
-      else if (request.body && typeof request.body === 'object' && !Array.isArray(request.body)) fields = request.body as RawFields
-      else throw new HttpError(415, 'intakeNotMultipart')
-
-      // Bots first: a filled honeypot or a post faster than a person can type is refused before anything else.
-      if (stringField(fields, 'website') !== '') throw new HttpError(400, 'intakeSpam')
-      const token = stringField(fields, 'formToken')
-      const now = new Date()
-      const check = checkFormToken(options.secret, token, now, intake.minFillSeconds * 1000, intake.formValidityHours * 3_600_000)
-      if (!check.ok) {
-        if (check.reason === 'tooFast') throw new HttpError(400, 'intakeTooFast', { seconds: Math.max(0, Math.floor((now.getTime() - (check.issuedAt?.getTime() ?? 0)) / 1000)) })
-        if (check.reason === 'expired') throw new HttpError(400, 'intakeFormExpired', { hours: intake.formValidityHours })
-        throw new HttpError(400, 'intakeFormToken')
-      }
-
-      const { value, errors } = validateSubmission(fields, { locale, allowedTypes: intake.types.map((t) => t.type), channel: 'web' })
-      if (problem) throw fileError(problem, errors)
-      if (!value) throw new HttpError(400, 'intakeInvalid', { count: Object.keys(errors).length }, errors as Record<string, string>)
-      const receipt = await ctx.service.intake.submit({
-        channel: 'web', submission: value, files, idempotencyKey: token,
-        client: { ip: request.ip, userAgent: request.headers['user-agent']?.slice(0, 300) ?? null, apiKeyName: null }
-      }).catch((err: unknown) => {
-        if (err instanceof IntakeLimitError) throw new HttpError(429, 'intakeEmailRateLimited', { email: err.email }, { email: translate(locale, 'intakeEmailRateLimited', { email: err.email }) })
-        throw err
-      })
-      const statusUrl = `${base}/intake/status/${receipt.publicToken}`
-      reply.status(receipt.created ? 201 : 200)
-      if (html) return pageHeaders(reply).send(renderConfirmationPage(pageContext(request, locale), { reference: receipt.reference, statusUrl, dueDate: receipt.dueDate }))
-      return { workOrderId: receipt.workOrderId, reference: receipt.reference, dueDate: receipt.dueDate, statusToken: receipt.publicToken, statusUrl, confirmationQueued: receipt.confirmationQueued, duplicate: !receipt.created }
-    } catch (err) {
-      if (!html || !(err instanceof HttpError)) throw err
-      // Without JavaScript the citizen gets the form back, filled in, with the errors next to the fields.
-      const { formToken: _token, website: _hp, ...values } = fields
-      const token = err.key === 'intakeFormToken' || err.key === 'intakeFormExpired' ? issueFormToken(options.secret) : stringField(fields, 'formToken')
-      // the error page answers with the error's status
-      return pageHeaders(reply.status(err.statusCode as 200)).send(renderFormPage(pageContext(request, locale), {
-        token, values, errors: err.fields as FieldErrors | undefined, message: translate(locale, err.key, err.params)
-      }))
-    }
-  })
+  )
 
   // The citizen's own view, by the unguessable token of the confirmation: JSON for the app, a page for browsers.
-  app.get<{ Params: { token: string } }>('/intake/status/:token', {
-    config: { permission: 'public' },
-    schema: {
-      summary: 'The citizen\'s view of their request, by the token of the confirmation (JSON, or a page for browsers)',
-      tags: ['intake'],
-      params: object({ token: str }),
-      response: { 200: htmlOr('The request\'s state, history and public notes.', statusSchema) }
+  app.get<{ Params: { token: string } }>(
+    '/intake/status/:token',
+    {
+      config: { permission: 'public' },
+      schema: {
+        summary: "The citizen's view of their request, by the token of the confirmation (JSON, or a page for browsers)",
+        tags: ['intake'],
+        params: object({ token: str }),
+        response: { 200: htmlOr("The request's state, history and public notes.", statusSchema) }
+      }
+    },
+    async (request, reply) => {
+      const locale = localeOf(request, reply)
+      const token = request.params.token
+      const status = /^[a-f0-9]{32,64}$/.test(token) ? await ctx.service.intake.status(token, locale) : null
+      if (!status) throw new HttpError(404, 'intakeStatusNotFound')
+      reply.header('cache-control', 'no-store')
+      if (wantsHtml(request)) return pageHeaders(reply).send(renderStatusPage(pageContext(request, locale), status))
+      return status
     }
-  }, async (request, reply) => {
-    const locale = localeOf(request, reply)
-    const token = request.params.token
-    const status = /^[a-f0-9]{32,64}$/.test(token) ? await ctx.service.intake.status(token, locale) : null
-    if (!status) throw new HttpError(404, 'intakeStatusNotFound')
-    reply.header('cache-control', 'no-store')
-    if (wantsHtml(request)) return pageHeaders(reply).send(renderStatusPage(pageContext(request, locale), status))
-    return status
-  })
+  )
 }
 
 function fileError(problem: UploadProblem, errors: FieldErrors): HttpError {

@@ -10,19 +10,44 @@ import { bool, idParams, int, itemsOf, nullableInt, nullableStr, object, str } f
 
 /** A mailbox as administrators see it: never its password, only whether it has one. */
 const mailboxSchema = object({
-  id: int, name: str, host: str, port: int, secure: bool, username: str, folder: str, fromAddress: nullableStr, fromName: nullableStr,
-  enabled: bool, moveToFolder: nullableStr, maxMessageBytes: nullableInt, pec: bool, pecProviderDomain: nullableStr, verp: bool, source: { type: 'string', enum: ['api', 'env'] },
-  createdAt: str, updatedAt: str, hasPassword: bool, initialSync: { type: 'string', enum: ['new-only', 'all'] },
-  authservId: nullableStr, confirmUnauthenticated: bool,
+  id: int,
+  name: str,
+  host: str,
+  port: int,
+  secure: bool,
+  username: str,
+  folder: str,
+  fromAddress: nullableStr,
+  fromName: nullableStr,
+  enabled: bool,
+  moveToFolder: nullableStr,
+  maxMessageBytes: nullableInt,
+  pec: bool,
+  pecProviderDomain: nullableStr,
+  verp: bool,
+  source: { type: 'string', enum: ['api', 'env'] },
+  createdAt: str,
+  updatedAt: str,
+  hasPassword: bool,
+  initialSync: { type: 'string', enum: ['new-only', 'all'] },
+  authservId: nullableStr,
+  confirmUnauthenticated: bool,
   smtp: { anyOf: [object({ host: str, port: int, secure: bool, username: nullableStr, hasPassword: bool }), { type: 'null' }] }
 })
 const connectionTestSchema = object({ ok: bool, messages: int, uidValidity: str, error: str }, ['messages', 'uidValidity', 'error'])
 const quarantineSchema = object({
-  id: int, mailboxId: nullableInt, uidValidity: nullableStr, imapUid: nullableInt, reason: str, messageId: nullableStr, size: int,
-  rawStorageKey: nullableStr, createdAt: str, resolvedAt: nullableStr
+  id: int,
+  mailboxId: nullableInt,
+  uidValidity: nullableStr,
+  imapUid: nullableInt,
+  reason: str,
+  messageId: nullableStr,
+  size: int,
+  rawStorageKey: nullableStr,
+  createdAt: str,
+  resolvedAt: nullableStr
 })
 const doc = (summary: string, response: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ summary, tags: ['mailboxes'], response, ...extra })
-
 
 const settingsSchema = {
   type: 'object',
@@ -57,35 +82,73 @@ const settingsSchema = {
 const mailboxRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
   const mailboxes = ctx.service.mailboxes
 
-  app.get('/mailboxes', { config: { permission: 'admin' }, schema: doc('The mailboxes', { 200: itemsOf(mailboxSchema) }) }, async () => ({ items: await mailboxes.list() }))
+  app.get('/mailboxes', { config: { permission: 'admin' }, schema: doc('The mailboxes', { 200: itemsOf(mailboxSchema) }) }, async () => ({
+    items: await mailboxes.list()
+  }))
 
-  app.get<{ Params: { id: string } }>('/mailboxes/:id', { config: { permission: 'admin' }, schema: doc('One mailbox', { 200: mailboxSchema }, { params: idParams }) }, async (request) => mailboxes.get(parseId(request.params.id)))
+  app.get<{ Params: { id: string } }>(
+    '/mailboxes/:id',
+    { config: { permission: 'admin' }, schema: doc('One mailbox', { 200: mailboxSchema }, { params: idParams }) },
+    async (request) => mailboxes.get(parseId(request.params.id))
+  )
 
-  app.post<{ Body: MailboxSettings }>('/mailboxes', {
-    config: { permission: 'admin' },
-    schema: doc('Add a mailbox (audited); its watcher starts', { 201: mailboxSchema }, { body: { ...settingsSchema, required: ['name', 'host', 'username', 'password'] } })
-  }, async (request, reply) => reply.status(201).send(await mailboxes.create(request.body, operatorOf(request))))
+  app.post<{ Body: MailboxSettings }>(
+    '/mailboxes',
+    {
+      config: { permission: 'admin' },
+      schema: doc(
+        'Add a mailbox (audited); its watcher starts',
+        { 201: mailboxSchema },
+        { body: { ...settingsSchema, required: ['name', 'host', 'username', 'password'] } }
+      )
+    },
+    async (request, reply) => reply.status(201).send(await mailboxes.create(request.body, operatorOf(request)))
+  )
 
-  app.patch<{ Params: { id: string }; Body: Partial<MailboxSettings> }>('/mailboxes/:id', {
-    config: { permission: 'admin' }, schema: doc('Change a mailbox (audited)', { 200: mailboxSchema }, { params: idParams, body: settingsSchema })
-  }, async (request) => mailboxes.update(parseId(request.params.id), request.body, operatorOf(request)))
+  app.patch<{ Params: { id: string }; Body: Partial<MailboxSettings> }>(
+    '/mailboxes/:id',
+    {
+      config: { permission: 'admin' },
+      schema: doc('Change a mailbox (audited)', { 200: mailboxSchema }, { params: idParams, body: settingsSchema })
+    },
+    async (request) => mailboxes.update(parseId(request.params.id), request.body, operatorOf(request))
+  )
 
-  app.delete<{ Params: { id: string } }>('/mailboxes/:id', {
-    config: { permission: 'admin' }, schema: doc('Delete a mailbox (audited); its messages stay', { 204: { description: 'Deleted.' } }, { params: idParams })
-  }, async (request, reply) => {
-    await mailboxes.remove(parseId(request.params.id), operatorOf(request))
-    return reply.status(204).send()
-  })
+  app.delete<{ Params: { id: string } }>(
+    '/mailboxes/:id',
+    {
+      config: { permission: 'admin' },
+      schema: doc('Delete a mailbox (audited); its messages stay', { 204: { description: 'Deleted.' } }, { params: idParams })
+    },
+    async (request, reply) => {
+      await mailboxes.remove(parseId(request.params.id), operatorOf(request))
+      return reply.status(204).send()
+    }
+  )
 
-  app.post<{ Params: { id: string } }>('/mailboxes/:id/test', {
-    config: { permission: 'admin' }, schema: doc('Test a stored mailbox\'s connection', { 200: connectionTestSchema }, { params: idParams })
-  }, async (request) => mailboxes.test(parseId(request.params.id), requestLocale(request, ctx.options.locale)))
+  app.post<{ Params: { id: string } }>(
+    '/mailboxes/:id/test',
+    {
+      config: { permission: 'admin' },
+      schema: doc("Test a stored mailbox's connection", { 200: connectionTestSchema }, { params: idParams })
+    },
+    async (request) => mailboxes.test(parseId(request.params.id), requestLocale(request, ctx.options.locale))
+  )
 
-  app.post<{ Body: MailboxSettings }>('/mailboxes/test', {
-    config: { permission: 'admin' }, schema: doc('Test unsaved settings', { 200: connectionTestSchema }, { body: { ...settingsSchema, required: ['host', 'username', 'password'] } })
-  }, async (request) => mailboxes.test({ ...request.body, name: request.body.name ?? 'test' }, requestLocale(request, ctx.options.locale)))
+  app.post<{ Body: MailboxSettings }>(
+    '/mailboxes/test',
+    {
+      config: { permission: 'admin' },
+      schema: doc('Test unsaved settings', { 200: connectionTestSchema }, { body: { ...settingsSchema, required: ['host', 'username', 'password'] } })
+    },
+    async (request) => mailboxes.test({ ...request.body, name: request.body.name ?? 'test' }, requestLocale(request, ctx.options.locale))
+  )
 
-  app.get('/quarantine', { config: { permission: 'admin' }, schema: doc('Mail that could not become a message, with the reason', { 200: itemsOf(quarantineSchema) }) }, async () => ({ items: await mailboxes.quarantine() }))
+  app.get(
+    '/quarantine',
+    { config: { permission: 'admin' }, schema: doc('Mail that could not become a message, with the reason', { 200: itemsOf(quarantineSchema) }) },
+    async () => ({ items: await mailboxes.quarantine() })
+  )
 }
 
 export default mailboxRoutes

@@ -5,14 +5,22 @@ import type { RouteOptions } from './context.js'
 import { nullableStr, object, str, strings } from './schemas.js'
 
 const meRoutes: FastifyPluginAsync<RouteOptions> = async (app) => {
-  app.get('/me', {
-    config: { permission: 'read' },
-    schema: { summary: 'Who the operator is and what they may do', tags: ['meta'], response: { 200: object({ id: str, name: str, email: nullableStr, permissions: strings }) } }
-  }, async (request, reply) => {
-    const operator = operatorOf(request)
-    reply.header('cache-control', 'private, no-store')
-    return { id: operator.id, name: operator.name, email: operator.email ?? null, permissions: [...operator.permissions] }
-  })
+  app.get(
+    '/me',
+    {
+      config: { permission: 'read' },
+      schema: {
+        summary: 'Who the operator is and what they may do',
+        tags: ['meta'],
+        response: { 200: object({ id: str, name: str, email: nullableStr, permissions: strings }) }
+      }
+    },
+    async (request, reply) => {
+      const operator = operatorOf(request)
+      reply.header('cache-control', 'private, no-store')
+      return { id: operator.id, name: operator.name, email: operator.email ?? null, permissions: [...operator.permissions] }
+    }
+  )
 }
 
 export default meRoutes

@@ -36,7 +36,8 @@ export const invalid = (detail: string) => new HttpError(400, 'open311Invalid', 
 /** Open311 dates: ISO 8601, a day or an instant. A day that does not exist (`2026-02-30`) is refused, not rolled over. */
 export function parseDate(value: string, name: string): Date {
   const date = new Date(value)
-  if (!isCalendarDay(value.slice(0, 10), OPEN311_YEARS) || !/^.{10}(?:T.+)?$/.test(value) || Number.isNaN(date.getTime())) throw invalid(`${name}: data non valida "${value.slice(0, 40)}" (ISO 8601, ad esempio 2026-03-01T00:00:00Z)`)
+  if (!isCalendarDay(value.slice(0, 10), OPEN311_YEARS) || !/^.{10}(?:T.+)?$/.test(value) || Number.isNaN(date.getTime()))
+    throw invalid(`${name}: data non valida "${value.slice(0, 40)}" (ISO 8601, ad esempio 2026-03-01T00:00:00Z)`)
   return date
 }
 
@@ -92,7 +93,8 @@ export const looseFields = (names: readonly string[], lists: readonly string[] =
 })
 export const formBody = (names: readonly string[], lists: readonly string[] = []) => ({
   content: {
-    'application/x-www-form-urlencoded': { schema: looseFields(names, lists) }, 'application/json': { schema: looseFields(names, lists) },
+    'application/x-www-form-urlencoded': { schema: looseFields(names, lists) },
+    'application/json': { schema: looseFields(names, lists) },
     // read by the route part by part (Fastify has no body to validate): documents the fields and their lists
     'multipart/form-data': { schema: { ...looseFields(names, lists), type: ['object', 'null'] } }
   }
@@ -125,14 +127,19 @@ export function open311ClientErrorHandler(options: { prefix?: string; locale?: L
     const line = /^[A-Z]+ (\S+)/.exec(head)?.[1] ?? ''
     const open311 = line.startsWith(base)
     const locale = options.locale ?? 'it'
-    const description = status === 431 ? translate(locale, 'open311HeadersTooLarge') : translate(locale, 'invalidRequest', { detail: STATUS_CODES[status] ?? 'Client Error' })
+    const description =
+      status === 431 ? translate(locale, 'open311HeadersTooLarge') : translate(locale, 'invalidRequest', { detail: STATUS_CODES[status] ?? 'Client Error' })
     const format = formatOf(line)
     const body = open311
-      ? format === 'xml' ? toXml('errors', [{ code: status, description }]) : JSON.stringify([{ code: status, description }])
+      ? format === 'xml'
+        ? toXml('errors', [{ code: status, description }])
+        : JSON.stringify([{ code: status, description }])
       : JSON.stringify({ statusCode: status, error: STATUS_CODES[status], message: description })
     const type = open311 && format === 'xml' ? 'text/xml; charset=utf-8' : 'application/json; charset=utf-8'
     if (socket.writable) {
-      socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: ${type}\r\nConnection: close\r\n\r\n${body}`)
+      socket.write(
+        `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: ${type}\r\nConnection: close\r\n\r\n${body}`
+      )
     }
     socket.destroy(err)
   }

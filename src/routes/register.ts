@@ -17,22 +17,37 @@ export function attachment(reply: FastifyReply, filename: string, contentType: s
 const registerRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
   const arera = ctx.service.arera
 
-  app.get('/register', { config: { permission: 'read' }, schema: schema('The ARERA register of requests received from..to', itemsOf(registerEntrySchema, { from: str, to: str })) }, async (request) => {
-    const { from, to } = parseDateRange(request.query)
-    return { from, to, items: await arera.register(from, to) }
-  })
+  app.get(
+    '/register',
+    {
+      config: { permission: 'read' },
+      schema: schema('The ARERA register of requests received from..to', itemsOf(registerEntrySchema, { from: str, to: str }))
+    },
+    async (request) => {
+      const { from, to } = parseDateRange(request.query)
+      return { from, to, items: await arera.register(from, to) }
+    }
+  )
 
-  app.get('/register.csv', { config: { permission: 'read' }, schema: schema('The register as CSV', download('CSV, UTF-8.', 'text/csv')) }, async (request, reply) => {
-    const { from, to } = parseDateRange(request.query)
-    const csv = toCsv(registerTable(await arera.register(from, to)))
-    return attachment(reply, `registro-richieste_${from}_${to}.csv`, 'text/csv; charset=utf-8').send(csv)
-  })
+  app.get(
+    '/register.csv',
+    { config: { permission: 'read' }, schema: schema('The register as CSV', download('CSV, UTF-8.', 'text/csv')) },
+    async (request, reply) => {
+      const { from, to } = parseDateRange(request.query)
+      const csv = toCsv(registerTable(await arera.register(from, to)))
+      return attachment(reply, `registro-richieste_${from}_${to}.csv`, 'text/csv; charset=utf-8').send(csv)
+    }
+  )
 
-  app.get('/register.xlsx', { config: { permission: 'read' }, schema: schema('The register as XLSX', download('Excel workbook.', XLSX_CONTENT_TYPE)) }, async (request, reply) => {
-    const { from, to } = parseDateRange(request.query)
-    const xlsx = await toXlsx(registerTable(await arera.register(from, to)))
-    return attachment(reply, `registro-richieste_${from}_${to}.xlsx`, XLSX_CONTENT_TYPE).send(xlsx)
-  })
+  app.get(
+    '/register.xlsx',
+    { config: { permission: 'read' }, schema: schema('The register as XLSX', download('Excel workbook.', XLSX_CONTENT_TYPE)) },
+    async (request, reply) => {
+      const { from, to } = parseDateRange(request.query)
+      const xlsx = await toXlsx(registerTable(await arera.register(from, to)))
+      return attachment(reply, `registro-richieste_${from}_${to}.xlsx`, XLSX_CONTENT_TYPE).send(xlsx)
+    }
+  )
 }
 
 export default registerRoutes

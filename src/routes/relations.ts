@@ -27,8 +27,13 @@ const merged = {
   type: 'object',
   required: ['mergeId', 'sourceWorkOrderId', 'targetWorkOrderId', 'movedMessageIds', 'movedAuditIds', 'receivedAt', 'dueDate'],
   properties: {
-    mergeId: { type: 'integer' }, sourceWorkOrderId: { type: 'integer' }, targetWorkOrderId: { type: 'integer' },
-    movedMessageIds: ids, movedAuditIds: ids, receivedAt: nullableString, dueDate: nullableString
+    mergeId: { type: 'integer' },
+    sourceWorkOrderId: { type: 'integer' },
+    targetWorkOrderId: { type: 'integer' },
+    movedMessageIds: ids,
+    movedAuditIds: ids,
+    receivedAt: nullableString,
+    dueDate: nullableString
   }
 } as const
 const unmerged = {
@@ -36,40 +41,67 @@ const unmerged = {
   required: ['sourceWorkOrderId', 'targetWorkOrderId', 'restoredMessageIds'],
   properties: { sourceWorkOrderId: { type: 'integer' }, targetWorkOrderId: { type: 'integer' }, restoredMessageIds: ids }
 } as const
-const linkParams = { type: 'object', required: ['id', 'other'], properties: { id: { type: 'string', maxLength: 20 }, other: { type: 'string', maxLength: 20 } } } as const
+const linkParams = {
+  type: 'object',
+  required: ['id', 'other'],
+  properties: { id: { type: 'string', maxLength: 20 }, other: { type: 'string', maxLength: 20 } }
+} as const
 
 const relationRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }: { ctx: RouteContext }) => {
   const service = ctx.service.relations
 
-  app.get<{ Params: { id: string } }>('/work-orders/:id/relations', {
-    config: { permission: 'read' }, schema: { params: idParams, response: { 200: relations, ...errorResponses } }
-  }, async (request) => service.relations(parseId(request.params.id)))
+  app.get<{ Params: { id: string } }>(
+    '/work-orders/:id/relations',
+    {
+      config: { permission: 'read' },
+      schema: { params: idParams, response: { 200: relations, ...errorResponses } }
+    },
+    async (request) => service.relations(parseId(request.params.id))
+  )
 
-  app.post<{ Params: { id: string }; Body: { into: number } }>('/work-orders/:id/merge', {
-    config: { permission: 'write' },
-    schema: {
-      params: idParams,
-      body: { type: 'object', required: ['into'], additionalProperties: false, properties: { into: { type: 'integer', minimum: 1 } } },
-      response: { 200: merged, ...errorResponses }
-    }
-  }, async (request) => service.merge(parseId(request.params.id), request.body.into, operatorOf(request)))
+  app.post<{ Params: { id: string }; Body: { into: number } }>(
+    '/work-orders/:id/merge',
+    {
+      config: { permission: 'write' },
+      schema: {
+        params: idParams,
+        body: { type: 'object', required: ['into'], additionalProperties: false, properties: { into: { type: 'integer', minimum: 1 } } },
+        response: { 200: merged, ...errorResponses }
+      }
+    },
+    async (request) => service.merge(parseId(request.params.id), request.body.into, operatorOf(request))
+  )
 
-  app.post<{ Params: { id: string } }>('/work-orders/:id/unmerge', {
-    config: { permission: 'write' }, schema: { params: idParams, response: { 200: unmerged, ...errorResponses } }
-  }, async (request) => service.unmerge(parseId(request.params.id), operatorOf(request)))
+  app.post<{ Params: { id: string } }>(
+    '/work-orders/:id/unmerge',
+    {
+      config: { permission: 'write' },
+      schema: { params: idParams, response: { 200: unmerged, ...errorResponses } }
+    },
+    async (request) => service.unmerge(parseId(request.params.id), operatorOf(request))
+  )
 
-  app.post<{ Params: { id: string }; Body: { workOrderId: number } }>('/work-orders/:id/links', {
-    config: { permission: 'write' },
-    schema: {
-      params: idParams,
-      body: { type: 'object', required: ['workOrderId'], additionalProperties: false, properties: { workOrderId: { type: 'integer', minimum: 1 } } },
-      response: { 200: relations, ...errorResponses }
-    }
-  }, async (request) => service.link(parseId(request.params.id), request.body.workOrderId, operatorOf(request)))
+  app.post<{ Params: { id: string }; Body: { workOrderId: number } }>(
+    '/work-orders/:id/links',
+    {
+      config: { permission: 'write' },
+      schema: {
+        params: idParams,
+        body: { type: 'object', required: ['workOrderId'], additionalProperties: false, properties: { workOrderId: { type: 'integer', minimum: 1 } } },
+        response: { 200: relations, ...errorResponses }
+      }
+    },
+    async (request) => service.link(parseId(request.params.id), request.body.workOrderId, operatorOf(request))
+  )
 
-  app.delete<{ Params: { id: string; other: string } }>('/work-orders/:id/links/:other', {
-    config: { permission: 'write' }, schema: { params: linkParams, response: { 200: relations, ...errorResponses } }
-  }, async (request) => service.unlink(parseId(request.params.id), parseId(request.params.other), operatorOf(request)))
+  app.delete<{ Params: { id: string; other: string } }>(
+    '/work-orders/:id/links/:other',
+    {
+      config: { permission: 'write' },
+      schema: { params: linkParams, response: { 200: relations, ...errorResponses } }
+    },
+    async (request) => service.unlink(parseId(request.params.id), parseId(request.params.other), operatorOf(request))
+  )
 }
 
 export default relationRoutes

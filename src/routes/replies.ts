@@ -15,9 +15,16 @@ const flag = { anyOf: [bool, str], description: 'true or false (a form sends "tr
 
 /** JSON, or multipart/form-data with the same fields and the files under `attachments`. */
 function formBody(properties: Record<string, Record<string, unknown>>, required: string[]) {
-  const json = object(properties, Object.keys(properties).filter((k) => !required.includes(k)))
+  const json = object(
+    properties,
+    Object.keys(properties).filter((k) => !required.includes(k))
+  )
   // null allowed: the multipart body is read by the route (body.ts), so Fastify has nothing to validate there
-  const multipart = { type: ['object', 'null'], properties: { ...properties, attachments: { type: 'array', items: { type: 'string', format: 'binary' } } }, required }
+  const multipart = {
+    type: ['object', 'null'],
+    properties: { ...properties, attachments: { type: 'array', items: { type: 'string', format: 'binary' } } },
+    required
+  }
   return { content: { 'application/json': { schema: json }, 'multipart/form-data': { schema: multipart } } }
 }
 
@@ -36,55 +43,71 @@ const replyRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
     return message
   }
 
-  app.post<{ Params: { id: string } }>('/work-orders/:id/reply', {
-    config: { permission: 'write' },
-    bodyLimit,
-    schema: {
-      summary: 'Reply to the citizen (queued in the outbox); reasonedReply stops the ARERA clock',
-      tags: ['work orders'],
-      params: idParams,
-      body: formBody({ html: str, to: addresses, cc: addresses, attachmentIds: ids, reasonedReply: flag, signature: flag }, ['html']),
-      response: createdResponse
+  app.post<{ Params: { id: string } }>(
+    '/work-orders/:id/reply',
+    {
+      config: { permission: 'write' },
+      bodyLimit,
+      schema: {
+        summary: 'Reply to the citizen (queued in the outbox); reasonedReply stops the ARERA clock',
+        tags: ['work orders'],
+        params: idParams,
+        body: formBody({ html: str, to: addresses, cc: addresses, attachmentIds: ids, reasonedReply: flag, signature: flag }, ['html']),
+        response: createdResponse
+      }
+    },
+    async (request, reply) => {
+      const id = parseId(request.params.id)
+      const { fields, files } = await readFormBody(request, limits)
+      const messageId = await ctx.service.workOrders.reply(
+        id,
+        {
+          html: stringField(fields, 'html', true) as string,
+          to: addressField(fields, 'to'),
+          cc: addressField(fields, 'cc'),
+          attachmentIds: idsField(fields, 'attachmentIds'),
+          reasonedReply: booleanField(fields, 'reasonedReply'),
+          signature: booleanField(fields, 'signature'),
+          files
+        },
+        operatorOf(request)
+      )
+      return reply.status(201).send(await created(messageId))
     }
-  }, async (request, reply) => {
-    const id = parseId(request.params.id)
-    const { fields, files } = await readFormBody(request, limits)
-    const messageId = await ctx.service.workOrders.reply(id, {
-      html: stringField(fields, 'html', true) as string,
-      to: addressField(fields, 'to'),
-      cc: addressField(fields, 'cc'),
-      attachmentIds: idsField(fields, 'attachmentIds'),
-      reasonedReply: booleanField(fields, 'reasonedReply'),
-      signature: booleanField(fields, 'signature'),
-      files
-    }, operatorOf(request))
-    return reply.status(201).send(await created(messageId))
-  })
+  )
 
-  app.post<{ Params: { id: string } }>('/work-orders/:id/forward', {
-    config: { permission: 'write' },
-    bodyLimit,
-    schema: {
-      summary: 'Forward messages of the conversation to third parties (internal notes never)',
-      tags: ['work orders'],
-      params: idParams,
-      body: formBody({ to: addresses, cc: addresses, note: { type: ['string', 'null'] }, messageIds: ids, includeAttachments: flag, signature: flag }, []),
-      response: createdResponse
+  app.post<{ Params: { id: string } }>(
+    '/work-orders/:id/forward',
+    {
+      config: { permission: 'write' },
+      bodyLimit,
+      schema: {
+        summary: 'Forward messages of the conversation to third parties (internal notes never)',
+        tags: ['work orders'],
+        params: idParams,
+        body: formBody({ to: addresses, cc: addresses, note: { type: ['string', 'null'] }, messageIds: ids, includeAttachments: flag, signature: flag }, []),
+        response: createdResponse
+      }
+    },
+    async (request, reply) => {
+      const id = parseId(request.params.id)
+      const { fields, files } = await readFormBody(request, limits)
+      const messageId = await ctx.service.workOrders.forward(
+        id,
+        {
+          to: addressField(fields, 'to'),
+          cc: addressField(fields, 'cc'),
+          note: stringField(fields, 'note'),
+          messageIds: idsField(fields, 'messageIds'),
+          includeAttachments: booleanField(fields, 'includeAttachments'),
+          signature: booleanField(fields, 'signature'),
+          files
+        },
+        operatorOf(request)
+      )
+      return reply.status(201).send(await created(messageId))
     }
-  }, async (request, reply) => {
-    const id = parseId(request.params.id)
-    const { fields, files } = await readFormBody(request, limits)
-    const messageId = await ctx.service.workOrders.forward(id, {
-      to: addressField(fields, 'to'),
-      cc: addressField(fields, 'cc'),
-      note: stringField(fields, 'note'),
-      messageIds: idsField(fields, 'messageIds'),
-      includeAttachments: booleanField(fields, 'includeAttachments'),
-      signature: booleanField(fields, 'signature'),
-      files
-    }, operatorOf(request))
-    return reply.status(201).send(await created(messageId))
-  })
+  )
 }
 
 export default replyRoutes

@@ -34,8 +34,16 @@ export const download = (description: string, ...mediaTypes: string[]) => ({
 export const contributorSchema = object({ id: int, displayName: str, fiscalCode: nullableStr, emails: strings })
 
 export const attachmentSummarySchema = object({
-  id: int, filename: str, contentType: str, size: int, sha256: str, contentId: nullableStr, inline: bool,
-  scan: { type: 'string', enum: ['clean', 'infected', 'pending', 'error', 'off'] }, virus: nullableStr, blocked: bool
+  id: int,
+  filename: str,
+  contentType: str,
+  size: int,
+  sha256: str,
+  contentId: nullableStr,
+  inline: bool,
+  scan: { type: 'string', enum: ['clean', 'infected', 'pending', 'error', 'off'] },
+  virus: nullableStr,
+  blocked: bool
 })
 
 export const messageSchema = object({
@@ -67,7 +75,13 @@ export const messageSchema = object({
   meta: freeObject
 })
 
-const clockEventSchema = object({ action: { type: 'string', enum: ['suspend', 'resume', 'extend'] }, reason: str, days: nullableInt, at: str, actorName: nullableStr })
+const clockEventSchema = object({
+  action: { type: 'string', enum: ['suspend', 'resume', 'extend'] },
+  reason: str,
+  days: nullableInt,
+  at: str,
+  actorName: nullableStr
+})
 
 /** The ARERA fields of a work order (also the answer of classification and clock changes). */
 export const clockFieldsProperties = {
@@ -94,67 +108,130 @@ export const clockFieldsSchema = object(clockFieldsProperties, [], { additionalP
 
 const workOrderStatus = { type: ['string', 'null'], enum: ['open', 'in_progress', 'waiting', 'closed', null] }
 
-export const workOrderSchema = object({
-  ...clockFieldsProperties,
-  id: int,
-  contributorId: nullableInt,
-  status: workOrderStatus,
-  hostStatus: nullableStr,
-  hostType: nullableStr,
-  subject: nullableStr,
-  description: nullableStr,
-  createdAt: nullableStr,
-  reference: nullableStr,
-  contributor: { anyOf: [contributorSchema, { type: 'null' }] },
-  channel: nullableStr,
-  receivedAt: nullableStr,
-  replySentAt: nullableStr,
-  parentWorkOrderId: nullableInt,
-  infectedAttachments: int,
-  replyRecipient: { ...nullableStr, description: 'Whom a reply goes to when no `to` is given: an address accepted into the conversation.' }
-  // ARERA fields grow with the regulation (territory, second clock, …): documented ones listed, none dropped
-}, Object.keys(clockFieldsProperties).filter((k) => !['type', 'suggestedType', 'dueDate', 'standardMet', 'missCause'].includes(k)), { additionalProperties: true })
+export const workOrderSchema = object(
+  {
+    ...clockFieldsProperties,
+    id: int,
+    contributorId: nullableInt,
+    status: workOrderStatus,
+    hostStatus: nullableStr,
+    hostType: nullableStr,
+    subject: nullableStr,
+    description: nullableStr,
+    createdAt: nullableStr,
+    reference: nullableStr,
+    contributor: { anyOf: [contributorSchema, { type: 'null' }] },
+    channel: nullableStr,
+    receivedAt: nullableStr,
+    replySentAt: nullableStr,
+    parentWorkOrderId: nullableInt,
+    infectedAttachments: int,
+    replyRecipient: { ...nullableStr, description: 'Whom a reply goes to when no `to` is given: an address accepted into the conversation.' }
+    // ARERA fields grow with the regulation (territory, second clock, …): documented ones listed, none dropped
+  },
+  Object.keys(clockFieldsProperties).filter((k) => !['type', 'suggestedType', 'dueDate', 'standardMet', 'missCause'].includes(k)),
+  { additionalProperties: true }
+)
 
 /** The language of the answer and of its errors; every query accepts it (Accept-Language works too). */
 export const langParam = { type: 'string', enum: ['it', 'en'], description: 'Language of the answer and of its errors.' } as const
 
 /** A query string schema: these optional parameters, plus `lang`. Unknown parameters are dropped, not refused. */
 export const query = (properties: Record<string, Schema>, required: readonly string[] = []) =>
-  object({ ...properties, lang: langParam }, Object.keys(properties).filter((k) => !required.includes(k)).concat('lang'))
+  object(
+    { ...properties, lang: langParam },
+    Object.keys(properties)
+      .filter((k) => !required.includes(k))
+      .concat('lang')
+  )
 
 export const labelSchema = object({ it: str, en: str })
 const isoDate = { type: 'string', format: 'date' } as const
 const nullableIsoDate = { type: ['string', 'null'], format: 'date' } as const
 
-export const deadlineItemSchema = object({
-  workOrderId: int, reference: str, subject: nullableStr, contributorId: nullableInt, contributorName: nullableStr, type: str, typeLabel: str,
-  receivedAt: str, dueDate: isoDate, extendedDueDate: nullableIsoDate, daysLeft: int, clockState: clockFieldsProperties.clockState, mailboxId: nullableInt
-}, [], { additionalProperties: true })
+export const deadlineItemSchema = object(
+  {
+    workOrderId: int,
+    reference: str,
+    subject: nullableStr,
+    contributorId: nullableInt,
+    contributorName: nullableStr,
+    type: str,
+    typeLabel: str,
+    receivedAt: str,
+    dueDate: isoDate,
+    extendedDueDate: nullableIsoDate,
+    daysLeft: int,
+    clockState: clockFieldsProperties.clockState,
+    mailboxId: nullableInt
+  },
+  [],
+  { additionalProperties: true }
+)
 
-export const registerEntrySchema = object({
-  workOrderId: int, reference: str, channel: str, contributorId: nullableInt, contributorName: nullableStr, type: str, typeLabel: str,
-  typeConfirmed: bool, service: nullableStr, serviceLabel: nullableStr, receivedAt: str, receivedDate: isoDate, dueDate: nullableIsoDate,
-  extendedDueDate: nullableIsoDate, replySentAt: nullableStr, replyDate: nullableIsoDate, standardWorkingDays: nullableInt,
-  workingDaysTaken: nullableInt, suspendedWorkingDays: int, outcome: { type: 'string', enum: ['met', 'missed', 'pending', 'no_standard'] },
-  standardMet: nullableBool, missCause: nullableStr
-}, [], { additionalProperties: true })
+export const registerEntrySchema = object(
+  {
+    workOrderId: int,
+    reference: str,
+    channel: str,
+    contributorId: nullableInt,
+    contributorName: nullableStr,
+    type: str,
+    typeLabel: str,
+    typeConfirmed: bool,
+    service: nullableStr,
+    serviceLabel: nullableStr,
+    receivedAt: str,
+    receivedDate: isoDate,
+    dueDate: nullableIsoDate,
+    extendedDueDate: nullableIsoDate,
+    replySentAt: nullableStr,
+    replyDate: nullableIsoDate,
+    standardWorkingDays: nullableInt,
+    workingDaysTaken: nullableInt,
+    suspendedWorkingDays: int,
+    outcome: { type: 'string', enum: ['met', 'missed', 'pending', 'no_standard'] },
+    standardMet: nullableBool,
+    missCause: nullableStr
+  },
+  [],
+  { additionalProperties: true }
+)
 
 const nullableNumber = { type: ['number', 'null'] } as const
 
-export const indicatorsSchema = object({
-  year: int,
-  basis: { type: 'string', enum: ['receipt'] },
-  from: isoDate,
-  to: isoDate,
-  generatedAt: str,
-  scheme: { anyOf: [object({ id: str, label: labelSchema, minimumCompliancePercent: nullableNumber }), { type: 'null' }] },
-  totals: object({ requests: int, withStandard: int, met: int, missed: int, pending: int }),
-  standards: {
-    type: 'array',
-    items: object({
-      type: str, label: labelSchema, article: nullableStr, standardWorkingDays: int, requests: int, met: int, missed: int,
-      missedByCause: { type: 'object', additionalProperties: int }, pending: int, percentMet: nullableNumber,
-      averageWorkingDays: nullableNumber, minimumPercent: nullableNumber, compliant: nullableBool
-    }, [], { additionalProperties: true })
-  }
-}, [], { additionalProperties: true })
+export const indicatorsSchema = object(
+  {
+    year: int,
+    basis: { type: 'string', enum: ['receipt'] },
+    from: isoDate,
+    to: isoDate,
+    generatedAt: str,
+    scheme: { anyOf: [object({ id: str, label: labelSchema, minimumCompliancePercent: nullableNumber }), { type: 'null' }] },
+    totals: object({ requests: int, withStandard: int, met: int, missed: int, pending: int }),
+    standards: {
+      type: 'array',
+      items: object(
+        {
+          type: str,
+          label: labelSchema,
+          article: nullableStr,
+          standardWorkingDays: int,
+          requests: int,
+          met: int,
+          missed: int,
+          missedByCause: { type: 'object', additionalProperties: int },
+          pending: int,
+          percentMet: nullableNumber,
+          averageWorkingDays: nullableNumber,
+          minimumPercent: nullableNumber,
+          compliant: nullableBool
+        },
+        [],
+        { additionalProperties: true }
+      )
+    }
+  },
+  [],
+  { additionalProperties: true }
+)

@@ -8,13 +8,18 @@ import { int, object, str } from './schemas.js'
 const generic = object({ genericContributorId: int })
 
 const settingsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
-  app.get('/settings', {
-    config: { permission: 'admin' },
-    schema: {
-      summary: 'Module settings', tags: ['settings'],
-      response: { 200: object({ genericContributorId: int, organizationName: str, locale: { type: 'string', enum: ['it', 'en'] } }) }
-    }
-  }, async () => ctx.service.settings.get())
+  app.get(
+    '/settings',
+    {
+      config: { permission: 'admin' },
+      schema: {
+        summary: 'Module settings',
+        tags: ['settings'],
+        response: { 200: object({ genericContributorId: int, organizationName: str, locale: { type: 'string', enum: ['it', 'en'] } }) }
+      }
+    },
+    async () => ctx.service.settings.get()
+  )
 
   app.put<{ Body: { genericContributorId?: unknown } }>(
     '/settings',

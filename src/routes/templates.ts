@@ -33,9 +33,18 @@ const template = {
   type: 'object',
   required: ['id', 'scope', 'ownerId', 'name', 'lang', 'html', 'fields', 'reasonedReply', 'systemKey', 'updatedBy', 'createdAt', 'updatedAt'],
   properties: {
-    id: { type: 'integer' }, scope: { type: 'string' }, ownerId: nullableString, name: { type: 'string' }, lang: { type: 'string' },
-    html: { type: 'string' }, fields: { type: 'array', items: field }, reasonedReply: { type: 'boolean' }, systemKey: nullableString,
-    updatedBy: nullableString, createdAt: { type: 'string' }, updatedAt: { type: 'string' }
+    id: { type: 'integer' },
+    scope: { type: 'string' },
+    ownerId: nullableString,
+    name: { type: 'string' },
+    lang: { type: 'string' },
+    html: { type: 'string' },
+    fields: { type: 'array', items: field },
+    reasonedReply: { type: 'boolean' },
+    systemKey: nullableString,
+    updatedBy: nullableString,
+    createdAt: { type: 'string' },
+    updatedAt: { type: 'string' }
   }
 } as const
 
@@ -56,55 +65,105 @@ const rendered = {
   type: 'object',
   required: ['templateId', 'html', 'missing', 'unavailable', 'reasonedReply'],
   properties: {
-    templateId: { type: 'integer' }, html: { type: 'string' }, missing: { type: 'array', items: field },
-    unavailable: { type: 'array', items: { type: 'string' } }, reasonedReply: { type: 'boolean' }
+    templateId: { type: 'integer' },
+    html: { type: 'string' },
+    missing: { type: 'array', items: field },
+    unavailable: { type: 'array', items: { type: 'string' } },
+    reasonedReply: { type: 'boolean' }
   }
 } as const
 
 const templateRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
   const templates = ctx.service.templates
 
-  app.get<{ Querystring: { lang?: TemplateLang } }>('/templates/placeholders', {
-    config: { permission: 'read' },
-    schema: {
-      querystring: langQuery,
-      response: { 200: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: { type: 'object', required: ['name', 'description', 'signature'], properties: { name: { type: 'string' }, description: { type: 'string' }, signature: { type: 'boolean' } } } } } }, ...errorResponses }
-    }
-  }, async (request) => ({ items: templates.placeholders(request.query.lang ?? ctx.options.locale) }))
+  app.get<{ Querystring: { lang?: TemplateLang } }>(
+    '/templates/placeholders',
+    {
+      config: { permission: 'read' },
+      schema: {
+        querystring: langQuery,
+        response: {
+          200: {
+            type: 'object',
+            required: ['items'],
+            properties: {
+              items: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['name', 'description', 'signature'],
+                  properties: { name: { type: 'string' }, description: { type: 'string' }, signature: { type: 'boolean' } }
+                }
+              }
+            }
+          },
+          ...errorResponses
+        }
+      }
+    },
+    async (request) => ({ items: templates.placeholders(request.query.lang ?? ctx.options.locale) })
+  )
 
-  app.get<{ Querystring: { lang?: TemplateLang } }>('/templates', {
-    config: { permission: 'read' },
-    schema: { querystring: langQuery, response: { 200: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: template } } }, ...errorResponses } }
-  }, async (request) => ({ items: await templates.list(operatorOf(request), request.query.lang) }))
+  app.get<{ Querystring: { lang?: TemplateLang } }>(
+    '/templates',
+    {
+      config: { permission: 'read' },
+      schema: {
+        querystring: langQuery,
+        response: { 200: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: template } } }, ...errorResponses }
+      }
+    },
+    async (request) => ({ items: await templates.list(operatorOf(request), request.query.lang) })
+  )
 
-  app.get<{ Params: { id: string } }>('/templates/:id', {
-    config: { permission: 'read' },
-    schema: { params: idParams, response: { 200: template, ...errorResponses } }
-  }, async (request) => templates.get(parseId(request.params.id), operatorOf(request)))
+  app.get<{ Params: { id: string } }>(
+    '/templates/:id',
+    {
+      config: { permission: 'read' },
+      schema: { params: idParams, response: { 200: template, ...errorResponses } }
+    },
+    async (request) => templates.get(parseId(request.params.id), operatorOf(request))
+  )
 
   // write: an operator keeps their own; a shared template also needs admin (checked by the service: 403)
-  app.post<{ Body: TemplateBody }>('/templates', {
-    config: { permission: 'write' },
-    schema: { body: templateBody, response: { 201: template, ...errorResponses } }
-  }, async (request, reply) => reply.status(201).send(await templates.create(request.body, operatorOf(request))))
+  app.post<{ Body: TemplateBody }>(
+    '/templates',
+    {
+      config: { permission: 'write' },
+      schema: { body: templateBody, response: { 201: template, ...errorResponses } }
+    },
+    async (request, reply) => reply.status(201).send(await templates.create(request.body, operatorOf(request)))
+  )
 
-  app.put<{ Params: { id: string }; Body: TemplateBody }>('/templates/:id', {
-    config: { permission: 'write' },
-    schema: { params: idParams, body: templateBody, response: { 200: template, ...errorResponses } }
-  }, async (request) => templates.update(parseId(request.params.id), request.body, operatorOf(request)))
+  app.put<{ Params: { id: string }; Body: TemplateBody }>(
+    '/templates/:id',
+    {
+      config: { permission: 'write' },
+      schema: { params: idParams, body: templateBody, response: { 200: template, ...errorResponses } }
+    },
+    async (request) => templates.update(parseId(request.params.id), request.body, operatorOf(request))
+  )
 
-  app.delete<{ Params: { id: string } }>('/templates/:id', {
-    config: { permission: 'write' },
-    schema: { params: idParams, response: { 204: { type: 'null' }, ...errorResponses } }
-  }, async (request, reply) => {
-    await templates.remove(parseId(request.params.id), operatorOf(request))
-    return reply.status(204).send()
-  })
+  app.delete<{ Params: { id: string } }>(
+    '/templates/:id',
+    {
+      config: { permission: 'write' },
+      schema: { params: idParams, response: { 204: { type: 'null' }, ...errorResponses } }
+    },
+    async (request, reply) => {
+      await templates.remove(parseId(request.params.id), operatorOf(request))
+      return reply.status(204).send()
+    }
+  )
 
-  app.post<{ Params: { id: string }; Body: RenderRequest }>('/templates/:id/render', {
-    config: { permission: 'write' },
-    schema: { params: idParams, body: renderBody, response: { 200: rendered, ...errorResponses } }
-  }, async (request) => templates.render(parseId(request.params.id), request.body, operatorOf(request)))
+  app.post<{ Params: { id: string }; Body: RenderRequest }>(
+    '/templates/:id/render',
+    {
+      config: { permission: 'write' },
+      schema: { params: idParams, body: renderBody, response: { 200: rendered, ...errorResponses } }
+    },
+    async (request) => templates.render(parseId(request.params.id), request.body, operatorOf(request))
+  )
 }
 
 export default templateRoutes

@@ -63,33 +63,37 @@ export function uiScriptUrl(prefix = '/api/communications'): string {
 }
 
 const uiRoutes: FastifyPluginAsync<RouteOptions> = async (app) => {
-  app.get<{ Querystring: { v?: string } }>(`/ui/${UI_BUNDLE_NAME}`, {
-    config: { permission: 'public' },
-    schema: {
-      summary: 'The Communications tab\'s script (versioned URL cached for a year; ETag otherwise)',
-      tags: ['meta'],
-      querystring: query({ v: { ...str, description: 'The bundle\'s content hash (uiScriptUrl()).' } }),
-      response: {
-        200: download('The ES module.', 'text/javascript'),
-        304: { description: 'Unchanged (If-None-Match).' },
-        503: errorResponse(503, 'The bundle was never built.')
+  app.get<{ Querystring: { v?: string } }>(
+    `/ui/${UI_BUNDLE_NAME}`,
+    {
+      config: { permission: 'public' },
+      schema: {
+        summary: "The Communications tab's script (versioned URL cached for a year; ETag otherwise)",
+        tags: ['meta'],
+        querystring: query({ v: { ...str, description: "The bundle's content hash (uiScriptUrl())." } }),
+        response: {
+          200: download('The ES module.', 'text/javascript'),
+          304: { description: 'Unchanged (If-None-Match).' },
+          503: errorResponse(503, 'The bundle was never built.')
+        }
       }
+    },
+    async (request, reply) => {
+      const bundle = loadUiBundle()
+      if (!bundle) throw new HttpError(503, 'uiBundleMissing', { file: `ui-extension/dist/${UI_BUNDLE_NAME}` })
+      const immutable = request.query.v === bundle.hash
+      reply
+        .header('content-type', 'text/javascript; charset=utf-8')
+        .header('etag', bundle.etag)
+        .header('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'public, max-age=0, must-revalidate')
+        .header('x-content-type-options', 'nosniff')
+      const ifNoneMatch = request.headers['if-none-match']
+      if (typeof ifNoneMatch === 'string' && ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === bundle.etag)) {
+        return reply.status(304).send()
+      }
+      return reply.send(bundle.content)
     }
-  }, async (request, reply) => {
-    const bundle = loadUiBundle()
-    if (!bundle) throw new HttpError(503, 'uiBundleMissing', { file: `ui-extension/dist/${UI_BUNDLE_NAME}` })
-    const immutable = request.query.v === bundle.hash
-    reply
-      .header('content-type', 'text/javascript; charset=utf-8')
-      .header('etag', bundle.etag)
-      .header('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'public, max-age=0, must-revalidate')
-      .header('x-content-type-options', 'nosniff')
-    const ifNoneMatch = request.headers['if-none-match']
-    if (typeof ifNoneMatch === 'string' && ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === bundle.etag)) {
-      return reply.status(304).send()
-    }
-    return reply.send(bundle.content)
-  })
+  )
 }
 
 export default uiRoutes

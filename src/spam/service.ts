@@ -55,7 +55,13 @@ export function createSpamService(repos: Repositories, ingest: (incoming: Incomi
         if (!stored) throw notFound('spamNotFound', { id })
         const result = await ingest({ raw: rawFromBuffer(stored.raw), mailboxId: stored.mailboxId, receivedAt: stored.receivedAt, released: true })
         await repos.spam.recordRelease(id, result.messageId)
-        await repos.audit.record({ ...actor(operator), action: 'spam.released', workOrderId: result.workOrderId, messageId: result.messageId, details: { spamId: id, outcome: result.outcome } })
+        await repos.audit.record({
+          ...actor(operator),
+          action: 'spam.released',
+          workOrderId: result.workOrderId,
+          messageId: result.messageId,
+          details: { spamId: id, outcome: result.outcome }
+        })
         return { entry: await find(id), outcome: result.outcome, workOrderId: result.workOrderId, messageId: result.messageId }
       } catch (err) {
         await repos.spam.revertRelease(id)

@@ -3,8 +3,16 @@
 // src/actions (signatureFor).
 import { isRequestType, requestTypeLabel, serviceLabel } from '../domain/arera.js'
 import {
-  PLACEHOLDERS, SIGNATURE_PLACEHOLDERS, attachmentList, renderTemplate, validateTemplate,
-  type PlaceholderValue, type Rendered, type TemplateField, type TemplateLang, type TemplateProblem
+  PLACEHOLDERS,
+  SIGNATURE_PLACEHOLDERS,
+  attachmentList,
+  renderTemplate,
+  validateTemplate,
+  type PlaceholderValue,
+  type Rendered,
+  type TemplateField,
+  type TemplateLang,
+  type TemplateProblem
 } from '../domain/templates.js'
 import { HttpError, notFound } from '../http-errors.js'
 import { channelLabel, formatDate } from '../mail/templates.js'
@@ -43,13 +51,19 @@ const mailboxKey = (mailboxId: number) => `mailbox:${mailboxId}`
 /** A 400 that says what is wrong with a template or a signature, in the operator's language. */
 function refuse(problems: TemplateProblem[]): never {
   const unknown = problems.filter((p) => p.kind === 'unknown').map((p) => (p.kind === 'unknown' ? `{{${p.name}}}` : ''))
-  if (unknown.length) throw new HttpError(400, 'templateUnknownPlaceholder', { list: unknown.join(', ') }, { html: `segnaposto sconosciuti: ${unknown.join(', ')}` })
+  if (unknown.length)
+    throw new HttpError(400, 'templateUnknownPlaceholder', { list: unknown.join(', ') }, { html: `segnaposto sconosciuti: ${unknown.join(', ')}` })
   const detail = problems.map((p) => (p.kind === 'unknown' ? p.name : p.detail)).join('; ')
   throw new HttpError(400, 'templateInvalid', { detail }, { html: detail })
 }
 
 /** Values the sender gives a signature (and every template). */
-async function senderValues(repos: Repositories, options: ResolvedOptions, operator: Actor, mailboxId: number | null): Promise<Record<string, PlaceholderValue>> {
+async function senderValues(
+  repos: Repositories,
+  options: ResolvedOptions,
+  operator: Actor,
+  mailboxId: number | null
+): Promise<Record<string, PlaceholderValue>> {
   const mailbox = mailboxId === null ? null : await repos.mailboxes.findById(mailboxId)
   return {
     'operatore.nome': operator.name,
@@ -93,8 +107,14 @@ export function createTemplateService(repos: Repositories, options: ResolvedOpti
     const problems = validateTemplate({ html, fields })
     if (problems.length) refuse(problems)
     return {
-      scope: body.scope, ownerId: body.scope === 'personal' ? operator.id : null, name: body.name.trim(), lang: body.lang, html, fields,
-      reasonedReply: body.reasonedReply ?? false, updatedBy: operator.name
+      scope: body.scope,
+      ownerId: body.scope === 'personal' ? operator.id : null,
+      name: body.name.trim(),
+      lang: body.lang,
+      html,
+      fields,
+      reasonedReply: body.reasonedReply ?? false,
+      updatedBy: operator.name
     }
   }
 
@@ -128,7 +148,11 @@ export function createTemplateService(repos: Repositories, options: ResolvedOpti
   return {
     /** Every placeholder a template may use, with what it stands for. */
     placeholders(lang: TemplateLang) {
-      return Object.entries(PLACEHOLDERS).map(([name, description]) => ({ name, description: description[lang], signature: (SIGNATURE_PLACEHOLDERS as readonly string[]).includes(name) }))
+      return Object.entries(PLACEHOLDERS).map(([name, description]) => ({
+        name,
+        description: description[lang],
+        signature: (SIGNATURE_PLACEHOLDERS as readonly string[]).includes(name)
+      }))
     },
 
     list: (operator: Operator, lang?: TemplateLang) => repos.templates.listVisible(operator.id, lang),
@@ -140,7 +164,13 @@ export function createTemplateService(repos: Repositories, options: ResolvedOpti
       const input = checked(body, operator)
       const id = await repos.transaction(async (tx) => {
         const created = await tx.templates.insert(input)
-        await tx.audit.record({ actorType: 'operator', actorId: operator.id, actorName: operator.name, action: 'template.created', details: { id: created, scope: input.scope, name: input.name } })
+        await tx.audit.record({
+          actorType: 'operator',
+          actorId: operator.id,
+          actorName: operator.name,
+          action: 'template.created',
+          details: { id: created, scope: input.scope, name: input.name }
+        })
         return created
       })
       return (await repos.templates.find(id)) as StoredTemplate
@@ -153,7 +183,13 @@ export function createTemplateService(repos: Repositories, options: ResolvedOpti
       const input = checked(body, operator)
       await repos.transaction(async (tx) => {
         await tx.templates.update(id, input)
-        await tx.audit.record({ actorType: 'operator', actorId: operator.id, actorName: operator.name, action: 'template.updated', details: { id, scope: input.scope, name: input.name } })
+        await tx.audit.record({
+          actorType: 'operator',
+          actorId: operator.id,
+          actorName: operator.name,
+          action: 'template.updated',
+          details: { id, scope: input.scope, name: input.name }
+        })
       })
       return (await repos.templates.find(id)) as StoredTemplate
     },
@@ -163,7 +199,13 @@ export function createTemplateService(repos: Repositories, options: ResolvedOpti
       mayChange(existing.scope, operator)
       await repos.transaction(async (tx) => {
         await tx.templates.remove(id)
-        await tx.audit.record({ actorType: 'operator', actorId: operator.id, actorName: operator.name, action: 'template.deleted', details: { id, scope: existing.scope, name: existing.name } })
+        await tx.audit.record({
+          actorType: 'operator',
+          actorId: operator.id,
+          actorName: operator.name,
+          action: 'template.deleted',
+          details: { id, scope: existing.scope, name: existing.name }
+        })
       })
     },
 
@@ -198,7 +240,13 @@ export function createTemplateService(repos: Repositories, options: ResolvedOpti
       await repos.transaction(async (tx) => {
         if (clean === null) await tx.templates.removeSignature(key)
         else await tx.templates.setSignature(key, clean, operator.name)
-        await tx.audit.record({ actorType: 'operator', actorId: operator.id, actorName: operator.name, action: clean === null ? 'signature.removed' : 'signature.set', details: { owner: key } })
+        await tx.audit.record({
+          actorType: 'operator',
+          actorId: operator.id,
+          actorName: operator.name,
+          action: clean === null ? 'signature.removed' : 'signature.set',
+          details: { owner: key }
+        })
       })
       return clean === null ? null : ((await repos.templates.findSignatures([key]))[0] ?? null)
     }

@@ -37,7 +37,10 @@ export async function queueConfirmation(tx: Repositories, deps: ConfirmationDeps
   if (!from) return false
   const recent = await tx.outbox.countSince(input.to, 'confirmation', new Date(now.getTime() - 3_600_000))
   if (recent >= options.inbound.confirmationsPerHour) {
-    await tx.audit.record({ actorType: 'system', action: 'confirmation.suppressed', workOrderId: input.workOrderId, details: { to: input.to, reason: 'rate limit' } }, now)
+    await tx.audit.record(
+      { actorType: 'system', action: 'confirmation.suppressed', workOrderId: input.workOrderId, details: { to: input.to, reason: 'rate limit' } },
+      now
+    )
     return false
   }
   const meta = await tx.workOrderMeta.find(input.workOrderId)
@@ -45,16 +48,35 @@ export async function queueConfirmation(tx: Repositories, deps: ConfirmationDeps
   const quote = input.quoteBody !== false
   const text = !quote ? '' : (input.content.text ?? htmlToText(input.content.html ?? '')).replace(/\s+/g, ' ').trim()
   const mail = confirmationMail({
-    locale: options.locale, organizationName: options.organizationName, reference: meta?.reference ?? String(input.workOrderId),
-    workOrderId: input.workOrderId, originalSubject: quote ? input.content.subject : null, receivedAt: input.receivedAt,
-    typeLabel: type ? requestTypeLabel(type, options.locale) : null, dueDate: meta?.dueDate ?? null,
+    locale: options.locale,
+    organizationName: options.organizationName,
+    reference: meta?.reference ?? String(input.workOrderId),
+    workOrderId: input.workOrderId,
+    originalSubject: quote ? input.content.subject : null,
+    receivedAt: input.receivedAt,
+    typeLabel: type ? requestTypeLabel(type, options.locale) : null,
+    dueDate: meta?.dueDate ?? null,
     workingDays: type ? (deps.standards[type]?.workingDays ?? null) : null,
-    summary: text.length > 400 ? `${text.slice(0, 400)}…` : text, channelLabel: channelLabel(input.channel ?? 'email', options.locale, input.pec)
+    summary: text.length > 400 ? `${text.slice(0, 400)}…` : text,
+    channelLabel: channelLabel(input.channel ?? 'email', options.locale, input.pec)
   })
-  await queueOutboundMail(tx, {
-    workOrderId: input.workOrderId, contributorId: input.contributorId, kind: 'confirmation', from, to: [input.to],
-    subject: mail.subject, html: mail.html, text: mail.text, inReplyTo: input.inReplyTo, references: input.inReplyTo ? [input.inReplyTo] : [],
-    mailboxId: input.mailboxId ?? null, now
-  }, options.secret)
+  await queueOutboundMail(
+    tx,
+    {
+      workOrderId: input.workOrderId,
+      contributorId: input.contributorId,
+      kind: 'confirmation',
+      from,
+      to: [input.to],
+      subject: mail.subject,
+      html: mail.html,
+      text: mail.text,
+      inReplyTo: input.inReplyTo,
+      references: input.inReplyTo ? [input.inReplyTo] : [],
+      mailboxId: input.mailboxId ?? null,
+      now
+    },
+    options.secret
+  )
   return true
 }

@@ -36,7 +36,11 @@ export interface NewContact {
 }
 
 /** The territory of a new contact and the calendar and standards that follow. */
-async function clockOf(tx: Repositories, deps: WorkOrderClockDeps, contact: NewContact): Promise<{ territory: string | null; calendar: WorkingCalendar; standards: Standards }> {
+async function clockOf(
+  tx: Repositories,
+  deps: WorkOrderClockDeps,
+  contact: NewContact
+): Promise<{ territory: string | null; calendar: WorkingCalendar; standards: Standards }> {
   if (!deps.territories) return { territory: null, calendar: deps.calendar, standards: deps.standards }
   const all = await deps.territories(tx)
   const municipality = (await tx.host.municipalitiesOf([contact.contributorId])).get(contact.contributorId) ?? null
@@ -50,15 +54,29 @@ export async function openWorkOrder(tx: Repositories, deps: WorkOrderClockDeps, 
   const subject = truncate((contact.subject ?? '').trim() || '(senza oggetto)', 250)
   const clock = await clockOf(tx, deps, contact)
   const workOrderId = await tx.host.createWorkOrder({
-    contributorId: contact.contributorId, state: contact.historical ? 'closed' : 'open', type: contact.type, subject,
-    description: truncate(contact.text.trim(), 4000) || null, createdAt: contact.receivedAt
+    contributorId: contact.contributorId,
+    state: contact.historical ? 'closed' : 'open',
+    type: contact.type,
+    subject,
+    description: truncate(contact.text.trim(), 4000) || null,
+    createdAt: contact.receivedAt
   })
   await tx.workOrderMeta.insert({
-    workOrderId, reference: referenceFor(workOrderId, contact.receivedAt), areraType: contact.type, suggestedType: contact.suggested,
-    channel: contact.channel, service: contact.service ?? null, receivedAt: contact.receivedAt,
-    dueDate: dueDate(clock.calendar, contact.type, contact.receivedAt, clock.standards), parentWorkOrderId: contact.parentWorkOrderId,
-    publicToken: randomBytes(16).toString('hex'), territory: clock.territory, suggestedServiceType: contact.suggestedService ?? null,
-    historical: !!contact.historical, registerExcluded: !!contact.historical && !contact.historical.inRegister, now
+    workOrderId,
+    reference: referenceFor(workOrderId, contact.receivedAt),
+    areraType: contact.type,
+    suggestedType: contact.suggested,
+    channel: contact.channel,
+    service: contact.service ?? null,
+    receivedAt: contact.receivedAt,
+    dueDate: dueDate(clock.calendar, contact.type, contact.receivedAt, clock.standards),
+    parentWorkOrderId: contact.parentWorkOrderId,
+    publicToken: randomBytes(16).toString('hex'),
+    territory: clock.territory,
+    suggestedServiceType: contact.suggestedService ?? null,
+    historical: !!contact.historical,
+    registerExcluded: !!contact.historical && !contact.historical.inRegister,
+    now
   })
   return workOrderId
 }

@@ -5,11 +5,30 @@ import { escapeHtml } from '../domain/escape.js'
 import { syntheticKey } from '../mail/message-id.js'
 import type { Repositories } from '../repositories/index.js'
 
-export async function recordSystemNote(tx: Repositories, workOrderId: number, contributorId: number | null, text: string, meta: Record<string, unknown>, now: Date): Promise<number> {
+export async function recordSystemNote(
+  tx: Repositories,
+  workOrderId: number,
+  contributorId: number | null,
+  text: string,
+  meta: Record<string, unknown>,
+  now: Date
+): Promise<number> {
   return tx.messages.insert({
-    workOrderId, contributorId, direction: 'outbound', channel: 'note', messageId: null,
+    workOrderId,
+    contributorId,
+    direction: 'outbound',
+    channel: 'note',
+    messageId: null,
     dedupeKey: syntheticKey('system', workOrderId, randomBytes(16).toString('hex')),
-    from: null, fromName: null, to: [], cc: [], subject: null, html: `<p>${escapeHtml(text)}</p>`, text,
-    operator: null, meta: { ...meta, kind: 'system' }, createdAt: now
+    from: null,
+    fromName: null,
+    to: [],
+    cc: [],
+    subject: null,
+    html: `<p>${escapeHtml(text)}</p>`,
+    text,
+    operator: null,
+    meta: { ...meta, kind: 'system' },
+    createdAt: now
   })
 }

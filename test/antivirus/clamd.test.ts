@@ -41,7 +41,7 @@ t.test('a real clamd', { skip: clamdMissing }, async (t) => {
   })
 
   t.test('an async iterable of chunks', async (t) => {
-    async function * parts() {
+    async function* parts() {
       yield EICAR.subarray(0, 10)
       yield EICAR.subarray(10)
     }
@@ -74,10 +74,14 @@ t.test('clamd down: ClamdUnavailableError', async (t) => {
 })
 
 t.test('clamd silent: a timeout', async (t) => {
-  const server = createServer(() => { /* accepts, never answers */ })
+  const server = createServer(() => {
+    /* accepts, never answers */
+  })
   server.listen(0, '127.0.0.1')
   await once(server, 'listening')
-  t.teardown(() => { server.close() })
+  t.teardown(() => {
+    server.close()
+  })
   const address = server.address()
   const port = typeof address === 'object' && address ? address.port : 0
   const client = createClamdClient({ host: '127.0.0.1', port }, { timeoutMs: 200 })

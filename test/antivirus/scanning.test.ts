@@ -12,7 +12,13 @@ import { API, blob, formToken } from '../intake/fixtures.js'
 const MAIL_FROM = '"Ufficio TARI" <tari@garbage.example.test>'
 const OPERATOR = { id: 'demo-operator', name: 'Operatore Demo' }
 
-interface Att { id: number; filename: string; scan: string; virus: string | null; blocked: boolean }
+interface Att {
+  id: number
+  filename: string
+  scan: string
+  virus: string | null
+  blocked: boolean
+}
 
 async function attachmentsOf(host: TestHost, workOrderId: number): Promise<Att[]> {
   const res = await host.app.inject({ url: `${API}/work-orders/${workOrderId}/messages`, headers: auth('demo-viewer') })
@@ -21,8 +27,12 @@ async function attachmentsOf(host: TestHost, workOrderId: number): Promise<Att[]
 
 async function mailWith(host: TestHost, files: Array<{ filename: string; content: Buffer; contentType?: string }>) {
   const raw = await buildMail({
-    from: 'Mario Rossi <mario.rossi@example.test>', to: 'reclami@garbage.example.test', subject: 'Reclamo con allegati',
-    messageId: `<av.${Date.now()}.${Math.random().toString(36).slice(2)}@example.test>`, text: 'In allegato i documenti.', attachments: files
+    from: 'Mario Rossi <mario.rossi@example.test>',
+    to: 'reclami@garbage.example.test',
+    subject: 'Reclamo con allegati',
+    messageId: `<av.${Date.now()}.${Math.random().toString(36).slice(2)}@example.test>`,
+    text: 'In allegato i documenti.',
+    attachments: files
   })
   const result = await host.app.communications.mail.ingest(raw, { receivedAt: new Date('2026-03-02T09:00:00Z') })
   return result.workOrderId as number
@@ -53,7 +63,14 @@ t.test('antivirus with a real clamd', { skip: clamdMissing }, async (t) => {
     ])
     t.ok(workOrderId > 0, 'the work order is opened before any scan')
     const before = await attachmentsOf(host, workOrderId)
-    t.same(before.map((a) => [a.filename, a.scan, a.blocked]), [['verbale.pdf', 'pending', true], ['eicar.com', 'pending', true], ['documenti.zip', 'pending', true]])
+    t.same(
+      before.map((a) => [a.filename, a.scan, a.blocked]),
+      [
+        ['verbale.pdf', 'pending', true],
+        ['eicar.com', 'pending', true],
+        ['documenti.zip', 'pending', true]
+      ]
+    )
     const [clean, eicar, archive] = before as [Att, Att, Att]
     const waiting = await host.app.inject({ url: `${API}/attachments/${clean.id}`, headers: auth('demo-viewer') })
     t.equal(waiting.statusCode, 409)
@@ -63,13 +80,21 @@ t.test('antivirus with a real clamd', { skip: clamdMissing }, async (t) => {
 
     t.same(await scanOnce(host), { clean: 1, infected: 2, error: 0, deferred: 0 })
     const after = await attachmentsOf(host, workOrderId)
-    t.same(after.map((a) => [a.filename, a.scan, a.virus, a.blocked]), [
-      ['verbale.pdf', 'clean', null, false], ['eicar.com', 'infected', TEST_SIGNATURE, true], ['documenti.zip', 'infected', TEST_SIGNATURE, true]
-    ])
+    t.same(
+      after.map((a) => [a.filename, a.scan, a.virus, a.blocked]),
+      [
+        ['verbale.pdf', 'clean', null, false],
+        ['eicar.com', 'infected', TEST_SIGNATURE, true],
+        ['documenti.zip', 'infected', TEST_SIGNATURE, true]
+      ]
+    )
     const download = await host.app.inject({ url: `${API}/attachments/${clean.id}`, headers: auth('demo-viewer') })
     t.equal(download.statusCode, 200)
     t.equal(download.body, '%PDF-1.4 verbale pulito')
-    for (const [a, name] of [[eicar, 'eicar.com'], [archive, 'documenti.zip']] as const) {
+    for (const [a, name] of [
+      [eicar, 'eicar.com'],
+      [archive, 'documenti.zip']
+    ] as const) {
       const refused = await host.app.inject({ url: `${API}/attachments/${a.id}`, headers: auth('demo-admin') })
       t.equal(refused.statusCode, 403)
       t.equal(refused.json().message, `L'allegato "${name}" contiene un virus (${TEST_SIGNATURE}) ed è in quarantena: non si può scaricare né inviare.`)
@@ -87,21 +112,41 @@ t.test('antivirus with a real clamd', { skip: clamdMissing }, async (t) => {
 
     // the operator is told: audit entries and the work order's flag
     const audit = await host.knex('trc_audit_log').select('action', 'work_order_id', 'details_json').where('action', 'attachment.infected').orderBy('id')
-    t.same(audit.map((a) => [a.action, Number(a.work_order_id), JSON.parse(a.details_json).filename, JSON.parse(a.details_json).signature]),
-      [['attachment.infected', workOrderId, 'eicar.com', TEST_SIGNATURE], ['attachment.infected', workOrderId, 'documenti.zip', TEST_SIGNATURE]])
+    t.same(
+      audit.map((a) => [a.action, Number(a.work_order_id), JSON.parse(a.details_json).filename, JSON.parse(a.details_json).signature]),
+      [
+        ['attachment.infected', workOrderId, 'eicar.com', TEST_SIGNATURE],
+        ['attachment.infected', workOrderId, 'documenti.zip', TEST_SIGNATURE]
+      ]
+    )
     const view = (await host.app.inject({ url: `${API}/work-orders/${workOrderId}`, headers: auth('demo-viewer') })).json()
     t.equal(view.infectedAttachments, 2)
 
     // never re-attached nor forwarded
     const messagesBefore = Number((await host.knex('trc_messages').count({ n: '*' }).first())?.n)
-    const reattach = await host.app.inject({ method: 'POST', url: `${API}/work-orders/${workOrderId}/reply`, headers: auth('demo-operator'), payload: { html: '<p>Ecco</p>', attachmentIds: [eicar.id] } })
+    const reattach = await host.app.inject({
+      method: 'POST',
+      url: `${API}/work-orders/${workOrderId}/reply`,
+      headers: auth('demo-operator'),
+      payload: { html: '<p>Ecco</p>', attachmentIds: [eicar.id] }
+    })
     t.equal(reattach.statusCode, 403)
     t.equal(reattach.json().error, 'attachmentInfected')
-    const forward = await host.app.inject({ method: 'POST', url: `${API}/work-orders/${workOrderId}/forward?lang=en`, headers: auth('demo-operator'), payload: { to: 'ufficio.tecnico@example.test' } })
+    const forward = await host.app.inject({
+      method: 'POST',
+      url: `${API}/work-orders/${workOrderId}/forward?lang=en`,
+      headers: auth('demo-operator'),
+      payload: { to: 'ufficio.tecnico@example.test' }
+    })
     t.equal(forward.statusCode, 403)
     t.equal(forward.json().message, `Attachment "eicar.com" contains a virus (${TEST_SIGNATURE}) and is quarantined: it cannot be downloaded or sent.`)
     t.equal(Number((await host.knex('trc_messages').count({ n: '*' }).first())?.n), messagesBefore, 'a refused request stores nothing')
-    const bare = await host.app.inject({ method: 'POST', url: `${API}/work-orders/${workOrderId}/forward`, headers: auth('demo-operator'), payload: { to: 'ufficio.tecnico@example.test', includeAttachments: false } })
+    const bare = await host.app.inject({
+      method: 'POST',
+      url: `${API}/work-orders/${workOrderId}/forward`,
+      headers: auth('demo-operator'),
+      payload: { to: 'ufficio.tecnico@example.test', includeAttachments: false }
+    })
     t.equal(bare.statusCode, 201, 'without the attachments the forward goes')
   })
 
@@ -110,17 +155,35 @@ t.test('antivirus with a real clamd', { skip: clamdMissing }, async (t) => {
     await scanOnce(host)
     await host.app.communications.outbox.runOnce()
     smtp.reset()
-    const cleanId = await host.app.communications.workOrders.reply(workOrderId, { html: '<p>In allegato il calendario.</p>', files: [{ filename: 'calendario.txt', contentType: 'text/plain', content: Buffer.from('lunedì: vetro') }] }, OPERATOR)
-    const infectedId = await host.app.communications.workOrders.reply(workOrderId, { html: '<p>In allegato il programma.</p>', files: [{ filename: 'programma.com', contentType: 'application/octet-stream', content: EICAR }] }, OPERATOR)
+    const cleanId = await host.app.communications.workOrders.reply(
+      workOrderId,
+      { html: '<p>In allegato il calendario.</p>', files: [{ filename: 'calendario.txt', contentType: 'text/plain', content: Buffer.from('lunedì: vetro') }] },
+      OPERATOR
+    )
+    const infectedId = await host.app.communications.workOrders.reply(
+      workOrderId,
+      { html: '<p>In allegato il programma.</p>', files: [{ filename: 'programma.com', contentType: 'application/octet-stream', content: EICAR }] },
+      OPERATOR
+    )
     t.same(await host.app.communications.outbox.runOnce(), { sent: 0, retried: 0, failed: 0 }, 'held while their files are pending')
     const held = await host.knex('trc_outbox').select('status', 'attempts', 'last_error').whereIn('message_id', [cleanId, infectedId]).orderBy('id')
-    t.same(held.map((r) => [r.status, Number(r.attempts)]), [['retrying', 0], ['retrying', 0]], 'a hold is not a failed attempt')
+    t.same(
+      held.map((r) => [r.status, Number(r.attempts)]),
+      [
+        ['retrying', 0],
+        ['retrying', 0]
+      ],
+      'a hold is not a failed attempt'
+    )
     t.match(held[0]?.last_error, /in corso di controllo antivirus/)
     t.same(await scanOnce(host), { clean: 1, infected: 1, error: 0, deferred: 0 })
     await sleep(40) // past the hold (pollMs)
     t.same(await host.app.communications.outbox.runOnce(), { sent: 1, retried: 0, failed: 1 })
     const [mail] = await smtp.waitFor(1)
-    t.same(mail?.parsed.attachments.map((a) => a.filename), ['calendario.txt'])
+    t.same(
+      mail?.parsed.attachments.map((a) => a.filename),
+      ['calendario.txt']
+    )
     t.equal(smtp.messages.length, 1, 'the infected one never reached the relay')
     const failed = await host.knex('trc_messages').first('delivery_status', 'delivery_error').where('id', infectedId)
     t.same([failed.delivery_status, failed.delivery_error], ['failed', `Allegato "programma.com" infetto (${TEST_SIGNATURE}): il messaggio non viene inviato.`])
@@ -129,18 +192,31 @@ t.test('antivirus with a real clamd', { skip: clamdMissing }, async (t) => {
   t.test('a Sportello upload is scanned like mail', async (t) => {
     const data = new FormData()
     const fields = {
-      formToken: formToken(), type: 'segnalazione_disservizio', service: 'raccolta_trasporto', subject: 'Cassonetto rotto',
-      description: 'Il cassonetto in via Roma è rotto da giorni.', address: 'Via Roma 1', firstName: 'Mario', lastName: 'Rossi',
-      email: 'mario.rossi@example.test', privacy: 'true'
+      formToken: formToken(),
+      type: 'segnalazione_disservizio',
+      service: 'raccolta_trasporto',
+      subject: 'Cassonetto rotto',
+      description: 'Il cassonetto in via Roma è rotto da giorni.',
+      address: 'Via Roma 1',
+      firstName: 'Mario',
+      lastName: 'Rossi',
+      email: 'mario.rossi@example.test',
+      privacy: 'true'
     }
     for (const [k, v] of Object.entries(fields)) data.append(k, v)
     data.append('attachments', blob(Buffer.concat([Buffer.from('%PDF-1.4\n'), EICAR]), 'application/pdf'), 'modulo.pdf')
     const res = await host.app.inject({ method: 'POST', url: `${API}/intake/web`, payload: data as unknown as Record<string, unknown> })
     t.equal(res.statusCode, 201, res.body)
     const workOrderId = res.json().workOrderId as number
-    t.same((await attachmentsOf(host, workOrderId)).map((a) => [a.filename, a.scan]), [['modulo.pdf', 'pending']])
+    t.same(
+      (await attachmentsOf(host, workOrderId)).map((a) => [a.filename, a.scan]),
+      [['modulo.pdf', 'pending']]
+    )
     await scanOnce(host)
-    t.same((await attachmentsOf(host, workOrderId)).map((a) => [a.filename, a.scan, a.virus]), [['modulo.pdf', 'infected', TEST_SIGNATURE]])
+    t.same(
+      (await attachmentsOf(host, workOrderId)).map((a) => [a.filename, a.scan, a.virus]),
+      [['modulo.pdf', 'infected', TEST_SIGNATURE]]
+    )
   })
 
   t.test('clamd down, then up: ingestion goes on, the scan waits', async (t) => {
@@ -154,7 +230,10 @@ t.test('antivirus with a real clamd', { skip: clamdMissing }, async (t) => {
     t.same([Number(row.scan_attempts), row.scan_error], [0, 'clamd unreachable: ECONNREFUSED'])
     await clamd.start()
     t.same(await scanOnce(host), { clean: 1, infected: 0, error: 0, deferred: 0 })
-    t.same((await attachmentsOf(host, workOrderId)).map((a) => a.scan), ['clean'])
+    t.same(
+      (await attachmentsOf(host, workOrderId)).map((a) => a.scan),
+      ['clean']
+    )
   })
 })
 

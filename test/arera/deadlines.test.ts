@@ -54,7 +54,9 @@ t.test('clock, deadlines and digest', async (t) => {
     t.equal(extended.statusCode, 200)
     t.equal(extended.json().dueDate, before.dueDate, 'an extension never moves the regulatory due date')
     t.ok(extended.json().extendedDueDate > before.dueDate)
-    const actions = (await internalsOf(service).repositories.audit.listByWorkOrder(id)).filter((a) => a.action.startsWith('arera.clock.')).map((a) => [a.action, a.actorName, a.details.reason])
+    const actions = (await internalsOf(service).repositories.audit.listByWorkOrder(id))
+      .filter((a) => a.action.startsWith('arera.clock.'))
+      .map((a) => [a.action, a.actorName, a.details.reason])
     t.same(actions, [
       ['arera.clock.suspend', 'Operatore Demo', "In attesa della planimetria richiesta all'utente"],
       ['arera.clock.resume', 'Operatore Demo', 'Documenti ricevuti'],
@@ -85,7 +87,21 @@ t.test('clock, deadlines and digest', async (t) => {
   })
 
   t.test('deadlines', async (t) => {
-    const mailboxId = await internalsOf(service).repositories.mailboxes.insert({ name: 'Ingombranti', host: '127.0.0.1', port: 143, secure: false, username: 'ingombranti', passwordEncrypted: 'x', folder: 'INBOX', fromAddress: null, fromName: null, enabled: true, moveToFolder: null, maxMessageBytes: null, source: 'api' })
+    const mailboxId = await internalsOf(service).repositories.mailboxes.insert({
+      name: 'Ingombranti',
+      host: '127.0.0.1',
+      port: 143,
+      secure: false,
+      username: 'ingombranti',
+      passwordEncrypted: 'x',
+      folder: 'INBOX',
+      fromAddress: null,
+      fromName: null,
+      enabled: true,
+      moveToFolder: null,
+      maxMessageBytes: null,
+      source: 'api'
+    })
     // Now: Thursday 12 November 2026, 10:00 in Rome.
     const now = new Date('2026-11-12T09:00:00Z')
     // A: Monday 5 Oct (4 Oct 2026 is a Sunday): 6–9 (4), 12–16 (9), 19–23 (14), 26–30 (19), 2–6 Nov (24), 9–13 (29),
@@ -103,10 +119,24 @@ t.test('clock, deadlines and digest', async (t) => {
 
     const list = async (filter: Parameters<typeof service.arera.deadlines>[0]) =>
       (await service.arera.deadlines(filter, now)).filter((i) => [a, b, c, d].includes(i.workOrderId)).map((i) => [i.workOrderId, i.daysLeft])
-    t.same(await list({}), [[b, -18], [a, 2], [c, 13]], 'most urgent first')
-    t.same(await list({ maxDaysLeft: 5 }), [[b, -18], [a, 2]])
+    t.same(
+      await list({}),
+      [
+        [b, -18],
+        [a, 2],
+        [c, 13]
+      ],
+      'most urgent first'
+    )
+    t.same(await list({ maxDaysLeft: 5 }), [
+      [b, -18],
+      [a, 2]
+    ])
     t.same(await list({ overdue: true }), [[b, -18]])
-    t.same(await list({ overdue: false }), [[a, 2], [c, 13]])
+    t.same(await list({ overdue: false }), [
+      [a, 2],
+      [c, 13]
+    ])
     t.same(await list({ type: 'ritiro_su_chiamata' }), [[c, 13]])
     t.same(await list({ mailboxId }), [[c, 13]])
     const [item] = await service.arera.deadlines({ mailboxId }, now)
@@ -114,7 +144,10 @@ t.test('clock, deadlines and digest', async (t) => {
 
     const res = await host.app.inject({ url: `${API}/deadlines?overdue=true&type=reclamo_scritto`, headers: auth('demo-viewer') })
     t.equal(res.statusCode, 200)
-    t.ok(res.json().items.some((i: { workOrderId: number; daysLeft: number }) => i.workOrderId === b && i.daysLeft < 0), 'B is overdue whatever the day the suite runs')
+    t.ok(
+      res.json().items.some((i: { workOrderId: number; daysLeft: number }) => i.workOrderId === b && i.daysLeft < 0),
+      'B is overdue whatever the day the suite runs'
+    )
     t.ok(res.json().items.every((i: { daysLeft: number }) => i.daysLeft < 0))
     for (const [query, message] of [
       ['maxDaysLeft=tanti', 'Richiesta non valida: il campo "maxDaysLeft" deve essere un numero intero'],
@@ -142,8 +175,14 @@ t.test('clock, deadlines and digest', async (t) => {
     const payload = JSON.parse(row.payload_json)
     // Overdue: B (and the 120-day-old complaint from the first subtest); due within 5 working days: A.
     t.match(payload.subject, /^Scadenze ARERA del 12\/11\/2026: \d+ scadute, \d+ in scadenza$/)
-    t.match(payload.text, /Richieste con il termine scaduto:\n(- .*\n)*- RC-2026-\d+ — Reclamo: mastelli rubati — Reclamo scritto — scadenza 19\/10\/2026 — in ritardo di 18 giorni lavorativi/)
-    t.match(payload.text, /Richieste in scadenza:\n(- .*\n)*- RC-2026-\d+ — Reclamo: raccolta irregolare — Reclamo scritto — scadenza 16\/11\/2026 — mancano 2 giorni lavorativi/)
+    t.match(
+      payload.text,
+      /Richieste con il termine scaduto:\n(- .*\n)*- RC-2026-\d+ — Reclamo: mastelli rubati — Reclamo scritto — scadenza 19\/10\/2026 — in ritardo di 18 giorni lavorativi/
+    )
+    t.match(
+      payload.text,
+      /Richieste in scadenza:\n(- .*\n)*- RC-2026-\d+ — Reclamo: raccolta irregolare — Reclamo scritto — scadenza 16\/11\/2026 — mancano 2 giorni lavorativi/
+    )
     t.notMatch(payload.text, /ritiro ingombranti/, '13 working days left: not yet in the digest')
     t.match(payload.html, /<table[^>]*><caption>Richieste con il termine scaduto<\/caption>/)
     t.match(payload.headers, { 'Auto-Submitted': 'auto-generated' })

@@ -46,38 +46,64 @@ t.test('the Garibaldi email: a written complaint with the intervention as its se
   // As ingested: a complaint due 30 working days after receipt; the intervention only suggested.
   const view = (await api('GET', `/work-orders/${id}`)).json()
   t.match(view, {
-    type: 'reclamo_scritto', suggestedType: 'reclamo_scritto', typeConfirmed: false, receivedAt: RECEIVED.toISOString(), dueDate: REPLY_DUE,
-    standardWorkingDays: 30, suggestedServiceType: 'segnalazione_disservizio', serviceClock: null
+    type: 'reclamo_scritto',
+    suggestedType: 'reclamo_scritto',
+    typeConfirmed: false,
+    receivedAt: RECEIVED.toISOString(),
+    dueDate: REPLY_DUE,
+    standardWorkingDays: 30,
+    suggestedServiceType: 'segnalazione_disservizio',
+    serviceClock: null
   })
   const suggestion = (await api('GET', `/work-orders/${id}/classification/suggestion`, undefined, 'demo-viewer')).json()
   t.same(suggestion, {
-    type: 'reclamo_scritto', confidence: 'high', rule: 'failure_or_dissatisfaction',
+    type: 'reclamo_scritto',
+    confidence: 'high',
+    rule: 'failure_or_dissatisfaction',
     matched: ['non svuotat*', 'non viene svuotat*', 'non viene svolto', 'intervento'],
     explanation:
       'Parole trovate: "non svuotat*", "non viene svuotat*", "non viene svolto", "intervento". Chi segnala un disservizio o esprime ' +
       'insoddisfazione presenta un reclamo scritto (TQRIF art. 13): risposta motivata. Chiede anche un servizio ("non svuotat*", ' +
       '"non viene svuotat*", "non viene svolto", "intervento"): secondo termine da confermare.',
     service: {
-      type: 'segnalazione_disservizio', typeLabel: 'Segnalazione di disservizio',
+      type: 'segnalazione_disservizio',
+      typeLabel: 'Segnalazione di disservizio',
       matched: ['non svuotat*', 'non viene svuotat*', 'non viene svolto', 'intervento']
     }
   })
   const before = (await api('GET', '/register?from=2026-11-20&to=2026-11-20', undefined, 'demo-viewer')).json().items
-  t.same(before.map((e: { clock: string; type: string }) => [e.clock, e.type]), [['reply', 'reclamo_scritto']], 'no intervention row before the operator confirms it')
+  t.same(
+    before.map((e: { clock: string; type: string }) => [e.clock, e.type]),
+    [['reply', 'reclamo_scritto']],
+    'no intervention row before the operator confirms it'
+  )
 
   // The operator confirms the complaint (collection service) and the intervention clock.
   const denied = await api('PUT', `/work-orders/${id}/service-clock`, { type: 'segnalazione_disservizio' }, 'demo-viewer')
   t.equal(denied.statusCode, 403, 'read-only operators cannot confirm a clock')
   const classified = await api('PUT', `/work-orders/${id}/classification`, { type: 'reclamo_scritto', service: 'raccolta_trasporto' })
   t.equal(classified.statusCode, 200)
-  t.match(classified.json(), { type: 'reclamo_scritto', typeConfirmed: true, typeConfirmedBy: 'Operatore Demo', service: 'raccolta_trasporto', dueDate: REPLY_DUE })
+  t.match(classified.json(), {
+    type: 'reclamo_scritto',
+    typeConfirmed: true,
+    typeConfirmedBy: 'Operatore Demo',
+    service: 'raccolta_trasporto',
+    dueDate: REPLY_DUE
+  })
   const confirmed = await api('PUT', `/work-orders/${id}/service-clock`, { type: 'segnalazione_disservizio' })
   t.equal(confirmed.statusCode, 200)
   t.match(confirmed.json(), {
     dueDate: REPLY_DUE,
     serviceClock: {
-      type: 'segnalazione_disservizio', typeLabel: 'Segnalazione di disservizio', article: 'TQRIF art. 33', inspection: false, standardWorkingDays: 5,
-      startedAt: RECEIVED.toISOString(), dueDate: INTERVENTION_DUE, doneAt: null, confirmedBy: 'Operatore Demo'
+      type: 'segnalazione_disservizio',
+      typeLabel: 'Segnalazione di disservizio',
+      article: 'TQRIF art. 33',
+      inspection: false,
+      standardWorkingDays: 5,
+      startedAt: RECEIVED.toISOString(),
+      dueDate: INTERVENTION_DUE,
+      doneAt: null,
+      confirmedBy: 'Operatore Demo'
     }
   })
   t.equal((await repos.workOrderMeta.find(id))?.serviceClock?.dueDate, INTERVENTION_DUE, 'the due date is stored')
@@ -90,14 +116,24 @@ t.test('the Garibaldi email: a written complaint with the intervention as its se
   // … then finds there was an on-site inspection: 10 working days, met; the cause no longer applies.
   const inspected = await api('PUT', `/work-orders/${id}/service-clock`, { inspection: true })
   t.equal(inspected.statusCode, 200, 'correcting the inspection of a missed clock is allowed')
-  t.match(inspected.json().serviceClock, { inspection: true, standardWorkingDays: 10, dueDate: INTERVENTION_DUE_INSPECTION, workingDaysTaken: 6, standardMet: true, missCause: null })
+  t.match(inspected.json().serviceClock, {
+    inspection: true,
+    standardWorkingDays: 10,
+    dueDate: INTERVENTION_DUE_INSPECTION,
+    workingDaysTaken: 6,
+    standardMet: true,
+    missCause: null
+  })
   const audit = (await repos.audit.listByWorkOrder(id)).filter((a) => a.action === 'arera.serviceClock').map((a) => a.details)
   t.equal(audit.length, 4, 'every change of the second clock is audited')
-  t.match(audit.find((d) => (d.to as { inspection?: boolean } | null)?.inspection === true), {
-    from: { type: 'segnalazione_disservizio', inspection: false, dueDate: INTERVENTION_DUE, doneAt: DONE, missCause: 'utente_o_terzi' },
-    to: { type: 'segnalazione_disservizio', inspection: true, dueDate: INTERVENTION_DUE_INSPECTION, doneAt: DONE, missCause: null },
-    suggested: 'segnalazione_disservizio'
-  })
+  t.match(
+    audit.find((d) => (d.to as { inspection?: boolean } | null)?.inspection === true),
+    {
+      from: { type: 'segnalazione_disservizio', inspection: false, dueDate: INTERVENTION_DUE, doneAt: DONE, missCause: 'utente_o_terzi' },
+      to: { type: 'segnalazione_disservizio', inspection: true, dueDate: INTERVENTION_DUE_INSPECTION, doneAt: DONE, missCause: null },
+      suggested: 'segnalazione_disservizio'
+    }
+  )
 
   // The reasoned reply (what the outbox records when the reply is sent; set directly so the date is fixed).
   await repos.workOrderMeta.update(id, { replySentAt: REPLIED })
@@ -108,13 +144,36 @@ t.test('the Garibaldi email: a written complaint with the intervention as its se
   const reference = (await repos.workOrderMeta.find(id))?.reference
   t.match(register.json().items, [
     {
-      workOrderId: id, reference, clock: 'reply', type: 'reclamo_scritto', typeConfirmed: true, service: 'raccolta_trasporto', receivedDate: '2026-11-20',
-      dueDate: REPLY_DUE, replyDate: '2026-12-10', standardWorkingDays: 30, workingDaysTaken: 13, outcome: 'met', standardMet: true, missCause: null
+      workOrderId: id,
+      reference,
+      clock: 'reply',
+      type: 'reclamo_scritto',
+      typeConfirmed: true,
+      service: 'raccolta_trasporto',
+      receivedDate: '2026-11-20',
+      dueDate: REPLY_DUE,
+      replyDate: '2026-12-10',
+      standardWorkingDays: 30,
+      workingDaysTaken: 13,
+      outcome: 'met',
+      standardMet: true,
+      missCause: null
     },
     {
-      workOrderId: id, reference, clock: 'service', type: 'segnalazione_disservizio', typeLabel: 'Segnalazione di disservizio', typeConfirmed: true,
-      receivedDate: '2026-11-20', dueDate: INTERVENTION_DUE_INSPECTION, replyDate: '2026-11-30', standardWorkingDays: 10, workingDaysTaken: 6,
-      outcome: 'met', standardMet: true, missCause: null
+      workOrderId: id,
+      reference,
+      clock: 'service',
+      type: 'segnalazione_disservizio',
+      typeLabel: 'Segnalazione di disservizio',
+      typeConfirmed: true,
+      receivedDate: '2026-11-20',
+      dueDate: INTERVENTION_DUE_INSPECTION,
+      replyDate: '2026-11-30',
+      standardWorkingDays: 10,
+      workingDaysTaken: 6,
+      outcome: 'met',
+      standardMet: true,
+      missCause: null
     }
   ])
   t.equal(register.json().items.length, 2)
@@ -132,7 +191,15 @@ t.test('the Garibaldi email: a written complaint with the intervention as its se
   t.match(report.totals, { requests: 1, withStandard: 2, met: 2, missed: 0, pending: 0 })
   const by = (type: string) => report.standards.find((s: { type: string }) => s.type === type)
   t.match(by('reclamo_scritto'), { standardWorkingDays: 30, requests: 1, met: 1, missed: 0, pending: 0, averageWorkingDays: 13 })
-  t.match(by('segnalazione_disservizio'), { standardWorkingDays: 5, standardWorkingDaysWithInspection: 10, requests: 1, met: 1, missed: 0, pending: 0, averageWorkingDays: 6 })
+  t.match(by('segnalazione_disservizio'), {
+    standardWorkingDays: 5,
+    standardWorkingDaysWithInspection: 10,
+    requests: 1,
+    met: 1,
+    missed: 0,
+    pending: 0,
+    averageWorkingDays: 6
+  })
   for (const s of report.standards.filter((x: { type: string }) => x.type !== 'reclamo_scritto' && x.type !== 'segnalazione_disservizio')) {
     t.equal(s.requests, 0, `${s.type}: nothing counted`)
   }
@@ -145,23 +212,44 @@ t.test('the Garibaldi email: with the intervention late and no reply, both clock
     host.app.inject({ method, url: `${API}${url}`, headers: auth('demo-operator'), ...(payload ? { payload } : {}) })
   const id = await ingestGaribaldi(host)
   // Done on Tuesday 1 December (working day 7), no inspection: missed by the operator.
-  const done = await api('PUT', `/work-orders/${id}/service-clock`, { type: 'segnalazione_disservizio', doneAt: '2026-12-01T09:00:00.000Z', missCause: 'gestore' })
+  const done = await api('PUT', `/work-orders/${id}/service-clock`, {
+    type: 'segnalazione_disservizio',
+    doneAt: '2026-12-01T09:00:00.000Z',
+    missCause: 'gestore'
+  })
   t.equal(done.statusCode, 200)
   t.match(done.json().serviceClock, { dueDate: INTERVENTION_DUE, workingDaysTaken: 7, standardMet: false, missCause: 'gestore' })
   // A cause on a clock that met its standard is refused, in the caller's language.
   const refused = await host.app.inject({
-    method: 'PUT', url: `${API}/work-orders/${id}/service-clock?lang=en`, headers: auth('demo-operator'), payload: { inspection: true, missCause: 'gestore' }
+    method: 'PUT',
+    url: `${API}/work-orders/${id}/service-clock?lang=en`,
+    headers: auth('demo-operator'),
+    payload: { inspection: true, missCause: 'gestore' }
   })
   t.equal(refused.statusCode, 409)
   t.match(refused.json(), { code: 'missCauseNotApplicable', message: 'A miss cause can only be recorded for requests that missed their standard.' })
   const items = (await api('GET', '/register?from=2026-11-20&to=2026-11-20')).json().items
   t.match(items, [
     { clock: 'reply', type: 'reclamo_scritto', dueDate: REPLY_DUE, replyDate: null },
-    { clock: 'service', type: 'segnalazione_disservizio', dueDate: INTERVENTION_DUE, replyDate: '2026-12-01', workingDaysTaken: 7, outcome: 'missed', missCause: 'gestore' }
+    {
+      clock: 'service',
+      type: 'segnalazione_disservizio',
+      dueDate: INTERVENTION_DUE,
+      replyDate: '2026-12-01',
+      workingDaysTaken: 7,
+      outcome: 'missed',
+      missCause: 'gestore'
+    }
   ])
   const report = (await api('GET', '/indicators?year=2026')).json()
   const by = (type: string) => report.standards.find((s: { type: string }) => s.type === type)
-  t.match(by('segnalazione_disservizio'), { requests: 1, met: 0, missed: 1, missedByCause: { gestore: 1, forza_maggiore: 0, utente_o_terzi: 0, non_registrata: 0 }, averageWorkingDays: 7 })
+  t.match(by('segnalazione_disservizio'), {
+    requests: 1,
+    met: 0,
+    missed: 1,
+    missedByCause: { gestore: 1, forza_maggiore: 0, utente_o_terzi: 0, non_registrata: 0 },
+    averageWorkingDays: 7
+  })
   // The reply clock is pending until 7 January 2027 and a miss after it: it depends on today, only its count is fixed.
   t.equal(by('reclamo_scritto').requests, 1)
 })

@@ -42,19 +42,32 @@ t.test('two municipalities with different patron saints: the same complaint, the
   t.teardown(() => host.close())
   await addContributors(host)
   const mailbox = await host.app.inject({
-    method: 'POST', url: `${API}/mailboxes`, headers: auth('demo-admin'),
-    payload: { name: 'Reclami Firenze', host: '127.0.0.1', port: 1, username: FIRENZE_MAILBOX, password: 'imap-pw', fromAddress: FIRENZE_MAILBOX, enabled: false }
+    method: 'POST',
+    url: `${API}/mailboxes`,
+    headers: auth('demo-admin'),
+    payload: {
+      name: 'Reclami Firenze',
+      host: '127.0.0.1',
+      port: 1,
+      username: FIRENZE_MAILBOX,
+      password: 'imap-pw',
+      fromAddress: FIRENZE_MAILBOX,
+      enabled: false
+    }
   })
   t.equal(mailbox.statusCode, 201, mailbox.body)
   const firenzeMailbox = mailbox.json().id as number
 
   const territories = (await host.app.inject({ url: `${API}/arera/territories`, headers: auth('demo-viewer') })).json().items
-  t.same(territories.map((x: { code: string | null; patronSaint: unknown; workingWeekdays: number[] }) => [x.code, x.patronSaint, x.workingWeekdays]), [
-    [null, null, [1, 2, 3, 4, 5]],
-    ['roma', { month: 6, day: 29, name: 'Santi Pietro e Paolo' }, [1, 2, 3, 4, 5]],
-    ['milano', { month: 12, day: 7, name: "Sant'Ambrogio" }, [1, 2, 3, 4, 5]],
-    ['firenze', { month: 6, day: 24, name: 'San Giovanni Battista' }, [1, 2, 3, 4, 5]]
-  ])
+  t.same(
+    territories.map((x: { code: string | null; patronSaint: unknown; workingWeekdays: number[] }) => [x.code, x.patronSaint, x.workingWeekdays]),
+    [
+      [null, null, [1, 2, 3, 4, 5]],
+      ['roma', { month: 6, day: 29, name: 'Santi Pietro e Paolo' }, [1, 2, 3, 4, 5]],
+      ['milano', { month: 12, day: 7, name: "Sant'Ambrogio" }, [1, 2, 3, 4, 5]],
+      ['firenze', { month: 6, day: 24, name: 'San Giovanni Battista' }, [1, 2, 3, 4, 5]]
+    ]
+  )
 
   const cases: Array<{ why: string; received: Date; due: Record<'roma' | 'milano' | 'firenze' | 'default', string> }> = [
     {
@@ -83,14 +96,23 @@ t.test('two municipalities with different patron saints: the same complaint, the
     t.match(await view(host, roma), { territory: 'roma', territoryName: 'Roma Capitale', dueDate: c.due.roma, standardWorkingDays: 30 }, `Rome: ${c.why}`)
     t.match(await view(host, milano), { territory: 'milano', territoryName: 'Comune di Milano', dueDate: c.due.milano }, `Milan: ${c.why}`)
     t.match(await view(host, firenze), { territory: 'firenze', territoryName: 'Comune di Firenze', dueDate: c.due.firenze }, `Florence: ${c.why}`)
-    t.match(await view(host, fallback), { territory: null, territoryName: 'Garbage Servizi Ambientali S.p.A.', dueDate: c.due.default }, `the deployment: ${c.why}`)
+    t.match(
+      await view(host, fallback),
+      { territory: null, territoryName: 'Garbage Servizi Ambientali S.p.A.', dueDate: c.due.default },
+      `the deployment: ${c.why}`
+    )
 
     // The register shows each request under its territory, with that territory's due date.
     const day = c.received.toISOString().slice(0, 10)
     const register = (await host.app.inject({ url: `${API}/register?from=${day}&to=${day}`, headers: auth('demo-viewer') })).json().items
     t.same(
       register.map((e: { workOrderId: number; territory: string | null; dueDate: string }) => [e.workOrderId, e.territory, e.dueDate]),
-      [[roma, 'roma', c.due.roma], [milano, 'milano', c.due.milano], [firenze, 'firenze', c.due.firenze], [fallback, null, c.due.default]]
+      [
+        [roma, 'roma', c.due.roma],
+        [milano, 'milano', c.due.milano],
+        [firenze, 'firenze', c.due.firenze],
+        [fallback, null, c.due.default]
+      ]
     )
   }
 
@@ -99,7 +121,14 @@ t.test('two municipalities with different patron saints: the same complaint, the
   const roma = await ingest(host, ROMA, new Date('2026-06-19T08:00:00Z'))
   const firenze = await ingest(host, STRANGER, new Date('2026-06-19T08:00:00Z'), firenzeMailbox)
   const clock = async (id: number) =>
-    (await host.app.inject({ method: 'PUT', url: `${API}/work-orders/${id}/service-clock`, headers: auth('demo-operator'), payload: { type: 'segnalazione_disservizio' } })).json()
+    (
+      await host.app.inject({
+        method: 'PUT',
+        url: `${API}/work-orders/${id}/service-clock`,
+        headers: auth('demo-operator'),
+        payload: { type: 'segnalazione_disservizio' }
+      })
+    ).json()
   t.match((await clock(roma)).serviceClock, { dueDate: '2026-06-26', standardWorkingDays: 5 })
   t.match((await clock(firenze)).serviceClock, { dueDate: '2026-06-29', standardWorkingDays: 5 })
 })
@@ -113,7 +142,12 @@ t.test('a Monday–Saturday working week: the same complaint is due earlier than
   const id = await ingest(host, STRANGER, new Date('2026-11-20T17:45:00Z'))
   t.match(await view(host, id), { territory: null, dueDate: '2026-12-29', standardWorkingDays: 30 })
   // The intervention: Sat 21 (1), Mon 23 (2), 24 (3), 25 (4), Thu 26 November (5); Monday–Friday it is Friday 27.
-  const clock = await host.app.inject({ method: 'PUT', url: `${API}/work-orders/${id}/service-clock`, headers: auth('demo-operator'), payload: { type: 'segnalazione_disservizio' } })
+  const clock = await host.app.inject({
+    method: 'PUT',
+    url: `${API}/work-orders/${id}/service-clock`,
+    headers: auth('demo-operator'),
+    payload: { type: 'segnalazione_disservizio' }
+  })
   t.match(clock.json().serviceClock, { dueDate: '2026-11-26', standardWorkingDays: 5 })
   // Received on a Saturday, a working day here: that Saturday is day 0, one day later than Friday's.
   const saturday = await ingest(host, STRANGER, new Date('2026-11-21T09:00:00Z'))

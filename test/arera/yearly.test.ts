@@ -33,29 +33,76 @@ const CASES: Case[] = [
   { key: 'R1', from: MARIO, subject: 'Reclamo: raccolta saltata a Capodanno', received: '2024-12-31T23:30:00Z', reply: '2025-01-10T10:00:00+01:00' },
   // Monday 13 Jan → 10 Mar, billing correction (60): 14–17 (4), 20–24 (9), 27–31 (14), Feb 3–7 (19), 10–14 (24),
   // 17–21 (29), 24–28 (34), Mar 3–7 (39), 10 (40): met.
-  { key: 'B1', from: MARIO, subject: 'Richiesta di rettifica: importo errato sulla TARI', received: '2025-01-13T10:00:00+01:00', reply: '2025-03-10T10:00:00+01:00' },
+  {
+    key: 'B1',
+    from: MARIO,
+    subject: 'Richiesta di rettifica: importo errato sulla TARI',
+    received: '2025-01-13T10:00:00+01:00',
+    reply: '2025-03-10T10:00:00+01:00'
+  },
   // Monday 3 Feb → Friday 14 Feb: 4–7 (4), 10–14 (9): met.
   { key: 'R2', from: MARIO, subject: 'Reclamo per il mancato ritiro del vetro', received: '2025-02-03T10:00:00+01:00', reply: '2025-02-14T12:00:00+01:00' },
   // The same complaint again the next day: merged into R2 by an operator, counted once (in R2).
   { key: 'DUP', from: MARIO, subject: 'Reclamo per il mancato ritiro del vetro (sollecito)', received: '2025-02-04T10:00:00+01:00', reply: null },
   // Monday 3 Mar → Tuesday 15 Apr: 4–7 (4), 10–14 (9), 17–21 (14), 24–28 (19), 31 Mar–4 Apr (24), 7–11 (29),
   // 14 (30), 15 (31): missed, the operator's fault.
-  { key: 'R3', from: STRANGER, subject: 'Reclamo: cassonetti mai svuotati', received: '2025-03-03T15:00:00+01:00', reply: '2025-04-15T12:00:00+02:00', cause: 'gestore' },
+  {
+    key: 'R3',
+    from: STRANGER,
+    subject: 'Reclamo: cassonetti mai svuotati',
+    received: '2025-03-03T15:00:00+01:00',
+    reply: '2025-04-15T12:00:00+02:00',
+    cause: 'gestore'
+  },
   // Thursday 17 Apr → Friday 6 Jun: 18 (1), 21 Easter Monday, 22–24 (4), 25 Apr, 28–30 (7), 1 May, 2 (8), 5–9 (13),
   // 12–16 (18), 19–23 (23), 26–30 (28), 2 Jun, 3 (29), 4 (30), 5 (31), 6 (32): missed, force majeure.
-  { key: 'R4', from: MARIO, subject: 'Reclamo: strada non pulita dopo il mercato', received: '2025-04-17T11:00:00+02:00', reply: '2025-06-06T12:00:00+02:00', cause: 'forza_maggiore' },
+  {
+    key: 'R4',
+    from: MARIO,
+    subject: 'Reclamo: strada non pulita dopo il mercato',
+    received: '2025-04-17T11:00:00+02:00',
+    reply: '2025-06-06T12:00:00+02:00',
+    cause: 'forza_maggiore'
+  },
   // Tuesday 3 Jun → Wednesday 4 Jun: met.
-  { key: 'I1', from: STRANGER, subject: 'Vorrei sapere gli orari del centro di raccolta', received: '2025-06-03T10:00:00+02:00', reply: '2025-06-04T10:00:00+02:00' },
+  {
+    key: 'I1',
+    from: STRANGER,
+    subject: 'Vorrei sapere gli orari del centro di raccolta',
+    received: '2025-06-03T10:00:00+02:00',
+    reply: '2025-06-04T10:00:00+02:00'
+  },
   // Monday 7 Jul → 25 Aug: 8–11 (4), 14–18 (9), 21–25 (14), 28 Jul–1 Aug (19), 4–8 (24), 11–14 (28), 15 Aug,
   // 18–22 (33), 25 (34): missed, caused by the user.
-  { key: 'I2', from: MARIO, subject: 'Vorrei sapere come posso avere i sacchi gialli', received: '2025-07-07T10:00:00+02:00', reply: '2025-08-25T10:00:00+02:00', cause: 'utente_o_terzi' },
+  {
+    key: 'I2',
+    from: MARIO,
+    subject: 'Vorrei sapere come posso avere i sacchi gialli',
+    received: '2025-07-07T10:00:00+02:00',
+    reply: '2025-08-25T10:00:00+02:00',
+    cause: 'utente_o_terzi'
+  },
   // Monday 8 Sep, a failure report asking for an intervention: the complaint replied Friday 26 Sep, 9–12 (4),
   // 15–19 (9), 22–26 (14): met; the intervention (second clock, 5) done Monday 15 Sep, 9–12 (4), 15 (5): met.
   { key: 'G1', from: STRANGER, subject: 'Bidone non svuotato in via Garibaldi', received: '2025-09-08T10:00:00+02:00', reply: '2025-09-26T10:00:00+02:00' },
   // History from the archive, in the register: Monday 6 Oct → Friday 10 Oct, 4: met.
-  { key: 'H1', from: MARIO, subject: 'Reclamo: bidone non svuotato', received: '2025-10-06T10:00:00+02:00', reply: '2025-10-10T10:00:00+02:00', archive: { includeInRegister: true } },
+  {
+    key: 'H1',
+    from: MARIO,
+    subject: 'Reclamo: bidone non svuotato',
+    received: '2025-10-06T10:00:00+02:00',
+    reply: '2025-10-10T10:00:00+02:00',
+    archive: { includeInRegister: true }
+  },
   // History from the archive, kept out of the register: never counted.
-  { key: 'H2', from: MARIO, subject: 'Reclamo: raccolta non effettuata', received: '2025-10-13T10:00:00+02:00', reply: null, archive: { includeInRegister: false } },
+  {
+    key: 'H2',
+    from: MARIO,
+    subject: 'Reclamo: raccolta non effettuata',
+    received: '2025-10-13T10:00:00+02:00',
+    reply: null,
+    archive: { includeInRegister: false }
+  },
   // Monday 3 Nov, never answered: due 16 Dec, long past, a miss whose cause nobody recorded.
   { key: 'R5', from: STRANGER, subject: 'Reclamo: nessuna risposta alle mie segnalazioni', received: '2025-11-03T10:00:00+01:00', reply: null },
   // 00:30 on 1 January 2026 in Rome: not a 2025 request.
@@ -89,20 +136,38 @@ async function seededHost(): Promise<{ host: TestHost; destroy: () => Promise<vo
     // ceased in 2024: not a user any more
     { nominativo: 'Fumagalli Ada', email: null, comune: 'Milano', tipo_utenza: 'DOM', generico: false, data_cessazione: '2024-03-31' }
   ])
-  const host = await startTestHost({
-    organizationName: 'Garbage Servizi Ambientali S.p.A.',
-    mapping: {
-      ...HOST_MAPPING,
-      contributors: { ...HOST_MAPPING.contributors, userType: 'tipo_utenza', userTypeValues: { domestica: ['DOM'], non_domestica: ['ND'] }, activeTo: 'data_cessazione' }
+  const host = await startTestHost(
+    {
+      organizationName: 'Garbage Servizi Ambientali S.p.A.',
+      mapping: {
+        ...HOST_MAPPING,
+        contributors: {
+          ...HOST_MAPPING.contributors,
+          userType: 'tipo_utenza',
+          userTypeValues: { domestica: ['DOM'], non_domestica: ['ND'] },
+          activeTo: 'data_cessazione'
+        }
+      },
+      arera: {
+        scheme: 'III',
+        territories: [{ code: 'milano', name: 'Comune di Milano', municipalities: ['Milano'], patronSaint: { month: 12, day: 7, name: "Sant'Ambrogio" } }]
+      }
     },
-    arera: { scheme: 'III', territories: [{ code: 'milano', name: 'Comune di Milano', municipalities: ['Milano'], patronSaint: { month: 12, day: 7, name: "Sant'Ambrogio" } }] }
-  }, db)
-  return { host, destroy: async () => { await host.close(); await db.destroy() } }
+    db
+  )
+  return {
+    host,
+    destroy: async () => {
+      await host.close()
+      await db.destroy()
+    }
+  }
 }
 
 async function seedYear(host: TestHost): Promise<Map<string, number>> {
   const repos = internalsOf(host.app.communications).repositories
-  const api = (method: 'PUT' | 'POST', url: string, payload: object) => host.app.inject({ method, url: `${API}${url}`, headers: auth('demo-operator'), payload })
+  const api = (method: 'PUT' | 'POST', url: string, payload: object) =>
+    host.app.inject({ method, url: `${API}${url}`, headers: auth('demo-operator'), payload })
   const ids = new Map<string, number>()
   for (const c of CASES) {
     const raw = await buildMail({ from: c.from, to: 'reclami@garbage.example.test', subject: c.subject, text: `${c.subject}.\nCordiali saluti` })
@@ -117,12 +182,21 @@ async function seedYear(host: TestHost): Promise<Map<string, number>> {
     if (r.statusCode !== 200) throw new Error(`${what}: ${r.statusCode} ${r.body}`)
   }
   await check('merge', api('POST', `/work-orders/${ids.get('DUP')}/merge`, { into: ids.get('R2') }))
-  await check('intervention', api('PUT', `/work-orders/${ids.get('G1')}/service-clock`, { type: 'segnalazione_disservizio', doneAt: '2025-09-15T16:00:00+02:00' }))
-  for (const c of CASES.filter((x) => x.cause)) await check(`${c.key} cause`, api('PUT', `/work-orders/${ids.get(c.key)}/miss-cause`, { cause: c.cause as string }))
+  await check(
+    'intervention',
+    api('PUT', `/work-orders/${ids.get('G1')}/service-clock`, { type: 'segnalazione_disservizio', doneAt: '2025-09-15T16:00:00+02:00' })
+  )
+  for (const c of CASES.filter((x) => x.cause))
+    await check(`${c.key} cause`, api('PUT', `/work-orders/${ids.get(c.key)}/miss-cause`, { cause: c.cause as string }))
   return ids
 }
 
-const causes = (forza_maggiore: number, utente_o_terzi: number, gestore: number, non_registrata: number) => ({ forza_maggiore, utente_o_terzi, gestore, non_registrata })
+const causes = (forza_maggiore: number, utente_o_terzi: number, gestore: number, non_registrata: number) => ({
+  forza_maggiore,
+  utente_o_terzi,
+  gestore,
+  non_registrata
+})
 const zero = { requests: 0, met: 0, missed: 0, missedByCause: causes(0, 0, 0, 0), pending: 0, percentMet: null, averageWorkingDays: null, compliant: null }
 
 t.test('the yearly communication of a seeded 2025, per territory, as JSON and PDF', async (t) => {
@@ -135,8 +209,12 @@ t.test('the yearly communication of a seeded 2025, per territory, as JSON and PD
   t.equal(res.statusCode, 200, res.body)
   const report = res.json()
   t.match(report, {
-    year: 2025, deadline: '2026-03-31', operator: 'Garbage Servizi Ambientali S.p.A.', territory: { code: null, name: 'Garbage Servizi Ambientali S.p.A.' },
-    scheme: { id: 'III', minimumCompliancePercent: 70 }, checklist: null
+    year: 2025,
+    deadline: '2026-03-31',
+    operator: 'Garbage Servizi Ambientali S.p.A.',
+    territory: { code: null, name: 'Garbage Servizi Ambientali S.p.A.' },
+    scheme: { id: 'III', minimumCompliancePercent: 70 },
+    checklist: null
   })
   // 219 named contributors: Mario Rossi non-domestic (' nd ' reads as ND), Anna Bianchi's 'X' unclassified,
   // Giuseppe Bianchi ceased in June; the 216 others domestic. The generic contributor is nobody's supply.
@@ -148,22 +226,78 @@ t.test('the yearly communication of a seeded 2025, per territory, as JSON and PD
   // Complaints: met R1 (6), R2 (9), G1 (14), H1 (4); missed R3 (31, operator), R4 (32, force majeure), R5 (no reply,
   // no cause). 4 / 7 = 57.1 %, below the 70 % of Schema III; average over the six replied: (6+9+14+4+31+32)/6 = 16.
   t.match(by(report, 'reclamo_scritto'), {
-    standardWorkingDays: 30, article: 'TQRIF art. 14', toConfirm: false, requests: 7, met: 4, missed: 3, missedByCause: causes(1, 0, 1, 1),
-    pending: 0, percentMet: 57.1, averageWorkingDays: 16, minimumPercent: 70, compliant: false
+    standardWorkingDays: 30,
+    article: 'TQRIF art. 14',
+    toConfirm: false,
+    requests: 7,
+    met: 4,
+    missed: 3,
+    missedByCause: causes(1, 0, 1, 1),
+    pending: 0,
+    percentMet: 57.1,
+    averageWorkingDays: 16,
+    minimumPercent: 70,
+    compliant: false
   })
   // Information: I1 (1) met, I2 (34) missed by the user: 50 %, average 17.5.
-  t.match(by(report, 'richiesta_informazioni'), { requests: 2, met: 1, missed: 1, missedByCause: causes(0, 1, 0, 0), percentMet: 50, averageWorkingDays: 17.5, compliant: false })
+  t.match(by(report, 'richiesta_informazioni'), {
+    requests: 2,
+    met: 1,
+    missed: 1,
+    missedByCause: causes(0, 1, 0, 0),
+    percentMet: 50,
+    averageWorkingDays: 17.5,
+    compliant: false
+  })
   // Billing correction: B1, 40 of 60.
-  t.match(by(report, 'rettifica_importi'), { standardWorkingDays: 60, toConfirm: true, requests: 1, met: 1, missed: 0, percentMet: 100, averageWorkingDays: 40, compliant: true })
+  t.match(by(report, 'rettifica_importi'), {
+    standardWorkingDays: 60,
+    toConfirm: true,
+    requests: 1,
+    met: 1,
+    missed: 0,
+    percentMet: 100,
+    averageWorkingDays: 40,
+    compliant: true
+  })
   // The intervention on G1: 5 of 5.
-  t.match(by(report, 'segnalazione_disservizio'), { standardWorkingDays: 5, standardWorkingDaysWithInspection: 10, requests: 1, met: 1, percentMet: 100, averageWorkingDays: 5, compliant: true })
-  for (const type of ['ritiro_su_chiamata', 'riparazione_attrezzature', 'attivazione_variazione_cessazione', 'consegna_attrezzature', 'rimborso_importi', 'inoltro_tra_gestori', 'inoltro_risposta']) {
+  t.match(by(report, 'segnalazione_disservizio'), {
+    standardWorkingDays: 5,
+    standardWorkingDaysWithInspection: 10,
+    requests: 1,
+    met: 1,
+    percentMet: 100,
+    averageWorkingDays: 5,
+    compliant: true
+  })
+  for (const type of [
+    'ritiro_su_chiamata',
+    'riparazione_attrezzature',
+    'attivazione_variazione_cessazione',
+    'consegna_attrezzature',
+    'rimborso_importi',
+    'inoltro_tra_gestori',
+    'inoltro_risposta'
+  ]) {
     t.match(by(report, type), zero, `${type}: nothing in 2025`)
   }
-  t.same(report.standards.map((s: { type: string }) => s.type), [
-    'reclamo_scritto', 'richiesta_informazioni', 'rettifica_importi', 'segnalazione_disservizio', 'ritiro_su_chiamata', 'riparazione_attrezzature',
-    'attivazione_variazione_cessazione', 'consegna_attrezzature', 'rimborso_importi', 'inoltro_tra_gestori', 'inoltro_risposta'
-  ], 'every standard in force, in order; "altro" has none')
+  t.same(
+    report.standards.map((s: { type: string }) => s.type),
+    [
+      'reclamo_scritto',
+      'richiesta_informazioni',
+      'rettifica_importi',
+      'segnalazione_disservizio',
+      'ritiro_su_chiamata',
+      'riparazione_attrezzature',
+      'attivazione_variazione_cessazione',
+      'consegna_attrezzature',
+      'rimborso_importi',
+      'inoltro_tra_gestori',
+      'inoltro_risposta'
+    ],
+    'every standard in force, in order; "altro" has none'
+  )
 
   const milano = (await get('/arera/yearly-communication?year=2025&territory=milano')).json()
   t.match(milano, { territory: { code: 'milano', name: 'Comune di Milano' }, checklist: null })
@@ -171,7 +305,15 @@ t.test('the yearly communication of a seeded 2025, per territory, as JSON and PD
   t.same(milano.users, { on: '2025-12-31', domestiche: 3, non_domestiche: 1, non_classificate: 0, total: 4 })
   t.same(milano.totals, { requests: 2, withStandard: 2, met: 1, missed: 1, pending: 0 })
   t.match(by(milano, 'reclamo_scritto'), { requests: 1, met: 1, missed: 0, percentMet: 100, averageWorkingDays: 14, compliant: true })
-  t.match(by(milano, 'richiesta_informazioni'), { requests: 1, met: 0, missed: 1, missedByCause: causes(0, 0, 1, 0), percentMet: 0, averageWorkingDays: null, compliant: false })
+  t.match(by(milano, 'richiesta_informazioni'), {
+    requests: 1,
+    met: 0,
+    missed: 1,
+    missedByCause: causes(0, 0, 1, 0),
+    percentMet: 0,
+    averageWorkingDays: null,
+    compliant: false
+  })
   t.match(by(milano, 'segnalazione_disservizio'), zero)
 
   const unknown = await get('/arera/yearly-communication?year=2025&territory=torino')

@@ -36,7 +36,10 @@ t.test('request types', async (t) => {
       'altro'
     ]
   )
-  t.same(REQUEST_TYPES.map((r) => r.type), [...REQUEST_TYPE_CODES])
+  t.same(
+    REQUEST_TYPES.map((r) => r.type),
+    [...REQUEST_TYPE_CODES]
+  )
   t.equal(new Set(REQUEST_TYPES.map((r) => r.label.it)).size, 8, 'distinct Italian labels')
   t.equal(new Set(REQUEST_TYPES.map((r) => r.label.en)).size, 8, 'distinct English labels')
   t.equal(requestTypeLabel('reclamo_scritto'), 'Reclamo scritto')
@@ -157,7 +160,10 @@ t.test('elapsedWorkingDays', async (t) => {
 })
 
 t.test('regulatory schemes', async (t) => {
-  t.same(REGULATORY_SCHEMES.map((s) => s.id), ['I', 'II', 'III', 'IV'])
+  t.same(
+    REGULATORY_SCHEMES.map((s) => s.id),
+    ['I', 'II', 'III', 'IV']
+  )
   const three = REGULATORY_SCHEMES.find((s) => s.id === 'III')
   t.equal(three?.minimumCompliancePercent, 70)
   t.equal(REGULATORY_SCHEMES.find((s) => s.id === 'I')?.minimumCompliancePercent, null, 'Schema I: no general standards')
@@ -174,12 +180,14 @@ t.test('regulatory schemes', async (t) => {
 })
 
 t.test('miss causes', async (t) => {
-  t.same(MISS_CAUSES.map((c) => c.cause), ['forza_maggiore', 'utente_o_terzi', 'gestore'])
-  t.same(MISS_CAUSES.map((c) => c.label.it), [
-    'Cause di forza maggiore',
-    "Cause imputabili all'utente o a terzi",
-    'Cause imputabili al gestore'
-  ])
+  t.same(
+    MISS_CAUSES.map((c) => c.cause),
+    ['forza_maggiore', 'utente_o_terzi', 'gestore']
+  )
+  t.same(
+    MISS_CAUSES.map((c) => c.label.it),
+    ['Cause di forza maggiore', "Cause imputabili all'utente o a terzi", 'Cause imputabili al gestore']
+  )
   for (const c of MISS_CAUSES) t.ok(c.label.en.length > 0)
   t.ok(isMissCause('gestore'))
   t.notOk(isMissCause('operatore'))
@@ -293,7 +301,10 @@ t.test('the Garibaldi email: a written complaint that also asks for an intervent
   )
   t.match(s.explanation.en, /^Words found: .* Reporting a service failure or expressing dissatisfaction is a written complaint/)
   // A repair asked next to a complaint: the repair is the second clock.
-  t.same(suggestRequestType('Reclamo', 'Il bidone rotto non è mai stato sostituito.').service, { type: 'riparazione_attrezzature', matched: ['bidone rotto', 'rotto'] })
+  t.same(suggestRequestType('Reclamo', 'Il bidone rotto non è mai stato sostituito.').service, {
+    type: 'riparazione_attrezzature',
+    matched: ['bidone rotto', 'rotto']
+  })
   // A request that only asks for a service keeps that service as its own clock.
   t.match(suggestRequestType('Prenotare il ritiro ingombranti', 'Un divano.'), { type: 'ritiro_su_chiamata', rule: 'service_request', service: null })
 })
@@ -305,7 +316,10 @@ t.test('suggestRequestType: prudential rule and edge cases', async (t) => {
   )
   const core = (x: ReturnType<typeof suggestRequestType>) => ({ type: x.type, confidence: x.confidence, matched: x.matched, rule: x.rule, service: x.service })
   t.same(core(vague), { type: 'reclamo_scritto', confidence: 'low', matched: [], rule: 'prudential', service: null }, 'unclassifiable → reclamo scritto, low')
-  t.equal(vague.explanation.it, 'Nessuna parola chiave trovata. Il testo non permette una classificazione chiara: si tratta come reclamo scritto (regola prudenziale, TQRIF art. 13).')
+  t.equal(
+    vague.explanation.it,
+    'Nessuna parola chiave trovata. Il testo non permette una classificazione chiara: si tratta come reclamo scritto (regola prudenziale, TQRIF art. 13).'
+  )
   t.same(core(suggestRequestType('', '')), { type: 'reclamo_scritto', confidence: 'low', matched: [], rule: 'prudential', service: null })
 
   // A tie between two types cannot easily be classified either.

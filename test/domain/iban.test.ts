@@ -3,7 +3,15 @@ import t from 'tap'
 import { ibanProblem, isValidIban, normalizeIban } from '../../src/domain/iban.js'
 
 t.test('valid IBANs in paper and electronic form', async (t) => {
-  for (const iban of ['IT60X0542811101000000123456', 'IT60 X054 2811 1010 0000 0123 456', 'it60x0542811101000000123456', 'DE89370400440532013000', 'FR1420041010050500013M02606', 'GB29NWBK60161331926819', 'SM86U0322509800000000270100']) {
+  for (const iban of [
+    'IT60X0542811101000000123456',
+    'IT60 X054 2811 1010 0000 0123 456',
+    'it60x0542811101000000123456',
+    'DE89370400440532013000',
+    'FR1420041010050500013M02606',
+    'GB29NWBK60161331926819',
+    'SM86U0322509800000000270100'
+  ]) {
     t.ok(isValidIban(iban), iban)
   }
   t.equal(normalizeIban(' it60 x054-2811 '), 'IT60X0542811')

@@ -2,7 +2,10 @@
 import t from 'tap'
 import { attachmentList, findUnresolved, placeholdersOf, renderTemplate, validateTemplate } from '../../src/domain/templates.js'
 
-const fields = [{ name: 'esito', label: 'Esito', required: true }, { name: 'note', label: 'Note', required: false }]
+const fields = [
+  { name: 'esito', label: 'Esito', required: true },
+  { name: 'note', label: 'Note', required: false }
+]
 
 t.test('placeholders are found once each, spaces inside the braces allowed', async (t) => {
   t.same(placeholdersOf('<p>{{riferimento}} {{ contribuente.nome }} {{riferimento}}</p>'), ['riferimento', 'contribuente.nome'])
@@ -22,17 +25,25 @@ t.test('validation: unknown placeholders, undeclared fields, unclosed braces, un
     { kind: 'field', detail: 'nome di campo non valido "Esito!" (lettere e cifre, inizia con una minuscola)' },
     { kind: 'field', detail: 'il campo "Esito!" non ha un\'etichetta' }
   ])
-  t.same(validateTemplate({ html: '<p>ciao</p>', fields: [fields[0] as never] }), [{ kind: 'field', detail: 'il campo "esito" non compare nel testo ({{campo.esito}})' }])
+  t.same(validateTemplate({ html: '<p>ciao</p>', fields: [fields[0] as never] }), [
+    { kind: 'field', detail: 'il campo "esito" non compare nel testo ({{campo.esito}})' }
+  ])
 })
 
 t.test('validation: a signature allows only its own placeholders and no fields', async (t) => {
   t.same(validateTemplate({ html: '{{operatore.nome}} {{scadenza}} {{campo.x}}', allowed: ['operatore.nome'], allowFields: false }), [
-    { kind: 'unknown', name: 'scadenza' }, { kind: 'unknown', name: 'campo.x' }
+    { kind: 'unknown', name: 'scadenza' },
+    { kind: 'unknown', name: 'campo.x' }
   ])
 })
 
 t.test('rendering escapes values and field text, keeps line breaks, reports what is missing', async (t) => {
-  const out = renderTemplate('<p>Gentile {{contribuente.nome}}, {{campo.esito}} {{campo.note}} {{scadenza}}</p>', { 'contribuente.nome': 'Rossi & <Figli>', scadenza: null }, fields, { note: 'riga 1\n<b>riga 2</b>' })
+  const out = renderTemplate(
+    '<p>Gentile {{contribuente.nome}}, {{campo.esito}} {{campo.note}} {{scadenza}}</p>',
+    { 'contribuente.nome': 'Rossi & <Figli>', scadenza: null },
+    fields,
+    { note: 'riga 1\n<b>riga 2</b>' }
+  )
   t.equal(out.html, '<p>Gentile Rossi &amp; &lt;Figli&gt;, {{campo.esito}} riga 1<br>&lt;b&gt;riga 2&lt;/b&gt; </p>')
   t.same(out.missing, [fields[0]])
   t.same(out.unavailable, ['scadenza'])

@@ -75,9 +75,18 @@ t.test('the national holidays of a year', async (t) => {
 })
 
 t.test('4 October is a national holiday again from 2026', async (t) => {
-  t.notOk(italianHolidays(2025).some((h) => h.date === '2025-10-04'), 'not in 2025')
-  t.ok(italianHolidays(2026).some((h) => h.date === '2026-10-04' && h.name === "San Francesco d'Assisi"), 'yes in 2026')
-  t.ok(italianHolidays(2027).some((h) => h.date === '2027-10-04'), 'and after')
+  t.notOk(
+    italianHolidays(2025).some((h) => h.date === '2025-10-04'),
+    'not in 2025'
+  )
+  t.ok(
+    italianHolidays(2026).some((h) => h.date === '2026-10-04' && h.name === "San Francesco d'Assisi"),
+    'yes in 2026'
+  )
+  t.ok(
+    italianHolidays(2027).some((h) => h.date === '2027-10-04'),
+    'and after'
+  )
   // 2025: 4/5 October are Saturday/Sunday, so Friday 3 + 1 working day is Monday 6 either way.
   t.equal(isoWeekday('2025-10-04'), 6)
   t.equal(rome.addWorkingDays('2025-10-03', 1), '2025-10-06')
@@ -188,7 +197,10 @@ t.test('patron saint and extra closures', async (t) => {
   // A 29 February patron is a holiday only in leap years.
   const leap = createWorkingCalendar({ patronSaint: { month: 2, day: 29, name: 'San Leap' } })
   t.equal(leap.holidayName('2028-02-29'), 'San Leap')
-  t.same(leap.holidays(2027).filter((h) => h.kind === 'patron'), [])
+  t.same(
+    leap.holidays(2027).filter((h) => h.kind === 'patron'),
+    []
+  )
 })
 
 t.test('configurable working week', async (t) => {

@@ -11,14 +11,29 @@ const dupIt = (name: string) => `Il parametro "${name}" è indicato più volte: 
 const dupEn = (name: string) => `Parameter "${name}" is given more than once: give it once (a single value).`
 const encIt = (name: string) => `Il parametro "${name}" non è testo UTF-8 valido (contiene byte non validi o il carattere nullo): correggilo e invia di nuovo.`
 const encEn = (name: string) => `Parameter "${name}" is not valid UTF-8 text (it contains invalid bytes or the null character): correct it and send again.`
-const errorOf = (code: string, name: string, message: string) => ({ statusCode: 400, code, error: code, message, params: { name }, fields: { [name]: message } })
+const errorOf = (code: string, name: string, message: string) => ({
+  statusCode: 400,
+  code,
+  error: code,
+  message,
+  params: { name },
+  fields: { [name]: message }
+})
 
 const FORM = 'application/x-www-form-urlencoded'
 const report = (email: string) =>
   `service_code=segnalazione_disservizio&address_string=Via%20Roma%201%2C%20Cant%C3%B9&description=Sacchi%20abbandonati%20accanto%20al%20cassonetto&email=${encodeURIComponent(email)}`
 const webFields = (email: string): Record<string, string> => ({
-  formToken: formToken(), type: 'segnalazione_disservizio', service: 'raccolta_trasporto', subject: 'Cassonetto rotto in via Roma',
-  description: 'Il cassonetto è rotto da giorni e i rifiuti restano per strada.', address: 'Via Roma 1, Cantù', firstName: 'Mario', lastName: 'Rossi', email, privacy: 'true'
+  formToken: formToken(),
+  type: 'segnalazione_disservizio',
+  service: 'raccolta_trasporto',
+  subject: 'Cassonetto rotto in via Roma',
+  description: 'Il cassonetto è rotto da giorni e i rifiuti restano per strada.',
+  address: 'Via Roma 1, Cantù',
+  firstName: 'Mario',
+  lastName: 'Rossi',
+  email,
+  privacy: 'true'
 })
 const urlencoded = (fields: Record<string, string>) => new URLSearchParams(fields).toString()
 /** The JSON of `value` with one raw byte in place of `marker`: bytes no UTF-8 encoder would write. */
@@ -71,19 +86,43 @@ t.test('bad input on real routes', async (t) => {
     for (const [url, name, value] of dates) {
       const res = await get(url)
       t.equal(res.statusCode, 400, url)
-      t.same(res.json(), { statusCode: 400, code: 'dateParamInvalid', error: 'dateParamInvalid', message: day(name, value), params: { name, value, min: 2000, max: 2100 } }, url)
+      t.same(
+        res.json(),
+        { statusCode: 400, code: 'dateParamInvalid', error: 'dateParamInvalid', message: day(name, value), params: { name, value, min: 2000, max: 2100 } },
+        url
+      )
     }
     const en = await get('/register?from=2026-02-30&to=2026-03-31', { 'accept-language': 'en' })
-    t.equal(en.json().message, 'Parameter "from" is not a valid date: "2026-02-30". Use a day that exists, from 2000 to 2100, as YYYY-MM-DD (for example 2026-01-31).')
-    for (const url of ['/indicators?year=9999', '/indicators.csv?year=10000', '/indicators?year=1999', '/arera/yearly-communication?year=9999', '/arera/yearly-communication.pdf?year=9999']) {
+    t.equal(
+      en.json().message,
+      'Parameter "from" is not a valid date: "2026-02-30". Use a day that exists, from 2000 to 2100, as YYYY-MM-DD (for example 2026-01-31).'
+    )
+    for (const url of [
+      '/indicators?year=9999',
+      '/indicators.csv?year=10000',
+      '/indicators?year=1999',
+      '/arera/yearly-communication?year=9999',
+      '/arera/yearly-communication.pdf?year=9999'
+    ]) {
       const value = /year=(\d+)/.exec(url)?.[1] as string
       const res = await get(url)
       t.equal(res.statusCode, 400, url)
-      t.same(res.json(), {
-        statusCode: 400, code: 'yearParamInvalid', error: 'yearParamInvalid', message: `Anno non valido: "${value}". Indica un anno dal 2000 al 2100, per esempio 2026.`, params: { value, min: 2000, max: 2100 }
-      }, url)
+      t.same(
+        res.json(),
+        {
+          statusCode: 400,
+          code: 'yearParamInvalid',
+          error: 'yearParamInvalid',
+          message: `Anno non valido: "${value}". Indica un anno dal 2000 al 2100, per esempio 2026.`,
+          params: { value, min: 2000, max: 2100 }
+        },
+        url
+      )
     }
-    t.equal((await get('/indicators?year=9999', { 'accept-language': 'en' })).json().message, 'Invalid year: "9999". Give a year from 2000 to 2100, for example 2026.')
+    t.equal(
+      (await get('/indicators?year=9999', { 'accept-language': 'en' })).json().message,
+      'Invalid year: "9999". Give a year from 2000 to 2100, for example 2026.'
+    )
     t.equal((await get('/indicators?year=2026')).statusCode, 200)
     // Open311: a day that does not exist is refused, not rolled over to 2 March
     const open311 = await host.app.inject({ url: `${O}/requests.json?start_date=2026-02-30` })
@@ -109,7 +148,10 @@ t.test('bad input on real routes', async (t) => {
     const xml = await host.app.inject({ url: `${O}/requests.xml?service_code=%FF` })
     t.equal(xml.statusCode, 400)
     t.match(xml.headers['content-type'], /text\/xml/)
-    t.equal(xml.body, `<?xml version="1.0" encoding="utf-8"?>\n<errors><error><code>400</code><description>${encIt('service_code').replace(/"/g, '&quot;')}</description></error></errors>`)
+    t.equal(
+      xml.body,
+      `<?xml version="1.0" encoding="utf-8"?>\n<errors><error><code>400</code><description>${encIt('service_code').replace(/"/g, '&quot;')}</description></error></errors>`
+    )
     t.equal((await get('/messages?from=citt%C3%A0%40example.test')).statusCode, 200, 'UTF-8 percent-encoded is fine')
   })
 
@@ -124,7 +166,10 @@ t.test('bad input on real routes', async (t) => {
     t.same(body.json(), [{ code: 400, description: dupEn('api_key') }])
     const xml = await post(`${O}/requests.xml`, `api_key=bad&api_key=demo-app-key&${report('dup.xml@example.test')}`)
     t.equal(xml.statusCode, 400)
-    t.equal(xml.body, `<?xml version="1.0" encoding="utf-8"?>\n<errors><error><code>400</code><description>${dupIt('api_key').replace(/"/g, '&quot;')}</description></error></errors>`)
+    t.equal(
+      xml.body,
+      `<?xml version="1.0" encoding="utf-8"?>\n<errors><error><code>400</code><description>${dupIt('api_key').replace(/"/g, '&quot;')}</description></error></errors>`
+    )
     const bytes = await post(`${O}/requests.json`, `api_key=demo-app-key&${report('bytes@example.test').replace('Sacchi%20', 'Sacchi%FF')}`)
     t.same(bytes.json(), [{ code: 400, description: encIt('description') }])
     const ids = await host.app.inject({ url: `${O}/requests.json?service_request_id=RC-2026-000001&service_request_id=RC-2026-000002` })
@@ -139,7 +184,12 @@ t.test('bad input on real routes', async (t) => {
   t.test('the web form: a field twice or bytes that are not UTF-8 are 400s naming the field, and nothing is stored', async (t) => {
     const before = await counts(host)
     const post = (payload: string | Buffer | FormData, type?: string, headers: Record<string, string> = {}) =>
-      host.app.inject({ method: 'POST', url: `${API}/intake/web`, payload: payload as string, headers: { ...(type ? { 'content-type': type } : {}), ...headers } })
+      host.app.inject({
+        method: 'POST',
+        url: `${API}/intake/web`,
+        payload: payload as string,
+        headers: { ...(type ? { 'content-type': type } : {}), ...headers }
+      })
     const twice = await post(`${urlencoded(webFields('twice@example.test'))}&type=reclamo_scritto`, FORM)
     t.equal(twice.statusCode, 400)
     t.same(twice.json(), errorOf('duplicateParameter', 'type', dupIt('type')))
@@ -151,21 +201,30 @@ t.test('bad input on real routes', async (t) => {
     t.same(en.json(), errorOf('duplicateParameter', 'email', dupEn('email')))
     const raw = Buffer.concat([Buffer.from(`${urlencoded(webFields('raw@example.test'))}&phone=031`), Buffer.from([0xff]), Buffer.from('12')])
     t.same((await post(raw, FORM)).json(), errorOf('invalidEncoding', 'phone', encIt('phone')))
-    t.same((await post(`${urlencoded(webFields('pct@example.test'))}&lastName=Ross%C3%28`, FORM)).json(), errorOf('invalidEncoding', 'lastName', encIt('lastName')))
+    t.same(
+      (await post(`${urlencoded(webFields('pct@example.test'))}&lastName=Ross%C3%28`, FORM)).json(),
+      errorOf('invalidEncoding', 'lastName', encIt('lastName'))
+    )
     const jsonBytes = withByte({ ...webFields('json@example.test'), subject: 'Cassonetto @@ rotto' }, '@@', 0xff)
     t.same((await post(jsonBytes, 'application/json')).json(), errorOf('invalidEncoding', 'subject', encIt('subject')))
-    t.same((await post(JSON.stringify({ ...webFields('nul@example.test'), firstName: 'Ma\u0000rio' }), 'application/json')).json(), errorOf('invalidEncoding', 'firstName', encIt('firstName')))
+    t.same(
+      (await post(JSON.stringify({ ...webFields('nul@example.test'), firstName: 'Ma\u0000rio' }), 'application/json')).json(),
+      errorOf('invalidEncoding', 'firstName', encIt('firstName'))
+    )
     const parts = multipartBody({ ...webFields('parts@example.test'), address: 'Via Roma @@ 1' })
     const at = parts.payload.indexOf('@@')
     const partBytes = Buffer.concat([parts.payload.subarray(0, at), Buffer.from([0xff]), parts.payload.subarray(at + 2)])
     t.same((await post(partBytes, parts.headers['content-type'])).json(), errorOf('invalidEncoding', 'address', encIt('address')))
     t.same(await counts(host), before, 'nothing stored')
     // the one field a form may repeat: links to photos
-    const links = await post(`${urlencoded(webFields('links@example.test'))}&mediaUrl=https%3A%2F%2Fexample.test%2Fa.jpg&mediaUrl=https%3A%2F%2Fexample.test%2Fb.jpg`, FORM)
+    const links = await post(
+      `${urlencoded(webFields('links@example.test'))}&mediaUrl=https%3A%2F%2Fexample.test%2Fa.jpg&mediaUrl=https%3A%2F%2Fexample.test%2Fb.jpg`,
+      FORM
+    )
     t.equal(links.statusCode, 201, links.body)
   })
 
-  t.test('an operator\'s reply form with its text twice is a 400; its addresses, a list, may repeat', async (t) => {
+  t.test("an operator's reply form with its text twice is a 400; its addresses, a list, may repeat", async (t) => {
     const before = await counts(host)
     const wo = await host.knex('ordini_lavoro').first('id_odl').orderBy('id_odl')
     const reply = (fields: Record<string, string | string[]>) => {
@@ -182,7 +241,7 @@ t.test('bad input on real routes', async (t) => {
     t.same(await counts(host), before, 'nothing stored')
   })
 
-  t.test('an operator\'s JSON body with bytes that are not UTF-8 or NUL is a 400 naming the field, not a 500', async (t) => {
+  t.test("an operator's JSON body with bytes that are not UTF-8 or NUL is a 400 naming the field, not a 500", async (t) => {
     const before = await counts(host)
     const post = (payload: string | Buffer) =>
       host.app.inject({ method: 'POST', url: `${API}/templates`, payload, headers: { ...auth('demo-admin'), 'content-type': 'application/json' } })

@@ -9,7 +9,7 @@ const PREFIX = '/api/communications'
 const it = { 'accept-language': 'it-IT,it;q=0.9' }
 const en = { 'accept-language': 'en-GB,en;q=0.9' }
 
-t.test('errors in the caller\'s language', async (t) => {
+t.test("errors in the caller's language", async (t) => {
   const routes: Array<{ method: string; url: string; permission: string }> = []
   const host = await startTestHost({}, undefined, (app) => {
     app.addHook('onRoute', (route: RouteOptions) => {
@@ -30,8 +30,16 @@ t.test('errors in the caller\'s language', async (t) => {
     t.ok(protectedRoutes.length >= 30)
     for (const r of protectedRoutes) {
       const url = urlOf(r.url)
-      t.same((await inject(r.method, url, it)).json(), { statusCode: 401, code: 'unauthorized', error: 'unauthorized', message: 'Autenticazione richiesta: accedi per continuare.', params: {} }, `${r.method} ${r.url} it`)
-      t.same((await inject(r.method, url, en)).json(), { statusCode: 401, code: 'unauthorized', error: 'unauthorized', message: 'Authentication required: please sign in.', params: {} }, `${r.method} ${r.url} en`)
+      t.same(
+        (await inject(r.method, url, it)).json(),
+        { statusCode: 401, code: 'unauthorized', error: 'unauthorized', message: 'Autenticazione richiesta: accedi per continuare.', params: {} },
+        `${r.method} ${r.url} it`
+      )
+      t.same(
+        (await inject(r.method, url, en)).json(),
+        { statusCode: 401, code: 'unauthorized', error: 'unauthorized', message: 'Authentication required: please sign in.', params: {} },
+        `${r.method} ${r.url} en`
+      )
     }
   })
 
@@ -39,10 +47,22 @@ t.test('errors in the caller\'s language', async (t) => {
     for (const r of routes.filter((r) => r.permission !== 'public' && r.permission !== 'read')) {
       const url = urlOf(r.url)
       const p = r.permission
-      t.same((await inject(r.method, url, { ...auth('demo-viewer'), ...it })).json(),
-        { statusCode: 403, code: 'forbidden', error: 'forbidden', message: `Non hai il permesso di eseguire questa operazione (${p}).`, params: { permission: p } }, `${r.method} ${r.url} it`)
-      t.same((await inject(r.method, url, { ...auth('demo-viewer'), ...en })).json(),
-        { statusCode: 403, code: 'forbidden', error: 'forbidden', message: `You do not have permission for this operation (${p}).`, params: { permission: p } }, `${r.method} ${r.url} en`)
+      t.same(
+        (await inject(r.method, url, { ...auth('demo-viewer'), ...it })).json(),
+        {
+          statusCode: 403,
+          code: 'forbidden',
+          error: 'forbidden',
+          message: `Non hai il permesso di eseguire questa operazione (${p}).`,
+          params: { permission: p }
+        },
+        `${r.method} ${r.url} it`
+      )
+      t.same(
+        (await inject(r.method, url, { ...auth('demo-viewer'), ...en })).json(),
+        { statusCode: 403, code: 'forbidden', error: 'forbidden', message: `You do not have permission for this operation (${p}).`, params: { permission: p } },
+        `${r.method} ${r.url} en`
+      )
     }
   })
 
@@ -57,8 +77,22 @@ t.test('errors in the caller\'s language', async (t) => {
       const enRes = (await inject(r.method, url, { ...admin, ...en }, payload)).json()
       // a body schema may refuse the empty body first: then the error names its field, still in the right language
       if (itRes.code === 'invalidId') {
-        t.same(itRes, { statusCode: 400, code: 'invalidId', error: 'invalidId', message: 'Identificativo non valido: "abc". Serve un numero intero positivo.', params: { value: 'abc' } }, `${r.method} ${r.url} it`)
-        t.same(enRes, { statusCode: 400, code: 'invalidId', error: 'invalidId', message: 'Invalid id: "abc". A positive integer is required.', params: { value: 'abc' } }, `${r.method} ${r.url} en`)
+        t.same(
+          itRes,
+          {
+            statusCode: 400,
+            code: 'invalidId',
+            error: 'invalidId',
+            message: 'Identificativo non valido: "abc". Serve un numero intero positivo.',
+            params: { value: 'abc' }
+          },
+          `${r.method} ${r.url} it`
+        )
+        t.same(
+          enRes,
+          { statusCode: 400, code: 'invalidId', error: 'invalidId', message: 'Invalid id: "abc". A positive integer is required.', params: { value: 'abc' } },
+          `${r.method} ${r.url} en`
+        )
       } else {
         t.equal(itRes.code, 'invalidRequest', `${r.method} ${r.url}: ${itRes.message}`)
         t.match(itRes.message, /^Richiesta non valida: (manca il campo|il campo)/, `${r.method} ${r.url} it`)
@@ -67,15 +101,19 @@ t.test('errors in the caller\'s language', async (t) => {
     }
   })
 
-  t.test('schema validation errors name the field in the caller\'s language', async (t) => {
+  t.test("schema validation errors name the field in the caller's language", async (t) => {
     const url = `${PREFIX}/settings`
     const it400 = (await inject('PUT', url, { ...auth('demo-admin'), ...it }, { genericContributorId: 'abc' })).json()
     t.same(it400, {
-      statusCode: 400, code: 'invalidRequest', error: 'invalidRequest',
+      statusCode: 400,
+      code: 'invalidRequest',
+      error: 'invalidRequest',
       message: 'Richiesta non valida: il campo "genericContributorId" deve essere un numero intero',
       params: { detail: 'il campo "genericContributorId" deve essere un numero intero' },
       fields: { genericContributorId: 'il campo "genericContributorId" deve essere un numero intero' },
-      problems: [{ field: 'genericContributorId', rule: 'type', params: { type: 'integer' }, message: 'il campo "genericContributorId" deve essere un numero intero' }]
+      problems: [
+        { field: 'genericContributorId', rule: 'type', params: { type: 'integer' }, message: 'il campo "genericContributorId" deve essere un numero intero' }
+      ]
     })
     const en400 = (await inject('PUT', url, { ...auth('demo-admin'), ...en }, { genericContributorId: 'abc' })).json()
     t.equal(en400.message, 'Invalid request: the field "genericContributorId" must be a whole number')
@@ -85,9 +123,23 @@ t.test('errors in the caller\'s language', async (t) => {
     t.equal(missing.message, 'Invalid request: the field "html" is missing')
     t.same(missing.problems, [{ field: 'html', rule: 'required', params: {}, message: 'the field "html" is missing' }])
 
-    const notObject = (await app.inject({ method: 'POST', url: `${PREFIX}/work-orders/1/notes`, headers: { ...auth('demo-operator'), ...en, 'content-type': 'application/json' }, payload: '[1]' })).json()
+    const notObject = (
+      await app.inject({
+        method: 'POST',
+        url: `${PREFIX}/work-orders/1/notes`,
+        headers: { ...auth('demo-operator'), ...en, 'content-type': 'application/json' },
+        payload: '[1]'
+      })
+    ).json()
     t.equal(notObject.message, 'Invalid request: the request body must be a JSON object')
-    const badJson = (await app.inject({ method: 'POST', url: `${PREFIX}/work-orders/1/notes`, headers: { ...auth('demo-operator'), ...it, 'content-type': 'application/json' }, payload: '{' })).json()
+    const badJson = (
+      await app.inject({
+        method: 'POST',
+        url: `${PREFIX}/work-orders/1/notes`,
+        headers: { ...auth('demo-operator'), ...it, 'content-type': 'application/json' },
+        payload: '{'
+      })
+    ).json()
     t.match(badJson, { statusCode: 400, code: 'invalidJsonBody', message: 'Il corpo della richiesta non è un JSON valido.' })
 
     const query = (await inject('GET', `${PREFIX}/deadlines?maxDaysLeft=tanti&lang=en`, auth('demo-viewer'))).json()
@@ -97,10 +149,20 @@ t.test('errors in the caller\'s language', async (t) => {
   })
 
   t.test('404s in both languages', async (t) => {
-    t.same((await inject('GET', `${PREFIX}/work-orders/987654`, { ...auth('demo-viewer'), ...en })).json(),
-      { statusCode: 404, code: 'workOrderNotFound', error: 'workOrderNotFound', message: 'Work order 987654 not found.', params: { id: 987654 } })
+    t.same((await inject('GET', `${PREFIX}/work-orders/987654`, { ...auth('demo-viewer'), ...en })).json(), {
+      statusCode: 404,
+      code: 'workOrderNotFound',
+      error: 'workOrderNotFound',
+      message: 'Work order 987654 not found.',
+      params: { id: 987654 }
+    })
     t.equal((await inject('GET', `${PREFIX}/work-orders/987654`, { ...auth('demo-viewer'), ...it })).json().message, 'Ordine di lavoro 987654 non trovato.')
-    t.same((await inject('GET', `${PREFIX}/nothing-here`, en)).json(),
-      { statusCode: 404, code: 'notFoundRoute', error: 'notFoundRoute', message: 'Resource not found: GET /api/communications/nothing-here', params: { method: 'GET', url: '/api/communications/nothing-here' } })
+    t.same((await inject('GET', `${PREFIX}/nothing-here`, en)).json(), {
+      statusCode: 404,
+      code: 'notFoundRoute',
+      error: 'notFoundRoute',
+      message: 'Resource not found: GET /api/communications/nothing-here',
+      params: { method: 'GET', url: '/api/communications/nothing-here' }
+    })
   })
 })

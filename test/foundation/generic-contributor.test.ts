@@ -6,7 +6,7 @@ import { createGenericContributor, GENERIC_CONTRIBUTOR_SETTING } from '../../src
 import { internalsOf } from '../../src/internals.js'
 import { startTestHost } from '../helpers/host.js'
 
-t.test('an expired generic contributor is read inside the caller\'s transaction', async (t) => {
+t.test("an expired generic contributor is read inside the caller's transaction", async (t) => {
   const host = await startTestHost()
   t.teardown(() => host.close())
   const { repositories } = internalsOf(host.app.communications)

@@ -22,13 +22,22 @@ async function instances(t: { teardown(fn: () => unknown): void }, n: number) {
 }
 
 t.test('an instance waits while another holds the migration lock', { skip }, async (t) => {
-  const { db, knexes: [first, second], warnings } = await instances(t, 2)
+  const {
+    db,
+    knexes: [first, second],
+    warnings
+  } = await instances(t, 2)
   let release: () => void = () => undefined
-  const held = new Promise<void>((resolve) => { release = resolve })
+  const held = new Promise<void>((resolve) => {
+    release = resolve
+  })
   const holder = withMigrationLock(first!, () => held)
   await sleep(200)
   let finished = false
-  const waiting = migrateLatest(second!).then((list) => { finished = true; return list })
+  const waiting = migrateLatest(second!).then((list) => {
+    finished = true
+    return list
+  })
   await sleep(1_000)
   t.equal(finished, false, 'the second instance is still waiting')
   t.equal(await db.knex.schema.hasTable('trc_knex_migrations'), false, 'and has not touched the database')
@@ -40,10 +49,18 @@ t.test('an instance waits while another holds the migration lock', { skip }, asy
 })
 
 t.test('two instances migrating together: one applies everything, the other nothing', { skip }, async (t) => {
-  const { db, knexes: [a, b], warnings } = await instances(t, 2)
+  const {
+    db,
+    knexes: [a, b],
+    warnings
+  } = await instances(t, 2)
   const applied = await Promise.all([migrateLatest(a!), migrateLatest(b!)])
   const all = (await migrationSource.getMigrations([])).length
-  t.same(applied.map((list) => list.length).sort((x, y) => y - x), [all, 0], 'one applied every migration, the other none')
+  t.same(
+    applied.map((list) => list.length).sort((x, y) => y - x),
+    [all, 0],
+    'one applied every migration, the other none'
+  )
   t.same(warnings, [], 'no lock or failed-migration warnings')
   t.equal(Number((await db.knex('trc_knex_migrations').count({ n: '*' }))[0]?.n), all, 'each migration recorded once')
 })

@@ -61,8 +61,14 @@ t.test('every repository query compiles for SQL Server', async (t) => {
 
   // host tables through the mapping
   let from = mark()
-  await track('host.createWorkOrder', repos.host.createWorkOrder({ contributorId: 1, state: 'open', type: 'reclamo_scritto', subject: 's', description: 'd', createdAt: now }))
-  const insertHost = queries.slice(from).map((q) => q.sql).join(';')
+  await track(
+    'host.createWorkOrder',
+    repos.host.createWorkOrder({ contributorId: 1, state: 'open', type: 'reclamo_scritto', subject: 's', description: 'd', createdAt: now })
+  )
+  const insertHost = queries
+    .slice(from)
+    .map((q) => q.sql)
+    .join(';')
   t.match(insertHost, /output inserted\.\[id_odl\] into #out/i, 'host insert tolerates triggers (includeTriggerModifications)')
   from = mark()
   await track('host.findContributorsByEmail', repos.host.findContributorsByEmail('A@B.it'))
@@ -79,7 +85,24 @@ t.test('every repository query compiles for SQL Server', async (t) => {
   track('host.supportsState', repos.host.supportsState('waiting'))
 
   from = mark()
-  await track('messages.insert', repos.messages.insert({ workOrderId: 1, contributorId: 1, direction: 'inbound', channel: 'email', messageId: '<a@b>', dedupeKey: 'k', from: 'a@b', to: [], cc: [], subject: 's', html: null, text: null, createdAt: now }))
+  await track(
+    'messages.insert',
+    repos.messages.insert({
+      workOrderId: 1,
+      contributorId: 1,
+      direction: 'inbound',
+      channel: 'email',
+      messageId: '<a@b>',
+      dedupeKey: 'k',
+      from: 'a@b',
+      to: [],
+      cc: [],
+      subject: 's',
+      html: null,
+      text: null,
+      createdAt: now
+    })
+  )
   t.match(queries[from]?.sql ?? '', /output inserted\.\[id\]/i)
   await track('messages.findById', repos.messages.findById(1))
   await track('messages.findByIds', repos.messages.findByIds([1, 2]))
@@ -95,7 +118,22 @@ t.test('every repository query compiles for SQL Server', async (t) => {
   await track('messages.assignContributor', repos.messages.assignContributor(1, 2))
   await track('messages.lastInbound', repos.messages.lastInbound(1))
 
-  await track('attachments.insert', repos.attachments.insert({ messageId: 1, filename: 'a.pdf', contentType: 'application/pdf', size: 1, sha256: 'x', contentId: null, inline: false, storage: 'database', storageKey: null, content: Buffer.from('x'), createdAt: now }))
+  await track(
+    'attachments.insert',
+    repos.attachments.insert({
+      messageId: 1,
+      filename: 'a.pdf',
+      contentType: 'application/pdf',
+      size: 1,
+      sha256: 'x',
+      contentId: null,
+      inline: false,
+      storage: 'database',
+      storageKey: null,
+      content: Buffer.from('x'),
+      createdAt: now
+    })
+  )
   await track('attachments.findById', repos.attachments.findById(1))
   await track('attachments.listByMessageIds', repos.attachments.listByMessageIds([1, 2]))
   await track('attachments.readContent', repos.attachments.readContent(1))
@@ -118,12 +156,16 @@ t.test('every repository query compiles for SQL Server', async (t) => {
   from = mark()
   await track('privacy.messagesOfAddress', repos.privacy.messagesOfAddress('A_b%[x@c.it'))
   t.match(queries[from]?.sql ?? '', /LOWER\(\[to_json\]\) LIKE @p\d+ ESCAPE '!'/)
-  t.same(queries[from]?.bindings, ['a_b%[x@c.it', '%a!_b!%![x@c.it%', '%a!_b!%![x@c.it%'], 'LIKE wildcards (SQL Server\'s [ too) matched literally')
+  t.same(queries[from]?.bindings, ['a_b%[x@c.it', '%a!_b!%![x@c.it%', '%a!_b!%![x@c.it%'], "LIKE wildcards (SQL Server's [ too) matched literally")
   await track('privacy.correspondenceOfWorkOrders', repos.privacy.correspondenceOfWorkOrders([1, 2]))
   await track('privacy.looseMessageIds', repos.privacy.looseMessageIds({ contributorId: 1, email: 'a@b.it' }, [1, 2]))
   from = mark()
   await track('privacy.listExpiredWorkOrders', repos.privacy.listExpiredWorkOrders(now, now, 200))
-  t.match(queries[from]?.sql ?? '', /select top \(@p\d+\) \[m\]\.\[work_order_id\] from \[trc_work_order_meta\] as \[m\] inner join \[ordini_lavoro\] as \[h\].* and not exists \(select/i, 'one query: host join and a NOT EXISTS')
+  t.match(
+    queries[from]?.sql ?? '',
+    /select top \(@p\d+\) \[m\]\.\[work_order_id\] from \[trc_work_order_meta\] as \[m\] inner join \[ordini_lavoro\] as \[h\].* and not exists \(select/i,
+    'one query: host join and a NOT EXISTS'
+  )
   await track('privacy.messageIdsOfWorkOrders', repos.privacy.messageIdsOfWorkOrders([1, 2]))
   await track('privacy.attachmentFilesOfMessages', repos.privacy.attachmentFilesOfMessages([1, 2]))
   await track('privacy.countByStorageKey', repos.privacy.countByStorageKey('k'))
@@ -139,7 +181,19 @@ t.test('every repository query compiles for SQL Server', async (t) => {
     await track('privacy.purge', repos.privacy.purge(kind, now))
   }
 
-  await track('workOrderMeta.insert', repos.workOrderMeta.insert({ workOrderId: 1, reference: 'R', areraType: null, channel: 'email', receivedAt: now, dueDate: '2026-02-01', publicToken: 't', now }))
+  await track(
+    'workOrderMeta.insert',
+    repos.workOrderMeta.insert({
+      workOrderId: 1,
+      reference: 'R',
+      areraType: null,
+      channel: 'email',
+      receivedAt: now,
+      dueDate: '2026-02-01',
+      publicToken: 't',
+      now
+    })
+  )
   await track('workOrderMeta.find', repos.workOrderMeta.find(1))
   await track('workOrderMeta.findByPublicToken', repos.workOrderMeta.findByPublicToken('t'))
   await track('workOrderMeta.update', repos.workOrderMeta.update(1, { areraType: 'altro', replySentAt: now, typeConfirmedAt: now, typeConfirmedBy: 'op' }))
@@ -149,7 +203,23 @@ t.test('every repository query compiles for SQL Server', async (t) => {
   from = mark()
   await track('workOrderMeta.touchPublic', repos.workOrderMeta.touchPublic(1, now))
   t.match(queries[from]?.sql ?? '', /^update \[trc_work_order_meta\] set \[public_changed_at\] = @p0/i)
-  await track('workOrderMeta.updateServiceClock', repos.workOrderMeta.updateServiceClock(1, { type: 'segnalazione_disservizio', inspection: true, startedAt: now, dueDate: '2026-01-08', doneAt: null, missCause: null, confirmedAt: now, confirmedBy: 'op' }, now))
+  await track(
+    'workOrderMeta.updateServiceClock',
+    repos.workOrderMeta.updateServiceClock(
+      1,
+      {
+        type: 'segnalazione_disservizio',
+        inspection: true,
+        startedAt: now,
+        dueDate: '2026-01-08',
+        doneAt: null,
+        missCause: null,
+        confirmedAt: now,
+        confirmedBy: 'op'
+      },
+      now
+    )
+  )
   await repos.workOrderMeta.updateServiceClock(1, { type: null }, now)
   await track('workOrderMeta.listAwaitingService', repos.workOrderMeta.listAwaitingService())
   await track('workOrderMeta.listUndated', repos.workOrderMeta.listUndated())
@@ -158,7 +228,23 @@ t.test('every repository query compiles for SQL Server', async (t) => {
   await track('host.countUsersOn', repos.host.countUsersOn('2026-12-31', 1))
   t.match(queries[from]?.sql ?? '', /count\(\*\) as \[n\] from \[contribuenti\] .*group by \[comune\]/i, 'users at 31 December: one grouped COUNT')
 
-  await track('intakeRequests.insert', repos.intakeRequests.insert({ workOrderId: 1, reference: 'R', channel: 'app', serviceCode: 'altro', service: null, address: 'Via Roma 1', latitude: 45.4642, longitude: 9.19, email: 'a@b.it', mediaUrl: null, clientName: 'app', submittedAt: now }))
+  await track(
+    'intakeRequests.insert',
+    repos.intakeRequests.insert({
+      workOrderId: 1,
+      reference: 'R',
+      channel: 'app',
+      serviceCode: 'altro',
+      service: null,
+      address: 'Via Roma 1',
+      latitude: 45.4642,
+      longitude: 9.19,
+      email: 'a@b.it',
+      mediaUrl: null,
+      clientName: 'app',
+      submittedAt: now
+    })
+  )
   await track('intakeRequests.find', repos.intakeRequests.find(1))
   await track('intakeRequests.findByReference', repos.intakeRequests.findByReference('R'))
   from = mark()
@@ -168,21 +254,44 @@ t.test('every repository query compiles for SQL Server', async (t) => {
   await track('intakeRequests.list', repos.intakeRequests.list({ serviceCodes: ['altro'], from: now, to: now, limit: 1000 }))
   t.match(queries[from]?.sql ?? '', /select top \(@p\d+\) \* from \[trc_intake_requests\]/i)
   from = mark()
-  await track('intakeRequests.listByReferences', repos.intakeRequests.listByReferences(Array.from({ length: 2000 }, (_, i) => `RC-2026-${String(i).padStart(6, '0')}`)))
+  await track(
+    'intakeRequests.listByReferences',
+    repos.intakeRequests.listByReferences(Array.from({ length: 2000 }, (_, i) => `RC-2026-${String(i).padStart(6, '0')}`))
+  )
   const chunks = queries.slice(from)
   t.equal(chunks.length, 4, '2,000 references: four statements')
-  t.ok(chunks.every((q) => q.bindings.length <= 500), 'each under SQL Server\'s 2,100 parameters')
+  t.ok(
+    chunks.every((q) => q.bindings.length <= 500),
+    "each under SQL Server's 2,100 parameters"
+  )
   await track('intakeRequests.setPublication', repos.intakeRequests.setPublication(1, { approved: true, description: 'x', by: 'op' }, now))
   await track('intakeRequests.setStatusNotes', repos.intakeRequests.setStatusNotes(1, 'x', now))
 
-  await track('arera.insertClockEvent', repos.arera.insertClockEvent({ workOrderId: 1, action: 'suspend', reason: 'r', days: null, at: now, actorId: 'op', actorName: 'Op' }))
+  await track(
+    'arera.insertClockEvent',
+    repos.arera.insertClockEvent({ workOrderId: 1, action: 'suspend', reason: 'r', days: null, at: now, actorId: 'op', actorName: 'Op' })
+  )
   await track('arera.listClockEvents', repos.arera.listClockEvents(1))
   await track('arera.listClockEventsFor', repos.arera.listClockEventsFor([1, 2]))
   await track('arera.inboundMailboxes', repos.arera.inboundMailboxes([1, 2]))
   await track('arera.claimDigestRun', repos.arera.claimDigestRun('2026-01-01', 'me', now))
   await track('arera.releaseDigestRun', repos.arera.releaseDigestRun('2026-01-01'))
 
-  const mailbox = { name: 'n', host: 'h', port: 143, secure: false, username: 'u', passwordEncrypted: 'p', folder: 'INBOX', fromAddress: null, fromName: null, enabled: true, moveToFolder: null, maxMessageBytes: null, source: 'api' as const }
+  const mailbox = {
+    name: 'n',
+    host: 'h',
+    port: 143,
+    secure: false,
+    username: 'u',
+    passwordEncrypted: 'p',
+    folder: 'INBOX',
+    fromAddress: null,
+    fromName: null,
+    enabled: true,
+    moveToFolder: null,
+    maxMessageBytes: null,
+    source: 'api' as const
+  }
   await track('mailboxes.insert', repos.mailboxes.insert(mailbox, now))
   await track('mailboxes.list', repos.mailboxes.list())
   await track('mailboxes.findById', repos.mailboxes.findById(1))
@@ -194,7 +303,11 @@ t.test('every repository query compiles for SQL Server', async (t) => {
   await track('mailboxes.findState', repos.mailboxes.findState(1))
   from = mark()
   await track('mailboxes.acquireLease', repos.mailboxes.acquireLease(1, 'me', 30_000, now))
-  t.match(queries[from]?.sql ?? '', /update \[trc_mailbox_state\] set .* where \[mailbox_id\] = @p\d+ and \(\[lease_owner\] is null or \[lease_owner\] = @p\d+ or \[lease_expires_at\] < @p\d+\)/i, 'lease is one conditional UPDATE')
+  t.match(
+    queries[from]?.sql ?? '',
+    /update \[trc_mailbox_state\] set .* where \[mailbox_id\] = @p\d+ and \(\[lease_owner\] is null or \[lease_owner\] = @p\d+ or \[lease_expires_at\] < @p\d+\)/i,
+    'lease is one conditional UPDATE'
+  )
   await track('mailboxes.releaseLease', repos.mailboxes.releaseLease(1, 'me'))
   await track('mailboxes.setState', repos.mailboxes.setState(1, 'idle', null))
   await track('mailboxes.startCheckpoint', repos.mailboxes.startCheckpoint(1, 'me', '9', 41))
@@ -208,7 +321,10 @@ t.test('every repository query compiles for SQL Server', async (t) => {
   await track('audit.listByWorkOrder', repos.audit.listByWorkOrder(1))
   from = mark()
   await track('audit.listIntakeChanges', repos.audit.listIntakeChanges({ actions: ['workOrder.state', 'note.public'], from: now, to: now, limit: 1000 }))
-  t.match(queries[from]?.sql ?? '', /^select top \(@p\d+\) \* from \[trc_audit_log\] where \[action\] in \(@p\d+, @p\d+\) and \[work_order_id\] in \(select \[work_order_id\] from \[trc_intake_requests\]\)/i)
+  t.match(
+    queries[from]?.sql ?? '',
+    /^select top \(@p\d+\) \* from \[trc_audit_log\] where \[action\] in \(@p\d+, @p\d+\) and \[work_order_id\] in \(select \[work_order_id\] from \[trc_intake_requests\]\)/i
+  )
   await track('audit.listByAction', repos.audit.listByAction('arera.standardChanged'))
   await track('settings.get', repos.settings.get('k'))
   await track('settings.set', repos.settings.set('k', 1))
@@ -229,7 +345,13 @@ t.test('every repository query compiles for SQL Server', async (t) => {
   await track('outbox.markFailed', repos.outbox.markFailed(1, 'me', 'x', now))
   await track('outbox.countByStatus', repos.outbox.countByStatus())
   await track('outbox.retryNow', repos.outbox.retryNow(now))
-  await track('quarantine.insert', repos.quarantine.insert({ mailboxId: 1, uidValidity: '1', imapUid: 1, reason: 'r', messageId: null, size: 1, raw: Buffer.from('x'), rawStorageKey: null }, now))
+  await track(
+    'quarantine.insert',
+    repos.quarantine.insert(
+      { mailboxId: 1, uidValidity: '1', imapUid: 1, reason: 'r', messageId: null, size: 1, raw: Buffer.from('x'), rawStorageKey: null },
+      now
+    )
+  )
   await track('quarantine.list', repos.quarantine.list())
   await track('quarantine.readRaw', repos.quarantine.readRaw(1))
   await track('archiveImports.create', repos.archiveImports.create({ mailboxId: 1, since: '2025-01-01', includeInRegister: false, requestedBy: 'op' }, now))
@@ -239,7 +361,24 @@ t.test('every repository query compiles for SQL Server', async (t) => {
   t.match(queries[from]?.sql ?? '', /select top \(@p\d+\) \* from \[trc_archive_imports\]/i)
   await track('archiveImports.listRunning', repos.archiveImports.listRunning())
   await track('archiveImports.update', repos.archiveImports.update(1, { done: 5, lastUid: 9, lastError: 'x', finishedAt: now, status: 'done' }, now))
-  await track('spam.insert', repos.spam.insert({ mailboxId: 1, uidValidity: '1', imapUid: 1, dedupeKey: 'k', messageId: null, from: 'a@b', subject: 's', reason: 'r', raw: Buffer.from('x'), receivedAt: now }, now))
+  await track(
+    'spam.insert',
+    repos.spam.insert(
+      {
+        mailboxId: 1,
+        uidValidity: '1',
+        imapUid: 1,
+        dedupeKey: 'k',
+        messageId: null,
+        from: 'a@b',
+        subject: 's',
+        reason: 'r',
+        raw: Buffer.from('x'),
+        receivedAt: now
+      },
+      now
+    )
+  )
   await track('spam.existsByDedupeKey', repos.spam.existsByDedupeKey('k'))
   from = mark()
   await track('spam.list', repos.spam.list({ limit: 50, includeReleased: false }))
@@ -255,7 +394,16 @@ t.test('every repository query compiles for SQL Server', async (t) => {
   await track('spam.listBlockRules', repos.spam.listBlockRules())
   await track('spam.removeBlockRule', repos.spam.removeBlockRule(1))
 
-  const templateInput = { scope: 'shared' as const, ownerId: null, name: 'n', lang: 'it' as const, html: '<p>x</p>', fields: [], reasonedReply: false, updatedBy: 'op' }
+  const templateInput = {
+    scope: 'shared' as const,
+    ownerId: null,
+    name: 'n',
+    lang: 'it' as const,
+    html: '<p>x</p>',
+    fields: [],
+    reasonedReply: false,
+    updatedBy: 'op'
+  }
   await track('templates.insert', repos.templates.insert(templateInput, now))
   await track('templates.find', repos.templates.find(1))
   await track('templates.listVisible', repos.templates.listVisible('op', 'it'))
@@ -287,7 +435,11 @@ t.test('every repository query compiles for SQL Server', async (t) => {
     if (name === 'db' || typeof repo !== 'object' || repo === null) continue
     for (const [fn, value] of Object.entries(repo)) if (typeof value === 'function') all.push(`${name}.${fn}`)
   }
-  t.same(all.filter((n) => !called.has(n)), [], 'no repository function left unchecked')
+  t.same(
+    all.filter((n) => !called.has(n)),
+    [],
+    'no repository function left unchecked'
+  )
 })
 
 t.test('dates bind as DATETIME2 on SQL Server', async (t) => {

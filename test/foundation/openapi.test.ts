@@ -20,7 +20,8 @@ t.test('the OpenAPI document', async (t) => {
     app.addHook('onRoute', (route: RouteOptions) => {
       if (!route.url.startsWith(PREFIX)) return
       for (const method of [route.method].flat()) {
-        if (method !== 'HEAD') routes.push({ method: method.toLowerCase(), url: route.url, permission: String((route.config as { permission?: string })?.permission) })
+        if (method !== 'HEAD')
+          routes.push({ method: method.toLowerCase(), url: route.url, permission: String((route.config as { permission?: string })?.permission) })
       }
     })
   })
@@ -54,7 +55,11 @@ t.test('the OpenAPI document', async (t) => {
       const statuses = Object.keys(op.responses ?? {})
       // TODO(open311): its routes get their schemas with the Open311 rework; then drop this todo
       const todo = route.url.startsWith(`${PREFIX}/open311/`) ? 'Open311 response schemas pending' : false
-      t.ok(statuses.some((s) => /^[23]/.test(s)), `${name}: documents its success response`, { todo })
+      t.ok(
+        statuses.some((s) => /^[23]/.test(s)),
+        `${name}: documents its success response`,
+        { todo }
+      )
       const expected = ['400', ...(route.permission === 'public' ? [] : ['401', '403']), ...(route.url.includes(':') ? ['404'] : [])]
       for (const status of expected) {
         const schema = op.responses?.[status]?.content?.['application/json']?.schema

@@ -44,7 +44,12 @@ t.test('contract read routes', async (t) => {
 
   t.test('viewer on a write route: 403, and nothing changes', async (t) => {
     const before = await app.inject({ url: '/api/communications/settings', headers: auth('demo-admin') })
-    const res = await app.inject({ method: 'PUT', url: '/api/communications/settings', headers: auth('demo-viewer'), payload: { genericContributorId: host.contributors.marioRossi } })
+    const res = await app.inject({
+      method: 'PUT',
+      url: '/api/communications/settings',
+      headers: auth('demo-viewer'),
+      payload: { genericContributorId: host.contributors.marioRossi }
+    })
     t.equal(res.statusCode, 403)
     t.match(res.json().message, /permesso/)
     const after = await app.inject({ url: '/api/communications/settings', headers: auth('demo-admin') })
@@ -52,18 +57,33 @@ t.test('contract read routes', async (t) => {
   })
 
   t.test('admin changes the generic contributor; a missing contributor is refused', async (t) => {
-    const missing = await app.inject({ method: 'PUT', url: '/api/communications/settings', headers: auth('demo-admin'), payload: { genericContributorId: 999999 } })
+    const missing = await app.inject({
+      method: 'PUT',
+      url: '/api/communications/settings',
+      headers: auth('demo-admin'),
+      payload: { genericContributorId: 999999 }
+    })
     t.equal(missing.statusCode, 404)
     t.match(missing.json().message, /Contribuente 999999 non trovato/)
     const bad = await app.inject({ method: 'PUT', url: '/api/communications/settings', headers: auth('demo-admin'), payload: { genericContributorId: 'abc' } })
     t.equal(bad.statusCode, 400)
-    const ok = await app.inject({ method: 'PUT', url: '/api/communications/settings', headers: auth('demo-admin'), payload: { genericContributorId: host.contributors.marioRossi } })
+    const ok = await app.inject({
+      method: 'PUT',
+      url: '/api/communications/settings',
+      headers: auth('demo-admin'),
+      payload: { genericContributorId: host.contributors.marioRossi }
+    })
     t.equal(ok.statusCode, 200)
     t.equal(await app.communications.settings.genericContributorId(), host.contributors.marioRossi)
     const audit = await host.knex('trc_audit_log').where({ action: 'settings.genericContributor' })
     t.equal(audit.length, 1, 'the change is audited')
     t.equal(audit[0].actor_id, 'demo-admin')
-    await app.inject({ method: 'PUT', url: '/api/communications/settings', headers: auth('demo-admin'), payload: { genericContributorId: host.genericContributorId } })
+    await app.inject({
+      method: 'PUT',
+      url: '/api/communications/settings',
+      headers: auth('demo-admin'),
+      payload: { genericContributorId: host.genericContributorId }
+    })
   })
 
   t.test('bad ids and unknown work orders', async (t) => {
@@ -84,19 +104,43 @@ t.test('contract read routes', async (t) => {
     const wo = await host.knex('ordini_lavoro').first('*').orderBy('id_odl')
     const service = app.communications
     const id = await internalsOf(service).repositories.messages.insert({
-      workOrderId: Number(wo.id_odl), contributorId: Number(wo.id_contribuente), direction: 'inbound', channel: 'email',
-      messageId: '<Abc.123@Mail.Example.test>', dedupeKey: (await import('../../src/mail/message-id.js')).messageIdKey('<Abc.123@Mail.Example.test>'),
-      from: 'mario.rossi@example.test', to: ['tari@garbage.example.test'], cc: [], subject: 'Mancata raccolta – via Roma',
-      html: '<p>Il bidone non è stato svuotato.</p>', text: 'Il bidone non è stato svuotato.', createdAt: new Date('2026-03-02T09:15:00Z'),
+      workOrderId: Number(wo.id_odl),
+      contributorId: Number(wo.id_contribuente),
+      direction: 'inbound',
+      channel: 'email',
+      messageId: '<Abc.123@Mail.Example.test>',
+      dedupeKey: (await import('../../src/mail/message-id.js')).messageIdKey('<Abc.123@Mail.Example.test>'),
+      from: 'mario.rossi@example.test',
+      to: ['tari@garbage.example.test'],
+      cc: [],
+      subject: 'Mancata raccolta – via Roma',
+      html: '<p>Il bidone non è stato svuotato.</p>',
+      text: 'Il bidone non è stato svuotato.',
+      createdAt: new Date('2026-03-02T09:15:00Z'),
       receivedAt: new Date('2026-03-02T09:15:00Z')
     })
     const conv = await app.inject({ url: `/api/communications/work-orders/${wo.id_odl}/messages`, headers: auth('demo-viewer') })
     t.equal(conv.statusCode, 200)
     const items = conv.json().items
     t.equal(items.length, 1)
-    t.match(items[0], { id, workOrderId: Number(wo.id_odl), direction: 'inbound', channel: 'email', from: 'mario.rossi@example.test', to: ['tari@garbage.example.test'], cc: [], subject: 'Mancata raccolta – via Roma', attachments: [], createdAt: '2026-03-02T09:15:00.000Z', deliveryStatus: null })
+    t.match(items[0], {
+      id,
+      workOrderId: Number(wo.id_odl),
+      direction: 'inbound',
+      channel: 'email',
+      from: 'mario.rossi@example.test',
+      to: ['tari@garbage.example.test'],
+      cc: [],
+      subject: 'Mancata raccolta – via Roma',
+      attachments: [],
+      createdAt: '2026-03-02T09:15:00.000Z',
+      deliveryStatus: null
+    })
     // Message-ID lookups ignore angle brackets and the domain's case
-    const byId = await app.inject({ url: '/api/communications/messages?messageId=' + encodeURIComponent('Abc.123@mail.example.test'), headers: auth('demo-viewer') })
+    const byId = await app.inject({
+      url: '/api/communications/messages?messageId=' + encodeURIComponent('Abc.123@mail.example.test'),
+      headers: auth('demo-viewer')
+    })
     t.equal(byId.json().items.length, 1)
     t.equal(byId.json().items[0].id, id)
     const byFrom = await app.inject({ url: '/api/communications/messages?from=MARIO.ROSSI@example.test', headers: auth('demo-viewer') })
@@ -113,15 +157,34 @@ t.test('contract read routes', async (t) => {
     const res = await app.inject({ url: '/api/communications/health', headers: auth('demo-viewer') })
     t.equal(res.statusCode, 200)
     t.same(res.json().mailboxes, [])
-    const byStatus = async () => Object.fromEntries((await host.knex('trc_outbox').select('status').count({ n: '*' }).groupBy('status')).map((r: { status?: unknown; n?: unknown }) => [String(r.status), Number(r.n)]))
+    const byStatus = async () =>
+      Object.fromEntries(
+        (await host.knex('trc_outbox').select('status').count({ n: '*' }).groupBy('status')).map((r: { status?: unknown; n?: unknown }) => [
+          String(r.status),
+          Number(r.n)
+        ])
+      )
     t.same(res.json().outbox, await byStatus(), 'outbox counts per status, as stored')
     // one more queued and one failed mail show up in the counts
     const outbox = internalsOf(app.communications).repositories.outbox
-    const payload = (to: string) => ({ from: 'tari@garbage.example.test', to: [to], cc: [], subject: 's', html: '<p>t</p>', text: 't', messageId: `<${to}>`, attachmentIds: [] })
+    const payload = (to: string) => ({
+      from: 'tari@garbage.example.test',
+      to: [to],
+      cc: [],
+      subject: 's',
+      html: '<p>t</p>',
+      text: 't',
+      messageId: `<${to}>`,
+      attachmentIds: []
+    })
     await outbox.enqueue({ messageId: null, kind: 'confirmation', payload: payload('a@example.test') })
     await outbox.markFailed(await outbox.enqueue({ messageId: null, kind: 'confirmation', payload: payload('b@example.test') }), null, 'x')
     const after = (await app.inject({ url: '/api/communications/health', headers: auth('demo-viewer') })).json().outbox
-    t.same(after, { ...res.json().outbox, queued: (res.json().outbox.queued ?? 0) + 1, failed: (res.json().outbox.failed ?? 0) + 1 }, 'one more queued, one more failed')
+    t.same(
+      after,
+      { ...res.json().outbox, queued: (res.json().outbox.queued ?? 0) + 1, failed: (res.json().outbox.failed ?? 0) + 1 },
+      'one more queued, one more failed'
+    )
     t.same(after, await byStatus())
   })
 })

@@ -39,10 +39,20 @@ export async function startClamd(): Promise<TestClamd> {
   mkdirSync(dbDir)
   writeFileSync(path.join(dbDir, 'trc-test.ndb'), `${SIGNATURE_NAME}:0:*:${EICAR.toString('hex')}\n`)
   const config = path.join(dir, 'clamd.conf')
-  writeFileSync(config, [
-    `DatabaseDirectory ${dbDir}`, `TemporaryDirectory ${dir}`, `LogFile ${path.join(dir, 'clamd.log')}`,
-    'TCPAddr 127.0.0.1', `TCPSocket ${port}`, 'Foreground yes', 'StreamMaxLength 2M', 'MaxThreads 4', 'SelfCheck 0'
-  ].join('\n') + '\n')
+  writeFileSync(
+    config,
+    [
+      `DatabaseDirectory ${dbDir}`,
+      `TemporaryDirectory ${dir}`,
+      `LogFile ${path.join(dir, 'clamd.log')}`,
+      'TCPAddr 127.0.0.1',
+      `TCPSocket ${port}`,
+      'Foreground yes',
+      'StreamMaxLength 2M',
+      'MaxThreads 4',
+      'SelfCheck 0'
+    ].join('\n') + '\n'
+  )
   const url = `tcp://127.0.0.1:${port}`
   let child: ChildProcess | null = null
   let output = ''
@@ -51,8 +61,12 @@ export async function startClamd(): Promise<TestClamd> {
     const [command, args] = SETPRIV ? [SETPRIV, ['--pdeathsig', 'KILL', CLAMD as string, '-c', config]] : [CLAMD as string, ['-c', config]]
     output = ''
     const proc = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] })
-    proc.stdout?.on('data', (d: Buffer) => { output += d.toString() })
-    proc.stderr?.on('data', (d: Buffer) => { output += d.toString() })
+    proc.stdout?.on('data', (d: Buffer) => {
+      output += d.toString()
+    })
+    proc.stderr?.on('data', (d: Buffer) => {
+      output += d.toString()
+    })
     child = proc
     const client = createClamdClient({ host: '127.0.0.1', port }, { timeoutMs: 2000 })
     const deadline = Date.now() + 60_000
@@ -78,7 +92,10 @@ export async function startClamd(): Promise<TestClamd> {
 
   await start()
   return {
-    url, port, start, stop,
+    url,
+    port,
+    start,
+    stop,
     async destroy() {
       await stop()
       rmSync(dir, { recursive: true, force: true })

@@ -32,7 +32,9 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     const url = u.toString()
     const knex = createKnex(knexConfigFromUrl(url, ''))
     return {
-      knex, url, dialect: 'postgres',
+      knex,
+      url,
+      dialect: 'postgres',
       connectAgain() {
         const k = createKnex(knexConfigFromUrl(url, ''))
         extra.push(k)
@@ -50,7 +52,9 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const file = path.join(dir, 'test.sqlite')
   const knex = createKnex(knexConfigFromUrl(file, dir))
   return {
-    knex, url: file, dialect: 'sqlite',
+    knex,
+    url: file,
+    dialect: 'sqlite',
     connectAgain() {
       const k = createKnex(knexConfigFromUrl(file, dir))
       extra.push(k)

@@ -23,7 +23,11 @@ export interface TestHost {
 export const auth = (token: 'demo-admin' | 'demo-operator' | 'demo-viewer') => ({ authorization: `Bearer ${token}` })
 
 /** `beforeModule` runs on the host app before the module loads (e.g. to add an onRoute hook that sees its routes). */
-export async function startTestHost(module: Partial<CommunicationsOptions> = {}, existing?: TestDatabase, beforeModule?: (app: FastifyInstance) => void): Promise<TestHost> {
+export async function startTestHost(
+  module: Partial<CommunicationsOptions> = {},
+  existing?: TestDatabase,
+  beforeModule?: (app: FastifyInstance) => void
+): Promise<TestHost> {
   const db = existing ?? (await createTestDatabase())
   await migrateHost(db.knex)
   await seedIfEmpty(db.knex, 220, 40)
@@ -41,7 +45,9 @@ export async function startTestHost(module: Partial<CommunicationsOptions> = {},
   const mario = await db.knex('contribuenti').first('id_contribuente').where('email', 'mario.rossi@example.test')
   const bianchi = await db.knex('contribuenti').select('id_contribuente').where('email', 'famiglia.bianchi@example.test').orderBy('id_contribuente')
   return {
-    app, db, knex: db.knex,
+    app,
+    db,
+    knex: db.knex,
     genericContributorId: await findGenericContributorId(db.knex),
     contributors: { marioRossi: Number(mario.id_contribuente), bianchi: bianchi.map((r: { id_contribuente: unknown }) => Number(r.id_contribuente)) },
     async close() {

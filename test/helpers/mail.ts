@@ -14,12 +14,18 @@ export const TEST_AUTHSERV_ID = 'mx.test.local'
 export function authenticatedHeader(from: Mail.Options['from'], authservId = TEST_AUTHSERV_ID): string {
   const first: unknown = Array.isArray(from) ? from[0] : from
   const address = typeof first === 'string' ? (/<([^>]+)>/.exec(first)?.[1] ?? first) : String((first as { address?: string } | undefined)?.address ?? '')
-  const domain = address.slice(address.lastIndexOf('@') + 1).trim().toLowerCase()
+  const domain = address
+    .slice(address.lastIndexOf('@') + 1)
+    .trim()
+    .toLowerCase()
   return `${authservId}; spf=pass smtp.mailfrom=${domain}; dmarc=pass (p=NONE sp=NONE dis=NONE) header.from=${domain}`
 }
 
 export async function buildMail(options: Mail.Options, { authenticated = true }: { authenticated?: boolean } = {}): Promise<Buffer> {
-  const headers = authenticated && options.from ? { 'Authentication-Results': authenticatedHeader(options.from), ...(options.headers as Record<string, string> | undefined) } : options.headers
+  const headers =
+    authenticated && options.from
+      ? { 'Authentication-Results': authenticatedHeader(options.from), ...(options.headers as Record<string, string> | undefined) }
+      : options.headers
   return new MailComposer({ date: new Date(), ...options, headers }).compile().build()
 }
 
@@ -112,7 +118,12 @@ export function pecReceipt(type: PecReceiptType, referenceMessageId: string, to:
   const from = opts.from ?? 'posta-certificata@pec.provider.test'
   const recipient = opts.recipient ?? 'mario.rossi@pec.example.test'
   const subject = opts.subject ?? 'Risposta'
-  const label = { accettazione: 'ACCETTAZIONE', 'avvenuta-consegna': 'CONSEGNA', 'errore-consegna': 'AVVISO DI MANCATA CONSEGNA', 'non-accettazione': 'AVVISO DI NON ACCETTAZIONE' }[type]
+  const label = {
+    accettazione: 'ACCETTAZIONE',
+    'avvenuta-consegna': 'CONSEGNA',
+    'errore-consegna': 'AVVISO DI MANCATA CONSEGNA',
+    'non-accettazione': 'AVVISO DI NON ACCETTAZIONE'
+  }[type]
   const failed = type === 'errore-consegna' || type === 'non-accettazione'
   const msgid = (opts.daticertMsgid ?? ref).replace(/</g, '&lt;').replace(/>/g, '&gt;')
   const id = `opec21.${Date.now()}.${++counter}@pec.provider.test`
@@ -131,11 +142,12 @@ export function pecReceipt(type: PecReceiptType, referenceMessageId: string, to:
     <msgid>${msgid}</msgid>${type === 'avvenuta-consegna' ? `\n    <ricevuta tipo="completa" />\n    <consegna>${recipient}</consegna>` : ''}${failed ? `\n    <consegna>${recipient}</consegna>\n    <errore-esteso>5.1.1 - Casella del destinatario inesistente</errore-esteso>` : ''}
   </dati>
 </postacert>`
-  const notice = type === 'accettazione'
-    ? `Ricevuta di accettazione\r\n\r\nIl giorno 02/03/2026 alle ore 11:00:00 (+0100) il messaggio "${subject}" proveniente da "${to}" ed indirizzato a: ${recipient} ("posta certificata") è stato accettato dal sistema ed inoltrato.\r\nIdentificativo messaggio: ${id}`
-    : type === 'avvenuta-consegna'
-      ? `Ricevuta di avvenuta consegna\r\n\r\nIl giorno 02/03/2026 alle ore 11:00:05 (+0100) il messaggio "${subject}" proveniente da "${to}" ed indirizzato a "${recipient}" è stato consegnato nella casella di destinazione.\r\nIdentificativo messaggio: ${id}`
-      : `Avviso di mancata consegna\r\n\r\nIl giorno 02/03/2026 alle ore 11:00:05 (+0100) nel messaggio "${subject}" proveniente da "${to}" ed indirizzato a "${recipient}" è stato rilevato un problema che ne impedisce la consegna (5.1.1 - Casella del destinatario inesistente).\r\nIdentificativo messaggio: ${id}`
+  const notice =
+    type === 'accettazione'
+      ? `Ricevuta di accettazione\r\n\r\nIl giorno 02/03/2026 alle ore 11:00:00 (+0100) il messaggio "${subject}" proveniente da "${to}" ed indirizzato a: ${recipient} ("posta certificata") è stato accettato dal sistema ed inoltrato.\r\nIdentificativo messaggio: ${id}`
+      : type === 'avvenuta-consegna'
+        ? `Ricevuta di avvenuta consegna\r\n\r\nIl giorno 02/03/2026 alle ore 11:00:05 (+0100) il messaggio "${subject}" proveniente da "${to}" ed indirizzato a "${recipient}" è stato consegnato nella casella di destinazione.\r\nIdentificativo messaggio: ${id}`
+        : `Avviso di mancata consegna\r\n\r\nIl giorno 02/03/2026 alle ore 11:00:05 (+0100) nel messaggio "${subject}" proveniente da "${to}" ed indirizzato a "${recipient}" è stato rilevato un problema che ne impedisce la consegna (5.1.1 - Casella del destinatario inesistente).\r\nIdentificativo messaggio: ${id}`
   const head = [
     `Return-Path: <${from}>`,
     `From: ${from}`,
@@ -148,44 +160,51 @@ export function pecReceipt(type: PecReceiptType, referenceMessageId: string, to:
     ...(type === 'avvenuta-consegna' ? ['X-TipoRicevuta: completa'] : []),
     `MIME-Version: 1.0`
   ]
-  if (opts.daticert === false) return Buffer.from([...head, `Content-Type: text/plain; charset=UTF-8`, `Content-Transfer-Encoding: 8bit`, ``, notice, ``].join('\r\n'))
+  if (opts.daticert === false)
+    return Buffer.from([...head, `Content-Type: text/plain; charset=UTF-8`, `Content-Transfer-Encoding: 8bit`, ``, notice, ``].join('\r\n'))
   const signed = boundary('signed')
   const mixed = boundary('mixed')
-  return Buffer.from([
-    ...head,
-    `Content-Type: multipart/signed; protocol="application/x-pkcs7-signature"; micalg=sha-256; boundary="${signed}"`,
-    ``,
-    `--${signed}`,
-    `Content-Type: multipart/mixed; boundary="${mixed}"`,
-    ``,
-    `--${mixed}`,
-    `Content-Type: text/plain; charset=UTF-8`,
-    `Content-Transfer-Encoding: 8bit`,
-    ``,
-    notice,
-    ``,
-    `--${mixed}`,
-    `Content-Type: application/xml; name="daticert.xml"`,
-    `Content-Disposition: inline; filename="daticert.xml"`,
-    `Content-Transfer-Encoding: 7bit`,
-    ``,
-    daticert,
-    ``,
-    `--${mixed}--`,
-    ``,
-    `--${signed}`,
-    `Content-Type: application/x-pkcs7-signature; name="smime.p7s"`,
-    `Content-Transfer-Encoding: base64`,
-    `Content-Disposition: attachment; filename="smime.p7s"`,
-    ``,
-    Buffer.from('not a real signature').toString('base64'),
-    `--${signed}--`,
-    ``
-  ].join('\r\n'), 'utf8')
+  return Buffer.from(
+    [
+      ...head,
+      `Content-Type: multipart/signed; protocol="application/x-pkcs7-signature"; micalg=sha-256; boundary="${signed}"`,
+      ``,
+      `--${signed}`,
+      `Content-Type: multipart/mixed; boundary="${mixed}"`,
+      ``,
+      `--${mixed}`,
+      `Content-Type: text/plain; charset=UTF-8`,
+      `Content-Transfer-Encoding: 8bit`,
+      ``,
+      notice,
+      ``,
+      `--${mixed}`,
+      `Content-Type: application/xml; name="daticert.xml"`,
+      `Content-Disposition: inline; filename="daticert.xml"`,
+      `Content-Transfer-Encoding: 7bit`,
+      ``,
+      daticert,
+      ``,
+      `--${mixed}--`,
+      ``,
+      `--${signed}`,
+      `Content-Type: application/x-pkcs7-signature; name="smime.p7s"`,
+      `Content-Transfer-Encoding: base64`,
+      `Content-Disposition: attachment; filename="smime.p7s"`,
+      ``,
+      Buffer.from('not a real signature').toString('base64'),
+      `--${signed}--`,
+      ``
+    ].join('\r\n'),
+    'utf8'
+  )
 }
 
 /** A DSN bounce (multipart/report) for a message we sent, addressed to `returnPath` (default: its From address). */
-export function deliveryStatusNotification(original: { messageId: string; to: string; from: string; subject: string; returnPath?: string }, diagnostic = '550 5.1.1 <user@example.test>: Recipient address rejected: User unknown'): Buffer {
+export function deliveryStatusNotification(
+  original: { messageId: string; to: string; from: string; subject: string; returnPath?: string },
+  diagnostic = '550 5.1.1 <user@example.test>: Recipient address rejected: User unknown'
+): Buffer {
   const b = boundary('report')
   const lines = [
     `Return-Path: <>`,
@@ -243,6 +262,8 @@ export function corpusBounce(opts: { to: string; recipient: string; from: string
     .replace('Message-Id: <200308221615.h7MGFGac020135@mx12.other.example.com>', `Message-Id: ${id}`)
     .replace('From: <support@example.com>', `From: <${opts.from}>`)
     .replace('To: <jesmund@other.example.com>', `To: <${opts.recipient}>`)
-  const extra = Object.entries(opts.headers ?? {}).map(([k, v]) => `${k}: ${v}\n`).join('')
+  const extra = Object.entries(opts.headers ?? {})
+    .map(([k, v]) => `${k}: ${v}\n`)
+    .join('')
   return Buffer.from(extra + raw)
 }

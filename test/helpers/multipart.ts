@@ -17,7 +17,11 @@ export function multipartBody(fields: Record<string, string | string[]>, files: 
     }
   }
   for (const f of files) {
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${f.field ?? 'attachments'}"; filename="${f.filename}"\r\nContent-Type: ${f.contentType}\r\n\r\n`))
+    chunks.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="${f.field ?? 'attachments'}"; filename="${f.filename}"\r\nContent-Type: ${f.contentType}\r\n\r\n`
+      )
+    )
     chunks.push(f.content, Buffer.from('\r\n'))
   }
   chunks.push(Buffer.from(`--${boundary}--\r\n`))

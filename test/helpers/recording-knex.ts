@@ -23,11 +23,19 @@ export function recordingKnex(client: 'mssql' | 'pg' | 'better-sqlite3'): { knex
   }
   c.processResponse = (obj: { method?: string; returning?: unknown }) => {
     switch (obj.method) {
-      case 'first': return anyRow
-      case 'select': case 'pluck': return []
-      case 'insert': return [anyRow]
-      case 'update': case 'del': case 'counter': return 1
-      default: return []
+      case 'first':
+        return anyRow
+      case 'select':
+      case 'pluck':
+        return []
+      case 'insert':
+        return [anyRow]
+      case 'update':
+      case 'del':
+      case 'counter':
+        return 1
+      default:
+        return []
     }
   }
   return { knex, queries }

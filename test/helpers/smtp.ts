@@ -39,7 +39,7 @@ export interface RejectedAttempt {
   code: number
   message: string
   /** Envelope as far as the client got. */
-  envelope: { from: string, to: string[] }
+  envelope: { from: string; to: string[] }
   /** The RCPT TO address that was rejected (stage RCPT). */
   recipient?: string
   at: Date
@@ -76,7 +76,7 @@ export interface SmtpTestServer {
   /** Every rejection sent because of failWith(). */
   readonly rejected: RejectedAttempt[]
   /** Options for nodemailer.createTransport(): plain SMTP to this server, no TLS. */
-  transportOptions(): { host: string, port: number, secure: false, ignoreTLS: true }
+  transportOptions(): { host: string; port: number; secure: false; ignoreTLS: true }
   /**
    * Reject with `code` (e.g. 550 permanent, 451 temporary) and `message`.
    * Default stage DATA; see FailWithOptions.
@@ -110,13 +110,12 @@ function defaultMessage(code: number): string {
   return code >= 500 ? 'Requested action not taken: mailbox unavailable' : 'Requested action aborted: try again later'
 }
 
-function envelopeOf(session: SMTPServerSession): { from: string, to: string[] } {
+function envelopeOf(session: SMTPServerSession): { from: string; to: string[] } {
   return {
     from: session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address,
     to: session.envelope.rcptTo.map((r) => r.address)
   }
 }
-
 
 class TestSmtpServer implements SmtpTestServer {
   readonly host = SMTP_HOST
@@ -126,7 +125,10 @@ class TestSmtpServer implements SmtpTestServer {
   private failure: Failure | undefined
   private waiters = new Set<() => void>()
 
-  constructor (public port: number, private readonly options: StartSmtpServerOptions) {}
+  constructor(
+    public port: number,
+    private readonly options: StartSmtpServerOptions
+  ) {}
 
   get url(): string {
     return `smtp://${this.host}:${this.port}`
@@ -136,7 +138,7 @@ class TestSmtpServer implements SmtpTestServer {
     return this.server !== undefined
   }
 
-  transportOptions(): { host: string, port: number, secure: false, ignoreTLS: true } {
+  transportOptions(): { host: string; port: number; secure: false; ignoreTLS: true } {
     return { host: this.host, port: this.port, secure: false, ignoreTLS: true }
   }
 
@@ -211,7 +213,9 @@ class TestSmtpServer implements SmtpTestServer {
       // Clients configured with credentials still work: any user/password is
       // accepted over plain text and recorded as session.user.
       allowInsecureAuth: true,
-      onAuth: (auth, _session, callback) => { callback(null, { user: auth.username ?? 'anonymous' }) },
+      onAuth: (auth, _session, callback) => {
+        callback(null, { user: auth.username ?? 'anonymous' })
+      },
       disableReverseLookup: true,
       ...(this.options.size !== undefined ? { size: this.options.size } : {}),
       // stop() drops sessions itself; this only bounds server.close().
@@ -223,11 +227,14 @@ class TestSmtpServer implements SmtpTestServer {
         callback(this.takeFailure('RCPT', session, address.address) ?? null)
       },
       onData: (stream, session, callback) => {
-        this.onData(stream, session).then(() => callback(), (err: Error) => {
-          // The stream must be drained even when failing early.
-          stream.resume()
-          callback(err)
-        })
+        this.onData(stream, session).then(
+          () => callback(),
+          (err: Error) => {
+            // The stream must be drained even when failing early.
+            stream.resume()
+            callback(err)
+          }
+        )
       }
     })
   }
@@ -236,7 +243,9 @@ class TestSmtpServer implements SmtpTestServer {
   async listenOnce(): Promise<void> {
     if (this.server !== undefined) return
     const server = this.createServer()
-    server.on('error', () => { /* per-connection errors; listen errors reject below */ })
+    server.on('error', () => {
+      /* per-connection errors; listen errors reject below */
+    })
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error): void => reject(err)
       server.server.once('error', onError)
@@ -274,7 +283,9 @@ class TestSmtpServer implements SmtpTestServer {
       try {
         connection.send(421, `${this.options.name ?? 'smtp.test.local'} Service not available, closing transmission channel`)
         connection.close()
-      } catch { /* socket already gone */ }
+      } catch {
+        /* socket already gone */
+      }
     }
     await closed
   }
@@ -291,8 +302,12 @@ class TestSmtpServer implements SmtpTestServer {
       const timer = setTimeout(() => {
         this.waiters.delete(wake)
         const rejections = this.rejected.map((r) => `${r.stage} ${r.code}`).join(', ')
-        reject(new Error(`SMTP test server on port ${this.port}: expected ${count} message(s) within ${timeoutMs} ms, got ${this.messages.length}` +
-          (rejections === '' ? '' : ` (rejected: ${rejections})`)))
+        reject(
+          new Error(
+            `SMTP test server on port ${this.port}: expected ${count} message(s) within ${timeoutMs} ms, got ${this.messages.length}` +
+              (rejections === '' ? '' : ` (rejected: ${rejections})`)
+          )
+        )
       }, timeoutMs)
       this.waiters.add(wake)
     })
@@ -301,7 +316,7 @@ class TestSmtpServer implements SmtpTestServer {
 
 /** Starts an SMTP server on 127.0.0.1 (free port unless `options.port`). */
 export async function startSmtpServer(options: StartSmtpServerOptions = {}): Promise<SmtpTestServer> {
-  const server = new TestSmtpServer(options.port ?? await freePort(SMTP_HOST), options)
+  const server = new TestSmtpServer(options.port ?? (await freePort(SMTP_HOST)), options)
   if (options.t !== undefined) options.t.teardown(() => server.stop())
   if (options.port === undefined) {
     // Lost the race for the free port: pick another one.

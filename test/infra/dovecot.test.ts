@@ -38,8 +38,10 @@ t.test('append, fetch by UID, IDLE, restart', async (t) => {
   await t.test('url() encodes user, password and folder', async (t) => {
     await dovecot.users.add('second+tag@example.it', 'p@ss w/rd?#%')
     t.equal(dovecot.url(USER), `imap://anna.rossi%40example.it:secret@127.0.0.1:${dovecot.port}/INBOX`)
-    t.equal(dovecot.url('second+tag@example.it', 'Reclami/2026 Q1'),
-      `imap://second%2Btag%40example.it:p%40ss%20w%2Frd%3F%23%25@127.0.0.1:${dovecot.port}/Reclami/2026%20Q1`)
+    t.equal(
+      dovecot.url('second+tag@example.it', 'Reclami/2026 Q1'),
+      `imap://second%2Btag%40example.it:p%40ss%20w%2Frd%3F%23%25@127.0.0.1:${dovecot.port}/Reclami/2026%20Q1`
+    )
     const parsed = new URL(dovecot.url('second+tag@example.it'))
     t.equal(decodeURIComponent(parsed.username), 'second+tag@example.it')
     t.equal(decodeURIComponent(parsed.password), 'p@ss w/rd?#%')
@@ -158,7 +160,10 @@ t.test('append, fetch by UID, IDLE, restart', async (t) => {
     t.notOk(dovecot.running)
     const refused = await new Promise<boolean>((resolve) => {
       const socket = createConnection({ host: dovecot.host, port: dovecot.port })
-      socket.once('connect', () => { socket.destroy(); resolve(false) })
+      socket.once('connect', () => {
+        socket.destroy()
+        resolve(false)
+      })
       socket.once('error', () => resolve(true))
     })
     t.ok(refused, 'port closed while stopped')
@@ -201,10 +206,7 @@ t.test('append, fetch by UID, IDLE, restart', async (t) => {
 })
 
 t.test('instances are independent', async (t) => {
-  const [a, b] = await Promise.all([
-    startDovecot({ t, users: { u: 'first' } }),
-    startDovecot({ t, users: { u: 'other' } })
-  ])
+  const [a, b] = await Promise.all([startDovecot({ t, users: { u: 'first' } }), startDovecot({ t, users: { u: 'other' } })])
   t.not(a.port, b.port)
   t.not(a.tmpDir, b.tmpDir)
   await a.append('u', rawMessage('only in a'))

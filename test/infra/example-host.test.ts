@@ -31,8 +31,12 @@ function startServer(t: { teardown(fn: () => unknown): void }, db: TestDatabase,
     stdio: ['ignore', 'pipe', 'pipe']
   })
   let out = ''
-  child.stdout?.on('data', (d: Buffer) => { out += d.toString() })
-  child.stderr?.on('data', (d: Buffer) => { out += d.toString() })
+  child.stdout?.on('data', (d: Buffer) => {
+    out += d.toString()
+  })
+  child.stderr?.on('data', (d: Buffer) => {
+    out += d.toString()
+  })
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
   t.teardown(async () => {
     if (child.exitCode === null && child.signalCode === null) {
@@ -45,26 +49,38 @@ function startServer(t: { teardown(fn: () => unknown): void }, db: TestDatabase,
 }
 
 async function ready(host: HostProcess): Promise<void> {
-  await waitFor(async () => {
-    if (host.child.exitCode !== null) throw new Error(`the host exited with ${host.child.exitCode}: ${host.output()}`)
-    return fetch(`http://127.0.0.1:${host.port}/api/communications/health/live`).then((r) => r.status, () => 0)
-  }, (status) => status === 200, 60_000, `host on port ${host.port}`)
+  await waitFor(
+    async () => {
+      if (host.child.exitCode !== null) throw new Error(`the host exited with ${host.child.exitCode}: ${host.output()}`)
+      return fetch(`http://127.0.0.1:${host.port}/api/communications/health/live`).then(
+        (r) => r.status,
+        () => 0
+      )
+    },
+    (status) => status === 200,
+    60_000,
+    `host on port ${host.port}`
+  )
 }
 
 const count = async (db: TestDatabase, table: string) => Number((await db.knex(table).count({ n: '*' }).first())?.n)
 
-t.test('two instances starting together on an empty database migrate and seed it once', { skip: isPostgres ? false : 'needs PostgreSQL (set DATABASE_URL)' }, async (t) => {
-  const db = await createTestDatabase()
-  t.teardown(() => db.destroy())
-  const a = startServer(t, db, { PORT: String(await freePort()) })
-  const b = startServer(t, db, { PORT: String(await freePort()) })
-  await Promise.all([ready(a), ready(b)])
-  t.equal(await count(db, 'contribuenti'), 220, 'the demo contributors, once')
-  t.equal(await count(db, 'ordini_lavoro'), 320, 'the demo work orders, once')
-  t.equal(await count(db, 'garbage_migrations'), 2, 'host migrations recorded once')
-  t.equal(await count(db, 'trc_knex_migrations'), (await migrationSource.getMigrations([])).length, 'module migrations recorded once')
-  t.notMatch(a.output() + b.output(), /MigrationLocked|already exists/, 'no lock or race errors')
-})
+t.test(
+  'two instances starting together on an empty database migrate and seed it once',
+  { skip: isPostgres ? false : 'needs PostgreSQL (set DATABASE_URL)' },
+  async (t) => {
+    const db = await createTestDatabase()
+    t.teardown(() => db.destroy())
+    const a = startServer(t, db, { PORT: String(await freePort()) })
+    const b = startServer(t, db, { PORT: String(await freePort()) })
+    await Promise.all([ready(a), ready(b)])
+    t.equal(await count(db, 'contribuenti'), 220, 'the demo contributors, once')
+    t.equal(await count(db, 'ordini_lavoro'), 320, 'the demo work orders, once')
+    t.equal(await count(db, 'garbage_migrations'), 2, 'host migrations recorded once')
+    t.equal(await count(db, 'trc_knex_migrations'), (await migrationSource.getMigrations([])).length, 'module migrations recorded once')
+    t.notMatch(a.output() + b.output(), /MigrationLocked|already exists/, 'no lock or race errors')
+  }
+)
 
 t.test('killed with SIGKILL and started again, an instance resumes its own mailbox at once', async (t) => {
   const user = 'riavvio@garbage.example.test'
@@ -82,6 +98,11 @@ t.test('killed with SIGKILL and started again, an instance resumes its own mailb
   await ready(second)
   await dovecot.append(user, await buildMail({ from: 'mario.rossi@example.test', to: user, subject: 'Dopo il kill', text: 'x' }))
   // the old lease lasts 30 s; a restarted instance with the same identity does not wait for it
-  await waitFor(() => count(db, 'trc_messages'), (n) => n >= 1, 10_000, 'the mail after the restart')
+  await waitFor(
+    () => count(db, 'trc_messages'),
+    (n) => n >= 1,
+    10_000,
+    'the mail after the restart'
+  )
   t.equal((await state())?.lease_owner, idle.lease_owner, 'the same instance identity holds the lease')
 })

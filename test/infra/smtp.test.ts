@@ -105,7 +105,10 @@ t.test('failWith makes nodemailer get the code', async (t) => {
     t.equal(err.responseCode, 451)
     t.equal(err.code, 'EENVELOPE')
     t.match(err.response ?? '', /^451 /)
-    t.same(smtp.rejected.map((r) => [r.stage, r.code, r.recipient]), [['RCPT', 451, 'anna.rossi@example.it']])
+    t.same(
+      smtp.rejected.map((r) => [r.stage, r.code, r.recipient]),
+      [['RCPT', 451, 'anna.rossi@example.it']]
+    )
     smtp.clearFailure()
   })
 

@@ -31,9 +31,13 @@ t.test('Sportello On-line in Chromium', { skip: chromiumAvailable() ? false : 'C
     const problems: string[] = []
     const failed: string[] = []
     // failed loads are checked through the responses (the deliberate 400 and the browser's favicon probe are expected)
-    page.on('console', (m) => { if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text()) })
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text())
+    })
     page.on('pageerror', (e) => problems.push(e.message))
-    page.on('response', (r) => { if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) failed.push(`${r.status()} ${r.request().method()} ${new URL(r.url()).pathname}`) })
+    page.on('response', (r) => {
+      if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) failed.push(`${r.status()} ${r.request().method()} ${new URL(r.url()).pathname}`)
+    })
     await page.goto(formUrl)
     t.equal(await page.title(), 'Sportello On-line – Garbage Servizi Ambientali S.p.A.')
     t.equal(await page.isVisible('#trc-complaint'), false, 'the complaint section waits for a complaint type')
@@ -42,7 +46,10 @@ t.test('Sportello On-line in Chromium', { skip: chromiumAvailable() ? false : 'C
     t.equal(await page.isVisible('#trc-complaint'), true)
     await page.selectOption('#field-service', 'raccolta_trasporto')
     await page.fill('#field-subject', "Umido non raccolto in via dell'Università")
-    await page.fill('#field-description', 'È la terza settimana che il bidone dell’umido resta pieno: perché nessuno passa? Così non è più possibile andare avanti.')
+    await page.fill(
+      '#field-description',
+      'È la terza settimana che il bidone dell’umido resta pieno: perché nessuno passa? Così non è più possibile andare avanti.'
+    )
     await page.fill('#field-address', "Via dell'Università 7, Cantù")
     await page.fill('#field-firstName', 'Niccolò')
     await page.fill('#field-lastName', 'Rossi')
@@ -168,11 +175,14 @@ t.test('Sportello On-line in Chromium', { skip: chromiumAvailable() ? false : 'C
     await Promise.all([page.waitForLoadState('load'), page.click('#trc-submit')])
     await page.waitForSelector('#trc-confirmation')
     t.match(await page.textContent('#trc-reference'), /^RC-\d{4}-\d{6}$/)
-    const intake = await host.knex('trc_intake_requests').first('work_order_id').where('reference', await page.textContent('#trc-reference'))
+    const intake = await host
+      .knex('trc_intake_requests')
+      .first('work_order_id')
+      .where('reference', await page.textContent('#trc-reference'))
     t.equal((await host.knex('ordini_lavoro').first('tipo_odl').where('id_odl', intake.work_order_id)).tipo_odl, 'RETTIFICA')
   })
 
-  t.test('the embed snippet puts the form on the operator\'s own site', async (t) => {
+  t.test("the embed snippet puts the form on the operator's own site", async (t) => {
     const site = createServer((_req, res) => {
       res.setHeader('content-type', 'text/html; charset=utf-8')
       res.end(`<!doctype html><html lang="it"><head><title>Comune di Esempio</title></head><body><main><h1>Segnala un problema</h1><div id="slot"></div>
@@ -188,7 +198,7 @@ t.test('Sportello On-line in Chromium', { skip: chromiumAvailable() ? false : 'C
     const frame = page.frameLocator('#slot iframe[title="Sportello On-line: modulo di richiesta"]')
     await frame.locator('h1').waitFor()
     t.equal(await frame.locator('h1').textContent(), 'Sportello On-line')
-    t.equal(await frame.locator('.top').isVisible(), false, 'no page header inside the operator\'s page')
+    t.equal(await frame.locator('.top').isVisible(), false, "no page header inside the operator's page")
     await page.waitForFunction(() => ((document.querySelector('#slot iframe') as HTMLIFrameElement | null)?.getBoundingClientRect().height ?? 0) > 1000)
     const height = await page.evaluate(() => document.querySelector('#slot iframe')?.getBoundingClientRect().height ?? 0)
     t.ok(height > 1000, `the iframe grows to the form's height (${height}px)`)

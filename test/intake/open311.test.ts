@@ -14,22 +14,56 @@ const FORM = { 'content-type': 'application/x-www-form-urlencoded' }
 const encode = (fields: Record<string, string>) => new URLSearchParams(fields).toString()
 
 const REQUEST_FIELDS = [
-  'service_request_id', 'status', 'status_notes', 'service_name', 'service_code', 'description', 'agency_responsible', 'service_notice',
-  'requested_datetime', 'updated_datetime', 'expected_datetime', 'address', 'address_id', 'zipcode', 'lat', 'long', 'media_url'
+  'service_request_id',
+  'status',
+  'status_notes',
+  'service_name',
+  'service_code',
+  'description',
+  'agency_responsible',
+  'service_notice',
+  'requested_datetime',
+  'updated_datetime',
+  'expected_datetime',
+  'address',
+  'address_id',
+  'zipcode',
+  'lat',
+  'long',
+  'media_url'
 ].sort()
 
 t.test('Open311 GeoReport v2', async (t) => {
-  const host = await startTestHost({ mail: { from: MAIL_FROM, startWorkers: false }, intake: { apiKeys: ['demo-app-key', { key: 'other-app-key', name: 'Altra app' }], perIpLimit: 1000, maxFileBytes: 200_000 } })
+  const host = await startTestHost({
+    mail: { from: MAIL_FROM, startWorkers: false },
+    intake: { apiKeys: ['demo-app-key', { key: 'other-app-key', name: 'Altra app' }], perIpLimit: 1000, maxFileBytes: 200_000 }
+  })
   t.teardown(() => host.close())
   // A web server that counts hits: media_url must be recorded, never fetched.
   let hits = 0
-  const media = createServer((_req, res) => { hits++; res.end('x') })
+  const media = createServer((_req, res) => {
+    hits++
+    res.end('x')
+  })
   media.listen(0, '127.0.0.1')
   await once(media, 'listening')
   t.teardown(() => new Promise<void>((resolve) => media.close(() => resolve())))
   const mediaUrl = `http://127.0.0.1:${(media.address() as AddressInfo).port}/foto/cassonetto.jpg`
-  const create = (fields: Record<string, string>, format = 'json') => host.app.inject({ method: 'POST', url: `${O}/requests.${format}`, headers: FORM, payload: encode(fields) })
-  const report = { api_key: 'demo-app-key', service_code: 'segnalazione_disservizio', lat: '45.738412', long: '9.125530', address_string: 'Via Roma 1, Cantù', description: 'Sacchi abbandonati accanto al cassonetto, già da tre giorni.', email: 'mario.rossi@example.test', first_name: 'Mario', last_name: 'Rossi', phone: '+39 031 123456', media_url: mediaUrl }
+  const create = (fields: Record<string, string>, format = 'json') =>
+    host.app.inject({ method: 'POST', url: `${O}/requests.${format}`, headers: FORM, payload: encode(fields) })
+  const report = {
+    api_key: 'demo-app-key',
+    service_code: 'segnalazione_disservizio',
+    lat: '45.738412',
+    long: '9.125530',
+    address_string: 'Via Roma 1, Cantù',
+    description: 'Sacchi abbandonati accanto al cassonetto, già da tre giorni.',
+    email: 'mario.rossi@example.test',
+    first_name: 'Mario',
+    last_name: 'Rossi',
+    phone: '+39 031 123456',
+    media_url: mediaUrl
+  }
 
   t.test('GET services: the request types with their GeoReport fields', async (t) => {
     const res = await host.app.inject({ url: `${O}/services.json` })
@@ -45,7 +79,10 @@ t.test('Open311 GeoReport v2', async (t) => {
     t.match(services[0], { service_code: 'segnalazione_disservizio', service_name: 'Segnalazione di disservizio', group: 'Igiene urbana' })
     const xml = await host.app.inject({ url: `${O}/services.xml` })
     t.match(xml.headers['content-type'], /text\/xml/)
-    t.match(xml.body, /^<\?xml version="1.0" encoding="utf-8"\?>\n<services><service><service_code>segnalazione_disservizio<\/service_code><service_name>Segnalazione di disservizio<\/service_name>/)
+    t.match(
+      xml.body,
+      /^<\?xml version="1.0" encoding="utf-8"\?>\n<services><service><service_code>segnalazione_disservizio<\/service_code><service_name>Segnalazione di disservizio<\/service_name>/
+    )
     t.match((await host.app.inject({ url: `${O}/services.json?lang=en` })).json()[0].service_name, 'Service-failure report')
   })
 
@@ -53,17 +90,32 @@ t.test('Open311 GeoReport v2', async (t) => {
     const def = (await host.app.inject({ url: `${O}/services/reclamo_scritto.json` })).json()
     t.equal(def.service_code, 'reclamo_scritto')
     for (const a of def.attributes) {
-      t.same(Object.keys(a).filter((k) => k !== 'values').sort(), ['code', 'datatype', 'datatype_description', 'description', 'order', 'required', 'variable'])
+      t.same(
+        Object.keys(a)
+          .filter((k) => k !== 'values')
+          .sort(),
+        ['code', 'datatype', 'datatype_description', 'description', 'order', 'required', 'variable']
+      )
     }
     const byCode = Object.fromEntries(def.attributes.map((a: { code: string }) => [a.code, a]))
-    t.match(byCode.servizio, { datatype: 'singlevaluelist', required: true, values: [{ key: 'raccolta_trasporto', name: 'Raccolta e trasporto' }, { key: 'spazzamento_lavaggio' }, { key: 'tariffe_rapporto_utenti' }] })
+    t.match(byCode.servizio, {
+      datatype: 'singlevaluelist',
+      required: true,
+      values: [{ key: 'raccolta_trasporto', name: 'Raccolta e trasporto' }, { key: 'spazzamento_lavaggio' }, { key: 'tariffe_rapporto_utenti' }]
+    })
     t.match(byCode.codice_fiscale, { datatype: 'string', required: true })
     t.ok(byCode.iban && byCode.codice_utente && byCode.ragione_sociale, 'the ARERA complaint-form fields')
     const report = (await host.app.inject({ url: `${O}/services/segnalazione_disservizio.json` })).json()
-    t.notOk(report.attributes.some((a: { code: string }) => a.code === 'iban'), 'no complaint fields for a report')
+    t.notOk(
+      report.attributes.some((a: { code: string }) => a.code === 'iban'),
+      'no complaint fields for a report'
+    )
     t.notOk(report.attributes.some((a: { required: boolean }) => a.required))
     const xml = await host.app.inject({ url: `${O}/services/reclamo_scritto.xml` })
-    t.match(xml.body, /<service_definition><service_code>reclamo_scritto<\/service_code><attributes><attribute><variable>true<\/variable><code>servizio<\/code>.*<values><value><key>raccolta_trasporto<\/key>/)
+    t.match(
+      xml.body,
+      /<service_definition><service_code>reclamo_scritto<\/service_code><attributes><attribute><variable>true<\/variable><code>servizio<\/code>.*<values><value><key>raccolta_trasporto<\/key>/
+    )
     const unknown = await host.app.inject({ url: `${O}/services/potholes.json` })
     t.equal(unknown.statusCode, 404)
     t.same(unknown.json(), [{ code: 404, description: 'Servizio "potholes" non trovato.' }])
@@ -90,7 +142,13 @@ t.test('Open311 GeoReport v2', async (t) => {
     const noPlace = await create({ ...report, lat: '', long: '', address_string: '' })
     t.equal(noPlace.statusCode, 400)
     t.match(noPlace.json()[0].description, /address_string: Indica l'indirizzo oppure il punto sulla mappa/)
-    const badComplaint = await create({ ...report, service_code: 'reclamo_scritto', 'attribute[servizio]': 'raccolta_trasporto', 'attribute[codice_fiscale]': 'RSSMRA80A01H501X', 'attribute[iban]': 'IT00X0000000000000000000000' })
+    const badComplaint = await create({
+      ...report,
+      service_code: 'reclamo_scritto',
+      'attribute[servizio]': 'raccolta_trasporto',
+      'attribute[codice_fiscale]': 'RSSMRA80A01H501X',
+      'attribute[iban]': 'IT00X0000000000000000000000'
+    })
     t.equal(badComplaint.statusCode, 400)
     t.match(badComplaint.json()[0].description, /attribute\[codice_fiscale\]: Codice fiscale non valido.*attribute\[iban\]: IBAN non valido/)
     const badMedia = await create({ ...report, media_url: 'javascript:alert(1)' })
@@ -106,7 +164,12 @@ t.test('Open311 GeoReport v2', async (t) => {
     t.equal(res.statusCode, 201, res.body)
     const [created] = res.json()
     t.same(Object.keys(created).sort(), ['account_id', 'service_notice', 'service_request_id', 'token'])
-    t.match(created, { service_request_id: /^RC-\d{4}-\d{6}$/, token: /^[a-f0-9]{32}$/, account_id: null, service_notice: /^Risposta entro 5 giorni lavorativi \(ARERA TQRIF\), cioè entro il \d{1,2} \p{L}+ \d{4}\.$/u })
+    t.match(created, {
+      service_request_id: /^RC-\d{4}-\d{6}$/,
+      token: /^[a-f0-9]{32}$/,
+      account_id: null,
+      service_notice: /^Risposta entro 5 giorni lavorativi \(ARERA TQRIF\), cioè entro il \d{1,2} \p{L}+ \d{4}\.$/u
+    })
     reportId = created.service_request_id
     reportToken = created.token
     const after = await rowCounts(host)
@@ -125,9 +188,25 @@ t.test('Open311 GeoReport v2', async (t) => {
     t.match(items[1].text, /App SottoControllo/)
     t.equal(hits, 0, 'media_url was never fetched')
 
-    const complaint = await create({ ...report, service_code: 'reclamo_scritto', 'attribute[servizio]': 'raccolta_trasporto', 'attribute[codice_fiscale]': String((await host.knex('contribuenti').first('codice_fiscale').where('id_contribuente', host.contributors.bianchi[0])).codice_fiscale), 'attribute[iban]': 'IT60X0542811101000000123456', email: 'famiglia.bianchi@example.test', account_id: 'acc-7' }, 'xml')
+    const complaint = await create(
+      {
+        ...report,
+        service_code: 'reclamo_scritto',
+        'attribute[servizio]': 'raccolta_trasporto',
+        'attribute[codice_fiscale]': String(
+          (await host.knex('contribuenti').first('codice_fiscale').where('id_contribuente', host.contributors.bianchi[0])).codice_fiscale
+        ),
+        'attribute[iban]': 'IT60X0542811101000000123456',
+        email: 'famiglia.bianchi@example.test',
+        account_id: 'acc-7'
+      },
+      'xml'
+    )
     t.equal(complaint.statusCode, 201, complaint.body)
-    t.match(complaint.body, /<service_requests><request><service_request_id>RC-\d{4}-\d{6}<\/service_request_id><token>[a-f0-9]{32}<\/token><service_notice>Risposta entro 30 giorni lavorativi \(ARERA TQRIF\), cioè entro il .*<\/service_notice><account_id>acc-7<\/account_id><\/request><\/service_requests>/)
+    t.match(
+      complaint.body,
+      /<service_requests><request><service_request_id>RC-\d{4}-\d{6}<\/service_request_id><token>[a-f0-9]{32}<\/token><service_notice>Risposta entro 30 giorni lavorativi \(ARERA TQRIF\), cioè entro il .*<\/service_notice><account_id>acc-7<\/account_id><\/request><\/service_requests>/
+    )
     const ref = /<service_request_id>(RC-[^<]+)</.exec(complaint.body)?.[1]
     const row = await host.knex('trc_intake_requests').first('work_order_id').where('reference', ref)
     const wo2 = await host.knex('ordini_lavoro').first('*').where('id_odl', row.work_order_id)
@@ -174,17 +253,34 @@ t.test('Open311 GeoReport v2', async (t) => {
     t.equal(one.statusCode, 200)
     const [request] = one.json()
     t.same(Object.keys(request).sort(), REQUEST_FIELDS)
-    t.match(request, {
-      service_request_id: reportId, status: 'open', status_notes: null, service_code: 'segnalazione_disservizio', service_name: 'Segnalazione di disservizio',
-      description: null, address: null, lat: 45.738, long: 9.126, media_url: null, agency_responsible: 'Garbage Servizi Ambientali S.p.A.'
-    }, 'by default a report shows its category, status and a coarse location only')
+    t.match(
+      request,
+      {
+        service_request_id: reportId,
+        status: 'open',
+        status_notes: null,
+        service_code: 'segnalazione_disservizio',
+        service_name: 'Segnalazione di disservizio',
+        description: null,
+        address: null,
+        lat: 45.738,
+        long: 9.126,
+        media_url: null,
+        agency_responsible: 'Garbage Servizi Ambientali S.p.A.'
+      },
+      'by default a report shows its category, status and a coarse location only'
+    )
     t.match(request.requested_datetime, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/)
 
     const all = (await host.app.inject({ url: `${O}/requests.json` })).json()
     t.ok(all.length >= 3)
     t.ok(all.every((r: Record<string, unknown>) => Object.keys(r).sort().join() === REQUEST_FIELDS.join()))
     const complaint = all.find((r: { service_code: string }) => r.service_code === 'reclamo_scritto')
-    t.match(complaint, { description: null, address: null, lat: null, media_url: null, expected_datetime: /T23:59:59\+0[12]:00$/ }, 'a complaint shows its status, not its content')
+    t.match(
+      complaint,
+      { description: null, address: null, lat: null, media_url: null, expected_datetime: /T23:59:59\+0[12]:00$/ },
+      'a complaint shows its status, not its content'
+    )
     const filtered = (await host.app.inject({ url: `${O}/requests.json?service_code=reclamo_scritto` })).json()
     t.ok(filtered.length >= 1 && filtered.every((r: { service_code: string }) => r.service_code === 'reclamo_scritto'))
     const future = (await host.app.inject({ url: `${O}/requests.json?start_date=2099-01-01T00:00:00Z` })).json()
@@ -192,20 +288,42 @@ t.test('Open311 GeoReport v2', async (t) => {
     const past = (await host.app.inject({ url: `${O}/requests.json?end_date=2000-01-01T00:00:00Z` })).json()
     t.same(past, [])
     const byIds = (await host.app.inject({ url: `${O}/requests.json?service_request_id=${reportId},RC-0000-000000&service_code=reclamo_scritto` })).json()
-    t.same(byIds.map((r: { service_request_id: string }) => r.service_request_id), [reportId], 'service_request_id overrides the other filters')
+    t.same(
+      byIds.map((r: { service_request_id: string }) => r.service_request_id),
+      [reportId],
+      'service_request_id overrides the other filters'
+    )
 
     // Close the report: status filters and the status field follow the host's work order.
     const row = await host.knex('trc_intake_requests').first('work_order_id').where('reference', reportId)
-    const note = await host.app.inject({ method: 'POST', url: `${API}/work-orders/${row.work_order_id}/public-notes`, headers: auth('demo-operator'), payload: { text: 'Rifiuti rimossi il giorno stesso.' } })
+    const note = await host.app.inject({
+      method: 'POST',
+      url: `${API}/work-orders/${row.work_order_id}/public-notes`,
+      headers: auth('demo-operator'),
+      payload: { text: 'Rifiuti rimossi il giorno stesso.' }
+    })
     t.equal(note.statusCode, 201)
-    const state = await host.app.inject({ method: 'POST', url: `${API}/work-orders/${row.work_order_id}/state`, headers: auth('demo-operator'), payload: { state: 'closed' } })
+    const state = await host.app.inject({
+      method: 'POST',
+      url: `${API}/work-orders/${row.work_order_id}/state`,
+      headers: auth('demo-operator'),
+      payload: { state: 'closed' }
+    })
     t.equal(state.statusCode, 200, state.body)
     const closed = (await host.app.inject({ url: `${O}/requests.json?status=closed` })).json()
-    t.same(closed.map((r: { service_request_id: string }) => r.service_request_id), [reportId])
+    t.same(
+      closed.map((r: { service_request_id: string }) => r.service_request_id),
+      [reportId]
+    )
     t.match(closed[0], { status: 'closed', status_notes: 'Rifiuti rimossi il giorno stesso.' })
-    t.notOk((await host.app.inject({ url: `${O}/requests.json?status=open` })).json().some((r: { service_request_id: string }) => r.service_request_id === reportId))
+    t.notOk(
+      (await host.app.inject({ url: `${O}/requests.json?status=open` })).json().some((r: { service_request_id: string }) => r.service_request_id === reportId)
+    )
     const xml = await host.app.inject({ url: `${O}/requests/${reportId}.xml` })
-    t.match(xml.body, /<service_requests><request><service_request_id>RC-[^<]+<\/service_request_id><status>closed<\/status><status_notes>Rifiuti rimossi il giorno stesso.<\/status_notes>/)
+    t.match(
+      xml.body,
+      /<service_requests><request><service_request_id>RC-[^<]+<\/service_request_id><status>closed<\/status><status_notes>Rifiuti rimossi il giorno stesso.<\/status_notes>/
+    )
 
     const badStatus = await host.app.inject({ url: `${O}/requests.json?status=pending` })
     t.equal(badStatus.statusCode, 400)
@@ -231,6 +349,9 @@ t.test('Open311 GeoReport v2', async (t) => {
     t.equal((await host.app.inject({ url: `${O}/tokens/${'a'.repeat(32)}.json` })).statusCode, 404)
     const status = (await host.app.inject({ url: `${API}/intake/status/${reportToken}` })).json()
     t.match(status, { reference: reportId, status: 'closed', statusLabel: 'Chiusa', channel: 'app', notes: [{ text: 'Rifiuti rimossi il giorno stesso.' }] })
-    t.same(status.history.map((h: { status: string }) => h.status), ['open', 'closed'])
+    t.same(
+      status.history.map((h: { status: string }) => h.status),
+      ['open', 'closed']
+    )
   })
 })

@@ -17,7 +17,11 @@ t.test('form token: signed, timed, bound to the secret', async (t) => {
   t.match(checkFormToken(SECRET, token, at(1), 3000, 86_400_000), { ok: false, reason: 'tooFast' })
   t.match(checkFormToken(SECRET, token, at(86_401), 3000, 86_400_000), { ok: false, reason: 'expired' })
   t.match(checkFormToken('another-secret-another-secret-another', token, at(10), 3000, 86_400_000), { ok: false, reason: 'invalid' })
-  t.match(checkFormToken(SECRET, token.replace(/\.(\w+)\./, '.zzz.'), at(10), 3000, 86_400_000), { ok: false, reason: 'invalid' }, 'a changed time breaks the signature')
+  t.match(
+    checkFormToken(SECRET, token.replace(/\.(\w+)\./, '.zzz.'), at(10), 3000, 86_400_000),
+    { ok: false, reason: 'invalid' },
+    'a changed time breaks the signature'
+  )
   t.match(checkFormToken(SECRET, undefined, at(10), 3000, 86_400_000), { ok: false, reason: 'missing' })
   t.match(checkFormToken(SECRET, 'garbage', at(10), 3000, 86_400_000), { ok: false, reason: 'invalid' })
   t.match(checkFormToken(SECRET, issueFormToken(SECRET, at(3600)), issued, 0, 86_400_000), { ok: false, reason: 'invalid' }, 'a token from the future')
@@ -30,11 +34,21 @@ t.test('validation: what each channel requires', async (t) => {
   t.equal(app.value?.latitude, 45.7, 'a decimal comma is accepted')
   const complaint = validateSubmission({ type: 'reclamo_scritto', address: 'Via Roma 1' }, { ...rules, allowedTypes: [...rules.allowedTypes] })
   t.same(Object.keys(complaint.errors).sort(), ['fiscalCode', 'service'], 'a complaint from the app needs what its service definition marks required')
-  const flagged = validateSubmission({ type: 'reclamo_scritto', address: 'Via Roma 1', service: 'raccolta_trasporto', fiscalCode: 'RSSMRA80A01H501U', nonDomestic: 'true' }, { ...rules, allowedTypes: [...rules.allowedTypes] })
+  const flagged = validateSubmission(
+    { type: 'reclamo_scritto', address: 'Via Roma 1', service: 'raccolta_trasporto', fiscalCode: 'RSSMRA80A01H501U', nonDomestic: 'true' },
+    { ...rules, allowedTypes: [...rules.allowedTypes] }
+  )
   t.same(flagged.errors, {}, 'conditionally required data is not a refusal from the app')
   t.same(flagged.value?.missing, ['firstName', 'lastName', 'email', 'companyName'], '… it is flagged for the operator')
-  const web = validateSubmission({ type: 'reclamo_scritto', address: 'Via Roma 1', service: 'raccolta_trasporto', fiscalCode: 'RSSMRA80A01H501U', nonDomestic: 'true' }, { ...rules, channel: 'web', allowedTypes: [...rules.allowedTypes] })
-  t.same(Object.keys(web.errors).sort(), ['companyName', 'description', 'email', 'firstName', 'lastName', 'privacy', 'subject'], 'the web form refuses, next to each field')
+  const web = validateSubmission(
+    { type: 'reclamo_scritto', address: 'Via Roma 1', service: 'raccolta_trasporto', fiscalCode: 'RSSMRA80A01H501U', nonDomestic: 'true' },
+    { ...rules, channel: 'web', allowedTypes: [...rules.allowedTypes] }
+  )
+  t.same(
+    Object.keys(web.errors).sort(),
+    ['companyName', 'description', 'email', 'firstName', 'lastName', 'privacy', 'subject'],
+    'the web form refuses, next to each field'
+  )
   const en = validateSubmission({ type: 'reclamo_scritto', fiscalCode: 'RSSMRA80A01H501X' }, { ...rules, locale: 'en', allowedTypes: [...rules.allowedTypes] })
   t.equal(en.errors.fiscalCode, 'Invalid tax code: check its 16 letters and digits')
   const long = validateSubmission({ type: 'altro', address: 'x', description: 'a'.repeat(10_001) }, { ...rules, allowedTypes: [...rules.allowedTypes] })
@@ -73,7 +87,10 @@ t.test('options: errors name the option', async (t) => {
   t.equal(resolved.apiKeys[0]?.name, 'App')
   t.equal(resolved.apiKeys[0]?.limit, 100, 'per-key limit: 100 per window by default')
   const limits = resolveIntakeOptions({ perKeyLimit: 20, apiKeys: ['a-long-key', { key: 'another-key', limit: 500 }] })
-  t.same(limits.apiKeys.map((k) => k.limit), [20, 500])
+  t.same(
+    limits.apiKeys.map((k) => k.limit),
+    [20, 500]
+  )
   t.throws(() => resolveIntakeOptions({ apiKeys: [{ key: 'a-long-key', limit: 0 }] }), /intake\.apiKeys\[0\]\.limit" must be an integer >= 1/)
   t.throws(() => resolveIntakeOptions({ perKeyLimit: 1.5 }), /intake\.perKeyLimit" must be an integer >= 1/)
 })

@@ -18,15 +18,29 @@ function form(fields: Record<string, string>, files: Array<{ name: string; type:
 }
 
 const complaint = (over: Record<string, string> = {}) => ({
-  formToken: formToken(), type: 'reclamo_scritto', service: 'raccolta_trasporto',
-  subject: 'Raccolta non effettuata in via Libertà', description: 'Da due settimane l\'umido non viene raccolto. Perché? È inaccettabile.',
-  address: 'Via della Libertà 12, Cantù', firstName: 'Mario', lastName: 'Rossi', email: 'm.rossi.lavoro@example.test',
-  fiscalCode: '', userCode: 'U-000123', supplyAddress: 'Via della Libertà 12', supplyCode: 'UT-42', iban: 'IT60 X054 2811 1010 0000 0123 456', privacy: 'true',
+  formToken: formToken(),
+  type: 'reclamo_scritto',
+  service: 'raccolta_trasporto',
+  subject: 'Raccolta non effettuata in via Libertà',
+  description: "Da due settimane l'umido non viene raccolto. Perché? È inaccettabile.",
+  address: 'Via della Libertà 12, Cantù',
+  firstName: 'Mario',
+  lastName: 'Rossi',
+  email: 'm.rossi.lavoro@example.test',
+  fiscalCode: '',
+  userCode: 'U-000123',
+  supplyAddress: 'Via della Libertà 12',
+  supplyCode: 'UT-42',
+  iban: 'IT60 X054 2811 1010 0000 0123 456',
+  privacy: 'true',
   ...over
 })
 
 t.test('Sportello On-line submissions', async (t) => {
-  const host = await startTestHost({ mail: { from: MAIL_FROM, startWorkers: false }, intake: { minFillSeconds: 2, perIpLimit: 1000, perEmailPerHour: 3, maxFileBytes: 300_000, maxFiles: 3 } })
+  const host = await startTestHost({
+    mail: { from: MAIL_FROM, startWorkers: false },
+    intake: { minFillSeconds: 2, perIpLimit: 1000, perEmailPerHour: 3, maxFileBytes: 300_000, maxFiles: 3 }
+  })
   t.teardown(() => host.close())
   const marioCf = String((await host.knex('contribuenti').first('codice_fiscale').where('id_contribuente', host.contributors.marioRossi)).codice_fiscale)
   const post = (payload: FormData | Record<string, unknown>, headers: Record<string, string> = {}) =>
@@ -39,7 +53,15 @@ t.test('Sportello On-line submissions', async (t) => {
     t.match(page.body, /<html lang="it">/)
     t.match(page.body, /name="formToken" value="v1\.[0-9a-z]+\.[A-Za-z0-9_-]{32}"/, 'a signed fill-time token')
     t.match(page.body, /name="website"[^>]*tabindex="-1"/, 'the honeypot is out of the tab order')
-    for (const label of ['Segnalazione di disservizio', 'Reclamo scritto', 'Richiesta scritta di informazioni', 'Richiesta di rettifica degli importi addebitati', 'Ritiro su chiamata', 'Riparazione delle attrezzature per la raccolta', 'Altro']) {
+    for (const label of [
+      'Segnalazione di disservizio',
+      'Reclamo scritto',
+      'Richiesta scritta di informazioni',
+      'Richiesta di rettifica degli importi addebitati',
+      'Ritiro su chiamata',
+      'Riparazione delle attrezzature per la raccolta',
+      'Altro'
+    ]) {
       t.match(page.body, `>${label}</option>`)
     }
     t.match(page.body, /Raccolta e trasporto/)
@@ -50,14 +72,21 @@ t.test('Sportello On-line submissions', async (t) => {
     t.match(en.body, /<html lang="en">/)
     t.match(en.body, /<body class="embed">/)
     t.match(en.body, /Send the request/)
-    for (const [path, type] of [['form.js', /javascript/], ['form.css', /text\/css/], ['embed.js', /javascript/]] as const) {
+    for (const [path, type] of [
+      ['form.js', /javascript/],
+      ['form.css', /text\/css/],
+      ['embed.js', /javascript/]
+    ] as const) {
       const res = await host.app.inject({ url: `${API}/intake/${path}` })
       t.equal(res.statusCode, 200, path)
       t.match(res.headers['content-type'], type)
     }
     const config = (await host.app.inject({ url: `${API}/intake/config` })).json()
     t.equal(config.types.length, 7)
-    t.same(config.services.map((s: { code: string }) => s.code), ['raccolta_trasporto', 'spazzamento_lavaggio', 'tariffe_rapporto_utenti'])
+    t.same(
+      config.services.map((s: { code: string }) => s.code),
+      ['raccolta_trasporto', 'spazzamento_lavaggio', 'tariffe_rapporto_utenti']
+    )
     t.match(config.formToken, /^v1\./)
   })
 
@@ -67,15 +96,31 @@ t.test('Sportello On-line submissions', async (t) => {
     const before = await rowCounts(host)
     const photo = pngBytes(16, 12)
     // the browser claims octet-stream: the stored type comes from the bytes
-    const res = await post(form(complaint({ fiscalCode: marioCf.toLowerCase() }), [{ name: 'foto cassonetto – via Libertà.png', type: 'application/octet-stream', content: photo }]))
+    const res = await post(
+      form(complaint({ fiscalCode: marioCf.toLowerCase() }), [{ name: 'foto cassonetto – via Libertà.png', type: 'application/octet-stream', content: photo }])
+    )
     t.equal(res.statusCode, 201, res.body)
     const body = res.json()
-    t.match(body, { workOrderId: Number, reference: /^RC-\d{4}-\d{6}$/, dueDate: /^\d{4}-\d{2}-\d{2}$/, statusToken: /^[a-f0-9]{32}$/, confirmationQueued: true, duplicate: false })
+    t.match(body, {
+      workOrderId: Number,
+      reference: /^RC-\d{4}-\d{6}$/,
+      dueDate: /^\d{4}-\d{2}-\d{2}$/,
+      statusToken: /^[a-f0-9]{32}$/,
+      confirmationQueued: true,
+      duplicate: false
+    })
     complaintWorkOrder = body.workOrderId
     statusToken = body.statusToken
     const after = await rowCounts(host)
     t.same(
-      { wo: after.ordini_lavoro - before.ordini_lavoro, meta: after.trc_work_order_meta - before.trc_work_order_meta, messages: after.trc_messages - before.trc_messages, attachments: after.trc_attachments - before.trc_attachments, intake: after.trc_intake_requests - before.trc_intake_requests, outbox: after.trc_outbox - before.trc_outbox },
+      {
+        wo: after.ordini_lavoro - before.ordini_lavoro,
+        meta: after.trc_work_order_meta - before.trc_work_order_meta,
+        messages: after.trc_messages - before.trc_messages,
+        attachments: after.trc_attachments - before.trc_attachments,
+        intake: after.trc_intake_requests - before.trc_intake_requests,
+        outbox: after.trc_outbox - before.trc_outbox
+      },
       { wo: 1, meta: 1, messages: 2, attachments: 1, intake: 1, outbox: 1 },
       'work order, its metadata, the submission, the confirmation, the photo, the intake row'
     )
@@ -91,7 +136,14 @@ t.test('Sportello On-line submissions', async (t) => {
     const items = (await host.app.inject({ url: `${API}/work-orders/${complaintWorkOrder}/messages`, headers: auth('demo-viewer') })).json().items
     t.equal(items.length, 2)
     const [submission, confirmation] = items
-    t.match(submission, { direction: 'inbound', channel: 'web', from: 'm.rossi.lavoro@example.test', fromName: 'Mario Rossi', senderMatch: 'single', contributorId: host.contributors.marioRossi })
+    t.match(submission, {
+      direction: 'inbound',
+      channel: 'web',
+      from: 'm.rossi.lavoro@example.test',
+      fromName: 'Mario Rossi',
+      senderMatch: 'single',
+      contributorId: host.contributors.marioRossi
+    })
     t.match(submission.text, /Da due settimane l'umido non viene raccolto/)
     t.match(submission.text, new RegExp(marioCf))
     t.match(submission.text, /IT60X0542811101000000123456/, 'the IBAN, normalised')
@@ -113,8 +165,12 @@ t.test('Sportello On-line submissions', async (t) => {
 
     // The citizen answers the confirmation: the reply joins the same work order through our signed Message-ID.
     const reply = await buildMail({
-      from: 'Mario Rossi <m.rossi.lavoro@example.test>', to: 'tari@garbage.example.test', subject: `Re: ${confirmation.subject}`,
-      inReplyTo: `<${confirmation.messageId}>`, references: `<${confirmation.messageId}>`, messageId: `<reply.${Date.now()}@example.test>`,
+      from: 'Mario Rossi <m.rossi.lavoro@example.test>',
+      to: 'tari@garbage.example.test',
+      subject: `Re: ${confirmation.subject}`,
+      inReplyTo: `<${confirmation.messageId}>`,
+      references: `<${confirmation.messageId}>`,
+      messageId: `<reply.${Date.now()}@example.test>`,
       text: 'Aggiungo che anche il vetro non è stato raccolto.'
     })
     const ingested = await host.app.communications.mail.ingest(reply)
@@ -155,7 +211,9 @@ t.test('Sportello On-line submissions', async (t) => {
 
   t.test('bad input is answered field by field and stores nothing', async (t) => {
     const before = await rowCounts(host)
-    const bad = await post(complaint({ fiscalCode: 'RSSMRA80A01H501X', iban: 'IT60X0542811101000000123457', subject: '', privacy: '', email: 'non-una-email', latitude: '95' }))
+    const bad = await post(
+      complaint({ fiscalCode: 'RSSMRA80A01H501X', iban: 'IT60X0542811101000000123457', subject: '', privacy: '', email: 'non-una-email', latitude: '95' })
+    )
     t.equal(bad.statusCode, 400)
     const body = bad.json()
     t.match(body, { statusCode: 400, error: 'intakeInvalid', message: /Alcuni dati non sono corretti/ })
@@ -183,17 +241,31 @@ t.test('Sportello On-line submissions', async (t) => {
 
   t.test('files: too large 413, disallowed 415, too many 413, all with a clear message', async (t) => {
     const before = await rowCounts(host)
-    const big = await post(form(complaint({ fiscalCode: marioCf }), [{ name: 'enorme.jpg', type: 'image/jpeg', content: Buffer.concat([Buffer.from([0xff, 0xd8, 0xff]), Buffer.alloc(400_000)]) }]))
+    const big = await post(
+      form(complaint({ fiscalCode: marioCf }), [
+        { name: 'enorme.jpg', type: 'image/jpeg', content: Buffer.concat([Buffer.from([0xff, 0xd8, 0xff]), Buffer.alloc(400_000)]) }
+      ])
+    )
     t.equal(big.statusCode, 413)
     t.match(big.json(), { error: 'intakeFileTooLarge', fields: { attachments: 'Il file «enorme.jpg» supera il limite di 0.3 MB' } })
 
     const exe = Buffer.concat([Buffer.from('MZ'), Buffer.alloc(100)])
     const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>')
-    const disallowed = await post(form(complaint({ fiscalCode: marioCf }), [{ name: 'foto.jpg', type: 'image/jpeg', content: exe }, { name: 'mappa.svg', type: 'image/svg+xml', content: svg }]))
+    const disallowed = await post(
+      form(complaint({ fiscalCode: marioCf }), [
+        { name: 'foto.jpg', type: 'image/jpeg', content: exe },
+        { name: 'mappa.svg', type: 'image/svg+xml', content: svg }
+      ])
+    )
     t.equal(disallowed.statusCode, 415)
     t.match(disallowed.json().fields.attachments, /«foto\.jpg» non è di un tipo accettato.*«mappa\.svg» non è di un tipo accettato/)
 
-    const many = await post(form(complaint({ fiscalCode: marioCf }), [1, 2, 3, 4].map((i) => ({ name: `foto${i}.png`, type: 'image/png', content: pngBytes() }))))
+    const many = await post(
+      form(
+        complaint({ fiscalCode: marioCf }),
+        [1, 2, 3, 4].map((i) => ({ name: `foto${i}.png`, type: 'image/png', content: pngBytes() }))
+      )
+    )
     t.equal(many.statusCode, 413)
     t.match(many.json().fields.attachments, /al massimo 3 file/)
 
@@ -205,12 +277,18 @@ t.test('Sportello On-line submissions', async (t) => {
   })
 
   t.test('a script in the description is stored sanitized, everywhere', async (t) => {
-    const res = await post(complaint({ fiscalCode: marioCf, description: 'Il cassonetto è pieno<script>alert("x")</script> <img src=x onerror=alert(2)> da giorni <b>davvero</b>' }))
+    const res = await post(
+      complaint({ fiscalCode: marioCf, description: 'Il cassonetto è pieno<script>alert("x")</script> <img src=x onerror=alert(2)> da giorni <b>davvero</b>' })
+    )
     t.equal(res.statusCode, 201, res.body)
     const id = res.json().workOrderId
     const wo = await host.knex('ordini_lavoro').first('descrizione').where('id_odl', id)
     const [message] = (await host.app.inject({ url: `${API}/work-orders/${id}/messages`, headers: auth('demo-viewer') })).json().items
-    for (const [where, value] of [['host description', wo.descrizione], ['message html', message.html], ['message text', message.text]]) {
+    for (const [where, value] of [
+      ['host description', wo.descrizione],
+      ['message html', message.html],
+      ['message text', message.text]
+    ]) {
       t.notMatch(value, /<script|alert|onerror/i, `${where} has no script`)
     }
     t.match(message.html, /<b>davvero<\/b>/, 'harmless formatting survives')
@@ -227,7 +305,9 @@ t.test('Sportello On-line submissions', async (t) => {
     t.match(fast.json(), { error: 'intakeTooFast', message: /Invio troppo rapido: il modulo è stato inviato 0 secondi dopo/ })
     const none = await post(complaint({ fiscalCode: marioCf, formToken: '' }))
     t.match(none.json(), { statusCode: 400, error: 'intakeFormToken' })
-    const forged = await post(complaint({ fiscalCode: marioCf, formToken: issueFormToken('another-secret-another-secret-another-secret', new Date(Date.now() - 60_000)) }))
+    const forged = await post(
+      complaint({ fiscalCode: marioCf, formToken: issueFormToken('another-secret-another-secret-another-secret', new Date(Date.now() - 60_000)) })
+    )
     t.match(forged.json(), { statusCode: 400, error: 'intakeFormToken' })
     const expired = await post(complaint({ fiscalCode: marioCf, formToken: formToken(25 * 3600) }))
     t.match(expired.json(), { statusCode: 400, error: 'intakeFormExpired', message: /più di 24 ore fa/ })
@@ -262,7 +342,15 @@ t.test('Sportello On-line submissions', async (t) => {
   t.test('status for the citizen, public notes from the operator', async (t) => {
     const status = await host.app.inject({ url: `${API}/intake/status/${statusToken}` })
     t.equal(status.statusCode, 200)
-    t.match(status.json(), { status: 'open', statusLabel: 'Aperta', type: 'reclamo_scritto', typeLabel: 'Reclamo scritto', service: 'raccolta_trasporto', channel: 'web', notes: [] })
+    t.match(status.json(), {
+      status: 'open',
+      statusLabel: 'Aperta',
+      type: 'reclamo_scritto',
+      typeLabel: 'Reclamo scritto',
+      service: 'raccolta_trasporto',
+      channel: 'web',
+      notes: []
+    })
     t.equal((await host.app.inject({ url: `${API}/intake/status/${'0'.repeat(32)}` })).statusCode, 404)
     t.equal((await host.app.inject({ url: `${API}/intake/status/../../x` })).statusCode, 404)
 
@@ -270,12 +358,26 @@ t.test('Sportello On-line submissions', async (t) => {
     t.equal((await host.app.inject({ method: 'POST', url: notePath, payload: { text: 'x' } })).statusCode, 401)
     t.equal((await host.app.inject({ method: 'POST', url: notePath, headers: auth('demo-viewer'), payload: { text: 'x' } })).statusCode, 403)
     t.equal((await host.app.inject({ method: 'POST', url: notePath, headers: auth('demo-operator'), payload: { text: '  ' } })).statusCode, 400)
-    t.equal((await host.app.inject({ method: 'POST', url: `${API}/work-orders/99999999/public-notes`, headers: auth('demo-operator'), payload: { text: 'x' } })).statusCode, 404)
+    t.equal(
+      (await host.app.inject({ method: 'POST', url: `${API}/work-orders/99999999/public-notes`, headers: auth('demo-operator'), payload: { text: 'x' } }))
+        .statusCode,
+      404
+    )
 
-    const state = await host.app.inject({ method: 'POST', url: `${API}/work-orders/${complaintWorkOrder}/state`, headers: auth('demo-operator'), payload: { state: 'in_progress' } })
+    const state = await host.app.inject({
+      method: 'POST',
+      url: `${API}/work-orders/${complaintWorkOrder}/state`,
+      headers: auth('demo-operator'),
+      payload: { state: 'in_progress' }
+    })
     t.equal(state.statusCode, 200, state.body)
     const outboxBefore = Number((await host.knex('trc_outbox').count({ n: '*' }).first())?.n)
-    const note = await host.app.inject({ method: 'POST', url: notePath, headers: auth('demo-operator'), payload: { html: '<p>Abbiamo programmato il recupero per <b>giovedì</b>.</p><script>x()</script>', notify: true } })
+    const note = await host.app.inject({
+      method: 'POST',
+      url: notePath,
+      headers: auth('demo-operator'),
+      payload: { html: '<p>Abbiamo programmato il recupero per <b>giovedì</b>.</p><script>x()</script>', notify: true }
+    })
     t.equal(note.statusCode, 201, note.body)
     t.match(note.json(), { note: { channel: 'note', meta: { public: true } }, notification: { to: 'm.rossi.lavoro@example.test' } })
     t.notMatch(note.json().note.html, /script/)
@@ -290,7 +392,10 @@ t.test('Sportello On-line submissions', async (t) => {
 
     const after = (await host.app.inject({ url: `${API}/intake/status/${statusToken}` })).json()
     t.match(after, { status: 'in_progress', statusLabel: 'In lavorazione' })
-    t.same(after.history.map((h: { status: string }) => h.status), ['open', 'in_progress'])
+    t.same(
+      after.history.map((h: { status: string }) => h.status),
+      ['open', 'in_progress']
+    )
     t.equal(after.notes.length, 1)
     t.match(after.notes[0].text, /Abbiamo programmato il recupero per giovedì/)
     const page = await host.app.inject({ url: `${API}/intake/status/${statusToken}`, headers: { accept: 'text/html' } })
@@ -298,8 +403,17 @@ t.test('Sportello On-line submissions', async (t) => {
     t.match(page.body, /<b>giovedì<\/b>/)
 
     // a work order with no citizen address cannot notify
-    const [legacy] = await host.knex('ordini_lavoro').select('id_odl').whereNotIn('id_odl', host.knex('trc_messages').select('work_order_id').whereNotNull('work_order_id')).limit(1)
-    const refused = await host.app.inject({ method: 'POST', url: `${API}/work-orders/${legacy.id_odl}/public-notes`, headers: auth('demo-operator'), payload: { text: 'Aggiornamento', notify: true } })
+    const [legacy] = await host
+      .knex('ordini_lavoro')
+      .select('id_odl')
+      .whereNotIn('id_odl', host.knex('trc_messages').select('work_order_id').whereNotNull('work_order_id'))
+      .limit(1)
+    const refused = await host.app.inject({
+      method: 'POST',
+      url: `${API}/work-orders/${legacy.id_odl}/public-notes`,
+      headers: auth('demo-operator'),
+      payload: { text: 'Aggiornamento', notify: true }
+    })
     t.equal(refused.statusCode, 409)
     t.match(refused.json().message, /non ha un indirizzo email del cittadino/)
   })
@@ -317,7 +431,9 @@ t.test('Sportello On-line submissions', async (t) => {
       if (isPostgres) await host.knex.raw('DROP FUNCTION IF EXISTS trc_test_fail()')
     })
     const before = await rowCounts(host)
-    const res = await post(form(complaint({ fiscalCode: marioCf, email: 'guasto@example.test' }), [{ name: 'foto.png', type: 'image/png', content: pngBytes() }]))
+    const res = await post(
+      form(complaint({ fiscalCode: marioCf, email: 'guasto@example.test' }), [{ name: 'foto.png', type: 'image/png', content: pngBytes() }])
+    )
     t.equal(res.statusCode, 500)
     t.match(res.json(), { error: 'internalError', message: /riprova più tardi/ })
     t.same(await rowCounts(host), before, 'no work order, message, attachment, metadata or intake row')
@@ -325,12 +441,26 @@ t.test('Sportello On-line submissions', async (t) => {
 })
 
 t.test('limits and options: per-IP rate limit, configurable types', async (t) => {
-  const host = await startTestHost({ mail: { from: MAIL_FROM, startWorkers: false }, intake: { perIpLimit: 2, minFillSeconds: 0, types: ['segnalazione_disservizio', { type: 'altro', label: 'Altre richieste' }] } })
+  const host = await startTestHost({
+    mail: { from: MAIL_FROM, startWorkers: false },
+    intake: { perIpLimit: 2, minFillSeconds: 0, types: ['segnalazione_disservizio', { type: 'altro', label: 'Altre richieste' }] }
+  })
   t.teardown(() => host.close())
   const page = await host.app.inject({ url: `${API}/intake/form` })
   t.match(page.body, />Altre richieste<\/option>/)
   t.notMatch(page.body, />Reclamo scritto<\/option>/)
-  const payload = (type: string) => ({ formToken: formToken(), type, service: 'spazzamento_lavaggio', subject: 'Strada sporca', description: 'Foglie e rifiuti sul marciapiede', address: 'Piazza Garibaldi', firstName: 'Luca', lastName: 'Verdi', email: 'luca.verdi@example.test', privacy: 'on' })
+  const payload = (type: string) => ({
+    formToken: formToken(),
+    type,
+    service: 'spazzamento_lavaggio',
+    subject: 'Strada sporca',
+    description: 'Foglie e rifiuti sul marciapiede',
+    address: 'Piazza Garibaldi',
+    firstName: 'Luca',
+    lastName: 'Verdi',
+    email: 'luca.verdi@example.test',
+    privacy: 'on'
+  })
   const refused = await host.app.inject({ method: 'POST', url: `${API}/intake/web`, payload: payload('reclamo_scritto') })
   t.equal(refused.statusCode, 400)
   t.match(refused.json().fields.type, /non disponibile/)

@@ -20,7 +20,10 @@ interface StoredMessage {
 }
 
 async function message(host: TestHost, id: number): Promise<StoredMessage> {
-  const res = await host.app.inject({ url: `/api/communications/work-orders/${(await host.knex('trc_messages').first('work_order_id').where('id', id)).work_order_id}/messages`, headers: auth('demo-viewer') })
+  const res = await host.app.inject({
+    url: `/api/communications/work-orders/${(await host.knex('trc_messages').first('work_order_id').where('id', id)).work_order_id}/messages`,
+    headers: auth('demo-viewer')
+  })
   return (res.json().items as StoredMessage[]).find((m) => m.id === id) as StoredMessage
 }
 
@@ -57,7 +60,10 @@ t.test('ingest fidelity', async (t) => {
     const pdfs = [`%PDF-1.4 first ${unique()}`, `%PDF-1.4 second ${unique()}`, `%PDF-1.4 third ${unique()}`]
     const results = []
     for (const pdf of pdfs) results.push(await ingest(scannerMail(pdf)))
-    t.same(results.map((r) => r.outcome), ['created', 'created', 'created'])
+    t.same(
+      results.map((r) => r.outcome),
+      ['created', 'created', 'created']
+    )
     for (const [i, r] of results.entries()) {
       const stored = await message(host, r.messageId as number)
       t.equal(stored.attachments.length, 1)
@@ -82,22 +88,34 @@ t.test('ingest fidelity', async (t) => {
 
   t.test('a lone application/pdf at the root keeps its bytes', async (t) => {
     const pdf = `%PDF-1.4 lone ${unique()}`
-    const raw = crlf(`From: a@b.example.test\nTo: ${TO}\nSubject: Solo PDF\nMessage-ID: <lone-${unique()}@b.example.test>\nMIME-Version: 1.0\nContent-Type: application/pdf; name="bolletta.pdf"\nContent-Transfer-Encoding: base64\nContent-Disposition: attachment; filename="bolletta.pdf"\n\n${Buffer.from(pdf).toString('base64')}\n`)
+    const raw = crlf(
+      `From: a@b.example.test\nTo: ${TO}\nSubject: Solo PDF\nMessage-ID: <lone-${unique()}@b.example.test>\nMIME-Version: 1.0\nContent-Type: application/pdf; name="bolletta.pdf"\nContent-Transfer-Encoding: base64\nContent-Disposition: attachment; filename="bolletta.pdf"\n\n${Buffer.from(pdf).toString('base64')}\n`
+    )
     const result = await ingest(raw)
     const stored = await message(host, result.messageId as number)
-    t.same(stored.attachments.map((a) => [a.filename, a.contentType, a.size]), [['bolletta.pdf', 'application/pdf', pdf.length]])
+    t.same(
+      stored.attachments.map((a) => [a.filename, a.contentType, a.size]),
+      [['bolletta.pdf', 'application/pdf', pdf.length]]
+    )
     t.equal(await download(host, stored.attachments[0]?.id as number), pdf)
   })
 
   t.test('a lone image/png at the root keeps its bytes', async (t) => {
     const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex')
-    const raw = crlf(`From: a@b.example.test\nTo: ${TO}\nSubject: Foto\nMessage-ID: <png-${unique()}@b.example.test>\nMIME-Version: 1.0\nContent-Type: image/png\nContent-Transfer-Encoding: base64\n\n${png.toString('base64')}\n`)
+    const raw = crlf(
+      `From: a@b.example.test\nTo: ${TO}\nSubject: Foto\nMessage-ID: <png-${unique()}@b.example.test>\nMIME-Version: 1.0\nContent-Type: image/png\nContent-Transfer-Encoding: base64\n\n${png.toString('base64')}\n`
+    )
     const stored = await message(host, (await ingest(raw)).messageId as number)
-    t.same(stored.attachments.map((a) => [a.contentType, a.size]), [['image/png', png.length]])
+    t.same(
+      stored.attachments.map((a) => [a.contentType, a.size]),
+      [['image/png', png.length]]
+    )
   })
 
   t.test('headers: raw 8-bit in an encoded-word decodes in its declared charset', async (t) => {
-    const raw = crlf(`From: =?iso-8859-1?Q?J\xFCrgen_M\xFCller?= <jm@b.example.test>\nTo: ${TO}\nSubject: =?iso-8859-1?Q?Fr\xF6sche?=\nMessage-ID: <h1-${unique()}@b.example.test>\n\ntesto\n`)
+    const raw = crlf(
+      `From: =?iso-8859-1?Q?J\xFCrgen_M\xFCller?= <jm@b.example.test>\nTo: ${TO}\nSubject: =?iso-8859-1?Q?Fr\xF6sche?=\nMessage-ID: <h1-${unique()}@b.example.test>\n\ntesto\n`
+    )
     const stored = await message(host, (await ingest(raw)).messageId as number)
     t.equal(stored.subject, 'Frösche')
     t.equal((await host.knex('trc_messages').first('from_name').where('id', stored.id)).from_name, 'Jürgen Müller')
@@ -126,10 +144,15 @@ t.test('ingest fidelity', async (t) => {
 
   t.test('an inline text part with a file name is an attachment, not body text', async (t) => {
     const b = `b-${unique()}`
-    const raw = crlf(`From: a@b.example.test\nTo: ${TO}\nSubject: Lettura contatore\nMessage-ID: <txt-${unique()}@b.example.test>\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="${b}"\n\n--${b}\nContent-Type: text/plain; charset=utf-8\n\nIn allegato la lettura.\n--${b}\nContent-Type: text/plain; name="lettura.txt"\nContent-Disposition: inline; filename="lettura.txt"\n\nmatricola 123 lettura 456\n--${b}--\n`)
+    const raw = crlf(
+      `From: a@b.example.test\nTo: ${TO}\nSubject: Lettura contatore\nMessage-ID: <txt-${unique()}@b.example.test>\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="${b}"\n\n--${b}\nContent-Type: text/plain; charset=utf-8\n\nIn allegato la lettura.\n--${b}\nContent-Type: text/plain; name="lettura.txt"\nContent-Disposition: inline; filename="lettura.txt"\n\nmatricola 123 lettura 456\n--${b}--\n`
+    )
     const stored = await message(host, (await ingest(raw)).messageId as number)
     t.equal(stored.text, 'In allegato la lettura.')
-    t.same(stored.attachments.map((a) => a.filename), ['lettura.txt'])
+    t.same(
+      stored.attachments.map((a) => a.filename),
+      ['lettura.txt']
+    )
     t.equal(await download(host, stored.attachments[0]?.id as number), 'matricola 123 lettura 456')
   })
 })

@@ -13,7 +13,15 @@ const TO = 'reclami@garbage.example.test'
 
 async function conversation(host: TestHost, workOrderId: number) {
   const res = await host.app.inject({ url: `/api/communications/work-orders/${workOrderId}/messages`, headers: auth('demo-viewer') })
-  return res.json().items as Array<Record<string, unknown> & { id: number; direction: string; automaticKind: string | null; messageId: string; attachments: Array<{ id: number; filename: string; size: number; sha256: string }> }>
+  return res.json().items as Array<
+    Record<string, unknown> & {
+      id: number
+      direction: string
+      automaticKind: string | null
+      messageId: string
+      attachments: Array<{ id: number; filename: string; size: number; sha256: string }>
+    }
+  >
 }
 const outboxCount = async (host: TestHost) => Number((await host.knex('trc_outbox').count({ n: '*' }).first())?.n)
 const workOrderCount = async (host: TestHost) => Number((await host.knex('ordini_lavoro').count({ n: '*' }).first())?.n)
@@ -30,10 +38,16 @@ t.test('ingest pipeline', async (t) => {
   t.test('a mail from a known citizen opens a work order for them, with a confirmation', async (t) => {
     const before = await workOrderCount(host)
     const raw = await buildMail({
-      from: 'Mario Rossi <Mario.Rossi@example.test>', to: TO, subject: 'Reclamo: mancata raccolta del vetro in via Roma',
-      messageId: marioMessageId, text: 'Buongiorno, da due settimane il vetro non viene raccolto. Ecco la foto.',
+      from: 'Mario Rossi <Mario.Rossi@example.test>',
+      to: TO,
+      subject: 'Reclamo: mancata raccolta del vetro in via Roma',
+      messageId: marioMessageId,
+      text: 'Buongiorno, da due settimane il vetro non viene raccolto. Ecco la foto.',
       html: '<p>Buongiorno, da <b>due settimane</b> il vetro non viene raccolto.</p><img src="cid:foto1"><script>alert(1)</script><img src="x" onerror="alert(2)">',
-      attachments: [{ filename: 'foto via Roma.jpg', content: Buffer.from('fake-jpeg-bytes'), contentType: 'image/jpeg', cid: 'foto1' }, { filename: 'segnalazione.pdf', content: Buffer.from('%PDF-1.4 fake'), contentType: 'application/pdf' }]
+      attachments: [
+        { filename: 'foto via Roma.jpg', content: Buffer.from('fake-jpeg-bytes'), contentType: 'image/jpeg', cid: 'foto1' },
+        { filename: 'segnalazione.pdf', content: Buffer.from('%PDF-1.4 fake'), contentType: 'application/pdf' }
+      ]
     })
     const received = new Date('2026-03-06T17:30:00Z') // a Friday evening
     const result = await ingest(raw, { receivedAt: received })
@@ -58,7 +72,13 @@ t.test('ingest pipeline', async (t) => {
     const items = await conversation(host, marioWorkOrder)
     t.equal(items.length, 2, 'the mail and the confirmation')
     const [inbound, confirmation] = items
-    t.match(inbound, { direction: 'inbound', channel: 'email', from: 'mario.rossi@example.test', senderMatch: 'single', contributorId: host.contributors.marioRossi })
+    t.match(inbound, {
+      direction: 'inbound',
+      channel: 'email',
+      from: 'mario.rossi@example.test',
+      senderMatch: 'single',
+      contributorId: host.contributors.marioRossi
+    })
     t.notMatch(String(inbound?.html), /script|onerror|alert/, 'HTML is sanitized')
     t.match(String(inbound?.html), /<b>due settimane<\/b>/)
     t.equal(inbound?.attachments.length, 2)
@@ -66,7 +86,10 @@ t.test('ingest pipeline', async (t) => {
     t.ok(photo)
     t.match(String(inbound?.html), new RegExp(`src="/api/communications/attachments/${photo?.id}"`), 'cid: image points at the stored attachment')
     t.match(photo?.sha256, /^[a-f0-9]{64}$/)
-    const download = await host.app.inject({ url: `/api/communications/attachments/${inbound?.attachments.find((a) => a.filename === 'segnalazione.pdf')?.id}`, headers: auth('demo-viewer') })
+    const download = await host.app.inject({
+      url: `/api/communications/attachments/${inbound?.attachments.find((a) => a.filename === 'segnalazione.pdf')?.id}`,
+      headers: auth('demo-viewer')
+    })
     t.equal(download.statusCode, 200)
     t.equal(download.body, '%PDF-1.4 fake')
     t.equal(download.headers['x-content-type-options'], 'nosniff')
@@ -95,7 +118,14 @@ t.test('ingest pipeline', async (t) => {
   t.test('the citizen replies to the confirmation: same work order, no new confirmation', async (t) => {
     const outboxBefore = await outboxCount(host)
     const workOrdersBefore = await workOrderCount(host)
-    const raw = await buildMail({ from: 'mario.rossi@example.test', to: TO, subject: 'Ho cambiato oggetto', inReplyTo: `<${confirmationId}>`, references: [marioMessageId, `<${confirmationId}>`], text: 'Aggiungo che anche la carta non è stata raccolta.' })
+    const raw = await buildMail({
+      from: 'mario.rossi@example.test',
+      to: TO,
+      subject: 'Ho cambiato oggetto',
+      inReplyTo: `<${confirmationId}>`,
+      references: [marioMessageId, `<${confirmationId}>`],
+      text: 'Aggiungo che anche la carta non è stata raccolta.'
+    })
     const result = await ingest(raw)
     t.equal(result.outcome, 'threaded')
     t.equal(result.workOrderId, marioWorkOrder)
@@ -112,15 +142,21 @@ t.test('ingest pipeline', async (t) => {
   })
 
   t.test('a subject reference is honoured only from the contributor', async (t) => {
-    const own = await ingest(await buildMail({ from: 'mario.rossi@example.test', to: TO, subject: `Ancora io [OdL #${marioWorkOrder}]`, text: 'Nuovo messaggio senza In-Reply-To.' }))
+    const own = await ingest(
+      await buildMail({ from: 'mario.rossi@example.test', to: TO, subject: `Ancora io [OdL #${marioWorkOrder}]`, text: 'Nuovo messaggio senza In-Reply-To.' })
+    )
     t.equal(own.workOrderId, marioWorkOrder)
-    const stranger = await ingest(await buildMail({ from: 'intruso@elsewhere.test', to: TO, subject: `Re: [OdL #${marioWorkOrder}]`, text: 'Provo a entrare nella pratica.' }))
+    const stranger = await ingest(
+      await buildMail({ from: 'intruso@elsewhere.test', to: TO, subject: `Re: [OdL #${marioWorkOrder}]`, text: 'Provo a entrare nella pratica.' })
+    )
     t.equal(stranger.outcome, 'created')
     t.not(stranger.workOrderId, marioWorkOrder)
   })
 
   t.test('an unknown sender lands on the generic contributor with the address kept', async (t) => {
-    const result = await ingest(await buildMail({ from: 'Sconosciuto <nuovo.utente@altrove.test>', to: TO, subject: 'Cassonetto rotto', text: 'Il cassonetto in piazza è rotto.' }))
+    const result = await ingest(
+      await buildMail({ from: 'Sconosciuto <nuovo.utente@altrove.test>', to: TO, subject: 'Cassonetto rotto', text: 'Il cassonetto in piazza è rotto.' })
+    )
     const wo = await host.knex('ordini_lavoro').first('*').where('id_odl', result.workOrderId)
     t.equal(Number(wo.id_contribuente), host.genericContributorId)
     const [message] = await conversation(host, result.workOrderId as number)
@@ -128,18 +164,35 @@ t.test('ingest pipeline', async (t) => {
   })
 
   t.test('a shared address is not guessed; the operator picks the contributor', async (t) => {
-    const result = await ingest(await buildMail({ from: 'famiglia.bianchi@example.test', to: TO, subject: 'Bolletta TARI', text: 'La bolletta riporta un importo errato.' }))
+    const result = await ingest(
+      await buildMail({ from: 'famiglia.bianchi@example.test', to: TO, subject: 'Bolletta TARI', text: 'La bolletta riporta un importo errato.' })
+    )
     const wo = await host.knex('ordini_lavoro').first('*').where('id_odl', result.workOrderId)
     t.equal(Number(wo.id_contribuente), host.genericContributorId, 'generic contributor while ambiguous')
     const [message] = await conversation(host, result.workOrderId as number)
     t.equal(message?.senderMatch, 'ambiguous')
     t.same([...(message?.senderCandidates as number[])].sort(), [...host.contributors.bianchi].sort(), 'both Bianchi are candidates')
 
-    const viewer = await host.app.inject({ method: 'POST', url: `/api/communications/messages/${message?.id}/contributor`, headers: auth('demo-viewer'), payload: { contributorId: host.contributors.bianchi[1] } })
+    const viewer = await host.app.inject({
+      method: 'POST',
+      url: `/api/communications/messages/${message?.id}/contributor`,
+      headers: auth('demo-viewer'),
+      payload: { contributorId: host.contributors.bianchi[1] }
+    })
     t.equal(viewer.statusCode, 403)
-    const bad = await host.app.inject({ method: 'POST', url: `/api/communications/messages/${message?.id}/contributor`, headers: auth('demo-operator'), payload: { contributorId: 99999 } })
+    const bad = await host.app.inject({
+      method: 'POST',
+      url: `/api/communications/messages/${message?.id}/contributor`,
+      headers: auth('demo-operator'),
+      payload: { contributorId: 99999 }
+    })
     t.equal(bad.statusCode, 404)
-    const res = await host.app.inject({ method: 'POST', url: `/api/communications/messages/${message?.id}/contributor`, headers: auth('demo-operator'), payload: { contributorId: host.contributors.bianchi[1] } })
+    const res = await host.app.inject({
+      method: 'POST',
+      url: `/api/communications/messages/${message?.id}/contributor`,
+      headers: auth('demo-operator'),
+      payload: { contributorId: host.contributors.bianchi[1] }
+    })
     t.equal(res.statusCode, 200)
     t.equal(res.json().workOrderUpdated, true)
     const after = await host.knex('ordini_lavoro').first('*').where('id_odl', result.workOrderId)
@@ -151,20 +204,42 @@ t.test('ingest pipeline', async (t) => {
   t.test('automatic mail never opens work orders nor triggers confirmations', async (t) => {
     const workOrdersBefore = await workOrderCount(host)
     const outboxBefore = await outboxCount(host)
-    const autoReply = await ingest(await buildMail({
-      from: 'mario.rossi@example.test', to: TO, subject: 'Risposta automatica: fuori ufficio', inReplyTo: `<${confirmationId}>`,
-      headers: { 'Auto-Submitted': 'auto-replied', 'X-Autoreply': 'yes' }, text: 'Sono fuori ufficio fino a lunedì.'
-    }))
+    const autoReply = await ingest(
+      await buildMail({
+        from: 'mario.rossi@example.test',
+        to: TO,
+        subject: 'Risposta automatica: fuori ufficio',
+        inReplyTo: `<${confirmationId}>`,
+        headers: { 'Auto-Submitted': 'auto-replied', 'X-Autoreply': 'yes' },
+        text: 'Sono fuori ufficio fino a lunedì.'
+      })
+    )
     t.equal(autoReply.outcome, 'automatic')
     t.equal(autoReply.workOrderId, marioWorkOrder, 'kept in the conversation it answers')
-    const list = await ingest(await buildMail({ from: 'news@lista.test', to: TO, subject: 'Newsletter', headers: { 'List-Id': '<news.lista.test>', 'List-Unsubscribe': '<mailto:u@lista.test>' }, text: 'Offerte' }))
+    const list = await ingest(
+      await buildMail({
+        from: 'news@lista.test',
+        to: TO,
+        subject: 'Newsletter',
+        headers: { 'List-Id': '<news.lista.test>', 'List-Unsubscribe': '<mailto:u@lista.test>' },
+        text: 'Offerte'
+      })
+    )
     t.equal(list.outcome, 'automatic')
     t.equal(list.workOrderId, null)
     const bulk = await ingest(await buildMail({ from: 'promo@shop.test', to: TO, subject: 'Promo', headers: { Precedence: 'bulk' }, text: 'x' }))
     t.equal(bulk.outcome, 'automatic')
     const daemon = await ingest(await buildMail({ from: 'MAILER-DAEMON@mx.test', to: TO, subject: 'Warning', text: 'x' }))
     t.equal(daemon.outcome, 'automatic')
-    const suppress = await ingest(await buildMail({ from: 'someone@corp.test', to: TO, subject: 'Out of Office: Mancata raccolta', headers: { 'X-Auto-Response-Suppress': 'All' }, text: 'x' }))
+    const suppress = await ingest(
+      await buildMail({
+        from: 'someone@corp.test',
+        to: TO,
+        subject: 'Out of Office: Mancata raccolta',
+        headers: { 'X-Auto-Response-Suppress': 'All' },
+        text: 'x'
+      })
+    )
     t.equal(suppress.outcome, 'automatic')
     t.equal(await workOrderCount(host), workOrdersBefore)
     t.equal(await outboxCount(host), outboxBefore)
@@ -175,9 +250,21 @@ t.test('ingest pipeline', async (t) => {
   t.test('a bounce of our confirmation marks it failed and shows in the conversation', async (t) => {
     const workOrdersBefore = await workOrderCount(host)
     // a DSN counts only at the signed return path of the mail it is about (test/mail/bounces.test.ts has the forgeries)
-    const outboxRow = await host.knex('trc_outbox').first('id').where({ kind: 'confirmation' }).whereIn('message_id', host.knex('trc_messages').select('id').where({ message_id: confirmationId }))
+    const outboxRow = await host
+      .knex('trc_outbox')
+      .first('id')
+      .where({ kind: 'confirmation' })
+      .whereIn('message_id', host.knex('trc_messages').select('id').where({ message_id: confirmationId }))
     const returnPath = verpAddress(MAIL_FROM, Number(outboxRow.id), TEST_SECRET) as string
-    const result = await ingest(deliveryStatusNotification({ messageId: confirmationId, to: 'mario.rossi@example.test', from: 'tari@garbage.example.test', subject: 'Presa in carico', returnPath }))
+    const result = await ingest(
+      deliveryStatusNotification({
+        messageId: confirmationId,
+        to: 'mario.rossi@example.test',
+        from: 'tari@garbage.example.test',
+        subject: 'Presa in carico',
+        returnPath
+      })
+    )
     t.equal(result.outcome, 'automatic')
     t.equal(result.workOrderId, marioWorkOrder)
     t.equal(await workOrderCount(host), workOrdersBefore)
@@ -185,12 +272,26 @@ t.test('ingest pipeline', async (t) => {
     const confirmation = items.find((m) => m.messageId === confirmationId)
     t.equal(confirmation?.deliveryStatus, 'failed')
     t.match(String(confirmation?.deliveryError), /5\.1\.1.*User unknown/)
-    t.ok(items.some((m) => m.automaticKind === 'bounce'), 'the bounce itself is visible')
+    t.ok(
+      items.some((m) => m.automaticKind === 'bounce'),
+      'the bounce itself is visible'
+    )
   })
 
   t.test('PEC: the envelope yields a work order for the real sender with the original content', async (t) => {
-    const original = await buildMail({ from: 'Mario Rossi <mario.rossi@pec.example.test>', to: 'protocollo@pec.garbage.example.test', subject: 'Reclamo formale per mancato servizio', messageId: '<originale.pec.1@pec.example.test>', text: 'Con la presente presento formale reclamo per il mancato ritiro degli ingombranti.', attachments: [{ filename: 'documento identità.pdf', content: Buffer.from('%PDF identity') }] })
-    const envelope = pecEnvelope(original, { from: 'mario.rossi@pec.example.test', to: 'protocollo@pec.garbage.example.test', subject: 'Reclamo formale per mancato servizio' })
+    const original = await buildMail({
+      from: 'Mario Rossi <mario.rossi@pec.example.test>',
+      to: 'protocollo@pec.garbage.example.test',
+      subject: 'Reclamo formale per mancato servizio',
+      messageId: '<originale.pec.1@pec.example.test>',
+      text: 'Con la presente presento formale reclamo per il mancato ritiro degli ingombranti.',
+      attachments: [{ filename: 'documento identità.pdf', content: Buffer.from('%PDF identity') }]
+    })
+    const envelope = pecEnvelope(original, {
+      from: 'mario.rossi@pec.example.test',
+      to: 'protocollo@pec.garbage.example.test',
+      subject: 'Reclamo formale per mancato servizio'
+    })
     const result = await ingest(envelope)
     t.equal(result.outcome, 'created')
     const wo = await host.knex('ordini_lavoro').first('*').where('id_odl', result.workOrderId)
@@ -220,18 +321,34 @@ t.test('ingest pipeline', async (t) => {
 
   t.test('a reply to a closed work order reopens it (recent) or opens a linked one (old)', async (t) => {
     await host.knex('ordini_lavoro').where('id_odl', marioWorkOrder).update({ stato: 'CHIUSO' })
-    const reopened = await ingest(await buildMail({ from: 'mario.rossi@example.test', to: TO, subject: 'Re: pratica', inReplyTo: `<${confirmationId}>`, text: 'Il problema si ripresenta.' }))
+    const reopened = await ingest(
+      await buildMail({
+        from: 'mario.rossi@example.test',
+        to: TO,
+        subject: 'Re: pratica',
+        inReplyTo: `<${confirmationId}>`,
+        text: 'Il problema si ripresenta.'
+      })
+    )
     t.equal(reopened.workOrderId, marioWorkOrder)
     t.equal((await host.knex('ordini_lavoro').first('stato').where('id_odl', marioWorkOrder)).stato, 'APERTO')
     t.equal((await host.knex('trc_audit_log').where({ action: 'workOrder.reopened', work_order_id: marioWorkOrder })).length, 1)
 
     await host.knex('ordini_lavoro').where('id_odl', marioWorkOrder).update({ stato: 'CHIUSO' })
-    const late = await host.app.communications.mail.ingest(await buildMail({ from: 'mario.rossi@example.test', to: TO, subject: 'Re: pratica', inReplyTo: `<${confirmationId}>`, text: 'Dopo due mesi.' }), {})
+    const late = await host.app.communications.mail.ingest(
+      await buildMail({ from: 'mario.rossi@example.test', to: TO, subject: 'Re: pratica', inReplyTo: `<${confirmationId}>`, text: 'Dopo due mesi.' }),
+      {}
+    )
     // last activity is "now" in this test, so simulate age by moving the conversation back in time
     t.equal(late.workOrderId, marioWorkOrder)
     await host.knex('ordini_lavoro').where('id_odl', marioWorkOrder).update({ stato: 'CHIUSO' })
-    await host.knex('trc_messages').where('work_order_id', marioWorkOrder).update({ created_at: new Date('2025-01-01T00:00:00Z') })
-    const linked = await ingest(await buildMail({ from: 'mario.rossi@example.test', to: TO, subject: 'Re: pratica', inReplyTo: `<${confirmationId}>`, text: 'Ancora, dopo molto tempo.' }))
+    await host
+      .knex('trc_messages')
+      .where('work_order_id', marioWorkOrder)
+      .update({ created_at: new Date('2025-01-01T00:00:00Z') })
+    const linked = await ingest(
+      await buildMail({ from: 'mario.rossi@example.test', to: TO, subject: 'Re: pratica', inReplyTo: `<${confirmationId}>`, text: 'Ancora, dopo molto tempo.' })
+    )
     t.equal(linked.outcome, 'created')
     t.not(linked.workOrderId, marioWorkOrder)
     const view = (await host.app.inject({ url: `/api/communications/work-orders/${linked.workOrderId}`, headers: auth('demo-viewer') })).json()
@@ -247,7 +364,13 @@ t.test('ingest pipeline', async (t) => {
   })
 
   t.test('oversized mail: headers and a note recorded, raw source quarantined', async (t) => {
-    const big = await buildMail({ from: 'mario.rossi@example.test', to: TO, subject: 'Foto enormi', text: 'x', attachments: [{ filename: 'big.bin', content: Buffer.alloc(300_000, 7) }] })
+    const big = await buildMail({
+      from: 'mario.rossi@example.test',
+      to: TO,
+      subject: 'Foto enormi',
+      text: 'x',
+      attachments: [{ filename: 'big.bin', content: Buffer.alloc(300_000, 7) }]
+    })
     const small = await startTestHost({ mail: { from: MAIL_FROM, startWorkers: false }, inbound: { maxMessageBytes: 100_000 } })
     t.teardown(() => small.close())
     const result = await small.app.communications.mail.ingest(big)

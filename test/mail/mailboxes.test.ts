@@ -9,7 +9,10 @@ import { waitFor } from '../helpers/wait.js'
 const fast = { leaseTtlMs: 1_500, backoff: { baseMs: 100, maxMs: 1_000 } }
 
 t.test('mailbox administration', async (t) => {
-  const dovecot = await startDovecot({ users: { 'pec@garbage.example.test': 'Parola#Segreta', 'sposta@garbage.example.test': 'pw', 'uidv@garbage.example.test': 'pw' }, t })
+  const dovecot = await startDovecot({
+    users: { 'pec@garbage.example.test': 'Parola#Segreta', 'sposta@garbage.example.test': 'pw', 'uidv@garbage.example.test': 'pw' },
+    t
+  })
   const host = await startTestHost({ mail: { from: 'tari@garbage.example.test', ...fast } })
   t.teardown(() => host.close())
   const api = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object, token: 'demo-admin' | 'demo-operator' = 'demo-admin') =>
@@ -28,9 +31,20 @@ t.test('mailbox administration', async (t) => {
 
     const wrong = await api('POST', '/mailboxes/test', { host: '127.0.0.1', port: dovecot.port, username: 'pec@garbage.example.test', password: 'sbagliata' })
     t.equal(wrong.json().ok, false)
-    t.match(wrong.json().error, /^Accesso IMAP rifiutato per l'utente "pec@garbage\.example\.test" su 127\.0\.0\.1:\d+: il server ha risposto "Authentication failed\."/)
+    t.match(
+      wrong.json().error,
+      /^Accesso IMAP rifiutato per l'utente "pec@garbage\.example\.test" su 127\.0\.0\.1:\d+: il server ha risposto "Authentication failed\."/
+    )
 
-    const created = await api('POST', '/mailboxes', { name: 'PEC protocollo', host: '127.0.0.1', port: dovecot.port, username: 'pec@garbage.example.test', password: 'Parola#Segreta', fromAddress: 'pec@garbage.example.test', fromName: 'Protocollo' })
+    const created = await api('POST', '/mailboxes', {
+      name: 'PEC protocollo',
+      host: '127.0.0.1',
+      port: dovecot.port,
+      username: 'pec@garbage.example.test',
+      password: 'Parola#Segreta',
+      fromAddress: 'pec@garbage.example.test',
+      fromName: 'Protocollo'
+    })
     t.equal(created.statusCode, 201)
     id = created.json().id
     t.notMatch(created.body, /Parola#Segreta|password_?[eE]ncrypted/)
@@ -43,12 +57,18 @@ t.test('mailbox administration', async (t) => {
   })
 
   t.test('the new mailbox is watched at once; disabling stops it; enabling resumes', async (t) => {
-    await dovecot.append('pec@garbage.example.test', await buildMail({ from: 'mario.rossi@example.test', to: 'pec@garbage.example.test', subject: 'Prima', text: 'x' }))
+    await dovecot.append(
+      'pec@garbage.example.test',
+      await buildMail({ from: 'mario.rossi@example.test', to: 'pec@garbage.example.test', subject: 'Prima', text: 'x' })
+    )
     await waitFor(inbound, (n) => n === 1, 10_000, 'first mail')
     const disabled = await api('PATCH', `/mailboxes/${id}`, { enabled: false })
     t.equal(disabled.json().enabled, false)
     t.equal(host.app.communications.mailboxes.isWatching(id), false)
-    await dovecot.append('pec@garbage.example.test', await buildMail({ from: 'mario.rossi@example.test', to: 'pec@garbage.example.test', subject: 'Durante la pausa', text: 'x' }))
+    await dovecot.append(
+      'pec@garbage.example.test',
+      await buildMail({ from: 'mario.rossi@example.test', to: 'pec@garbage.example.test', subject: 'Durante la pausa', text: 'x' })
+    )
     await new Promise((r) => setTimeout(r, 1_000))
     t.equal(await inbound(), 1, 'not picked up while disabled')
     const health = (await api('GET', '/health')).json()
@@ -62,10 +82,20 @@ t.test('mailbox administration', async (t) => {
     const res = await api('PATCH', `/mailboxes/${id}`, { password: 'sbagliata' })
     t.equal(res.statusCode, 200)
     t.notMatch(res.body, /sbagliata/)
-    const state = await waitFor(async () => (await api('GET', '/health')).json().mailboxes[0], (m) => m.state === 'backoff' && !!m.lastError, 10_000, 'auth failure shown')
+    const state = await waitFor(
+      async () => (await api('GET', '/health')).json().mailboxes[0],
+      (m) => m.state === 'backoff' && !!m.lastError,
+      10_000,
+      'auth failure shown'
+    )
     t.ok(state.lastError)
     await api('PATCH', `/mailboxes/${id}`, { password: 'Parola#Segreta' })
-    await waitFor(async () => (await api('GET', '/health')).json().mailboxes[0].state, (s) => s === 'idle', 10_000, 'idle again')
+    await waitFor(
+      async () => (await api('GET', '/health')).json().mailboxes[0].state,
+      (s) => s === 'idle',
+      10_000,
+      'idle again'
+    )
   })
 
   t.test('delete', async (t) => {
@@ -76,15 +106,30 @@ t.test('mailbox administration', async (t) => {
   })
 
   t.test('move processed mail to a folder, only when configured', async (t) => {
-    const created = await api('POST', '/mailboxes', { name: 'Sposta', host: '127.0.0.1', port: dovecot.port, username: 'sposta@garbage.example.test', password: 'pw', moveToFolder: 'Elaborati' })
+    const created = await api('POST', '/mailboxes', {
+      name: 'Sposta',
+      host: '127.0.0.1',
+      port: dovecot.port,
+      username: 'sposta@garbage.example.test',
+      password: 'pw',
+      moveToFolder: 'Elaborati'
+    })
     const moveId = created.json().id
     const client = await dovecot.connect('sposta@garbage.example.test')
     t.teardown(() => client.logout())
     await client.mailboxCreate('Elaborati').catch(() => undefined)
     const before = await inbound()
-    await dovecot.append('sposta@garbage.example.test', await buildMail({ from: 'anna.bianchi@example.test', to: 'sposta@garbage.example.test', subject: 'Da spostare', text: 'x' }))
+    await dovecot.append(
+      'sposta@garbage.example.test',
+      await buildMail({ from: 'anna.bianchi@example.test', to: 'sposta@garbage.example.test', subject: 'Da spostare', text: 'x' })
+    )
     await waitFor(inbound, (n) => n === before + 1, 10_000, 'ingested')
-    const moved = await waitFor(async () => (await client.status('Elaborati', { messages: true })) || { messages: 0 }, (s) => s.messages === 1, 10_000, 'moved')
+    const moved = await waitFor(
+      async () => (await client.status('Elaborati', { messages: true })) || { messages: 0 },
+      (s) => s.messages === 1,
+      10_000,
+      'moved'
+    )
     t.equal(moved.messages, 1)
     const inboxStatus = await client.status('INBOX', { messages: true })
     t.equal(inboxStatus && inboxStatus.messages, 0, 'gone from INBOX')
@@ -96,9 +141,19 @@ t.test('mailbox administration', async (t) => {
     const client = await dovecot.connect(user)
     t.teardown(() => client.logout().catch(() => undefined))
     await client.mailboxCreate('Reclami')
-    const mails = await Promise.all([0, 1, 2].map((i) => buildMail({ from: `uidv${i}@example.test`, to: user, subject: `UIDV ${i}`, messageId: `<uidv-${i}@example.test>`, text: 'x' })))
+    const mails = await Promise.all(
+      [0, 1, 2].map((i) => buildMail({ from: `uidv${i}@example.test`, to: user, subject: `UIDV ${i}`, messageId: `<uidv-${i}@example.test>`, text: 'x' }))
+    )
     for (const m of mails) await client.append('Reclami', m)
-    const created = await api('POST', '/mailboxes', { name: 'UIDV', host: '127.0.0.1', port: dovecot.port, username: user, password: 'pw', folder: 'Reclami', initialSync: 'all' })
+    const created = await api('POST', '/mailboxes', {
+      name: 'UIDV',
+      host: '127.0.0.1',
+      port: dovecot.port,
+      username: user,
+      password: 'pw',
+      folder: 'Reclami',
+      initialSync: 'all'
+    })
     const mbId = created.json().id
     const before = await inbound()
     await waitFor(inbound, (n) => n === before + 3, 10_000, 'initial three')
@@ -110,10 +165,18 @@ t.test('mailbox administration', async (t) => {
     await client.mailboxDelete('Reclami')
     await client.mailboxCreate('Reclami')
     for (const m of mails) await client.append('Reclami', m)
-    await client.append('Reclami', await buildMail({ from: 'uidv9@example.test', to: user, subject: 'UIDV nuovo', messageId: '<uidv-new@example.test>', text: 'x' }))
+    await client.append(
+      'Reclami',
+      await buildMail({ from: 'uidv9@example.test', to: user, subject: 'UIDV nuovo', messageId: '<uidv-new@example.test>', text: 'x' })
+    )
     await api('PATCH', `/mailboxes/${mbId}`, { enabled: true })
     await waitFor(inbound, (n) => n === before + 4, 20_000, 'the new message after the rescan')
-    const state = await waitFor(async () => host.knex('trc_mailbox_state').first('uid_validity', 'last_uid').where('mailbox_id', mbId), (s) => Number(s.last_uid) === 4, 10_000, 'checkpoint under the new UIDVALIDITY')
+    const state = await waitFor(
+      async () => host.knex('trc_mailbox_state').first('uid_validity', 'last_uid').where('mailbox_id', mbId),
+      (s) => Number(s.last_uid) === 4,
+      10_000,
+      'checkpoint under the new UIDVALIDITY'
+    )
     t.not(state.uid_validity, first.uid_validity, 'UIDVALIDITY changed')
     await new Promise((r) => setTimeout(r, 500))
     t.equal(await inbound(), before + 4, 'the three old messages were not stored again')

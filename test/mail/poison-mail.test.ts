@@ -14,7 +14,8 @@ import { createAttachmentStorage, sha256Hex } from '../../src/storage.js'
 
 const fast = { leaseTtlMs: 1_500, backoff: { baseMs: 100, maxMs: 400 } }
 const PDF = Buffer.from('%PDF-1.4\n% the same bill, attached twice\n'.repeat(200))
-const inbound = (host: Pick<TestHost, 'knex'>) => async () => (await host.knex('trc_messages').where({ direction: 'inbound' }).orderBy('id').select('subject')).map((r: { subject: string }) => r.subject)
+const inbound = (host: Pick<TestHost, 'knex'>) => async () =>
+  (await host.knex('trc_messages').where({ direction: 'inbound' }).orderBy('id').select('subject')).map((r: { subject: string }) => r.subject)
 const tempDir = (t: { teardown(fn: () => void): void }) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'trc-poison-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
@@ -28,16 +29,42 @@ t.test('poison mail', async (t) => {
   t.test('directory storage: the same file twice in one mail, and the same bytes written in parallel', async (t) => {
     const user = 'doppio@garbage.example.test'
     const dir = tempDir(t)
-    const host = await startTestHost({ attachments: { type: 'directory', directory: dir }, mail: { mailboxes: [{ url: dovecot.url(user), initialSync: 'all' }], ...fast } })
+    const host = await startTestHost({
+      attachments: { type: 'directory', directory: dir },
+      mail: { mailboxes: [{ url: dovecot.url(user), initialSync: 'all' }], ...fast }
+    })
     t.teardown(() => host.close())
-    await dovecot.append(user, await buildMail({ from: 'mario.rossi@example.test', to: user, subject: 'Bolletta doppia', text: 'Allego la bolletta (due volte).', attachments: [{ filename: 'bolletta.pdf', content: PDF }, { filename: 'bolletta-copia.pdf', content: PDF }] }))
+    await dovecot.append(
+      user,
+      await buildMail({
+        from: 'mario.rossi@example.test',
+        to: user,
+        subject: 'Bolletta doppia',
+        text: 'Allego la bolletta (due volte).',
+        attachments: [
+          { filename: 'bolletta.pdf', content: PDF },
+          { filename: 'bolletta-copia.pdf', content: PDF }
+        ]
+      })
+    )
     await dovecot.append(user, await buildMail({ from: 'mario.rossi@example.test', to: user, subject: 'Dopo la bolletta', text: 'Un altro messaggio.' }))
     t.same(await waitFor(inbound(host), (s) => s.length === 2, 15_000, 'both mails'), ['Bolletta doppia', 'Dopo la bolletta'], 'the mail after it is read too')
     const attachments = await host.knex('trc_attachments').orderBy('id').select('filename', 'storage_key')
-    t.same(attachments.map((a: { filename: string }) => a.filename), ['bolletta.pdf', 'bolletta-copia.pdf'])
+    t.same(
+      attachments.map((a: { filename: string }) => a.filename),
+      ['bolletta.pdf', 'bolletta-copia.pdf']
+    )
     t.equal(attachments[0].storage_key, sha256Hex(PDF))
     t.equal(attachments[1].storage_key, sha256Hex(PDF), 'one file on disk for both')
-    t.equal(await host.knex('trc_quarantine').count({ n: '*' }).first().then((r) => Number(r?.n)), 0, 'nothing quarantined')
+    t.equal(
+      await host
+        .knex('trc_quarantine')
+        .count({ n: '*' })
+        .first()
+        .then((r) => Number(r?.n)),
+      0,
+      'nothing quarantined'
+    )
 
     // the store on its own: 20 parallel writers of one key, and a rewrite of an existing file
     const storage = createAttachmentStorage({ type: 'directory', directory: dir })
@@ -55,12 +82,30 @@ t.test('poison mail', async (t) => {
     const dir = tempDir(t)
     const blocked = path.join(dir, 'not-a-directory')
     writeFileSync(blocked, 'a file where the attachment directory should be')
-    const host = await startTestHost({ attachments: { type: 'directory', directory: blocked }, mail: { mailboxes: [{ url: dovecot.url(user), initialSync: 'all' }], ...fast } })
+    const host = await startTestHost({
+      attachments: { type: 'directory', directory: blocked },
+      mail: { mailboxes: [{ url: dovecot.url(user), initialSync: 'all' }], ...fast }
+    })
     t.teardown(() => host.close())
-    await dovecot.append(user, await buildMail({ from: 'mario.rossi@example.test', to: user, subject: 'Con allegato', messageId: '<poison-1@example.test>', text: 'x', attachments: [{ filename: 'foto.jpg', content: Buffer.from('jpeg bytes') }] }))
+    await dovecot.append(
+      user,
+      await buildMail({
+        from: 'mario.rossi@example.test',
+        to: user,
+        subject: 'Con allegato',
+        messageId: '<poison-1@example.test>',
+        text: 'x',
+        attachments: [{ filename: 'foto.jpg', content: Buffer.from('jpeg bytes') }]
+      })
+    )
     await dovecot.append(user, await buildMail({ from: 'mario.rossi@example.test', to: user, subject: 'Senza allegato', text: 'y' }))
 
-    const failing = await waitFor(() => host.knex('trc_mailbox_state').first('last_error', 'failing_count', 'state'), (s) => Number(s?.failing_count) >= 1 && !!s?.last_error, 15_000, 'the first failure')
+    const failing = await waitFor(
+      () => host.knex('trc_mailbox_state').first('last_error', 'failing_count', 'state'),
+      (s) => Number(s?.failing_count) >= 1 && !!s?.last_error,
+      15_000,
+      'the first failure'
+    )
     t.match(failing.last_error, /UID 1 .*(ENOTDIR|EEXIST)/, `the real error is shown, not "connection closed": ${failing.last_error}`)
     t.notMatch(failing.last_error, /connection closed|chiuso la connessione/i)
 
@@ -83,13 +128,28 @@ t.test('poison mail', async (t) => {
     const db = await createTestDatabase()
     t.teardown(() => db.destroy())
     const options = (maxIngestAttempts: number, backoff: { baseMs: number; maxMs: number }) => ({
-      instanceId: 'poison-instance', attachments: { type: 'directory' as const, directory: blocked },
+      instanceId: 'poison-instance',
+      attachments: { type: 'directory' as const, directory: blocked },
       mail: { mailboxes: [{ url: dovecot.url(user), initialSync: 'all' as const }], leaseTtlMs: 1_500, backoff, maxIngestAttempts }
     })
-    await dovecot.append(user, await buildMail({ from: 'mario.rossi@example.test', to: user, subject: 'Veleno', text: 'x', attachments: [{ filename: 'a.bin', content: Buffer.from('bytes') }] }))
+    await dovecot.append(
+      user,
+      await buildMail({
+        from: 'mario.rossi@example.test',
+        to: user,
+        subject: 'Veleno',
+        text: 'x',
+        attachments: [{ filename: 'a.bin', content: Buffer.from('bytes') }]
+      })
+    )
     await dovecot.append(user, await buildMail({ from: 'mario.rossi@example.test', to: user, subject: 'Dopo il veleno', text: 'y' }))
     const first = await startTestHost(options(100, fast.backoff), db)
-    await waitFor(() => first.knex('trc_mailbox_state').first('failing_count'), (s) => Number(s?.failing_count) >= 2, 15_000, 'two failures')
+    await waitFor(
+      () => first.knex('trc_mailbox_state').first('failing_count'),
+      (s) => Number(s?.failing_count) >= 2,
+      15_000,
+      'two failures'
+    )
     await first.app.close()
     const counted = Number((await db.knex('trc_mailbox_state').first('failing_count')).failing_count)
     t.ok(counted >= 2, `${counted} failures recorded before the restart`)

@@ -9,8 +9,10 @@ import { startSmtpServer } from '../helpers/smtp.js'
 import { buildMail } from '../helpers/mail.js'
 import { waitFor } from '../helpers/wait.js'
 
-const inboundCount = (host: Pick<TestHost, 'knex'>) => async () => Number((await host.knex('trc_messages').where({ direction: 'inbound' }).count({ n: '*' }).first())?.n)
-const health = async (host: TestHost, lang: 'it' | 'en' = 'it') => (await host.app.inject({ url: '/api/communications/health', headers: { ...auth('demo-viewer'), 'accept-language': lang } })).json()
+const inboundCount = (host: Pick<TestHost, 'knex'>) => async () =>
+  Number((await host.knex('trc_messages').where({ direction: 'inbound' }).count({ n: '*' }).first())?.n)
+const health = async (host: TestHost, lang: 'it' | 'en' = 'it') =>
+  (await host.app.inject({ url: '/api/communications/health', headers: { ...auth('demo-viewer'), 'accept-language': lang } })).json()
 
 t.test('recovery', async (t) => {
   const users = { 'blip@garbage.example.test': 'pw1', 'login@garbage.example.test': 'giusta', 'allarme@garbage.example.test': 'giusta' }
@@ -21,14 +23,24 @@ t.test('recovery', async (t) => {
     // the default backoff: without the reset, five blips cost 2^5 s and more
     const host = await startTestHost({ mail: { mailboxes: [{ url: dovecot.url(user) }], leaseTtlMs: 1_500 } })
     t.teardown(() => host.close())
-    await waitFor(async () => (await health(host)).mailboxes[0]?.state, (s) => s === 'idle', 10_000, 'idle')
+    await waitFor(
+      async () => (await health(host)).mailboxes[0]?.state,
+      (s) => s === 'idle',
+      10_000,
+      'idle'
+    )
     for (let i = 1; i <= 5; i++) {
       await dovecot.restart()
       await dovecot.append(user, await buildMail({ from: `cittadino${i}@example.test`, to: user, subject: `Dopo il riavvio ${i}`, text: 'x' }))
       await waitFor(inboundCount(host), (n) => n === i, 10_000, `the mail after restart ${i}`)
     }
     t.equal(await inboundCount(host)(), 5, 'every mail stored once')
-    const h = await waitFor(() => health(host), (h) => h.mailboxes[0]?.state === 'idle', 5_000, 'idle')
+    const h = await waitFor(
+      () => health(host),
+      (h) => h.mailboxes[0]?.state === 'idle',
+      5_000,
+      'idle'
+    )
     t.equal(h.mailboxes[0].failingSince, null, 'not failing any more')
   })
 
@@ -37,14 +49,29 @@ t.test('recovery', async (t) => {
     const url = dovecot.url(user).replace(':giusta@', ':sbagliata@')
     const host = await startTestHost({ mail: { mailboxes: [{ url }], leaseTtlMs: 1_500, backoff: { baseMs: 100, maxMs: 200 } } })
     t.teardown(() => host.close())
-    const it = await waitFor(() => health(host, 'it'), (h) => !!h.mailboxes[0]?.lastError, 10_000, 'the login error')
+    const it = await waitFor(
+      () => health(host, 'it'),
+      (h) => !!h.mailboxes[0]?.lastError,
+      10_000,
+      'the login error'
+    )
     t.equal(it.mailboxes[0].state, 'backoff')
-    t.equal(it.mailboxes[0].lastError, `Accesso IMAP rifiutato per l'utente "${user}" su 127.0.0.1:${dovecot.port}: il server ha risposto "Authentication failed.". Controlla utente e password.`)
+    t.equal(
+      it.mailboxes[0].lastError,
+      `Accesso IMAP rifiutato per l'utente "${user}" su 127.0.0.1:${dovecot.port}: il server ha risposto "Authentication failed.". Controlla utente e password.`
+    )
     t.ok(it.mailboxes[0].failingSince, 'health shows since when it fails')
     const en = await health(host, 'en')
-    t.equal(en.mailboxes[0].lastError, `IMAP login refused for user "${user}" on 127.0.0.1:${dovecot.port}: the server said "Authentication failed.". Check the user name and password.`)
+    t.equal(
+      en.mailboxes[0].lastError,
+      `IMAP login refused for user "${user}" on 127.0.0.1:${dovecot.port}: the server said "Authentication failed.". Check the user name and password.`
+    )
     const id = it.mailboxes[0].id
-    const tested = await host.app.inject({ method: 'POST', url: `/api/communications/mailboxes/${id}/test`, headers: { ...auth('demo-admin'), 'accept-language': 'en' } })
+    const tested = await host.app.inject({
+      method: 'POST',
+      url: `/api/communications/mailboxes/${id}/test`,
+      headers: { ...auth('demo-admin'), 'accept-language': 'en' }
+    })
     t.same(tested.json(), { ok: false, error: en.mailboxes[0].lastError }, 'the connection test says the same')
   })
 
@@ -54,7 +81,11 @@ t.test('recovery', async (t) => {
     const url = dovecot.url(user).replace(':giusta@', ':sbagliata@')
     const host = await startTestHost({
       mail: {
-        mailboxes: [{ url, name: 'Reclami' }], from: 'tari@garbage.example.test', smtp: { url: smtp.url }, leaseTtlMs: 1_500, backoff: { baseMs: 100, maxMs: 200 },
+        mailboxes: [{ url, name: 'Reclami' }],
+        from: 'tari@garbage.example.test',
+        smtp: { url: smtp.url },
+        leaseTtlMs: 1_500,
+        backoff: { baseMs: 100, maxMs: 200 },
         failureAlerts: { to: ['admin@garbage.example.test', 'it@garbage.example.test'], afterMs: 1_000, checkMs: 100 }
       }
     })
@@ -70,7 +101,12 @@ t.test('recovery', async (t) => {
     t.equal(smtp.messages.length, 1, 'alerted once')
 
     const id = failing.mailboxes[0].id
-    const fixed = await host.app.inject({ method: 'PATCH', url: `/api/communications/mailboxes/${id}`, headers: auth('demo-admin'), payload: { password: 'giusta' } })
+    const fixed = await host.app.inject({
+      method: 'PATCH',
+      url: `/api/communications/mailboxes/${id}`,
+      headers: auth('demo-admin'),
+      payload: { password: 'giusta' }
+    })
     t.equal(fixed.statusCode, 200)
     const [, recovered] = await smtp.waitFor(2, 15_000)
     t.match(recovered?.parsed.subject, 'Casella "Reclami" di nuovo funzionante')

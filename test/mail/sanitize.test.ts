@@ -6,13 +6,7 @@ import path from 'node:path'
 import { Parser } from 'htmlparser2'
 import { simpleParser } from 'mailparser'
 import { CORPUS_DIR, corpusSkip } from '../helpers/corpus.js'
-import {
-  DEFAULT_MAX_DATA_IMAGE_BYTES,
-  htmlToText,
-  sanitizeEditorHtml,
-  sanitizeEmailHtml,
-  textToHtml
-} from '../../src/mail/sanitize.js'
+import { DEFAULT_MAX_DATA_IMAGE_BYTES, htmlToText, sanitizeEditorHtml, sanitizeEmailHtml, textToHtml } from '../../src/mail/sanitize.js'
 
 const cidUrl = (id: string) => `/att/${encodeURIComponent(id)}`
 const clean = (html: string) => sanitizeEmailHtml(html, { cidUrl })
@@ -32,9 +26,48 @@ interface Policy {
 }
 
 const EMAIL_POLICY: Policy = {
-  tags: new Set(['p', 'br', 'div', 'span', 'b', 'strong', 'i', 'em', 'u', 's', 'a', 'ul', 'ol', 'li', 'blockquote', 'pre', 'code',
-    'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'table', 'thead', 'tbody', 'tfoot', 'tr', 'th', 'td', 'caption', 'colgroup', 'col',
-    'img', 'hr', 'font', 'center', 'sub', 'sup', 'small']),
+  tags: new Set([
+    'p',
+    'br',
+    'div',
+    'span',
+    'b',
+    'strong',
+    'i',
+    'em',
+    'u',
+    's',
+    'a',
+    'ul',
+    'ol',
+    'li',
+    'blockquote',
+    'pre',
+    'code',
+    'h1',
+    'h2',
+    'h3',
+    'h4',
+    'h5',
+    'h6',
+    'table',
+    'thead',
+    'tbody',
+    'tfoot',
+    'tr',
+    'th',
+    'td',
+    'caption',
+    'colgroup',
+    'col',
+    'img',
+    'hr',
+    'font',
+    'center',
+    'sub',
+    'sup',
+    'small'
+  ]),
   attributes: {
     '*': ['style', 'dir', 'lang', 'title', 'align'],
     a: ['href', 'target', 'rel'],
@@ -44,17 +77,54 @@ const EMAIL_POLICY: Policy = {
     tr: ['valign', 'bgcolor', 'height'],
     td: ['colspan', 'rowspan', 'width', 'height', 'align', 'valign', 'bgcolor', 'nowrap'],
     th: ['colspan', 'rowspan', 'width', 'height', 'align', 'valign', 'bgcolor', 'nowrap', 'scope'],
-    col: ['span', 'width'], colgroup: ['span', 'width'], ol: ['start', 'type'], ul: ['type'], li: ['value'], hr: ['width', 'size', 'noshade']
+    col: ['span', 'width'],
+    colgroup: ['span', 'width'],
+    ol: ['start', 'type'],
+    ul: ['type'],
+    li: ['value'],
+    hr: ['width', 'size', 'noshade']
   },
   hrefSchemes: /^(?:https?:\/\/[^/\\]|mailto:|tel:)/i,
   imageSrc: /^(?:\/att\/[^/]|data:image\/(?:png|jpeg|gif);base64,[A-Za-z0-9+/]+=*$)/,
-  styleProps: /^(?:color|background-color|font-weight|font-style|text-decoration(?:-line)?|text-align|border-collapse|border-spacing|(?:margin|padding)(?:-(?:top|right|bottom|left))?|border(?:-(?:top|right|bottom|left))?(?:-(?:color|style|width))?|border(?:-(?:top|bottom)-(?:left|right))?-radius)$/
+  styleProps:
+    /^(?:color|background-color|font-weight|font-style|text-decoration(?:-line)?|text-align|border-collapse|border-spacing|(?:margin|padding)(?:-(?:top|right|bottom|left))?|border(?:-(?:top|right|bottom|left))?(?:-(?:color|style|width))?|border(?:-(?:top|bottom)-(?:left|right))?-radius)$/
 }
 
 const EDITOR_POLICY: Policy = {
-  tags: new Set(['p', 'br', 'div', 'b', 'strong', 'i', 'em', 'u', 's', 'a', 'ul', 'ol', 'li', 'blockquote', 'h2', 'h3', 'h4',
-    'table', 'thead', 'tbody', 'tr', 'th', 'td', 'img']),
-  attributes: { '*': ['style'], a: ['href', 'target', 'rel'], img: ['src', 'alt', 'width', 'height'], td: ['colspan', 'rowspan'], th: ['colspan', 'rowspan'], ol: ['start'] },
+  tags: new Set([
+    'p',
+    'br',
+    'div',
+    'b',
+    'strong',
+    'i',
+    'em',
+    'u',
+    's',
+    'a',
+    'ul',
+    'ol',
+    'li',
+    'blockquote',
+    'h2',
+    'h3',
+    'h4',
+    'table',
+    'thead',
+    'tbody',
+    'tr',
+    'th',
+    'td',
+    'img'
+  ]),
+  attributes: {
+    '*': ['style'],
+    a: ['href', 'target', 'rel'],
+    img: ['src', 'alt', 'width', 'height'],
+    td: ['colspan', 'rowspan'],
+    th: ['colspan', 'rowspan'],
+    ol: ['start']
+  },
   hrefSchemes: /^(?:https?:\/\/[^/\\]|mailto:)/i,
   imageSrc: /^(?:cid:|\/api\/attachments\/\d+$)/,
   styleProps: /^text-align$/
@@ -63,32 +133,36 @@ const EDITOR_POLICY: Policy = {
 /** Every way the output could break the policy, as readable strings (empty when safe). */
 function violations(html: string, policy: Policy): string[] {
   const found: string[] = []
-  const parser = new Parser({
-    onopentag(name, attribs) {
-      if (!policy.tags.has(name)) found.push(`tag <${name}>`)
-      const allowed = [...(policy.attributes['*'] ?? []), ...(policy.attributes[name] ?? [])]
-      for (const [attr, value] of Object.entries(attribs)) {
-        if (!allowed.includes(attr)) found.push(`attribute ${name}[${attr}]`)
-        if (/^on/i.test(attr)) found.push(`event handler ${attr}`)
-        if (attr === 'href' && !policy.hrefSchemes.test(value)) found.push(`href ${value}`)
-        if (attr === 'src' && !policy.imageSrc.test(value)) found.push(`src ${value.slice(0, 60)}`)
-        if (attr === 'style') {
-          if (/url\s*\(|expression|javascript|vbscript|@import|\\|behavior|binding|\/\*/i.test(value)) found.push(`style ${value}`)
-          for (const decl of value.split(';').filter((d) => d.trim() !== '')) {
-            const prop = decl.split(':')[0]?.trim().toLowerCase() ?? ''
-            if (!policy.styleProps.test(prop)) found.push(`style property ${prop}`)
+  const parser = new Parser(
+    {
+      onopentag(name, attribs) {
+        if (!policy.tags.has(name)) found.push(`tag <${name}>`)
+        const allowed = [...(policy.attributes['*'] ?? []), ...(policy.attributes[name] ?? [])]
+        for (const [attr, value] of Object.entries(attribs)) {
+          if (!allowed.includes(attr)) found.push(`attribute ${name}[${attr}]`)
+          if (/^on/i.test(attr)) found.push(`event handler ${attr}`)
+          if (attr === 'href' && !policy.hrefSchemes.test(value)) found.push(`href ${value}`)
+          if (attr === 'src' && !policy.imageSrc.test(value)) found.push(`src ${value.slice(0, 60)}`)
+          if (attr === 'style') {
+            if (/url\s*\(|expression|javascript|vbscript|@import|\\|behavior|binding|\/\*/i.test(value)) found.push(`style ${value}`)
+            for (const decl of value.split(';').filter((d) => d.trim() !== '')) {
+              const prop = decl.split(':')[0]?.trim().toLowerCase() ?? ''
+              if (!policy.styleProps.test(prop)) found.push(`style property ${prop}`)
+            }
           }
         }
+        if (name === 'a' && attribs.href !== undefined && (attribs.rel !== REL || attribs.target !== '_blank'))
+          found.push(`link without rel/target: ${JSON.stringify(attribs)}`)
+      },
+      oncomment(data) {
+        found.push(`comment ${data.slice(0, 40)}`)
+      },
+      onprocessinginstruction(name) {
+        found.push(`declaration ${name}`)
       }
-      if (name === 'a' && attribs.href !== undefined && (attribs.rel !== REL || attribs.target !== '_blank')) found.push(`link without rel/target: ${JSON.stringify(attribs)}`)
     },
-    oncomment(data) {
-      found.push(`comment ${data.slice(0, 40)}`)
-    },
-    onprocessinginstruction(name) {
-      found.push(`declaration ${name}`)
-    }
-  }, { decodeEntities: true })
+    { decodeEntities: true }
+  )
   parser.write(html)
   parser.end()
   return found
@@ -121,11 +195,19 @@ const HOSTILE: Array<{ name: string; html: string; expected: string }> = [
   { name: 'javascript: href, entity tab', html: '<a href="jav&#x09;ascript:alert(1)">x</a>', expected: 'x' },
   { name: 'javascript: href, literal tab and newline', html: '<a href="java\tscr\nipt:alert(1)">x</a>', expected: 'x' },
   { name: 'javascript: href, &colon; and leading control characters', html: '<a href=" &#14; JaVa&#x09;ScRiPt&colon;alert(1)">x</a>', expected: 'x' },
-  { name: 'javascript: href, zero-padded decimal entities', html: '<a href="&#0000106&#0000097&#0000118&#0000097&#0000115&#0000099&#0000114&#0000105&#0000112&#0000116&#0000058alert(1)">x</a>', expected: 'x' },
+  {
+    name: 'javascript: href, zero-padded decimal entities',
+    html: '<a href="&#0000106&#0000097&#0000118&#0000097&#0000115&#0000099&#0000114&#0000105&#0000112&#0000116&#0000058alert(1)">x</a>',
+    expected: 'x'
+  },
   { name: 'vbscript: href', html: '<a href="vbscript:msgbox(1)">x</a>', expected: 'x' },
   { name: 'data: href', html: '<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">x</a>', expected: 'x' },
   { name: 'svg onload', html: '<svg onload=alert(1)><circle r=1></circle></svg>after', expected: 'after' },
-  { name: 'svg content', html: '<svg><text>testo svg</text><a href="https://x.it">link svg</a><foreignObject><p>fo</p></foreignObject></svg>dopo', expected: 'dopo' },
+  {
+    name: 'svg content',
+    html: '<svg><text>testo svg</text><a href="https://x.it">link svg</a><foreignObject><p>fo</p></foreignObject></svg>dopo',
+    expected: 'dopo'
+  },
   { name: 'svg with script', html: '<svg><script>alert(1)</script></svg><p>after</p>', expected: '<p>after</p>' },
   { name: 'math', html: '<math><mi>x</mi><a href="javascript:1">m</a></math>after', expected: 'after' },
   { name: '<style> with remote background', html: '<style>body{background:url(http://evil.example/x.png)}</style><p>t</p>', expected: '<p>t</p>' },
@@ -137,19 +219,43 @@ const HOSTILE: Array<{ name: string; html: string; expected: string }> = [
   { name: 'css escape', html: '<div style="color: u\\72l(x)">d</div>', expected: '<div>d</div>' },
   { name: '@import', html: '<div style="color: red; @import \'http://evil.example/x.css\'">d</div>', expected: '<div style="color:red">d</div>' },
   { name: '-moz-binding', html: '<div style="color: red; -moz-binding: url(x)">d</div>', expected: '<div style="color:red">d</div>' },
-  { name: 'breaking out of the declaration block', html: '<div style="color: red; } body { background: red">d</div>', expected: '<div style="color:red">d</div>' },
+  {
+    name: 'breaking out of the declaration block',
+    html: '<div style="color: red; } body { background: red">d</div>',
+    expected: '<div style="color:red">d</div>'
+  },
   { name: 'iframe', html: '<iframe src="http://evil.example">fallback</iframe>x', expected: 'x' },
   { name: 'object/embed/applet', html: '<object data=x><param name=a>obj</object><embed src=x><applet code=x>ap</applet>x', expected: 'x' },
-  { name: 'form', html: '<form action="http://evil.example"><input name=a><button>Invia</button><textarea>t</textarea><select><option>o</option></select></form>', expected: 'Invia' },
+  {
+    name: 'form',
+    html: '<form action="http://evil.example"><input name=a><button>Invia</button><textarea>t</textarea><select><option>o</option></select></form>',
+    expected: 'Invia'
+  },
   { name: 'meta refresh', html: '<meta http-equiv="refresh" content="0;url=http://evil.example">x', expected: 'x' },
-  { name: 'base href', html: '<base href="http://evil.example/"><a href="https://ok.example/a">x</a>', expected: `<a href="https://ok.example/a" target="_blank" rel="${REL}">x</a>` },
+  {
+    name: 'base href',
+    html: '<base href="http://evil.example/"><a href="https://ok.example/a">x</a>',
+    expected: `<a href="https://ok.example/a" target="_blank" rel="${REL}">x</a>`
+  },
   { name: 'link stylesheet', html: '<link rel=stylesheet href=http://evil.example/x.css>x', expected: 'x' },
-  { name: 'event handlers, class and id', html: '<p style="color:red" onmouseover="x()" ONCLICK="y()" class="MsoNormal foo" id="main">p</p>', expected: '<p style="color:red">p</p>' },
+  {
+    name: 'event handlers, class and id',
+    html: '<p style="color:red" onmouseover="x()" ONCLICK="y()" class="MsoNormal foo" id="main">p</p>',
+    expected: '<p style="color:red">p</p>'
+  },
   { name: 'details ontoggle', html: '<details open ontoggle=alert(1)><summary>s</summary>d</details>', expected: 'sd' },
-  { name: 'nested and broken tags', html: '<div><div><b>nested <i>broken</b> tags</i></div>', expected: '<div><div><b>nested <i>broken</i></b> tags</div></div>' },
+  {
+    name: 'nested and broken tags',
+    html: '<div><div><b>nested <i>broken</b> tags</i></div>',
+    expected: '<div><div><b>nested <i>broken</i></b> tags</div></div>'
+  },
   { name: 'unclosed tags are closed', html: '<p>unclosed <b>bold <i>it', expected: '<p>unclosed <b>bold <i>it</i></b></p>' },
   { name: 'entities stay escaped', html: '<p>1 &lt; 2 &amp;&amp; &lt;script&gt;</p>', expected: '<p>1 &lt; 2 &amp;&amp; &lt;script&gt;</p>' },
-  { name: 'conditional comments', html: '<!--[if gte mso 9]><xml><o:OfficeDocumentSettings><o:PixelsPerInch>96</o:PixelsPerInch></o:OfficeDocumentSettings></xml><![endif]--><p>Ciao</p>', expected: '<p>Ciao</p>' },
+  {
+    name: 'conditional comments',
+    html: '<!--[if gte mso 9]><xml><o:OfficeDocumentSettings><o:PixelsPerInch>96</o:PixelsPerInch></o:OfficeDocumentSettings></xml><![endif]--><p>Ciao</p>',
+    expected: '<p>Ciao</p>'
+  },
   { name: 'downlevel-revealed conditional comment', html: '<!--[if !mso]><!--><p>visibile</p><!--<![endif]-->', expected: '<p>visibile</p>' },
   { name: 'comments', html: '<p>a<!-- segreto --><!-- <script>alert(1)</script> -->b</p>', expected: '<p>ab</p>' },
   { name: 'CDATA', html: '<p><![CDATA[<script>alert(1)</script>]]></p>', expected: '<p></p>' },
@@ -157,12 +263,24 @@ const HOSTILE: Array<{ name: string; html: string; expected: string }> = [
   { name: 'xmp', html: '<xmp><script>alert(1)</script></xmp>', expected: '' },
   { name: 'title and head', html: '<html><head><title>Titolo</title><style>p{}</style></head><body><p>x</p></body></html>', expected: '<p>x</p>' },
   { name: 'remote image (tracking pixel)', html: '<p>Ciao<img src="http://tracker.example/p.gif?u=42" width=1 height=1></p>', expected: '<p>Ciao</p>' },
-  { name: 'remote image with alt', html: '<a href="http://x.it"><img src="https://cdn.example/logo.png" alt="Logo Comune"></a>', expected: `<a href="http://x.it" target="_blank" rel="${REL}">Logo Comune</a>` },
+  {
+    name: 'remote image with alt',
+    html: '<a href="http://x.it"><img src="https://cdn.example/logo.png" alt="Logo Comune"></a>',
+    expected: `<a href="http://x.it" target="_blank" rel="${REL}">Logo Comune</a>`
+  },
   { name: 'protocol-relative image', html: '<img src="//tracker.example/p.gif">', expected: '' },
   { name: 'javascript image', html: '<IMG SRC="jav&#x0A;ascript:alert(1);" alt="x">', expected: 'x' },
   { name: 'svg data image', html: '<img src="data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+" alt="svg">', expected: 'svg' },
-  { name: 'background attributes', html: '<table background="http://evil.example/bg.gif" bgcolor="#fff"><tr><td background="x" colspan=2>c</td></tr></table>', expected: '<table bgcolor="#fff"><tr><td colspan="2">c</td></tr></table>' },
-  { name: 'hidden content stays hidden', html: '<div><div style="display:none">preheader</div><span style="mso-hide:all">x</span><b>bold</b></div>', expected: '<div><b>bold</b></div>' }
+  {
+    name: 'background attributes',
+    html: '<table background="http://evil.example/bg.gif" bgcolor="#fff"><tr><td background="x" colspan=2>c</td></tr></table>',
+    expected: '<table bgcolor="#fff"><tr><td colspan="2">c</td></tr></table>'
+  },
+  {
+    name: 'hidden content stays hidden',
+    html: '<div><div style="display:none">preheader</div><span style="mso-hide:all">x</span><b>bold</b></div>',
+    expected: '<div><b>bold</b></div>'
+  }
 ]
 
 t.test('sanitizeEmailHtml: hostile battery', async (t) => {
@@ -182,7 +300,10 @@ t.test('sanitizeEmailHtml: elements replaced by transforms do not break their si
   t.equal(clean('<p>Hello <img src="http://t.example/x.gif" alt="logo"> world <i>x</i></p>'), '<p>Hello logo world <i>x</i></p>')
   t.equal(clean('<p><span style="display:none">x</span><b>b</b> c</p>'), '<p><b>b</b> c</p>')
   t.equal(clean('<p>a<img src="http://t.example/x.gif" alt="x" style="display:none"><a href="javascript:x" style="display: none">y</a>b</p>'), '<p>ab</p>')
-  t.equal(clean('<div style="display:none"><p>a<img alt="x" src="http://t.example/x"><a href="javascript:x">l</a><div style="display:none">n</div>b</p></div>c'), 'c')
+  t.equal(
+    clean('<div style="display:none"><p>a<img alt="x" src="http://t.example/x"><a href="javascript:x">l</a><div style="display:none">n</div>b</p></div>c'),
+    'c'
+  )
   // alt text is text: escaped, never markup
   t.equal(clean('<img src="http://t.example/x" alt="<b>&quot;x&quot;</b> &amp; <x-trc-drop>">'), '&lt;b&gt;"x"&lt;/b&gt; &amp; &lt;x-trc-drop&gt;')
   // the internal carrier elements cannot be smuggled in
@@ -219,8 +340,10 @@ t.test('sanitizeEmailHtml: links', async (t) => {
 })
 
 t.test('sanitizeEmailHtml: images', async (t) => {
-  t.equal(clean('<img src="cid:image001.png@01D9A1B2.C3D4E5F0" alt="logo" width="120" height="40" style="width:120px" class="x" onerror="x">'),
-    '<img src="/att/image001.png%4001D9A1B2.C3D4E5F0" alt="logo" width="120" height="40" />')
+  t.equal(
+    clean('<img src="cid:image001.png@01D9A1B2.C3D4E5F0" alt="logo" width="120" height="40" style="width:120px" class="x" onerror="x">'),
+    '<img src="/att/image001.png%4001D9A1B2.C3D4E5F0" alt="logo" width="120" height="40" />'
+  )
   // RFC 2392: the cid URL is percent-encoded and may (wrongly, but often) carry angle brackets; the scheme is case-insensitive
   const seen: string[] = []
   sanitizeEmailHtml('<img src="CID:%3Cpart1.abc@mail.example%3E"><img src=" cid:<b@c> ">', { cidUrl: (id) => (seen.push(id), null) })
@@ -244,9 +367,20 @@ t.test('sanitizeEmailHtml: images', async (t) => {
   t.match(clean(`<img src="data:image/png;base64,${payload(DEFAULT_MAX_DATA_IMAGE_BYTES)}">`), /^<img src="data:image\/png;base64,/)
   t.equal(clean(`<img src="data:image/png;base64,${payload(DEFAULT_MAX_DATA_IMAGE_BYTES + 1)}" alt="grande">`), 'grande')
   t.equal(sanitizeEmailHtml(`<img src="data:image/png;base64,${payload(101)}">`, { maxDataImageBytes: 100 }), '')
-  t.equal(sanitizeEmailHtml(`<img src="data:image/png;base64,${payload(100)}">`, { maxDataImageBytes: 100 }), `<img src="data:image/png;base64,${payload(100)}" />`)
+  t.equal(
+    sanitizeEmailHtml(`<img src="data:image/png;base64,${payload(100)}">`, { maxDataImageBytes: 100 }),
+    `<img src="data:image/png;base64,${payload(100)}" />`
+  )
   // remote images are never kept, whatever the scheme or spelling
-  for (const src of ['http://t.example/p.gif', 'HTTPS://t.example/p.gif', ' https://t.example/p.gif', '//t.example/p.gif', '/local.gif', 'p.gif', 'ftp://t.example/p.gif']) {
+  for (const src of [
+    'http://t.example/p.gif',
+    'HTTPS://t.example/p.gif',
+    ' https://t.example/p.gif',
+    '//t.example/p.gif',
+    '/local.gif',
+    'p.gif',
+    'ftp://t.example/p.gif'
+  ]) {
     t.equal(clean(`<img src="${src}" alt="x">`), 'x', src)
   }
 })
@@ -278,15 +412,22 @@ t.test('sanitizeEmailHtml: nothing remote is ever loaded', async (t) => {
 
 t.test('sanitizeEmailHtml: inline styles', async (t) => {
   t.equal(
-    clean('<div style="font-family: Arial; color: #FF0000 !important; background-color: rgb(1, 2, 3); position: absolute; font-weight: bold; font-style: italic; text-decoration: underline; text-align: center">c</div>'),
+    clean(
+      '<div style="font-family: Arial; color: #FF0000 !important; background-color: rgb(1, 2, 3); position: absolute; font-weight: bold; font-style: italic; text-decoration: underline; text-align: center">c</div>'
+    ),
     '<div style="color:#FF0000 !important;background-color:rgb(1, 2, 3);font-weight:bold;font-style:italic;text-decoration:underline;text-align:center">c</div>'
   )
   t.equal(
-    clean('<td style="margin: -1px 2em; padding-left: 3px; border-top: 1px dotted rgba(0,0,0,.5); border-collapse: collapse; border-radius: 4px; width: 100px">c</td>'),
+    clean(
+      '<td style="margin: -1px 2em; padding-left: 3px; border-top: 1px dotted rgba(0,0,0,.5); border-collapse: collapse; border-radius: 4px; width: 100px">c</td>'
+    ),
     '<td style="margin:-1px 2em;padding-left:3px;border-top:1px dotted rgba(0,0,0,.5);border-collapse:collapse;border-radius:4px">c</td>'
   )
   t.equal(clean('<p style="color: /**/red">c</p>'), '<p style="color:red">c</p>')
-  t.equal(clean('<p style="color: RGB(0, 0, 255); margin: 0CM 0PT; border: 1PX SOLID #ABC">c</p>'), '<p style="color:RGB(0, 0, 255);margin:0CM 0PT;border:1PX SOLID #ABC">c</p>')
+  t.equal(
+    clean('<p style="color: RGB(0, 0, 255); margin: 0CM 0PT; border: 1PX SOLID #ABC">c</p>'),
+    '<p style="color:RGB(0, 0, 255);margin:0CM 0PT;border:1PX SOLID #ABC">c</p>'
+  )
   t.equal(clean('<p style="color: javascript:alert(1)">c</p>'), '<p>c</p>')
   t.equal(clean('<p style="color: red; background-color: url(x)">c</p>'), '<p style="color:red">c</p>')
   t.equal(clean('<p style="text-align: center; text-align: expression(1)">c</p>'), '<p style="text-align:center">c</p>')
@@ -294,10 +435,12 @@ t.test('sanitizeEmailHtml: inline styles', async (t) => {
 })
 
 t.test('sanitizeEmailHtml: keeps the formatting it allows', async (t) => {
-  const html = '<p>a<br>b</p><hr><pre>x  y</pre><code>c</code><h1>h</h1><h6>h6</h6><blockquote>q</blockquote><ul><li>l</li></ul><ol start="3"><li>n</li></ol>' +
+  const html =
+    '<p>a<br>b</p><hr><pre>x  y</pre><code>c</code><h1>h</h1><h6>h6</h6><blockquote>q</blockquote><ul><li>l</li></ul><ol start="3"><li>n</li></ol>' +
     '<sub>s</sub><sup>s</sup><small>s</small><u>u</u><s>s</s><em>e</em><strong>s</strong><i>i</i><b>b</b><center>c</center><font color="red" face="Arial" size="2">f</font>' +
     '<table><caption>c</caption><colgroup><col span="2" width="10"></colgroup><thead><tr><th scope="col">h</th></tr></thead><tbody><tr><td>d</td></tr></tbody></table>'
-  const expected = '<p>a<br />b</p><hr /><pre>x  y</pre><code>c</code><h1>h</h1><h6>h6</h6><blockquote>q</blockquote><ul><li>l</li></ul><ol start="3"><li>n</li></ol>' +
+  const expected =
+    '<p>a<br />b</p><hr /><pre>x  y</pre><code>c</code><h1>h</h1><h6>h6</h6><blockquote>q</blockquote><ul><li>l</li></ul><ol start="3"><li>n</li></ol>' +
     '<sub>s</sub><sup>s</sup><small>s</small><u>u</u><s>s</s><em>e</em><strong>s</strong><i>i</i><b>b</b><center>c</center><font color="red" face="Arial" size="2">f</font>' +
     '<table><caption>c</caption><colgroup><col span="2" width="10" /></colgroup><thead><tr><th scope="col">h</th></tr></thead><tbody><tr><td>d</td></tr></tbody></table>'
   t.equal(clean(html), expected)
@@ -431,8 +574,9 @@ t.test('sanitizeEditorHtml: Word paste', async (t) => {
 })
 
 t.test('sanitizeEditorHtml: Outlook reply paste', async (t) => {
-  const outlook = '<div class=WordSection1><p class=MsoNormal><span style=\'font-size:11.0pt;font-family:"Calibri",sans-serif;mso-fareast-language:EN-US\'>Buongiorno,<o:p></o:p></span></p>' +
-    '<div style=\'border:none;border-top:solid #E1E1E1 1.0pt;padding:3.0pt 0cm 0cm 0cm\'><p class=MsoNormal><b><span lang=IT>Da:</span></b><span lang=IT> Mario Rossi &lt;mario.rossi@example.test&gt;<br><b>Inviato:</b> lunedì 3 marzo 2025 10:12</span></p></div></div>'
+  const outlook =
+    '<div class=WordSection1><p class=MsoNormal><span style=\'font-size:11.0pt;font-family:"Calibri",sans-serif;mso-fareast-language:EN-US\'>Buongiorno,<o:p></o:p></span></p>' +
+    "<div style='border:none;border-top:solid #E1E1E1 1.0pt;padding:3.0pt 0cm 0cm 0cm'><p class=MsoNormal><b><span lang=IT>Da:</span></b><span lang=IT> Mario Rossi &lt;mario.rossi@example.test&gt;<br><b>Inviato:</b> lunedì 3 marzo 2025 10:12</span></p></div></div>"
   t.equal(
     sanitizeEditorHtml(outlook),
     '<div><p>Buongiorno,</p><div><p><b>Da:</b> Mario Rossi &lt;mario.rossi@example.test&gt;<br /><b>Inviato:</b> lunedì 3 marzo 2025 10:12</p></div></div>'
@@ -444,15 +588,25 @@ t.test('sanitizeEditorHtml: strict subset', async (t) => {
   t.equal(sanitizeEditorHtml('<span style="color:red">x</span><font color=red>y</font><pre>z</pre><code>c</code><hr><center>m</center>'), 'xyzcm')
   t.equal(sanitizeEditorHtml('<p style="color:red;text-align:right;font-weight:bold">x</p>'), '<p style="text-align:right">x</p>')
   t.equal(sanitizeEditorHtml('<p style="text-align:expression(1)">x</p>'), '<p>x</p>')
-  t.equal(sanitizeEditorHtml('<ol start="2" type="a"><li class="x">a</li></ol><ul><li>b</li></ul><blockquote>q</blockquote>'), '<ol start="2"><li>a</li></ol><ul><li>b</li></ul><blockquote>q</blockquote>')
-  t.equal(sanitizeEditorHtml('<table border=1 width="100%"><thead><tr><th colspan=2 width=5>h</th></tr></thead><tbody><tr><td rowspan=2>d</td></tr></tbody></table>'),
-    '<table><thead><tr><th colspan="2">h</th></tr></thead><tbody><tr><td rowspan="2">d</td></tr></tbody></table>')
-  t.equal(sanitizeEditorHtml('<a href="https://x.it" title="t" class="c">a</a><a href="mailto:a@b.it">b</a><a href="tel:123">c</a><a href="/rel">d</a><a href="javascript:alert(1)">e</a>'),
-    `<a href="https://x.it" target="_blank" rel="${REL}">a</a><a href="mailto:a@b.it" target="_blank" rel="${REL}">b</a>cde`)
+  t.equal(
+    sanitizeEditorHtml('<ol start="2" type="a"><li class="x">a</li></ol><ul><li>b</li></ul><blockquote>q</blockquote>'),
+    '<ol start="2"><li>a</li></ol><ul><li>b</li></ul><blockquote>q</blockquote>'
+  )
+  t.equal(
+    sanitizeEditorHtml('<table border=1 width="100%"><thead><tr><th colspan=2 width=5>h</th></tr></thead><tbody><tr><td rowspan=2>d</td></tr></tbody></table>'),
+    '<table><thead><tr><th colspan="2">h</th></tr></thead><tbody><tr><td rowspan="2">d</td></tr></tbody></table>'
+  )
+  t.equal(
+    sanitizeEditorHtml(
+      '<a href="https://x.it" title="t" class="c">a</a><a href="mailto:a@b.it">b</a><a href="tel:123">c</a><a href="/rel">d</a><a href="javascript:alert(1)">e</a>'
+    ),
+    `<a href="https://x.it" target="_blank" rel="${REL}">a</a><a href="mailto:a@b.it" target="_blank" rel="${REL}">b</a>cde`
+  )
 })
 
 t.test('sanitizeEditorHtml: images', async (t) => {
-  const html = '<p><img src="cid:logo@erp" alt="logo" width="10" style="float:left"><img src="/api/attachments/17" alt="allegato"><img src="https://evil.example/x.png" alt="remoto"><img src="javascript:alert(1)"><img src="data:image/png;base64,iVBORw0KGgo="></p>'
+  const html =
+    '<p><img src="cid:logo@erp" alt="logo" width="10" style="float:left"><img src="/api/attachments/17" alt="allegato"><img src="https://evil.example/x.png" alt="remoto"><img src="javascript:alert(1)"><img src="data:image/png;base64,iVBORw0KGgo="></p>'
   // default: cid: only; refused images leave their alt text
   t.equal(sanitizeEditorHtml(html), '<p><img src="cid:logo@erp" alt="logo" width="10" />allegatoremoto</p>')
   // with a callback: it decides (and may rewrite); what it returns must still be a safe URL
@@ -481,8 +635,10 @@ t.test('sanitizeEditorHtml: hostile battery', async (t) => {
 // ---------------------------------------------------------------------------------------------------------------
 
 t.test('htmlToText: paragraphs, line breaks, whitespace and entities', async (t) => {
-  t.equal(htmlToText('<p>Uno  due\n tre</p><p>Quattro&nbsp;&amp;&lt;cinque&gt; &egrave; &#8364;</p><div>a</div><div>b</div>x<br>y<br><br>z'),
-    'Uno due tre\n\nQuattro &<cinque> è €\n\na\nb\nx\ny\n\nz')
+  t.equal(
+    htmlToText('<p>Uno  due\n tre</p><p>Quattro&nbsp;&amp;&lt;cinque&gt; &egrave; &#8364;</p><div>a</div><div>b</div>x<br>y<br><br>z'),
+    'Uno due tre\n\nQuattro &<cinque> è €\n\na\nb\nx\ny\n\nz'
+  )
   t.equal(htmlToText('<p><b>Hello</b> <i>world</i>!<span> x</span>y</p>'), 'Hello world! xy')
   t.equal(htmlToText('<h1>Titolo</h1>testo<h2>Sotto</h2>'), 'Titolo\n\ntesto\n\nSotto')
   t.equal(htmlToText('<p>a</p><hr><p>b</p>'), 'a\n\n----------\n\nb')
@@ -494,31 +650,46 @@ t.test('htmlToText: paragraphs, line breaks, whitespace and entities', async (t)
 })
 
 t.test('htmlToText: invisible content is skipped', async (t) => {
-  t.equal(htmlToText('<html><head><title>T</title><style>p{color:red}</style><script>x()</script></head><body><p>Visibile</p><!-- c --><!--[if mso]>mso<![endif]--></body></html>'), 'Visibile')
+  t.equal(
+    htmlToText(
+      '<html><head><title>T</title><style>p{color:red}</style><script>x()</script></head><body><p>Visibile</p><!-- c --><!--[if mso]>mso<![endif]--></body></html>'
+    ),
+    'Visibile'
+  )
   t.equal(htmlToText('<xml><o:x>96</o:x></xml><template>t</template><p>ok</p>'), 'ok')
 })
 
 t.test('htmlToText: lists', async (t) => {
-  t.equal(htmlToText('<p>Intro</p><ul><li>uno</li><li>due<ul><li>due.a</li></ul></li></ul><ol start="3"><li>tre</li><li>quattro</li></ol><p>fine</p>'),
-    'Intro\n\n- uno\n- due\n  - due.a\n\n3. tre\n4. quattro\n\nfine')
+  t.equal(
+    htmlToText('<p>Intro</p><ul><li>uno</li><li>due<ul><li>due.a</li></ul></li></ul><ol start="3"><li>tre</li><li>quattro</li></ol><p>fine</p>'),
+    'Intro\n\n- uno\n- due\n  - due.a\n\n3. tre\n4. quattro\n\nfine'
+  )
   t.equal(htmlToText('<ul><li><p>a</p><p>b</p></li></ul>'), '- a\n\n  b')
 })
 
 t.test('htmlToText: quotes', async (t) => {
-  t.equal(htmlToText('<p>Risposta</p><blockquote><p>Riga 1<br>Riga 2</p><blockquote>annidata</blockquote><p>Dopo</p></blockquote><p>Fine</p>'),
-    'Risposta\n\n> Riga 1\n> Riga 2\n>\n> > annidata\n>\n> Dopo\n\nFine')
+  t.equal(
+    htmlToText('<p>Risposta</p><blockquote><p>Riga 1<br>Riga 2</p><blockquote>annidata</blockquote><p>Dopo</p></blockquote><p>Fine</p>'),
+    'Risposta\n\n> Riga 1\n> Riga 2\n>\n> > annidata\n>\n> Dopo\n\nFine'
+  )
 })
 
 t.test('htmlToText: links', async (t) => {
-  t.equal(htmlToText('<a href="https://x.it/a">Sito</a>, <a href="https://x.it/">https://x.it</a>, <a href="mailto:a@b.it">a@b.it</a>, <a href="javascript:alert(1)">js</a>, <a href="https://y.it"></a>.'),
-    'Sito (https://x.it/a), https://x.it, a@b.it, js, .')
+  t.equal(
+    htmlToText(
+      '<a href="https://x.it/a">Sito</a>, <a href="https://x.it/">https://x.it</a>, <a href="mailto:a@b.it">a@b.it</a>, <a href="javascript:alert(1)">js</a>, <a href="https://y.it"></a>.'
+    ),
+    'Sito (https://x.it/a), https://x.it, a@b.it, js, .'
+  )
   t.equal(htmlToText('<a href="https://x.it/a"><b>Grassetto</b> link</a>'), 'Grassetto link (https://x.it/a)')
   t.equal(htmlToText('<a href="HTTP://WWW.X.IT">www.x.it</a>'), 'www.x.it')
 })
 
 t.test('htmlToText: tables', async (t) => {
-  t.equal(htmlToText('<table><tr><th>Nome</th><th>Valore</th></tr><tr><td>A</td><td><p>1</p></td></tr><tr><td></td><td>2</td></tr></table><p>dopo</p>'),
-    'Nome\tValore\nA\t1\n\t2\n\ndopo')
+  t.equal(
+    htmlToText('<table><tr><th>Nome</th><th>Valore</th></tr><tr><td>A</td><td><p>1</p></td></tr><tr><td></td><td>2</td></tr></table><p>dopo</p>'),
+    'Nome\tValore\nA\t1\n\t2\n\ndopo'
+  )
 })
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -526,8 +697,10 @@ t.test('htmlToText: tables', async (t) => {
 // ---------------------------------------------------------------------------------------------------------------
 
 t.test('textToHtml: escaping, paragraphs and line breaks', async (t) => {
-  t.equal(textToHtml('Ciao <Mario> & "co" \'x\'\r\nseconda riga\r\n\r\n\r\nNuovo paragrafo'),
-    '<p>Ciao &lt;Mario&gt; &amp; &quot;co&quot; &#39;x&#39;<br>\nseconda riga</p>\n<p>Nuovo paragrafo</p>')
+  t.equal(
+    textToHtml('Ciao <Mario> & "co" \'x\'\r\nseconda riga\r\n\r\n\r\nNuovo paragrafo'),
+    '<p>Ciao &lt;Mario&gt; &amp; &quot;co&quot; &#39;x&#39;<br>\nseconda riga</p>\n<p>Nuovo paragrafo</p>'
+  )
   t.equal(textToHtml('  indentato  due\tspazi'), '<p>&nbsp;&nbsp;indentato &nbsp;due &nbsp;&nbsp;&nbsp;spazi</p>')
   t.equal(textToHtml('<script>alert(1)</script>'), '<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>')
   t.equal(textToHtml(''), '')

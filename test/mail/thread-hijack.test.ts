@@ -11,7 +11,14 @@ const TO = 'reclami@garbage.example.test'
 const API = '/api/communications'
 const STRANGER = 'vicino.di.casa@elsewhere.test'
 
-interface Item { id: number; direction: string; from: string | null; to: string[]; messageId: string; meta: Record<string, unknown> }
+interface Item {
+  id: number
+  direction: string
+  from: string | null
+  to: string[]
+  messageId: string
+  meta: Record<string, unknown>
+}
 
 async function conversation(host: TestHost, workOrderId: number): Promise<Item[]> {
   const res = await host.app.inject({ url: `${API}/work-orders/${workOrderId}/messages`, headers: auth('demo-viewer') })
@@ -27,7 +34,14 @@ async function relations(host: TestHost, workOrderId: number) {
 /** Mario Rossi (registered with mario.rossi@example.test and the PEC mario.rossi@pec.example.test) opens a work order. */
 async function marioWrites(t: Test, host: TestHost) {
   const messageId = `<mario.${Date.now()}.${Math.random().toString(36).slice(2)}@example.test>`
-  const raw = await buildMail({ from: 'Mario Rossi <mario.rossi@example.test>', to: TO, cc: STRANGER, subject: 'Vetro non raccolto in via Roma', messageId, text: 'Il vetro non viene raccolto da due settimane.' })
+  const raw = await buildMail({
+    from: 'Mario Rossi <mario.rossi@example.test>',
+    to: TO,
+    cc: STRANGER,
+    subject: 'Vetro non raccolto in via Roma',
+    messageId,
+    text: 'Il vetro non viene raccolto da due settimane.'
+  })
   const result = await host.app.communications.mail.ingest(raw, { receivedAt: new Date('2026-03-02T09:00:00Z') })
   t.equal(result.outcome, 'created')
   const workOrderId = result.workOrderId as number
@@ -36,7 +50,14 @@ async function marioWrites(t: Test, host: TestHost) {
 }
 
 const strangerMail = (headers: { inReplyTo?: string; references?: string[] }, text = 'Anche sotto casa mia il vetro è ancora lì.') =>
-  buildMail({ from: `Vicino <${STRANGER}>`, to: TO, subject: 'Re: Vetro non raccolto in via Roma', messageId: `<vicino.${Date.now()}.${Math.random()}@elsewhere.test>`, text, ...headers })
+  buildMail({
+    from: `Vicino <${STRANGER}>`,
+    to: TO,
+    subject: 'Re: Vetro non raccolto in via Roma',
+    messageId: `<vicino.${Date.now()}.${Math.random()}@elsewhere.test>`,
+    text,
+    ...headers
+  })
 
 async function strangerGetsOwnWorkOrder(t: Test, host: TestHost, headers: { inReplyTo?: string; references?: string[] }, original: number) {
   const before = await conversation(host, original)
@@ -48,18 +69,38 @@ async function strangerGetsOwnWorkOrder(t: Test, host: TestHost, headers: { inRe
   const wo = await host.knex('ordini_lavoro').first('id_contribuente').where('id_odl', own)
   t.equal(Number(wo.id_contribuente), host.genericContributorId, 'the stranger is nobody we know')
   const items = await conversation(host, own)
-  t.same(items.map((m) => [m.direction, m.from, m.to]), [['inbound', STRANGER, [TO]], ['outbound', MAIL_FROM, [STRANGER]]], 'their mail and their own confirmation')
+  t.same(
+    items.map((m) => [m.direction, m.from, m.to]),
+    [
+      ['inbound', STRANGER, [TO]],
+      ['outbound', MAIL_FROM, [STRANGER]]
+    ],
+    'their mail and their own confirmation'
+  )
   t.equal(items[0]?.meta.possiblyRelatedTo, original)
   t.equal(items[0]?.meta.threadedVia, undefined)
   t.same(await relations(host, own), { links: [], possiblyRelated: [original] })
   t.same(await relations(host, original), { links: [], possiblyRelated: [own] })
   const audit = await host.knex('trc_audit_log').select('work_order_id', 'actor_type').where('action', 'workOrder.possiblyRelated').orderBy('id')
-  t.same(audit.map((a) => [Number(a.work_order_id), a.actor_type]), [[own, 'system'], [original, 'system']])
+  t.same(
+    audit.map((a) => [Number(a.work_order_id), a.actor_type]),
+    [
+      [own, 'system'],
+      [original, 'system']
+    ]
+  )
   return own
 }
 
 async function contributorThreads(t: Test, host: TestHost, from: string, headers: { inReplyTo?: string; references?: string[] }, workOrderId: number) {
-  const raw = await buildMail({ from, to: TO, subject: 'Re: Vetro non raccolto', messageId: `<again.${Date.now()}.${Math.random()}@example.test>`, text: 'Sollecito: ancora nulla.', ...headers })
+  const raw = await buildMail({
+    from,
+    to: TO,
+    subject: 'Re: Vetro non raccolto',
+    messageId: `<again.${Date.now()}.${Math.random()}@example.test>`,
+    text: 'Sollecito: ancora nulla.',
+    ...headers
+  })
   const result = await host.app.communications.mail.ingest(raw)
   t.equal(result.outcome, 'threaded', from)
   t.equal(result.workOrderId, workOrderId)
@@ -91,10 +132,15 @@ t.test('the contributor, from the same or another registered address, threads wi
   t.same(await relations(host, workOrderId), { links: [], possiblyRelated: [] })
 
   // an address the operator wrote to is in the conversation too
-  const reply = await host.app.inject({ method: 'POST', url: `${API}/work-orders/${workOrderId}/reply`, headers: auth('demo-operator'), payload: { html: '<p>Ci scriva il suo amministratore.</p>', to: STRANGER } })
+  const reply = await host.app.inject({
+    method: 'POST',
+    url: `${API}/work-orders/${workOrderId}/reply`,
+    headers: auth('demo-operator'),
+    payload: { html: '<p>Ci scriva il suo amministratore.</p>', to: STRANGER }
+  })
   t.equal(reply.statusCode, 201, reply.body)
   t.same(reply.json().to, [STRANGER])
-  const invited = await host.app.communications.mail.ingest(await strangerMail({ references: [messageId] }, 'Sono l\'amministratore del condominio.'))
+  const invited = await host.app.communications.mail.ingest(await strangerMail({ references: [messageId] }, "Sono l'amministratore del condominio."))
   t.equal(invited.outcome, 'threaded')
   t.equal(invited.workOrderId, workOrderId)
 })
@@ -115,16 +161,26 @@ t.test('after a stranger threads through our signed Message-ID, a reply without 
 
   const view = await host.app.inject({ url: `${API}/work-orders/${workOrderId}`, headers: auth('demo-viewer') })
   t.equal(view.json().replyRecipient, 'mario.rossi@example.test', 'what the compose form shows as the default')
-  const res = await host.app.inject({ method: 'POST', url: `${API}/work-orders/${workOrderId}/reply`, headers: auth('demo-operator'), payload: { html: '<p>Il ritiro è programmato per giovedì.</p>' } })
+  const res = await host.app.inject({
+    method: 'POST',
+    url: `${API}/work-orders/${workOrderId}/reply`,
+    headers: auth('demo-operator'),
+    payload: { html: '<p>Il ritiro è programmato per giovedì.</p>' }
+  })
   t.equal(res.statusCode, 201, res.body)
   t.same(res.json().to, ['mario.rossi@example.test'])
-  t.equal(res.json().inReplyTo, messageId.replace(/[<>]/g, ''), 'it answers the citizen\'s mail, not the stranger\'s')
+  t.equal(res.json().inReplyTo, messageId.replace(/[<>]/g, ''), "it answers the citizen's mail, not the stranger's")
   t.equal((await host.app.communications.outbox.runOnce()).sent, 1)
   const [mail] = await smtp.waitFor(1)
   t.same(mail?.envelope.to, ['mario.rossi@example.test'], 'RCPT TO is the citizen only')
 
   // a public note's notification follows the same rule
-  const note = await host.app.inject({ method: 'POST', url: `${API}/work-orders/${workOrderId}/public-notes`, headers: auth('demo-operator'), payload: { text: 'Aggiornamento sulla pratica.', notify: true } })
+  const note = await host.app.inject({
+    method: 'POST',
+    url: `${API}/work-orders/${workOrderId}/public-notes`,
+    headers: auth('demo-operator'),
+    payload: { text: 'Aggiornamento sulla pratica.', notify: true }
+  })
   t.equal(note.statusCode, 201, note.body)
   t.equal(note.json().notification.to, 'mario.rossi@example.test')
 })

@@ -15,8 +15,7 @@ const SECRET = 'test-secret-test-secret-test-secret-0123456789'
 const OTHER_SECRET = 'another-secret-another-secret-another-secret'
 const FORMAT = /^<trc\.(\d+)\.(\d+)\.([0-9a-z]{8})\.([a-z2-7]{16})@([a-z0-9.-]+)>$/
 
-const make = (workOrderId = 123, messageId = 4567, domain = 'comune.example.it') =>
-  createOutboundMessageId({ workOrderId, messageId, domain, secret: SECRET })
+const make = (workOrderId = 123, messageId = 4567, domain = 'comune.example.it') => createOutboundMessageId({ workOrderId, messageId, domain, secret: SECRET })
 
 /** Replace one dot-separated field of the local part. */
 function withField(id: string, index: number, value: string): string {
@@ -35,7 +34,10 @@ t.test('format', async (t) => {
   t.equal(m?.[2], '4567')
   t.equal(m?.[5], 'comune.example.it')
   t.ok(id.length < 80, 'short enough for any header')
-  t.equal(createOutboundMessageId({ workOrderId: 1, messageId: 2, domain: ' Mail.Comune.Example.IT ', secret: SECRET }).split('@')[1], 'mail.comune.example.it>')
+  t.equal(
+    createOutboundMessageId({ workOrderId: 1, messageId: 2, domain: ' Mail.Comune.Example.IT ', secret: SECRET }).split('@')[1],
+    'mail.comune.example.it>'
+  )
   // an internationalised domain goes out as punycode, and the id still verifies
   const idn = createOutboundMessageId({ workOrderId: 1, messageId: 2, domain: 'comune.città.it', secret: SECRET })
   t.equal(idn.split('@')[1], 'comune.xn--citt-3na.it>')
@@ -68,7 +70,11 @@ t.test('every id is different (random part)', async (t) => {
 })
 
 t.test('round trip', async (t) => {
-  for (const [wo, msg] of [[1, 1], [123, 4567], [Number.MAX_SAFE_INTEGER, 98765432101]] as const) {
+  for (const [wo, msg] of [
+    [1, 1],
+    [123, 4567],
+    [Number.MAX_SAFE_INTEGER, 98765432101]
+  ] as const) {
     t.same(verifyMessageIdToken(make(wo, msg), SECRET), { workOrderId: wo, messageId: msg })
   }
 })

@@ -11,16 +11,25 @@ import { waitFor } from '../helpers/wait.js'
 
 const USER = 'reclami@garbage.example.test'
 const fast = { leaseTtlMs: 1_500, backoff: { baseMs: 100, maxMs: 1_000 } }
-const inboundCount = (host: Pick<TestHost, 'knex'>) => async () => Number((await host.knex('trc_messages').where({ direction: 'inbound' }).count({ n: '*' }).first())?.n)
+const inboundCount = (host: Pick<TestHost, 'knex'>) => async () =>
+  Number((await host.knex('trc_messages').where({ direction: 'inbound' }).count({ n: '*' }).first())?.n)
 
 t.test('watcher', async (t) => {
   // every user up front: Dovecot's passwd-file is re-read by mtime, so users added later may be refused for a moment
-  const dovecot = await startDovecot({ users: { [USER]: 'segreta pw', 'ufficio@garbage.example.test': 'pw2', 'crash@garbage.example.test': 'pw3', 'condivisa@garbage.example.test': 'pw4' }, t })
+  const dovecot = await startDovecot({
+    users: { [USER]: 'segreta pw', 'ufficio@garbage.example.test': 'pw2', 'crash@garbage.example.test': 'pw3', 'condivisa@garbage.example.test': 'pw4' },
+    t
+  })
 
   t.test('picks up mail through IDLE, threads the reply, reports health', async (t) => {
     const host = await startTestHost({ mail: { mailboxes: [{ url: dovecot.url(USER) }], from: 'tari@garbage.example.test', ...fast } })
     t.teardown(() => host.close())
-    const health = await waitFor(async () => (await host.app.inject({ url: '/api/communications/health', headers: auth('demo-viewer') })).json(), (h) => h.mailboxes[0]?.state === 'idle', 10_000, 'idle')
+    const health = await waitFor(
+      async () => (await host.app.inject({ url: '/api/communications/health', headers: auth('demo-viewer') })).json(),
+      (h) => h.mailboxes[0]?.state === 'idle',
+      10_000,
+      'idle'
+    )
     t.equal(health.mailboxes.length, 1)
     const mailboxes = (await host.app.inject({ url: '/api/communications/mailboxes', headers: auth('demo-admin') })).json()
     t.equal(mailboxes.items[0].username, USER)
@@ -30,7 +39,16 @@ t.test('watcher', async (t) => {
     t.notMatch(stored.password_encrypted, /segreta/, 'encrypted at rest')
 
     const sentAt = Date.now()
-    await dovecot.append(USER, await buildMail({ from: 'mario.rossi@example.test', to: USER, subject: 'Cassonetto pieno', messageId: '<idle-1@example.test>', text: 'Il cassonetto è pieno da giorni.' }))
+    await dovecot.append(
+      USER,
+      await buildMail({
+        from: 'mario.rossi@example.test',
+        to: USER,
+        subject: 'Cassonetto pieno',
+        messageId: '<idle-1@example.test>',
+        text: 'Il cassonetto è pieno da giorni.'
+      })
+    )
     await waitFor(inboundCount(host), (n) => n === 1, 10_000, 'the first mail')
     t.comment(`arrival to stored: ${Date.now() - sentAt} ms`)
     const first = await host.knex('trc_messages').first('*').where({ direction: 'inbound' })
@@ -38,7 +56,17 @@ t.test('watcher', async (t) => {
     t.equal(Number(wo.id_contribuente), host.contributors.marioRossi)
     t.ok(first.received_at, 'the IMAP internal date is the receipt date')
 
-    await dovecot.append(USER, await buildMail({ from: 'mario.rossi@example.test', to: USER, subject: 'Re: Cassonetto pieno', inReplyTo: '<idle-1@example.test>', references: ['<idle-1@example.test>'], text: 'Ancora pieno.' }))
+    await dovecot.append(
+      USER,
+      await buildMail({
+        from: 'mario.rossi@example.test',
+        to: USER,
+        subject: 'Re: Cassonetto pieno',
+        inReplyTo: '<idle-1@example.test>',
+        references: ['<idle-1@example.test>'],
+        text: 'Ancora pieno.'
+      })
+    )
     await waitFor(inboundCount(host), (n) => n === 2, 10_000, 'the reply')
     const reply = await host.knex('trc_messages').first('*').where({ direction: 'inbound', subject: 'Re: Cassonetto pieno' })
     t.equal(Number(reply.work_order_id), Number(first.work_order_id), 'same work order')
@@ -49,14 +77,25 @@ t.test('watcher', async (t) => {
 
   t.test('catches up on mail that arrived while down, and reconnects after a Dovecot restart', async (t) => {
     const user = 'ufficio@garbage.example.test'
-    for (let i = 0; i < 3; i++) await dovecot.append(user, await buildMail({ from: `cittadino${i}@example.test`, to: user, subject: `Arretrato ${i}`, text: 'x' }))
+    for (let i = 0; i < 3; i++)
+      await dovecot.append(user, await buildMail({ from: `cittadino${i}@example.test`, to: user, subject: `Arretrato ${i}`, text: 'x' }))
     const host = await startTestHost({ mail: { mailboxes: [{ url: dovecot.url(user), initialSync: 'all' }], from: 'tari@garbage.example.test', ...fast } })
     t.teardown(() => host.close())
     await waitFor(inboundCount(host), (n) => n === 3, 10_000, 'catch-up')
-    await waitFor(async () => (await host.knex('trc_mailbox_state').first('state')).state, (s) => s === 'idle', 5_000, 'idle')
+    await waitFor(
+      async () => (await host.knex('trc_mailbox_state').first('state')).state,
+      (s) => s === 'idle',
+      5_000,
+      'idle'
+    )
 
     await dovecot.stop()
-    await waitFor(async () => (await host.knex('trc_mailbox_state').first('state', 'last_error')).state, (s) => s === 'backoff', 10_000, 'backoff after the drop')
+    await waitFor(
+      async () => (await host.knex('trc_mailbox_state').first('state', 'last_error')).state,
+      (s) => s === 'backoff',
+      10_000,
+      'backoff after the drop'
+    )
     const down = await host.app.inject({ url: '/api/communications/health', headers: auth('demo-viewer') })
     t.equal(down.json().status, 'degraded')
     t.ok(down.json().mailboxes[0].lastError, 'the error is shown')
@@ -77,24 +116,33 @@ t.test('watcher', async (t) => {
       await db.destroy()
     })
     const total = 8
-    for (let i = 0; i < total; i++) await dovecot.append(user, await buildMail({ from: `persona${i}@example.test`, to: user, subject: `Messaggio ${i}`, messageId: `<crash-${i}@example.test>`, text: `corpo ${i}` }))
-    const runChild = (exitAfter: number) => new Promise<number | null>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', path.resolve(import.meta.dirname, '../fixtures/watch-and-die.ts')], {
-        env: { ...process.env, DATABASE_URL: db.url, IMAP_URL: dovecot.url(user), EXIT_AFTER: String(exitAfter), TRC_SECRET: TEST_SECRET },
-        stdio: ['ignore', 'pipe', 'inherit']
+    for (let i = 0; i < total; i++)
+      await dovecot.append(
+        user,
+        await buildMail({ from: `persona${i}@example.test`, to: user, subject: `Messaggio ${i}`, messageId: `<crash-${i}@example.test>`, text: `corpo ${i}` })
+      )
+    const runChild = (exitAfter: number) =>
+      new Promise<number | null>((resolve, reject) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', path.resolve(import.meta.dirname, '../fixtures/watch-and-die.ts')], {
+          env: { ...process.env, DATABASE_URL: db.url, IMAP_URL: dovecot.url(user), EXIT_AFTER: String(exitAfter), TRC_SECRET: TEST_SECRET },
+          stdio: ['ignore', 'pipe', 'inherit']
+        })
+        child.on('error', reject)
+        child.on('exit', (code) => resolve(code))
       })
-      child.on('error', reject)
-      child.on('exit', (code) => resolve(code))
-    })
     const code = await runChild(3)
     t.equal(code, 3, 'the first watcher died abruptly after 3 messages')
     const afterCrash = await inboundCount(host)()
     t.ok(afterCrash >= 3 && afterCrash < total, `${afterCrash} stored before the crash`)
     // a second process finishes the job; the crashed one's lease expires first
     const second = spawn(process.execPath, ['--import', 'tsx', path.resolve(import.meta.dirname, '../fixtures/watch-and-die.ts')], {
-      env: { ...process.env, DATABASE_URL: db.url, IMAP_URL: dovecot.url(user), EXIT_AFTER: '0', TRC_SECRET: TEST_SECRET }, stdio: ['ignore', 'ignore', 'pipe']
+      env: { ...process.env, DATABASE_URL: db.url, IMAP_URL: dovecot.url(user), EXIT_AFTER: '0', TRC_SECRET: TEST_SECRET },
+      stdio: ['ignore', 'ignore', 'pipe']
     })
-    second.stderr?.on('data', (d) => t.comment(String(d))); t.teardown(() => { second.kill('SIGKILL') })
+    second.stderr?.on('data', (d) => t.comment(String(d)))
+    t.teardown(() => {
+      second.kill('SIGKILL')
+    })
     await waitFor(inboundCount(host), (n) => n >= total, 20_000, 'all messages after restart')
     await new Promise((r) => setTimeout(r, 500))
     const rows = await host.knex('trc_messages').where({ direction: 'inbound' }).select('message_id')
@@ -106,31 +154,42 @@ t.test('watcher', async (t) => {
     t.equal(Number(state.last_uid), total, 'the checkpoint reached the last UID')
   })
 
-  t.test('two instances on one database: one watcher at a time, one work order per message', { skip: isPostgres ? false : 'needs PostgreSQL (set DATABASE_URL)' }, async (t) => {
-    const user = 'condivisa@garbage.example.test'
-    const db = await createTestDatabase()
-    const a = await startTestHost({ instanceId: 'instance-a', mail: { mailboxes: [{ url: dovecot.url(user), initialSync: 'all' }], from: 'tari@garbage.example.test', ...fast } }, db)
-    const otherKnex = db.connectAgain()
-    const b = await startTestHost({ instanceId: 'instance-b', mail: { mailboxes: [{ url: dovecot.url(user), initialSync: 'all' }], from: 'tari@garbage.example.test', ...fast } }, { ...db, knex: otherKnex })
-    t.teardown(async () => {
-      await b.close()
-      await a.close().catch(() => undefined)
-      await db.destroy()
-    })
-    t.equal((await db.knex('trc_mailboxes').select('id')).length, 1, 'the same IMAP URL is one mailbox')
-    const total = 20
-    for (let i = 0; i < total; i++) await dovecot.append(user, await buildMail({ from: `utente${i}@example.test`, to: user, subject: `Condivisa ${i}`, text: 'x' }))
-    await waitFor(inboundCount(a), (n) => n === total, 20_000, 'all messages')
-    const owner = (await db.knex('trc_mailbox_state').first('lease_owner')).lease_owner
-    t.ok(owner === 'instance-a' || owner === 'instance-b', `lease held by ${owner}`)
-    // the holder goes away; the other takes over after the lease expires and picks up new mail
-    const holder = owner === 'instance-a' ? a : b
-    await holder.app.close()
-    await dovecot.append(user, await buildMail({ from: 'dopo@example.test', to: user, subject: 'Dopo il passaggio', text: 'x' }))
-    await waitFor(inboundCount(a), (n) => n === total + 1, 20_000, 'takeover')
-    const newOwner = (await db.knex('trc_mailbox_state').first('lease_owner')).lease_owner
-    t.not(newOwner, owner, 'the other instance took the lease')
-    const workOrders = await db.knex('ordini_lavoro').where({ origine: 'COMUNICAZIONI' }).count({ n: '*' }).first()
-    t.equal(Number(workOrders?.n), total + 1, 'no duplicate work orders')
-  })
+  t.test(
+    'two instances on one database: one watcher at a time, one work order per message',
+    { skip: isPostgres ? false : 'needs PostgreSQL (set DATABASE_URL)' },
+    async (t) => {
+      const user = 'condivisa@garbage.example.test'
+      const db = await createTestDatabase()
+      const a = await startTestHost(
+        { instanceId: 'instance-a', mail: { mailboxes: [{ url: dovecot.url(user), initialSync: 'all' }], from: 'tari@garbage.example.test', ...fast } },
+        db
+      )
+      const otherKnex = db.connectAgain()
+      const b = await startTestHost(
+        { instanceId: 'instance-b', mail: { mailboxes: [{ url: dovecot.url(user), initialSync: 'all' }], from: 'tari@garbage.example.test', ...fast } },
+        { ...db, knex: otherKnex }
+      )
+      t.teardown(async () => {
+        await b.close()
+        await a.close().catch(() => undefined)
+        await db.destroy()
+      })
+      t.equal((await db.knex('trc_mailboxes').select('id')).length, 1, 'the same IMAP URL is one mailbox')
+      const total = 20
+      for (let i = 0; i < total; i++)
+        await dovecot.append(user, await buildMail({ from: `utente${i}@example.test`, to: user, subject: `Condivisa ${i}`, text: 'x' }))
+      await waitFor(inboundCount(a), (n) => n === total, 20_000, 'all messages')
+      const owner = (await db.knex('trc_mailbox_state').first('lease_owner')).lease_owner
+      t.ok(owner === 'instance-a' || owner === 'instance-b', `lease held by ${owner}`)
+      // the holder goes away; the other takes over after the lease expires and picks up new mail
+      const holder = owner === 'instance-a' ? a : b
+      await holder.app.close()
+      await dovecot.append(user, await buildMail({ from: 'dopo@example.test', to: user, subject: 'Dopo il passaggio', text: 'x' }))
+      await waitFor(inboundCount(a), (n) => n === total + 1, 20_000, 'takeover')
+      const newOwner = (await db.knex('trc_mailbox_state').first('lease_owner')).lease_owner
+      t.not(newOwner, owner, 'the other instance took the lease')
+      const workOrders = await db.knex('ordini_lavoro').where({ origine: 'COMUNICAZIONI' }).count({ n: '*' }).first()
+      t.equal(Number(workOrders?.n), total + 1, 'no duplicate work orders')
+    }
+  )
 })

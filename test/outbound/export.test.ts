@@ -11,7 +11,8 @@ import { internalsOf } from '../../src/internals.js'
 const MAIL_FROM = '"Ufficio TARI" <tari@garbage.example.test>'
 const API = '/api/communications'
 
-const CITIZEN_HTML = '<p>Buongiorno, il cassonetto in via Libertà è <b>rotto</b> e <i>perde</i> liquido; è già la <u>terza volta</u>.</p>' +
+const CITIZEN_HTML =
+  '<p>Buongiorno, il cassonetto in via Libertà è <b>rotto</b> e <i>perde</i> liquido; è già la <u>terza volta</u>.</p>' +
   '<ul><li>primo guasto: gennaio</li><li>secondo guasto: febbraio</li></ul>' +
   '<ol><li>riparare</li><li>sostituire</li></ol>' +
   '<blockquote><p>Citazione dalla bolletta: «perché?»</p></blockquote>' +
@@ -20,27 +21,49 @@ const CITIZEN_HTML = '<p>Buongiorno, il cassonetto in via Libertà è <b>rotto</
 
 async function buildConversation(host: TestHost): Promise<number> {
   const raw = await buildMail({
-    from: 'Mario Rossi <mario.rossi@example.test>', to: 'reclami@garbage.example.test', subject: 'Reclamo: cassonetto rotto, già segnalato',
-    messageId: '<exp1@example.test>', html: CITIZEN_HTML,
+    from: 'Mario Rossi <mario.rossi@example.test>',
+    to: 'reclami@garbage.example.test',
+    subject: 'Reclamo: cassonetto rotto, già segnalato',
+    messageId: '<exp1@example.test>',
+    html: CITIZEN_HTML,
     attachments: [{ filename: 'foto perdita.jpg', content: Buffer.alloc(3000, 7), contentType: 'image/jpeg' }]
   })
-  const { workOrderId } = await host.app.communications.mail.ingest(raw, { receivedAt: new Date('2026-03-02T09:30:00Z') }) as { workOrderId: number }
+  const { workOrderId } = (await host.app.communications.mail.ingest(raw, { receivedAt: new Date('2026-03-02T09:30:00Z') })) as { workOrderId: number }
   const reply = await host.app.inject({
-    method: 'POST', url: `${API}/work-orders/${workOrderId}/reply`, headers: auth('demo-operator'),
+    method: 'POST',
+    url: `${API}/work-orders/${workOrderId}/reply`,
+    headers: auth('demo-operator'),
     payload: { html: '<p>Gentile sig. Rossi, la squadra interverrà <strong>lunedì</strong>. Ci scusiamo per il disagio.</p>' }
   })
   if (reply.statusCode !== 201) throw new Error(reply.body)
-  await host.app.inject({ method: 'POST', url: `${API}/work-orders/${workOrderId}/notes`, headers: auth('demo-operator'), payload: { html: '<p>Nota: verificare con l\'appaltatore</p>' } })
+  await host.app.inject({
+    method: 'POST',
+    url: `${API}/work-orders/${workOrderId}/notes`,
+    headers: auth('demo-operator'),
+    payload: { html: "<p>Nota: verificare con l'appaltatore</p>" }
+  })
   await host.app.inject({ method: 'POST', url: `${API}/work-orders/${workOrderId}/state`, headers: auth('demo-operator'), payload: { state: 'in_progress' } })
   return workOrderId
 }
 
 async function documentXml(docx: Buffer): Promise<{ body: string; header: string; text: string }> {
   const zip = await JSZip.loadAsync(docx)
-  const body = await zip.file('word/document.xml')?.async('string') ?? ''
-  const headers = await Promise.all(Object.keys(zip.files).filter((n) => /^word\/header\d*\.xml$/.test(n)).map((n) => zip.file(n)?.async('string')))
+  const body = (await zip.file('word/document.xml')?.async('string')) ?? ''
+  const headers = await Promise.all(
+    Object.keys(zip.files)
+      .filter((n) => /^word\/header\d*\.xml$/.test(n))
+      .map((n) => zip.file(n)?.async('string'))
+  )
   // the text as a reader sees it: runs joined, paragraphs on their own lines
-  const text = body.replace(/<\/w:p>/g, '\n').replace(/<w:br\/>/g, '\n').replace(/<[^>]+>/g, '').replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'")
+  const text = body
+    .replace(/<\/w:p>/g, '\n')
+    .replace(/<w:br\/>/g, '\n')
+    .replace(/<[^>]+>/g, '')
+    .replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
   return { body, header: headers.join('\n'), text }
 }
 
@@ -67,7 +90,10 @@ t.test('conversation document', async (t) => {
     t.match(text, /Scadenza \(ARERA\)\s*14 aprile 2026/, 'the due date itself')
     t.match(text, /Messaggi \(5\)/, 'the mail, the confirmation, the reply, the note, the state change')
     const order = ['1. Ricevuto — lunedì 2 marzo 2026, 10:30', '2. Inviato', '3. Inviato', '4. Nota interna', '5. Cambio di stato'].map((h) => text.indexOf(h))
-    t.ok(order.every((i, n) => i >= 0 && (n === 0 || i > (order[n - 1] as number))), `messages in order ${order.join(',')}`)
+    t.ok(
+      order.every((i, n) => i >= 0 && (n === 0 || i > (order[n - 1] as number))),
+      `messages in order ${order.join(',')}`
+    )
     t.match(text, /Da: Mario Rossi <mario\.rossi@example\.test>/)
     t.match(text, /Oggetto: Reclamo: cassonetto rotto, già segnalato/)
     t.match(text, /il cassonetto in via Libertà è rotto e perde liquido; è già la terza volta\./, 'accents survive')
@@ -121,12 +147,27 @@ t.test('conversation document', async (t) => {
     t.equal(none.statusCode, 400)
     t.match(none.json().message, /Nessun destinatario/)
 
-    const res = await host.app.inject({ method: 'POST', url, headers: auth('demo-operator'), payload: { to: ['avvocato@example.test'], cc: 'protocollo@garbage.example.test', note: '<p>Come richiesto, la documentazione completa.</p>' } })
+    const res = await host.app.inject({
+      method: 'POST',
+      url,
+      headers: auth('demo-operator'),
+      payload: { to: ['avvocato@example.test'], cc: 'protocollo@garbage.example.test', note: '<p>Come richiesto, la documentazione completa.</p>' }
+    })
     t.equal(res.statusCode, 201, res.body)
     const sent = res.json()
-    t.match(sent, { direction: 'outbound', to: ['avvocato@example.test'], cc: ['protocollo@garbage.example.test'], meta: { kind: 'document' }, deliveryStatus: 'queued' })
+    t.match(sent, {
+      direction: 'outbound',
+      to: ['avvocato@example.test'],
+      cc: ['protocollo@garbage.example.test'],
+      meta: { kind: 'document' },
+      deliveryStatus: 'queued'
+    })
     t.equal(sent.subject, `Documentazione pratica ${reference} [OdL #${workOrderId}]`)
-    t.same(sent.attachments.map((a: { filename: string }) => a.filename), [`conversazione-${reference}.docx`], 'the document is kept with the message')
+    t.same(
+      sent.attachments.map((a: { filename: string }) => a.filename),
+      [`conversazione-${reference}.docx`],
+      'the document is kept with the message'
+    )
     const audit = await host.knex('trc_audit_log').where({ action: 'conversation.documentSent', work_order_id: workOrderId })
     t.equal(audit.length, 1)
     t.match(JSON.parse(audit[0].details_json), { to: ['avvocato@example.test'], filename: `conversazione-${reference}.docx` })
@@ -144,11 +185,21 @@ t.test('conversation document', async (t) => {
     t.match(mail?.parsed.text, /Come richiesto, la documentazione completa\./)
     t.equal((await host.app.communications.messages.get(sent.id))?.deliveryStatus, 'sent')
 
-    const withNotes = await host.app.inject({ method: 'POST', url, headers: auth('demo-operator'), payload: { to: 'archivio@garbage.example.test', includeNotes: true } })
+    const withNotes = await host.app.inject({
+      method: 'POST',
+      url,
+      headers: auth('demo-operator'),
+      payload: { to: 'archivio@garbage.example.test', includeNotes: true }
+    })
     t.equal(withNotes.statusCode, 201)
     const docx = await host.app.inject({ url: `${API}/attachments/${withNotes.json().attachments[0].id}`, headers: auth('demo-viewer') })
     t.match((await documentXml(docx.rawPayload)).text, /Nota: verificare con l'appaltatore/, 'included when asked for')
-    const badFlag = await host.app.inject({ method: 'POST', url, headers: auth('demo-operator'), payload: { to: 'archivio@garbage.example.test', includeNotes: 'sì' } })
+    const badFlag = await host.app.inject({
+      method: 'POST',
+      url,
+      headers: auth('demo-operator'),
+      payload: { to: 'archivio@garbage.example.test', includeNotes: 'sì' }
+    })
     t.equal(badFlag.statusCode, 400)
   })
 
@@ -156,10 +207,24 @@ t.test('conversation document', async (t) => {
     await host.app.communications.outbox.runOnce()
     smtp.reset()
     const repos = internalsOf(host.app.communications).repositories
-    await repos.transaction((tx) => queueOutboundMail(tx, {
-      workOrderId, contributorId: null, kind: 'document', from: MAIL_FROM, to: ['archivio@example.test'], subject: 'Archivio', html: '<p>Archivio</p>', text: 'Archivio',
-      generated: [{ kind: 'conversation-docx', workOrderId, filename: 'archivio.docx' }], now: new Date()
-    }, TEST_SECRET))
+    await repos.transaction((tx) =>
+      queueOutboundMail(
+        tx,
+        {
+          workOrderId,
+          contributorId: null,
+          kind: 'document',
+          from: MAIL_FROM,
+          to: ['archivio@example.test'],
+          subject: 'Archivio',
+          html: '<p>Archivio</p>',
+          text: 'Archivio',
+          generated: [{ kind: 'conversation-docx', workOrderId, filename: 'archivio.docx' }],
+          now: new Date()
+        },
+        TEST_SECRET
+      )
+    )
     await host.app.communications.outbox.runOnce()
     const [mail] = await smtp.waitFor(1)
     t.equal(mail?.parsed.attachments[0]?.filename, 'archivio.docx')

@@ -26,17 +26,25 @@ async function conversation(host: TestHost, id: number): Promise<Item[]> {
 
 async function twoMessageWorkOrder(host: TestHost): Promise<number> {
   const first = await buildMail({
-    from: 'Mario Rossi <mario.rossi@example.test>', to: 'reclami@garbage.example.test', cc: 'vicino@example.test', subject: 'Cassonetto rotto in via Verdi',
-    messageId: '<fw1@example.test>', html: '<p>Il cassonetto è <b>rotto</b> da giorni.</p><img src="cid:foto" alt="foto cassonetto">',
+    from: 'Mario Rossi <mario.rossi@example.test>',
+    to: 'reclami@garbage.example.test',
+    cc: 'vicino@example.test',
+    subject: 'Cassonetto rotto in via Verdi',
+    messageId: '<fw1@example.test>',
+    html: '<p>Il cassonetto è <b>rotto</b> da giorni.</p><img src="cid:foto" alt="foto cassonetto">',
     attachments: [
       { filename: 'cassonetto.jpg', content: Buffer.from('jpeg-cassonetto'), contentType: 'image/jpeg', cid: 'foto' },
       { filename: 'segnalazione.pdf', content: Buffer.from('%PDF segnalazione'), contentType: 'application/pdf' }
     ]
   })
-  const { workOrderId } = await host.app.communications.mail.ingest(first, { receivedAt: new Date('2026-03-10T08:15:00Z') }) as { workOrderId: number }
+  const { workOrderId } = (await host.app.communications.mail.ingest(first, { receivedAt: new Date('2026-03-10T08:15:00Z') })) as { workOrderId: number }
   const second = await buildMail({
-    from: 'Mario Rossi <mario.rossi@example.test>', to: 'reclami@garbage.example.test', subject: `Re: Cassonetto rotto in via Verdi [OdL #${workOrderId}]`,
-    messageId: '<fw2@example.test>', inReplyTo: '<fw1@example.test>', text: 'Aggiungo: ora perde anche liquido.'
+    from: 'Mario Rossi <mario.rossi@example.test>',
+    to: 'reclami@garbage.example.test',
+    subject: `Re: Cassonetto rotto in via Verdi [OdL #${workOrderId}]`,
+    messageId: '<fw2@example.test>',
+    inReplyTo: '<fw1@example.test>',
+    text: 'Aggiungo: ora perde anche liquido.'
   })
   await host.app.communications.mail.ingest(second, { receivedAt: new Date('2026-03-11T16:40:00Z') })
   return workOrderId
@@ -52,8 +60,14 @@ t.test('forward', async (t) => {
   smtp.reset()
 
   const res = await host.app.inject({
-    method: 'POST', url: `${API}/work-orders/${workOrderId}/forward`, headers: auth('demo-operator'),
-    payload: { to: ['manutenzione@appaltatore.example.test'], cc: 'capoturno@garbage.example.test', note: '<p>Per favore <b>intervenite</b> entro domani.</p><script>x()</script>' }
+    method: 'POST',
+    url: `${API}/work-orders/${workOrderId}/forward`,
+    headers: auth('demo-operator'),
+    payload: {
+      to: ['manutenzione@appaltatore.example.test'],
+      cc: 'capoturno@garbage.example.test',
+      note: '<p>Per favore <b>intervenite</b> entro domani.</p><script>x()</script>'
+    }
   })
   t.equal(res.statusCode, 201, res.body)
   const fwd = res.json()
@@ -69,13 +83,20 @@ t.test('forward', async (t) => {
   t.match(text, /Per favore intervenite entro domani\./)
   const blocks = text.split('---------- Messaggio inoltrato ----------')
   t.ok(blocks.length >= 3, 'one header block per forwarded message')
-  t.match(text, /Da: Mario Rossi <mario\.rossi@example\.test>\nData: martedì 10 marzo 2026, 09:15\nA: reclami@garbage\.example\.test\nCc: vicino@example\.test\nOggetto: Cassonetto rotto in via Verdi/)
+  t.match(
+    text,
+    /Da: Mario Rossi <mario\.rossi@example\.test>\nData: martedì 10 marzo 2026, 09:15\nA: reclami@garbage\.example\.test\nCc: vicino@example\.test\nOggetto: Cassonetto rotto in via Verdi/
+  )
   t.match(text, /Data: mercoledì 11 marzo 2026, 17:40/)
   t.match(text, /ora perde anche liquido/)
   t.same(mail?.parsed.attachments.map((a) => a.filename).sort(), ['cassonetto.jpg', 'segnalazione.pdf'], 'the original attachments travel along')
   const image = mail?.parsed.attachments.find((a) => a.filename === 'cassonetto.jpg')
   // mailparser resolves cid: links to data: URLs, so finding the photo's bytes there proves the link is right
-  t.match(String(mail?.parsed.html), `src="data:image/jpeg;base64,${Buffer.from('jpeg-cassonetto').toString('base64')}"`, 'the inline image points at its attachment')
+  t.match(
+    String(mail?.parsed.html),
+    `src="data:image/jpeg;base64,${Buffer.from('jpeg-cassonetto').toString('base64')}"`,
+    'the inline image points at its attachment'
+  )
   t.match(mail?.raw.toString(), /src=(?:3D)?"cid:trc-att-\d+@trc"/, 'as a cid: link in what was sent')
   t.equal(image?.content.toString(), 'jpeg-cassonetto')
 
@@ -83,7 +104,12 @@ t.test('forward', async (t) => {
     const items = await conversation(host, workOrderId)
     const second = items.find((m) => m.direction === 'inbound' && /liquido/.test(String(m.text)))
     const note = items.find((m) => m.channel === 'note')
-    const res = await host.app.inject({ method: 'POST', url: `${API}/work-orders/${workOrderId}/forward`, headers: auth('demo-operator'), payload: { to: 'ufficio@example.test', messageIds: [second?.id], includeAttachments: false } })
+    const res = await host.app.inject({
+      method: 'POST',
+      url: `${API}/work-orders/${workOrderId}/forward`,
+      headers: auth('demo-operator'),
+      payload: { to: 'ufficio@example.test', messageIds: [second?.id], includeAttachments: false }
+    })
     t.equal(res.statusCode, 201, res.body)
     t.equal(res.json().subject, `I: Cassonetto rotto in via Verdi [OdL #${workOrderId}]`)
     t.equal((res.json().html.match(/Messaggio inoltrato/g) ?? []).length, 1)
@@ -92,16 +118,36 @@ t.test('forward', async (t) => {
     const [m] = await smtp.waitFor(1)
     t.same(m?.parsed.attachments, [])
 
-    const refused = await host.app.inject({ method: 'POST', url: `${API}/work-orders/${workOrderId}/forward`, headers: auth('demo-operator'), payload: { to: 'ufficio@example.test', messageIds: [note?.id] } })
+    const refused = await host.app.inject({
+      method: 'POST',
+      url: `${API}/work-orders/${workOrderId}/forward`,
+      headers: auth('demo-operator'),
+      payload: { to: 'ufficio@example.test', messageIds: [note?.id] }
+    })
     t.equal(refused.statusCode, 400)
     t.match(refused.json().message, /è una nota interna: le note interne non si inoltrano/)
-    const foreign = await host.app.inject({ method: 'POST', url: `${API}/work-orders/${workOrderId}/forward`, headers: auth('demo-operator'), payload: { to: 'ufficio@example.test', messageIds: [999999] } })
+    const foreign = await host.app.inject({
+      method: 'POST',
+      url: `${API}/work-orders/${workOrderId}/forward`,
+      headers: auth('demo-operator'),
+      payload: { to: 'ufficio@example.test', messageIds: [999999] }
+    })
     t.equal(foreign.statusCode, 400)
     t.match(foreign.json().message, /Il messaggio 999999 non appartiene alla conversazione/)
-    const noTo = await host.app.inject({ method: 'POST', url: `${API}/work-orders/${workOrderId}/forward`, headers: auth('demo-operator'), payload: { note: '<p>x</p>' } })
+    const noTo = await host.app.inject({
+      method: 'POST',
+      url: `${API}/work-orders/${workOrderId}/forward`,
+      headers: auth('demo-operator'),
+      payload: { note: '<p>x</p>' }
+    })
     t.equal(noTo.statusCode, 400)
     t.match(noTo.json().message, /Nessun destinatario/)
-    const viewer = await host.app.inject({ method: 'POST', url: `${API}/work-orders/${workOrderId}/forward`, headers: auth('demo-viewer'), payload: { to: 'ufficio@example.test' } })
+    const viewer = await host.app.inject({
+      method: 'POST',
+      url: `${API}/work-orders/${workOrderId}/forward`,
+      headers: auth('demo-viewer'),
+      payload: { to: 'ufficio@example.test' }
+    })
     t.equal(viewer.statusCode, 403)
   })
 })
@@ -111,19 +157,41 @@ t.test('internal notes are stored, never sent', async (t) => {
   t.teardown(() => host.close())
   const workOrderId = await twoMessageWorkOrder(host)
   const outboxBefore = Number((await host.knex('trc_outbox').count({ n: '*' }).first())?.n)
-  const res = await host.app.inject({ method: 'POST', url: `${API}/work-orders/${workOrderId}/notes`, headers: auth('demo-operator'), payload: { html: '<p>Chiamato il cittadino: <i>richiama lunedì</i>.</p><img src=x onerror=alert(1)>' } })
+  const res = await host.app.inject({
+    method: 'POST',
+    url: `${API}/work-orders/${workOrderId}/notes`,
+    headers: auth('demo-operator'),
+    payload: { html: '<p>Chiamato il cittadino: <i>richiama lunedì</i>.</p><img src=x onerror=alert(1)>' }
+  })
   t.equal(res.statusCode, 201, res.body)
-  t.match(res.json(), { channel: 'note', direction: 'outbound', deliveryStatus: null, to: [], operator: { id: 'demo-operator', name: 'Operatore Demo' }, meta: { kind: 'note' } })
+  t.match(res.json(), {
+    channel: 'note',
+    direction: 'outbound',
+    deliveryStatus: null,
+    to: [],
+    operator: { id: 'demo-operator', name: 'Operatore Demo' },
+    meta: { kind: 'note' }
+  })
   t.equal(res.json().html, '<p>Chiamato il cittadino: <i>richiama lunedì</i>.</p>')
   t.equal(Number((await host.knex('trc_outbox').count({ n: '*' }).first())?.n), outboxBefore, 'no outbox row')
   t.equal((await conversation(host, workOrderId)).at(-1)?.id, res.json().id, 'the note is on the timeline')
   const audit = await host.knex('trc_audit_log').where({ action: 'note.added', work_order_id: workOrderId })
   t.equal(audit.length, 1)
 
-  const empty = await host.app.inject({ method: 'POST', url: `${API}/work-orders/${workOrderId}/notes`, headers: auth('demo-operator'), payload: { html: '<p>   </p>' } })
+  const empty = await host.app.inject({
+    method: 'POST',
+    url: `${API}/work-orders/${workOrderId}/notes`,
+    headers: auth('demo-operator'),
+    payload: { html: '<p>   </p>' }
+  })
   t.equal(empty.statusCode, 400)
   t.match(empty.json().message, /Il testo è vuoto/)
-  const viewer = await host.app.inject({ method: 'POST', url: `${API}/work-orders/${workOrderId}/notes`, headers: auth('demo-viewer'), payload: { html: '<p>x</p>' } })
+  const viewer = await host.app.inject({
+    method: 'POST',
+    url: `${API}/work-orders/${workOrderId}/notes`,
+    headers: auth('demo-viewer'),
+    payload: { html: '<p>x</p>' }
+  })
   t.equal(viewer.statusCode, 403)
 })
 
@@ -133,7 +201,12 @@ t.test('state changes go to the host table, the audit log and the timeline', asy
   const workOrderId = await twoMessageWorkOrder(host)
   const url = `${API}/work-orders/${workOrderId}/state`
 
-  const res = await host.app.inject({ method: 'POST', url, headers: auth('demo-operator'), payload: { state: 'in_progress', note: '<p>Assegnato alla squadra 3</p>' } })
+  const res = await host.app.inject({
+    method: 'POST',
+    url,
+    headers: auth('demo-operator'),
+    payload: { state: 'in_progress', note: '<p>Assegnato alla squadra 3</p>' }
+  })
   t.equal(res.statusCode, 200, res.body)
   t.match(res.json(), { changed: true, workOrder: { id: workOrderId, status: 'in_progress', hostStatus: 'IN_LAVORAZIONE' } })
   t.match(res.json().message, { channel: 'note', meta: { kind: 'state', from: 'open', to: 'in_progress' } })
@@ -155,7 +228,12 @@ t.test('state changes go to the host table, the audit log and the timeline', asy
   t.match(bad.json().message, /Stato "archiviato" non valido/)
   const viewer = await host.app.inject({ method: 'POST', url, headers: auth('demo-viewer'), payload: { state: 'open' } })
   t.equal(viewer.statusCode, 403)
-  const missing = await host.app.inject({ method: 'POST', url: `${API}/work-orders/99999999/state`, headers: auth('demo-operator'), payload: { state: 'open' } })
+  const missing = await host.app.inject({
+    method: 'POST',
+    url: `${API}/work-orders/99999999/state`,
+    headers: auth('demo-operator'),
+    payload: { state: 'open' }
+  })
   t.equal(missing.statusCode, 404)
 })
 
@@ -164,7 +242,12 @@ t.test('a state the host mapping lacks is refused with 400, nothing changed', as
   const host = await startTestHost({ mail: { startWorkers: false }, mapping: { ...HOST_MAPPING, workOrders: { ...HOST_MAPPING.workOrders, statuses } } })
   t.teardown(() => host.close())
   const wo = await host.knex('ordini_lavoro').first('id_odl', 'stato').orderBy('id_odl')
-  const res = await host.app.inject({ method: 'POST', url: `${API}/work-orders/${wo.id_odl}/state`, headers: auth('demo-operator'), payload: { state: 'waiting' } })
+  const res = await host.app.inject({
+    method: 'POST',
+    url: `${API}/work-orders/${wo.id_odl}/state`,
+    headers: auth('demo-operator'),
+    payload: { state: 'waiting' }
+  })
   t.equal(res.statusCode, 400)
   t.match(res.json().message, /Lo stato "waiting" non è configurato per questo gestionale/)
   t.equal((await host.knex('ordini_lavoro').first('stato').where('id_odl', wo.id_odl)).stato, wo.stato)

@@ -20,7 +20,12 @@ async function marioWorkOrder(host: TestHost): Promise<number> {
 }
 
 async function queueReply(host: TestHost, workOrderId: number, html: string, extra: Record<string, unknown> = {}) {
-  const res = await host.app.inject({ method: 'POST', url: `${API}/work-orders/${workOrderId}/reply`, headers: auth('demo-operator'), payload: { html, ...extra } })
+  const res = await host.app.inject({
+    method: 'POST',
+    url: `${API}/work-orders/${workOrderId}/reply`,
+    headers: auth('demo-operator'),
+    payload: { html, ...extra }
+  })
   if (res.statusCode !== 201) throw new Error(res.body)
   return res.json() as { id: number; messageId: string }
 }
@@ -36,7 +41,11 @@ t.test('SMTP down: replies wait as retrying; back up: each is delivered exactly 
   const host = await startTestHost({ mail: { from: MAIL_FROM, startWorkers: false, smtp: { url: smtp.url }, outboxBackoff: { baseMs: 20, maxMs: 50 } } })
   t.teardown(() => host.close())
   const workOrderId = await marioWorkOrder(host)
-  const queued = [await queueReply(host, workOrderId, '<p>Uno</p>'), await queueReply(host, workOrderId, '<p>Due</p>'), await queueReply(host, workOrderId, '<p>Tre</p>')]
+  const queued = [
+    await queueReply(host, workOrderId, '<p>Uno</p>'),
+    await queueReply(host, workOrderId, '<p>Due</p>'),
+    await queueReply(host, workOrderId, '<p>Tre</p>')
+  ]
 
   const down = await host.app.communications.outbox.runOnce()
   t.match(down, { sent: 0, retried: 3, failed: 0 })
@@ -67,12 +76,18 @@ t.test('SMTP down: replies wait as retrying; back up: each is delivered exactly 
   }
 })
 
-t.test('a 550 refusal fails the mail with the server\'s words; a 451 is retried', async (t) => {
+t.test("a 550 refusal fails the mail with the server's words; a 451 is retried", async (t) => {
   const smtp = await startSmtpServer({ t })
   const host = await startTestHost({ mail: { from: MAIL_FROM, startWorkers: false, smtp: { url: smtp.url }, outboxBackoff: { baseMs: 10, maxMs: 20 } } })
   t.teardown(() => host.close())
-  const raw = await buildMail({ from: 'mario.rossi@example.test', to: 'reclami@garbage.example.test', subject: 'Reclamo', messageId: '<r550@example.test>', text: 'Reclamo scritto' })
-  const { workOrderId } = await host.app.communications.mail.ingest(raw) as { workOrderId: number }
+  const raw = await buildMail({
+    from: 'mario.rossi@example.test',
+    to: 'reclami@garbage.example.test',
+    subject: 'Reclamo',
+    messageId: '<r550@example.test>',
+    text: 'Reclamo scritto'
+  })
+  const { workOrderId } = (await host.app.communications.mail.ingest(raw)) as { workOrderId: number }
   await host.knex('trc_outbox').where({ kind: 'confirmation' }).update({ status: 'sent' }) // not under test here
 
   smtp.failWith(550, '5.1.1 <mario.rossi@example.test>: Recipient address rejected: User unknown in virtual mailbox table', { on: 'RCPT' })
@@ -83,7 +98,7 @@ t.test('a 550 refusal fails the mail with the server\'s words; a 451 is retried'
   t.match(await host.app.communications.outbox.runOnce(), { failed: 1 })
   const failed = await message(host, reasoned.id)
   t.equal(failed?.deliveryStatus, 'failed')
-  t.match(failed?.deliveryError, /550 5\.1\.1 .*User unknown in virtual mailbox table/, 'the server\'s message is in the conversation')
+  t.match(failed?.deliveryError, /550 5\.1\.1 .*User unknown in virtual mailbox table/, "the server's message is in the conversation")
   t.match(await outboxRow(host, reasoned.id), { status: 'failed', attempts: 1 })
   const audit = await host.knex('trc_audit_log').where({ action: 'outbound.failed', message_id: reasoned.id })
   t.equal(audit.length, 1, 'audited')
@@ -109,7 +124,9 @@ t.test('a 550 refusal fails the mail with the server\'s words; a 451 is retried'
 t.test('temporary failures end as failed after the maximum attempts', async (t) => {
   const smtp = await startSmtpServer({ t })
   await smtp.stop()
-  const host = await startTestHost({ mail: { from: MAIL_FROM, startWorkers: false, smtp: { url: smtp.url }, outboxBackoff: { baseMs: 1, maxMs: 2 }, outboxMaxAttempts: 3 } })
+  const host = await startTestHost({
+    mail: { from: MAIL_FROM, startWorkers: false, smtp: { url: smtp.url }, outboxBackoff: { baseMs: 1, maxMs: 2 }, outboxMaxAttempts: 3 }
+  })
   t.teardown(() => host.close())
   const q = await queueReply(host, await marioWorkOrder(host), '<p>Mai</p>')
   for (let i = 0; i < 3; i++) {
@@ -152,8 +169,14 @@ t.test('two module instances on one database send each mail once', { skip: isPos
   t.equal(smtp.messages.length, 40, 'the relay got 40 mails')
   t.equal(new Set(smtp.messages.map((m) => m.parsed.messageId)).size, 40, 'no Message-ID twice')
   const statuses: Array<{ status: string; n: unknown }> = await a.knex('trc_outbox').select('status').count({ n: '*' }).groupBy('status')
-  t.same(statuses.map((s) => [s.status, Number(s.n)]), [['sent', 40]])
-  t.same([await a.app.communications.outbox.runOnce(), await b.app.communications.outbox.runOnce()].map((r) => r.sent), [0, 0])
+  t.same(
+    statuses.map((s) => [s.status, Number(s.n)]),
+    [['sent', 40]]
+  )
+  t.same(
+    [await a.app.communications.outbox.runOnce(), await b.app.communications.outbox.runOnce()].map((r) => r.sent),
+    [0, 0]
+  )
 })
 
 t.test('outbox options are validated at registration', async (t) => {
@@ -161,7 +184,13 @@ t.test('outbox options are validated at registration', async (t) => {
   t.throws(() => validateOptions({ ...base, mail: { outboxMaxAttempts: 0 } }), /option "mail.outboxMaxAttempts" must be a positive integer/)
   t.throws(() => validateOptions({ ...base, mail: { outboxBackoff: { baseMs: 100, maxMs: 10 } } }), /option "mail.outboxBackoff" must be \{ baseMs, maxMs \}/)
   t.throws(() => validateOptions({ ...base, mail: { maxAttachmentBytes: 1.5 } }), /option "mail.maxAttachmentBytes"/)
-  t.match(validateOptions(base).mail, { outboxPollMs: 1000, outboxMaxAttempts: 10, outboxClaimTtlMs: 300_000, maxAttachmentBytes: 10 * 1024 * 1024, maxOutboundBytes: 25 * 1024 * 1024 })
+  t.match(validateOptions(base).mail, {
+    outboxPollMs: 1000,
+    outboxMaxAttempts: 10,
+    outboxClaimTtlMs: 300_000,
+    maxAttachmentBytes: 10 * 1024 * 1024,
+    maxOutboundBytes: 25 * 1024 * 1024
+  })
 })
 
 t.test('the relay comes back: mail waiting for it is retried at once, not at its backoff time', async (t) => {
@@ -171,13 +200,23 @@ t.test('the relay comes back: mail waiting for it is retried at once, not at its
   const host = await startTestHost({ mail: { from: MAIL_FROM, startWorkers: true, smtp: { url: smtp.url }, relayProbeMs: 200 } })
   t.teardown(() => host.close())
   const q = await queueReply(host, await marioWorkOrder(host), '<p>Quando torna il server</p>')
-  await waitFor(() => outboxRow(host, q.id), (row) => row?.status === 'retrying', 10_000, 'the first failed attempt')
+  await waitFor(
+    () => outboxRow(host, q.id),
+    (row) => row?.status === 'retrying',
+    10_000,
+    'the first failed attempt'
+  )
   const row = await outboxRow(host, q.id)
   t.ok(new Date(row.next_attempt_at).getTime() - Date.now() > 15_000, 'the backoff alone would wait much longer')
   await smtp.start()
   const [delivered] = await smtp.waitFor(1, 10_000)
   t.equal(delivered?.parsed.messageId, `<${q.messageId}>`)
-  await waitFor(() => message(host, q.id), (m) => m?.deliveryStatus === 'sent', 5_000, 'sent')
+  await waitFor(
+    () => message(host, q.id),
+    (m) => m?.deliveryStatus === 'sent',
+    5_000,
+    'sent'
+  )
   t.match(await outboxRow(host, q.id), { status: 'sent', attempts: 2 })
   t.equal(smtp.messages.length, 1, 'once')
 })

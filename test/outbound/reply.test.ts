@@ -16,7 +16,10 @@ const API = '/api/communications'
 async function openWorkOrder(host: TestHost, subject = 'Reclamo: vetro non raccolto in via Roma') {
   const messageId = `<citizen.${Date.now()}.${Math.random().toString(36).slice(2)}@example.test>`
   const raw = await buildMail({
-    from: 'Mario Rossi <mario.rossi@example.test>', to: 'reclami@garbage.example.test', subject, messageId,
+    from: 'Mario Rossi <mario.rossi@example.test>',
+    to: 'reclami@garbage.example.test',
+    subject,
+    messageId,
     text: 'Buongiorno, il vetro non viene raccolto da due settimane.',
     attachments: [{ filename: 'foto.jpg', content: Buffer.from('jpeg-bytes'), contentType: 'image/jpeg' }]
   })
@@ -55,16 +58,29 @@ t.test('a reply with two attachments reaches the citizen threaded, and the answe
   t.equal(smtp.messages.length, 1, 'confirmation delivered')
   smtp.reset()
 
-  const html = '<p>Gentile sig. Rossi,</p><p>il ritiro è <b>riprogrammato</b> per giovedì.</p>' +
+  const html =
+    '<p>Gentile sig. Rossi,</p><p>il ritiro è <b>riprogrammato</b> per giovedì.</p>' +
     '<script>alert("x")</script><p onclick="steal()">Cordiali saluti</p><a href="javascript:alert(1)">link</a><img src="x" onerror="alert(2)">'
   const form = multipartBody({ html, cc: 'protocollo@garbage.example.test', reasonedReply: 'true' }, [
     { filename: 'verbale di sopralluogo è.pdf', contentType: 'application/pdf', content: Buffer.from('%PDF-1.4 verbale') },
     { filename: 'calendario.txt', contentType: 'text/plain', content: Buffer.from('lunedì: vetro\n') }
   ])
-  const res = await host.app.inject({ method: 'POST', url: `${API}/work-orders/${workOrderId}/reply`, headers: { ...auth('demo-operator'), ...form.headers }, payload: form.payload })
+  const res = await host.app.inject({
+    method: 'POST',
+    url: `${API}/work-orders/${workOrderId}/reply`,
+    headers: { ...auth('demo-operator'), ...form.headers },
+    payload: form.payload
+  })
   t.equal(res.statusCode, 201, res.body)
   const stored = res.json()
-  t.match(stored, { direction: 'outbound', channel: 'email', deliveryStatus: 'queued', to: ['mario.rossi@example.test'], cc: ['protocollo@garbage.example.test'], from: MAIL_FROM })
+  t.match(stored, {
+    direction: 'outbound',
+    channel: 'email',
+    deliveryStatus: 'queued',
+    to: ['mario.rossi@example.test'],
+    cc: ['protocollo@garbage.example.test'],
+    from: MAIL_FROM
+  })
   t.equal(stored.subject, `Re: Reclamo: vetro non raccolto in via Roma [OdL #${workOrderId}]`)
   t.equal(stored.inReplyTo, citizenMessageId)
   t.notMatch(stored.html, /script|onclick|onerror|javascript:|alert|steal/, 'stored HTML has no script or handlers')
@@ -104,12 +120,18 @@ t.test('a reply with two attachments reaches the citizen threaded, and the answe
 
   // The citizen answers from their mail client: In-Reply-To is what we sent. It lands in the watched mailbox.
   const answer = await buildMail({
-    from: 'Mario Rossi <mario.rossi@example.test>', to: 'reclami@garbage.example.test', subject: `R: ${p.subject}`,
-    messageId: `<answer.${Date.now()}@example.test>`, inReplyTo: p.messageId, references: [`<${citizenMessageId}>`, p.messageId ?? ''],
+    from: 'Mario Rossi <mario.rossi@example.test>',
+    to: 'reclami@garbage.example.test',
+    subject: `R: ${p.subject}`,
+    messageId: `<answer.${Date.now()}@example.test>`,
+    inReplyTo: p.messageId,
+    references: [`<${citizenMessageId}>`, p.messageId ?? ''],
     text: 'Grazie, confermo che giovedì il vetro è stato ritirato.'
   })
   await dovecot.append('reclami@garbage.example.test', answer, { internalDate: new Date() })
-  await host.app.communications.mailboxes.registerFromUrls([{ url: dovecot.url('reclami@garbage.example.test'), fromAddress: 'reclami@garbage.example.test', initialSync: 'all' }])
+  await host.app.communications.mailboxes.registerFromUrls([
+    { url: dovecot.url('reclami@garbage.example.test'), fromAddress: 'reclami@garbage.example.test', initialSync: 'all' }
+  ])
   await host.app.communications.mailboxes.start()
   let threaded: Item | undefined
   for (let i = 0; i < 100 && !threaded; i++) {
@@ -128,11 +150,41 @@ t.test('recipients, sender and subject default from the conversation', async (t)
   t.teardown(() => host.close())
 
   t.test('the last citizen mail wins over the contributor address; replies come from its mailbox', async (t) => {
-    const mailboxId = (await host.knex('trc_mailboxes').insert({ name: 'PEC', host: '127.0.0.1', port: 1, secure: false, username: 'pec', password_encrypted: 'x', folder: 'INBOX', from_address: 'protocollo@pec.garbage.example.test', from_name: 'Protocollo "PEC"', enabled: false, source: 'api', created_at: new Date(), updated_at: new Date() }, ['id']))[0]
+    const mailboxId = (
+      await host.knex('trc_mailboxes').insert(
+        {
+          name: 'PEC',
+          host: '127.0.0.1',
+          port: 1,
+          secure: false,
+          username: 'pec',
+          password_encrypted: 'x',
+          folder: 'INBOX',
+          from_address: 'protocollo@pec.garbage.example.test',
+          from_name: 'Protocollo "PEC"',
+          enabled: false,
+          source: 'api',
+          created_at: new Date(),
+          updated_at: new Date()
+        },
+        ['id']
+      )
+    )[0]
     const id = Number(typeof mailboxId === 'object' ? mailboxId.id : mailboxId)
-    const raw = await buildMail({ from: 'Giuseppe <giuseppe.altro@example.test>', to: 'protocollo@pec.garbage.example.test', subject: 'Fwd: Re: bolletta [OdL #999999]', messageId: '<g1@example.test>', text: 'Bolletta sbagliata' })
+    const raw = await buildMail({
+      from: 'Giuseppe <giuseppe.altro@example.test>',
+      to: 'protocollo@pec.garbage.example.test',
+      subject: 'Fwd: Re: bolletta [OdL #999999]',
+      messageId: '<g1@example.test>',
+      text: 'Bolletta sbagliata'
+    })
     const { workOrderId } = await host.app.communications.mail.ingest(raw, { mailboxId: id })
-    const res = await host.app.inject({ method: 'POST', url: `${API}/work-orders/${workOrderId}/reply`, headers: auth('demo-operator'), payload: { html: '<p>Verifichiamo.</p>' } })
+    const res = await host.app.inject({
+      method: 'POST',
+      url: `${API}/work-orders/${workOrderId}/reply`,
+      headers: auth('demo-operator'),
+      payload: { html: '<p>Verifichiamo.</p>' }
+    })
     t.equal(res.statusCode, 201, res.body)
     t.same(res.json().to, ['giuseppe.altro@example.test'])
     t.equal(res.json().from, '"Protocollo PEC" <protocollo@pec.garbage.example.test>')
@@ -142,7 +194,12 @@ t.test('recipients, sender and subject default from the conversation', async (t)
   t.test('without any inbound mail the contributor address is used', async (t) => {
     const wo = await host.knex('ordini_lavoro').first('id_odl').where('id_contribuente', host.contributors.marioRossi)
     const id = Number(wo.id_odl)
-    const res = await host.app.inject({ method: 'POST', url: `${API}/work-orders/${id}/reply`, headers: auth('demo-operator'), payload: { html: '<p>Buongiorno</p>', to: [] } })
+    const res = await host.app.inject({
+      method: 'POST',
+      url: `${API}/work-orders/${id}/reply`,
+      headers: auth('demo-operator'),
+      payload: { html: '<p>Buongiorno</p>', to: [] }
+    })
     t.equal(res.statusCode, 201, res.body)
     t.same(res.json().to, ['mario.rossi@example.test'])
     t.equal(res.json().from, MAIL_FROM)
@@ -150,7 +207,12 @@ t.test('recipients, sender and subject default from the conversation', async (t)
 
   t.test('explicit recipients, with display names', async (t) => {
     const { workOrderId } = await openWorkOrder(host, 'Informazioni')
-    const res = await host.app.inject({ method: 'POST', url: `${API}/work-orders/${workOrderId}/reply`, headers: auth('demo-operator'), payload: { html: '<p>Ok</p>', to: 'Avv. Bianchi <studio@legale.example.test>, altro@example.test' } })
+    const res = await host.app.inject({
+      method: 'POST',
+      url: `${API}/work-orders/${workOrderId}/reply`,
+      headers: auth('demo-operator'),
+      payload: { html: '<p>Ok</p>', to: 'Avv. Bianchi <studio@legale.example.test>, altro@example.test' }
+    })
     t.equal(res.statusCode, 201, res.body)
     t.same(res.json().to, ['"Avv. Bianchi" <studio@legale.example.test>', 'altro@example.test'])
   })
@@ -183,7 +245,12 @@ t.test('refusals say what is wrong and store nothing', async (t) => {
   t.equal(badAddress.statusCode, 400)
   t.match(badAddress.json().message, /Indirizzo email non valido nel campo "cc": non-un-indirizzo/)
 
-  const foreign = await host.app.inject({ method: 'POST', url, headers: auth('demo-operator'), payload: { html: '<p>x</p>', attachmentIds: [otherAttachment] } })
+  const foreign = await host.app.inject({
+    method: 'POST',
+    url,
+    headers: auth('demo-operator'),
+    payload: { html: '<p>x</p>', attachmentIds: [otherAttachment] }
+  })
   t.equal(foreign.statusCode, 400)
   t.match(foreign.json().message, new RegExp(`L'allegato ${otherAttachment} non appartiene alla conversazione`))
 
@@ -204,7 +271,12 @@ t.test('refusals say what is wrong and store nothing', async (t) => {
   t.equal(badFlag.statusCode, 400)
   t.match(badFlag.json().message, /"reasonedReply" deve essere true o false/)
 
-  const unknown = await host.app.inject({ method: 'POST', url: `${API}/work-orders/99999999/reply`, headers: auth('demo-operator'), payload: { html: '<p>x</p>' } })
+  const unknown = await host.app.inject({
+    method: 'POST',
+    url: `${API}/work-orders/99999999/reply`,
+    headers: auth('demo-operator'),
+    payload: { html: '<p>x</p>' }
+  })
   t.equal(unknown.statusCode, 404)
   t.match(unknown.json().message, /Ordine di lavoro 99999999 non trovato/)
 
@@ -216,7 +288,12 @@ t.test('no sender configured: 409 and nothing stored', async (t) => {
   t.teardown(() => host.close())
   const wo = await host.knex('ordini_lavoro').first('id_odl').where('id_contribuente', host.contributors.marioRossi)
   const before = await counts(host)
-  const res = await host.app.inject({ method: 'POST', url: `${API}/work-orders/${wo.id_odl}/reply`, headers: auth('demo-operator'), payload: { html: '<p>x</p>' } })
+  const res = await host.app.inject({
+    method: 'POST',
+    url: `${API}/work-orders/${wo.id_odl}/reply`,
+    headers: auth('demo-operator'),
+    payload: { html: '<p>x</p>' }
+  })
   t.equal(res.statusCode, 409)
   t.match(res.json().message, /Nessun mittente configurato/)
   t.same(await counts(host), before)
@@ -228,7 +305,12 @@ t.test('with workers started, a queued reply is sent at once (no waiting for the
   t.teardown(() => host.close())
   const wo = await host.knex('ordini_lavoro').first('id_odl').where('id_contribuente', host.contributors.marioRossi)
   const started = Date.now()
-  const res = await host.app.inject({ method: 'POST', url: `${API}/work-orders/${wo.id_odl}/reply`, headers: auth('demo-operator'), payload: { html: '<p>Subito</p>' } })
+  const res = await host.app.inject({
+    method: 'POST',
+    url: `${API}/work-orders/${wo.id_odl}/reply`,
+    headers: auth('demo-operator'),
+    payload: { html: '<p>Subito</p>' }
+  })
   t.equal(res.statusCode, 201)
   const [mail] = await smtp.waitFor(1, 5000)
   t.ok(Date.now() - started < 5000, 'delivered long before the 60 s poll')

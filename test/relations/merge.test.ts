@@ -8,8 +8,11 @@ const API = '/api/communications'
 
 async function openWorkOrder(host: TestHost, subject: string, receivedAt: string, file: string) {
   const raw = await buildMail({
-    from: 'Mario Rossi <mario.rossi@example.test>', to: 'reclami@garbage.example.test', subject,
-    messageId: `<m.${Date.now()}.${Math.random().toString(36).slice(2)}@example.test>`, text: `${subject}: il bidone non è stato svuotato.`,
+    from: 'Mario Rossi <mario.rossi@example.test>',
+    to: 'reclami@garbage.example.test',
+    subject,
+    messageId: `<m.${Date.now()}.${Math.random().toString(36).slice(2)}@example.test>`,
+    text: `${subject}: il bidone non è stato svuotato.`,
     attachments: [{ filename: file, content: Buffer.from(`bytes of ${file}`), contentType: 'application/pdf' }]
   })
   return (await host.app.communications.mail.ingest(raw, { receivedAt: new Date(receivedAt) })).workOrderId as number
@@ -19,7 +22,14 @@ async function snapshot(host: TestHost, id: number) {
   const conversation = (await host.app.inject({ url: `${API}/work-orders/${id}/messages`, headers: auth('demo-viewer') })).json()
   const hostRow = await host.knex('ordini_lavoro').first('*').where('id_odl', id)
   const { updated_at: _u, ...meta } = await host.knex('trc_work_order_meta').first('*').where('work_order_id', id)
-  const audit = (await host.knex('trc_audit_log').select('id').where('work_order_id', id).whereNotIn('action', ['workOrder.merged', 'workOrder.mergedInto', 'workOrder.unmerged']).orderBy('id')).map((r: { id: number }) => Number(r.id))
+  const audit = (
+    await host
+      .knex('trc_audit_log')
+      .select('id')
+      .where('work_order_id', id)
+      .whereNotIn('action', ['workOrder.merged', 'workOrder.mergedInto', 'workOrder.unmerged'])
+      .orderBy('id')
+  ).map((r: { id: number }) => Number(r.id))
   const view = (await host.app.inject({ url: `${API}/work-orders/${id}`, headers: auth('demo-viewer') })).json()
   return { conversation, hostRow, meta, audit, dueDate: view.dueDate, receivedAt: view.receivedAt }
 }
@@ -41,14 +51,23 @@ t.test('merge and undo', async (t) => {
     const merged = await api('POST', `/work-orders/${first}/merge`, { into: second })
     t.equal(merged.statusCode, 200)
     const body = merged.json()
-    t.same(body.movedMessageIds, before.first.conversation.items.map((m: { id: number }) => m.id))
+    t.same(
+      body.movedMessageIds,
+      before.first.conversation.items.map((m: { id: number }) => m.id)
+    )
     t.same(body.movedAuditIds, before.first.audit)
     t.equal(body.receivedAt, '2026-03-02T09:00:00.000Z', 'the clock follows the earliest receipt')
     t.equal(before.second.dueDate, '2026-04-17')
-    t.equal(body.dueDate, '2026-04-14', 'the target\'s standard counted from the earlier receipt (30 working days, Easter Monday excluded)')
+    t.equal(body.dueDate, '2026-04-14', "the target's standard counted from the earlier receipt (30 working days, Easter Monday excluded)")
 
     const target = (await api('GET', `/work-orders/${second}/messages`)).json().items as Array<{ id: number; attachments: Array<{ filename: string }> }>
-    t.same(target.map((m) => m.attachments.map((a) => a.filename)).flat().sort(), ['prima.pdf', 'seconda.pdf'])
+    t.same(
+      target
+        .map((m) => m.attachments.map((a) => a.filename))
+        .flat()
+        .sort(),
+      ['prima.pdf', 'seconda.pdf']
+    )
     t.same((await api('GET', `/work-orders/${first}/messages`)).json().items, [])
     t.equal((await host.knex('ordini_lavoro').first('stato').where('id_odl', first)).stato, 'CHIUSO')
     const view = (await api('GET', `/work-orders/${second}`)).json()
@@ -57,7 +76,10 @@ t.test('merge and undo', async (t) => {
     const pointer = (await api('GET', `/work-orders/${first}/relations`)).json()
     t.equal(pointer.mergedInto.workOrderId, second)
     t.equal(Number((await host.knex('trc_work_order_meta').first('merged_into_work_order_id').where('work_order_id', first)).merged_into_work_order_id), second)
-    t.same((await api('GET', `/work-orders/${second}/relations`)).json().mergedFrom.map((r: { workOrderId: number }) => r.workOrderId), [first])
+    t.same(
+      (await api('GET', `/work-orders/${second}/relations`)).json().mergedFrom.map((r: { workOrderId: number }) => r.workOrderId),
+      [first]
+    )
     const deadlines = (await api('GET', '/deadlines')).json()
     const listed = (deadlines.items ?? deadlines).map((d: { workOrderId: number }) => d.workOrderId)
     t.notOk(listed.includes(first), 'the merged request has no clock of its own')
@@ -74,7 +96,14 @@ t.test('merge and undo', async (t) => {
     const after = { first: await snapshot(host, first), second: await snapshot(host, second) }
     t.same(after, before, 'both conversations, host rows, metadata, audit and clocks as before')
     t.equal(after.first.hostRow.stato, 'IN_LAVORAZIONE', 'the exact host status is back')
-    const actions = (await host.knex('trc_audit_log').select('action').where('work_order_id', second).whereIn('action', ['workOrder.merged', 'workOrder.unmerged']).orderBy('id')).map((r: { action: string }) => r.action)
+    const actions = (
+      await host
+        .knex('trc_audit_log')
+        .select('action')
+        .where('work_order_id', second)
+        .whereIn('action', ['workOrder.merged', 'workOrder.unmerged'])
+        .orderBy('id')
+    ).map((r: { action: string }) => r.action)
     t.same(actions, ['workOrder.merged', 'workOrder.unmerged'], 'the merge and its undo are audited')
 
     const nothing = await api('POST', `/work-orders/${first}/unmerge`, undefined, 'demo-operator', 'en')
@@ -101,8 +130,14 @@ t.test('merge and undo', async (t) => {
     const b = await openWorkOrder(host, 'Richiesta collegata B', '2026-03-03T09:00:00Z', 'b.pdf')
     const linked = await api('POST', `/work-orders/${b}/links`, { workOrderId: a })
     t.equal(linked.statusCode, 200)
-    t.same(linked.json().links.map((l: { workOrderId: number; subject: string }) => [l.workOrderId, l.subject]), [[a, 'Richiesta collegata A']])
-    t.same((await api('GET', `/work-orders/${a}/relations`)).json().links.map((l: { workOrderId: number }) => l.workOrderId), [b])
+    t.same(
+      linked.json().links.map((l: { workOrderId: number; subject: string }) => [l.workOrderId, l.subject]),
+      [[a, 'Richiesta collegata A']]
+    )
+    t.same(
+      (await api('GET', `/work-orders/${a}/relations`)).json().links.map((l: { workOrderId: number }) => l.workOrderId),
+      [b]
+    )
     t.equal((await api('POST', `/work-orders/${a}/links`, { workOrderId: b })).json().links.length, 1, 'linking twice keeps one link')
     t.equal((await api('POST', `/work-orders/${a}/links`, { workOrderId: a })).statusCode, 400)
     t.same((await api('DELETE', `/work-orders/${a}/links/${b}`)).json().links, [])

@@ -18,7 +18,16 @@ export function chromiumAvailable(): boolean {
 export async function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync'
+    ]
   })
 }
 
@@ -48,8 +57,17 @@ export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> 
   const violations = await page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run: (context: unknown, options: unknown) => Promise<{ violations: AxeViolation[] }> } }).axe
     // The mail bodies are sandboxed frames without scripts: axe cannot run inside them (their title is still checked).
-    const result = await axe.run(document, { iframes: false, resultTypes: ['violations'], runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } })
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target, html: n.html.slice(0, 200), failureSummary: n.failureSummary })) }))
+    const result = await axe.run(document, {
+      iframes: false,
+      resultTypes: ['violations'],
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] }
+    })
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.map((n) => ({ target: n.target, html: n.html.slice(0, 200), failureSummary: n.failureSummary }))
+    }))
   })
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
 }
@@ -80,7 +98,11 @@ export async function startUiHarness(): Promise<UiHarness> {
   const base = `http://127.0.0.1:${(host.app.server.address() as AddressInfo).port}`
   const browser = await launchChromium()
   return {
-    host, smtp, browser, base, bundleGzip: built.gzip,
+    host,
+    smtp,
+    browser,
+    base,
+    bundleGzip: built.gzip,
     async ingest(options) {
       const result = await host.app.communications.mail.ingest(await buildMail(options))
       if (!result.workOrderId) throw new Error(`ingest did not open a work order: ${JSON.stringify(result)}`)

@@ -26,7 +26,11 @@ t.test('the bundle is served with an ETag, a versioned URL cached for a year, an
   const bare = await host.app.inject({ method: 'GET', url: '/api/communications/ui/trc-communications.js' })
   t.equal(bare.statusCode, 200)
   t.equal(bare.headers['cache-control'], 'public, max-age=0, must-revalidate')
-  const again = await host.app.inject({ method: 'GET', url: '/api/communications/ui/trc-communications.js', headers: { 'if-none-match': String(bare.headers.etag) } })
+  const again = await host.app.inject({
+    method: 'GET',
+    url: '/api/communications/ui/trc-communications.js',
+    headers: { 'if-none-match': String(bare.headers.etag) }
+  })
   t.equal(again.statusCode, 304)
   t.equal(again.body, '')
 
@@ -56,7 +60,11 @@ t.test('GET /contributors?ids= names the candidates of an ambiguous sender', asy
   const res = await host.app.inject({ method: 'GET', url: `/api/communications/contributors?ids=${a},${b},999999`, headers: auth('demo-viewer') })
   t.equal(res.statusCode, 200)
   const items = res.json().items as Array<{ id: number; displayName: string; emails: string[] }>
-  t.same(items.map((c) => c.id), [a, b], 'in the order asked, unknown ids left out')
+  t.same(
+    items.map((c) => c.id),
+    [a, b],
+    'in the order asked, unknown ids left out'
+  )
   t.ok(items.every((c) => /Bianchi/i.test(c.displayName) && c.emails.includes('famiglia.bianchi@example.test')))
   const bad = await host.app.inject({ method: 'GET', url: '/api/communications/contributors?ids=abc', headers: auth('demo-viewer') })
   t.equal(bad.statusCode, 400)
@@ -68,7 +76,12 @@ t.test('GET /contributors?ids= names the candidates of an ambiguous sender', asy
 t.test('the conversation answers 304 to an unchanged ETag and a new one after a new message', async (t) => {
   const host = await startTestHost()
   t.teardown(() => host.close())
-  const raw = await buildMail({ from: 'Mario Rossi <mario.rossi@example.test>', to: 'tari@garbage.example.test', subject: 'Mancata raccolta', text: 'Il bidone non è stato svuotato.' })
+  const raw = await buildMail({
+    from: 'Mario Rossi <mario.rossi@example.test>',
+    to: 'tari@garbage.example.test',
+    subject: 'Mancata raccolta',
+    text: 'Il bidone non è stato svuotato.'
+  })
   const result = await host.app.communications.mail.ingest(raw)
   const workOrderId = (result as { workOrderId: number }).workOrderId
   const url = `/api/communications/work-orders/${workOrderId}/messages`
@@ -80,7 +93,12 @@ t.test('the conversation answers 304 to an unchanged ETag and a new one after a 
   const unchanged = await host.app.inject({ method: 'GET', url, headers: { ...auth('demo-viewer'), 'if-none-match': etag } })
   t.equal(unchanged.statusCode, 304)
 
-  const reply = await buildMail({ from: 'mario.rossi@example.test', to: 'tari@garbage.example.test', subject: `Re: Mancata raccolta [OdL #${workOrderId}]`, text: 'Ancora niente.' })
+  const reply = await buildMail({
+    from: 'mario.rossi@example.test',
+    to: 'tari@garbage.example.test',
+    subject: `Re: Mancata raccolta [OdL #${workOrderId}]`,
+    text: 'Ancora niente.'
+  })
   await host.app.communications.mail.ingest(reply)
   const changed = await host.app.inject({ method: 'GET', url, headers: { ...auth('demo-viewer'), 'if-none-match': etag } })
   t.equal(changed.statusCode, 200)

@@ -30,7 +30,7 @@ if (!chromiumAvailable()) {
       from: 'Mario Rossi <mario.rossi@example.test>',
       to: 'tari@garbage.example.test',
       subject: 'Bidone organico non svuotato',
-      text: 'Buongiorno, il bidone dell\'organico non viene svuotato da due settimane.',
+      text: "Buongiorno, il bidone dell'organico non viene svuotato da due settimane.",
       html: `<p>Buongiorno,</p><p>il bidone dell'organico in <b>via Roma 1</b> non viene svuotato da due settimane.</p>
         <p>Allego la bolletta e una foto.</p><p><img src="cid:foto@mario" alt="foto del bidone" width="40" height="40"></p>
         <div>Il giorno lun 2 mar 2026 alle ore 10:15 Ufficio TARI &lt;tari@garbage.example.test&gt; ha scritto:<br></div>
@@ -62,7 +62,10 @@ if (!chromiumAvailable()) {
     t.notMatch(await frame.locator('body').textContent(), /precedente segnalazione/, 'the quoted history starts collapsed')
     await frame.waitForFunction(() => Array.from(document.images).every((img) => img.complete))
     t.equal(await frame.evaluate(() => document.images[0]?.naturalWidth ?? 0), 1, 'the inline cid image loads from the attachment route')
-    const frameHeight = await page.locator('trc-mail-body iframe').first().evaluate((el) => el.getBoundingClientRect().height)
+    const frameHeight = await page
+      .locator('trc-mail-body iframe')
+      .first()
+      .evaluate((el) => el.getBoundingClientRect().height)
     t.ok(frameHeight > 60, `the frame is sized to its content (${frameHeight}px)`)
     const toggle = inbound.getByRole('button', { name: 'Mostra citazione' })
     t.equal(await toggle.getAttribute('aria-expanded'), 'false')
@@ -85,8 +88,14 @@ if (!chromiumAvailable()) {
     await page.keyboard.type('il ritiro è programmato per domani')
     await page.getByRole('button', { name: 'Grassetto' }).click()
     await page.keyboard.type('. Cordiali saluti.')
-    t.match(await editor.innerHTML(), /<b>il ritiro è programmato per domani<\/b>|<strong>il ritiro è programmato per domani<\/strong>/, 'bold from the toolbar')
-    await page.locator('trc-compose #files').setInputFiles({ name: 'calendario-ritiri.txt', mimeType: 'text/plain', buffer: Buffer.from('Lunedì: organico\nMartedì: carta\n') })
+    t.match(
+      await editor.innerHTML(),
+      /<b>il ritiro è programmato per domani<\/b>|<strong>il ritiro è programmato per domani<\/strong>/,
+      'bold from the toolbar'
+    )
+    await page
+      .locator('trc-compose #files')
+      .setInputFiles({ name: 'calendario-ritiri.txt', mimeType: 'text/plain', buffer: Buffer.from('Lunedì: organico\nMartedì: carta\n') })
     await page.locator('trc-compose .files').getByText('calendario-ritiri.txt').waitFor()
     await page.locator('trc-communications').screenshot({ path: screenshotPath('tab-compose.png') })
     const composeViolations = await seriousAxeViolations(page)
@@ -97,7 +106,13 @@ if (!chromiumAvailable()) {
     const outbound = page.locator('trc-communications article.operator')
     await outbound.first().waitFor()
     t.match(await outbound.first().locator('.delivery').textContent(), /In coda|In invio|Inviato/, 'the reply shows its delivery status')
-    t.ok(await outbound.first().getByRole('link', { name: /calendario-ritiri\.txt/ }).isVisible(), 'the reply lists its attachment')
+    t.ok(
+      await outbound
+        .first()
+        .getByRole('link', { name: /calendario-ritiri\.txt/ })
+        .isVisible(),
+      'the reply lists its attachment'
+    )
 
     // the outbox worker delivers it to the SMTP server, and the tab shows "Inviato" without a reload
     const messages = await h.smtp.waitFor(2, 20_000)
@@ -105,7 +120,11 @@ if (!chromiumAvailable()) {
     t.ok(sent, 'the reply reached the SMTP server')
     if (sent) {
       t.match(sent.parsed.html, /<(b|strong)>il ritiro è programmato per domani<\/(b|strong)>/, 'with the bold text')
-      t.same(sent.parsed.attachments.map((a) => a.filename), ['calendario-ritiri.txt'], 'with the attachment')
+      t.same(
+        sent.parsed.attachments.map((a) => a.filename),
+        ['calendario-ritiri.txt'],
+        'with the attachment'
+      )
       t.same(sent.envelope.to, ['mario.rossi@example.test'])
       t.match(sent.parsed.subject, /Bidone organico non svuotato/)
     }
@@ -117,22 +136,32 @@ if (!chromiumAvailable()) {
     await page.getByRole('button', { name: 'Dal più recente' }).click()
     t.match(await page.locator('trc-communications article h4').first().textContent(), /^Re: /, 'the reply comes first')
     await page.waitForTimeout(400)
-    const sizes = await page.evaluate(() => Array.from(document.querySelector('trc-communications')?.shadowRoot?.querySelectorAll('trc-mail-body') ?? []).map((b) => {
-      const frame = b.shadowRoot?.querySelector('iframe')
-      return { frame: Math.round(frame?.getBoundingClientRect().height ?? 0), body: Math.round(frame?.contentDocument?.body.getBoundingClientRect().height ?? -1) }
-    }))
+    const sizes = await page.evaluate(() =>
+      Array.from(document.querySelector('trc-communications')?.shadowRoot?.querySelectorAll('trc-mail-body') ?? []).map((b) => {
+        const frame = b.shadowRoot?.querySelector('iframe')
+        return {
+          frame: Math.round(frame?.getBoundingClientRect().height ?? 0),
+          body: Math.round(frame?.contentDocument?.body.getBoundingClientRect().height ?? -1)
+        }
+      })
+    )
     t.ok(sizes.length >= 3 && sizes.every((s) => Math.abs(s.frame - s.body) <= 2), `frames fit their content: ${JSON.stringify(sizes)}`)
     t.same(pageErrors, [], 'no script errors on the page')
   })
 
   t.test('a draft survives a page reload', async (t) => {
-    const workOrderId = await ingest({ from: 'mario.rossi@example.test', to: 'tari@garbage.example.test', subject: 'Richiesta informazioni tariffa', text: 'Come si calcola la TARI?' })
+    const workOrderId = await ingest({
+      from: 'mario.rossi@example.test',
+      to: 'tari@garbage.example.test',
+      subject: 'Richiesta informazioni tariffa',
+      text: 'Come si calcola la TARI?'
+    })
     const { context, page } = await h.signedIn('demo-operator')
     t.teardown(() => context.close())
     await openTab(page, workOrderId)
     await page.getByRole('button', { name: 'Nota interna' }).click()
     await page.locator('trc-compose .editor').click()
-    await page.keyboard.type('Verificare con l\'ufficio tributi')
+    await page.keyboard.type("Verificare con l'ufficio tributi")
     await page.locator('trc-compose .saved').waitFor()
     await page.reload()
     await page.locator('trc-compose .editor').waitFor()
@@ -183,16 +212,27 @@ if (!chromiumAvailable()) {
     const { context, page } = await h.signedIn('demo-operator')
     t.teardown(() => context.close())
     const calls: string[] = []
-    await page.exposeFunction('__trcPwned', (where: string) => { calls.push(where) })
+    await page.exposeFunction('__trcPwned', (where: string) => {
+      calls.push(where)
+    })
     const dialogs: string[] = []
-    page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss() })
+    page.on('dialog', (d) => {
+      dialogs.push(d.message())
+      void d.dismiss()
+    })
     const remote: string[] = []
-    page.on('request', (r) => { if (!r.url().startsWith(h.base) && !r.url().startsWith('data:')) remote.push(r.url()) })
+    page.on('request', (r) => {
+      if (!r.url().startsWith(h.base) && !r.url().startsWith('data:')) remote.push(r.url())
+    })
     await openTab(page, workOrderId)
     const frame = await bodyFrame(page)
     t.match(await frame.locator('body').textContent(), /Gentile ufficio/)
     // try the links too: a sandbox without scripts never runs javascript: URLs
-    await frame.locator('a').first().click({ force: true, timeout: 3000 }).catch(() => undefined)
+    await frame
+      .locator('a')
+      .first()
+      .click({ force: true, timeout: 3000 })
+      .catch(() => undefined)
     await page.waitForTimeout(500)
 
     t.same(calls, [], 'no payload ever called the exposed function')
@@ -201,8 +241,14 @@ if (!chromiumAvailable()) {
     t.same(remote, [], 'no request left the host (no tracking pixel, no remote CSS)')
     const inFrame = await frame.evaluate(() => ({
       scripts: document.querySelectorAll('script').length,
-      handlers: Array.from(document.querySelectorAll('*')).flatMap((el) => Array.from(el.attributes).filter((a) => a.name.startsWith('on')).map((a) => a.name)),
-      jsLinks: Array.from(document.querySelectorAll('[href],[src],[action],[data]')).map((el) => el.getAttribute('href') ?? el.getAttribute('src') ?? el.getAttribute('action') ?? el.getAttribute('data') ?? '').filter((v) => /^\s*(java|vb)script:|^\s*data:text/i.test(v.replace(/[\t\n\r]/g, ''))),
+      handlers: Array.from(document.querySelectorAll('*')).flatMap((el) =>
+        Array.from(el.attributes)
+          .filter((a) => a.name.startsWith('on'))
+          .map((a) => a.name)
+      ),
+      jsLinks: Array.from(document.querySelectorAll('[href],[src],[action],[data]'))
+        .map((el) => el.getAttribute('href') ?? el.getAttribute('src') ?? el.getAttribute('action') ?? el.getAttribute('data') ?? '')
+        .filter((v) => /^\s*(java|vb)script:|^\s*data:text/i.test(v.replace(/[\t\n\r]/g, ''))),
       dangerous: document.body.querySelectorAll('iframe,object,embed,form,svg,math,meta,style,link,base').length,
       body: document.body.innerHTML,
       fixed: Array.from(document.querySelectorAll('body *')).some((el) => getComputedStyle(el).position === 'fixed'),
@@ -235,7 +281,12 @@ if (!chromiumAvailable()) {
   })
 
   t.test('a viewer sees the conversation but no compose controls, and the API refuses writes', async (t) => {
-    const workOrderId = await ingest({ from: 'mario.rossi@example.test', to: 'tari@garbage.example.test', subject: 'Segnalazione abbandono rifiuti', text: 'Sacchi abbandonati in piazza.' })
+    const workOrderId = await ingest({
+      from: 'mario.rossi@example.test',
+      to: 'tari@garbage.example.test',
+      subject: 'Segnalazione abbandono rifiuti',
+      text: 'Sacchi abbandonati in piazza.'
+    })
     const { context, page } = await h.signedIn('demo-viewer')
     t.teardown(() => context.close())
     await openTab(page, workOrderId)
@@ -249,7 +300,13 @@ if (!chromiumAvailable()) {
     t.equal(await page.getByRole('button', { name: 'Invia documento' }).count(), 0, 'no document sending')
     t.ok(await page.getByRole('link', { name: /Esporta \.docx/ }).isVisible(), 'the export stays available')
     const statuses = await page.evaluate(async (id) => {
-      const post = (path: string, body: unknown) => fetch(`/api/communications${path}`, { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+      const post = (path: string, body: unknown) =>
+        fetch(`/api/communications${path}`, {
+          method: 'POST',
+          credentials: 'same-origin',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body)
+        })
       const reply = await post(`/work-orders/${id}/reply`, { html: '<p>no</p>' })
       const note = await post(`/work-orders/${id}/notes`, { html: '<p>no</p>' })
       const state = await post(`/work-orders/${id}/state`, { state: 'closed' })
@@ -263,21 +320,34 @@ if (!chromiumAvailable()) {
     await page.goto(`${h.base}/work-orders/${workOrderId}`)
     await page.locator('trc-communications article').first().waitFor({ state: 'attached' })
     await page.getByRole('tab', { name: 'Comunicazioni' }).click()
-    await page.waitForFunction(() => {
-      const body = document.querySelector('trc-communications')?.shadowRoot?.querySelector('trc-mail-body')
-      const frame = body?.shadowRoot?.querySelector('iframe')
-      return frame ? frame.style.height !== '' && frame.getBoundingClientRect().height >= 20 : false
-    }, undefined, { timeout: 5000 })
+    await page.waitForFunction(
+      () => {
+        const body = document.querySelector('trc-communications')?.shadowRoot?.querySelector('trc-mail-body')
+        const frame = body?.shadowRoot?.querySelector('iframe')
+        return frame ? frame.style.height !== '' && frame.getBoundingClientRect().height >= 20 : false
+      },
+      undefined,
+      { timeout: 5000 }
+    )
     t.pass('the body frames get their height once the tab is visible')
 
     // signed out in another tab: the next poll says so instead of failing silently
     await page.context().clearCookies()
-    await page.getByText('Sessione scaduta', { exact: false }).or(page.getByText('Autenticazione richiesta', { exact: false })).first().waitFor({ timeout: 12_000 })
+    await page
+      .getByText('Sessione scaduta', { exact: false })
+      .or(page.getByText('Autenticazione richiesta', { exact: false }))
+      .first()
+      .waitFor({ timeout: 12_000 })
     t.pass('an expired session is reported')
   })
 
   t.test('the language switches to English at runtime', async (t) => {
-    const workOrderId = await ingest({ from: 'mario.rossi@example.test', to: 'tari@garbage.example.test', subject: 'Cambio indirizzo', text: 'Ho cambiato casa.' })
+    const workOrderId = await ingest({
+      from: 'mario.rossi@example.test',
+      to: 'tari@garbage.example.test',
+      subject: 'Cambio indirizzo',
+      text: 'Ho cambiato casa.'
+    })
     const { context, page } = await h.signedIn('demo-operator')
     t.teardown(() => context.close())
     await openTab(page, workOrderId)
@@ -286,7 +356,12 @@ if (!chromiumAvailable()) {
     t.equal(await page.locator('trc-communications').getAttribute('lang'), 'en')
     t.ok(await page.getByText('Citizen', { exact: true }).first().isVisible())
     const error = await page.evaluate(async (id) => {
-      const r = await fetch(`/api/communications/work-orders/${id}/reply`, { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json', 'accept-language': 'en' }, body: JSON.stringify({ html: '' }) })
+      const r = await fetch(`/api/communications/work-orders/${id}/reply`, {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'content-type': 'application/json', 'accept-language': 'en' },
+        body: JSON.stringify({ html: '' })
+      })
       return (await r.json()).message as string
     }, workOrderId)
     t.equal(error, 'Invalid request: the field "html" is missing', 'the server answers in English too')

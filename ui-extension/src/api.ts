@@ -3,7 +3,12 @@
 import type { Lang } from './i18n.js'
 
 export class ApiError extends Error {
-  constructor(readonly status: number, message: string, readonly code: string | null = null, readonly fields: Record<string, string> | null = null) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly code: string | null = null,
+    readonly fields: Record<string, string> | null = null
+  ) {
     super(message)
     this.name = 'ApiError'
   }
@@ -24,7 +29,11 @@ export interface ErrorTexts {
 }
 
 export class Api {
-  constructor(readonly base: string, readonly lang: () => Lang, private readonly texts: () => ErrorTexts) {}
+  constructor(
+    readonly base: string,
+    readonly lang: () => Lang,
+    private readonly texts: () => ErrorTexts
+  ) {}
 
   url(path: string): string {
     return `${this.base.replace(/\/$/, '')}${path}`
@@ -108,9 +117,7 @@ export class Api {
 
   private errorFrom(status: number, data: unknown): ApiError {
     const body = (data && typeof data === 'object' ? data : {}) as { message?: unknown; error?: unknown; fields?: unknown }
-    const message = typeof body.message === 'string' && body.message
-      ? body.message
-      : status === 401 ? this.texts().session : this.texts().unexpected(status)
+    const message = typeof body.message === 'string' && body.message ? body.message : status === 401 ? this.texts().session : this.texts().unexpected(status)
     const fields = body.fields && typeof body.fields === 'object' ? (body.fields as Record<string, string>) : null
     return new ApiError(status, message, typeof body.error === 'string' ? body.error : null, fields)
   }

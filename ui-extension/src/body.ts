@@ -2,10 +2,26 @@
 // history of a reply is split off so it can be collapsed, and the result is wrapped in a document for a sandboxed
 // iframe whose Content-Security-Policy forbids every script, every remote resource and every form.
 
-const DROP_ELEMENTS = 'script,style,link,meta,base,iframe,frame,frameset,object,embed,applet,form,input,button,select,textarea,option,svg,math,template,noscript,audio,video,source,track,canvas,portal,dialog'
+const DROP_ELEMENTS =
+  'script,style,link,meta,base,iframe,frame,frameset,object,embed,applet,form,input,button,select,textarea,option,svg,math,template,noscript,audio,video,source,track,canvas,portal,dialog'
 const SAFE_LINK = /^(?:https?:\/\/[^/\\\s]|mailto:|tel:)/i
 const SAFE_IMAGE = /^(?:\/(?![/\\])|data:image\/(?:png|jpe?g|gif);base64,)/i
-const URL_ATTRIBUTES = ['href', 'src', 'srcset', 'action', 'formaction', 'background', 'poster', 'xlink:href', 'ping', 'lowsrc', 'dynsrc', 'longdesc', 'cite', 'data']
+const URL_ATTRIBUTES = [
+  'href',
+  'src',
+  'srcset',
+  'action',
+  'formaction',
+  'background',
+  'poster',
+  'xlink:href',
+  'ping',
+  'lowsrc',
+  'dynsrc',
+  'longdesc',
+  'cite',
+  'data'
+]
 
 /** Browsers ignore ASCII tabs/newlines inside URLs and trim controls: judge the URL as the browser will read it. */
 function cleanUrl(value: string): string {
@@ -68,7 +84,12 @@ function findQuoteStart(body: HTMLElement): { start: Element; kind: 'blockquote'
       let start: Element = node
       if (previous && previous.localName === 'br') previous = previous.previousElementSibling
       if (previous && ATTRIBUTION.test(textOf(previous)) && textOf(previous).length < 400) start = previous
-      else if (!previous && node.parentElement && node.parentElement !== body && ATTRIBUTION.test(textOf(node.parentElement).slice(0, Math.max(0, textOf(node.parentElement).length - textOf(node).length)))) {
+      else if (
+        !previous &&
+        node.parentElement &&
+        node.parentElement !== body &&
+        ATTRIBUTION.test(textOf(node.parentElement).slice(0, Math.max(0, textOf(node.parentElement).length - textOf(node).length)))
+      ) {
         start = node.parentElement
       }
       return { start, kind: 'blockquote' }
@@ -80,7 +101,10 @@ function findQuoteStart(body: HTMLElement): { start: Element; kind: 'blockquote'
     }
     if (/^(?:div|p|hr)$/.test(node.localName)) {
       const text = textOf(node)
-      if (node.localName === 'hr' || (text.length < 1500 && (ORIGINAL_MESSAGE.test(text) || (OUTLOOK_HEADER.test(text) && !node.querySelector('div,p,table'))))) {
+      if (
+        node.localName === 'hr' ||
+        (text.length < 1500 && (ORIGINAL_MESSAGE.test(text) || (OUTLOOK_HEADER.test(text) && !node.querySelector('div,p,table'))))
+      ) {
         if (node.localName === 'hr') {
           const next = node.nextElementSibling
           if (!next || !(ORIGINAL_MESSAGE.test(textOf(next)) || OUTLOOK_HEADER.test(textOf(next)))) continue
@@ -161,7 +185,8 @@ export function splitHtml(html: string): SplitBody {
 export function findQuoteLine(lines: readonly string[]): number {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? ''
-    if (ORIGINAL_MESSAGE.test(line) || (ATTRIBUTION.test(line) && (lines[i + 1]?.trimStart().startsWith('>') || lines[i + 2]?.trimStart().startsWith('>')))) return i
+    if (ORIGINAL_MESSAGE.test(line) || (ATTRIBUTION.test(line) && (lines[i + 1]?.trimStart().startsWith('>') || lines[i + 2]?.trimStart().startsWith('>'))))
+      return i
     if (/^\s*(?:da|from)\s*:/i.test(line) && lines.slice(i + 1, i + 5).some((l) => /^\s*(?:inviato|sent|data|date)\s*:/i.test(l))) return i
     if (line.trimStart().startsWith('>') && lines.slice(i).every((l) => l.trimStart().startsWith('>') || l.trim() === '')) return i
   }
@@ -198,8 +223,10 @@ function escapeAttribute(value: string): string {
 
 /** The document shown in the sandboxed iframe. */
 export function frameDocument(bodyHtml: string, lang: string): string {
-  return `<!doctype html><html lang="${escapeAttribute(lang)}"><head><meta charset="utf-8">` +
+  return (
+    `<!doctype html><html lang="${escapeAttribute(lang)}"><head><meta charset="utf-8">` +
     `<meta http-equiv="Content-Security-Policy" content="${escapeAttribute(BODY_CSP)}">` +
     `<meta name="referrer" content="no-referrer"><base target="_blank"><style>${FRAME_STYLE}</style></head>` +
     `<body>${bodyHtml}</body></html>`
+  )
 }

@@ -51,14 +51,17 @@ let fileKey = 0
 
 // Material Design icons (Apache License 2.0): format_list_bulleted, format_list_numbered, format_quote, link.
 export const ICONS = {
-  bullets: 'M4 10.5c-.83 0-1.5.67-1.5 1.5s.67 1.5 1.5 1.5 1.5-.67 1.5-1.5-.67-1.5-1.5-1.5zm0-6c-.83 0-1.5.67-1.5 1.5S3.17 7.5 4 7.5 5.5 6.83 5.5 6 4.83 4.5 4 4.5zm0 12c-.83 0-1.5.68-1.5 1.5s.68 1.5 1.5 1.5 1.5-.68 1.5-1.5-.67-1.5-1.5-1.5zM7 19h14v-2H7v2zm0-6h14v-2H7v2zm0-8v2h14V5H7z',
+  bullets:
+    'M4 10.5c-.83 0-1.5.67-1.5 1.5s.67 1.5 1.5 1.5 1.5-.67 1.5-1.5-.67-1.5-1.5-1.5zm0-6c-.83 0-1.5.67-1.5 1.5S3.17 7.5 4 7.5 5.5 6.83 5.5 6 4.83 4.5 4 4.5zm0 12c-.83 0-1.5.68-1.5 1.5s.68 1.5 1.5 1.5 1.5-.68 1.5-1.5-.67-1.5-1.5-1.5zM7 19h14v-2H7v2zm0-6h14v-2H7v2zm0-8v2h14V5H7z',
   numbers: 'M2 17h2v.5H3v1h1v.5H2v1h3v-4H2v1zm1-9h1V4H2v1h1v3zm-1 3h1.8L2 13.1v.9h3v-1H3.2L5 10.9V10H2v1zm5-6v2h14V5H7zm0 14h14v-2H7v2zm0-6h14v-2H7v2z',
   quote: 'M6 17h3l2-4V7H5v6h3zm8 0h3l2-4V7h-6v6h3z',
-  attach: 'M16.5 6v11.5c0 2.21-1.79 4-4 4s-4-1.79-4-4V5c0-1.38 1.12-2.5 2.5-2.5s2.5 1.12 2.5 2.5v10.5c0 .55-.45 1-1 1s-1-.45-1-1V6H10v9.5c0 1.38 1.12 2.5 2.5 2.5s2.5-1.12 2.5-2.5V5c0-2.21-1.79-4-4-4S7 2.79 7 5v12.5c0 3.04 2.46 5.5 5.5 5.5s5.5-2.46 5.5-5.5V6h-1.5z',
+  attach:
+    'M16.5 6v11.5c0 2.21-1.79 4-4 4s-4-1.79-4-4V5c0-1.38 1.12-2.5 2.5-2.5s2.5 1.12 2.5 2.5v10.5c0 .55-.45 1-1 1s-1-.45-1-1V6H10v9.5c0 1.38 1.12 2.5 2.5 2.5s2.5-1.12 2.5-2.5V5c0-2.21-1.79-4-4-4S7 2.79 7 5v12.5c0 3.04 2.46 5.5 5.5 5.5s5.5-2.46 5.5-5.5V6h-1.5z',
   link: 'M3.9 12c0-1.71 1.39-3.1 3.1-3.1h4V7H7c-2.76 0-5 2.24-5 5s2.24 5 5 5h4v-1.9H7c-1.71 0-3.1-1.39-3.1-3.1zM8 13h8v-2H8v2zm9-6h-4v1.9h4c1.71 0 3.1 1.39 3.1 3.1s-1.39 3.1-3.1 3.1h-4V17h4c2.76 0 5-2.24 5-5s-2.24-5-5-5z'
 }
 
-export const icon = (path: string) => html`<svg class="icon" aria-hidden="true" focusable="false" viewBox="0 0 24 24"><path fill="currentColor" d=${path}></path></svg>`
+export const icon = (path: string) =>
+  html`<svg class="icon" aria-hidden="true" focusable="false" viewBox="0 0 24 24"><path fill="currentColor" d=${path}></path></svg>`
 
 export class TrcCompose extends LitElement {
   static override properties = {
@@ -146,7 +149,9 @@ export class TrcCompose extends LitElement {
     this.savedAt = null
   }
 
-  static override styles = [baseStyles, css`
+  static override styles = [
+    baseStyles,
+    css`
     :host { display: block; }
     form { border: 1px solid var(--trc-control); border-radius: var(--trc-radius); padding: .75rem 1rem 1rem; background: #fff; position: relative; }
     form.note { background: #fffbf0; border-color: #b07800; }
@@ -192,7 +197,8 @@ export class TrcCompose extends LitElement {
     .editor-label { margin: .6rem 0 .25rem; font-weight: 600; }
     .total { margin-top: .5rem; }
     .total progress { width: 100%; height: .6rem; accent-color: var(--trc-primary); }
-  `]
+  `
+  ]
 
   // ---------------------------------------------------------------------------------------------------------
   // Life cycle
@@ -381,7 +387,11 @@ export class TrcCompose extends LitElement {
     this.restoreRange()
     if (!range || range.collapsed) {
       const text = url.replace(/^mailto:/i, '')
-      document.execCommand('insertHTML', false, `<a href="${url.replace(/"/g, '%22')}">${text.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c] as string)}</a>&nbsp;`)
+      document.execCommand(
+        'insertHTML',
+        false,
+        `<a href="${url.replace(/"/g, '%22')}">${text.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c] as string)}</a>&nbsp;`
+      )
     } else {
       document.execCommand('createLink', false, url)
     }
@@ -433,7 +443,9 @@ export class TrcCompose extends LitElement {
     const text = this.editor.textContent?.trim() ?? ''
     if (text && !confirm(this.t('templateReplaceConfirm'))) return
     const wo = this.workOrder
-    const selected = this.existingAttachments().filter((a) => this.attachmentIds.has(a.id)).map((a) => a.filename)
+    const selected = this.existingAttachments()
+      .filter((a) => this.attachmentIds.has(a.id))
+      .map((a) => a.filename)
     const channel = wo?.channel ? this.channelName(wo.channel) : null
     this.editor.innerHTML = reasonedReplyTemplate({
       lang: this.language,
@@ -580,7 +592,9 @@ export class TrcCompose extends LitElement {
           ...(this.reasonedReply ? { reasonedReply: true } : {})
         }
         message = files.length
-          ? await this.api.upload<Message>(`/work-orders/${id}/reply`, fields, files, (p) => { this.progress = p })
+          ? await this.api.upload<Message>(`/work-orders/${id}/reply`, fields, files, (p) => {
+              this.progress = p
+            })
           : await this.api.send<Message>('POST', `/work-orders/${id}/reply`, fields)
       } else {
         const all = this.forwardable().map((m) => m.id)
@@ -597,7 +611,9 @@ export class TrcCompose extends LitElement {
           includeAttachments: this.includeAttachments
         }
         message = files.length
-          ? await this.api.upload<Message>(`/work-orders/${id}/forward`, fields, files, (p) => { this.progress = p })
+          ? await this.api.upload<Message>(`/work-orders/${id}/forward`, fields, files, (p) => {
+              this.progress = p
+            })
           : await this.api.send<Message>('POST', `/work-orders/${id}/forward`, fields)
       }
       this.clearDraft()
@@ -634,15 +650,26 @@ export class TrcCompose extends LitElement {
       ${this.toolbarButton('blockquote', 'quote', icon(ICONS.quote), 4)}
       ${this.toolbarButton('link', 'insertLink', icon(ICONS.link), 5)}
     </div>
-    ${this.linkOpen ? html`<div class="linkbar" @keydown=${(e: KeyboardEvent) => { if (e.key === 'Escape') { e.preventDefault(); this.cancelLink() } }}>
+    ${
+      this.linkOpen
+        ? html`<div class="linkbar" @keydown=${(e: KeyboardEvent) => {
+            if (e.key === 'Escape') {
+              e.preventDefault()
+              this.cancelLink()
+            }
+          }}>
       <div class="field"><label for="link-url">${this.t('linkUrl')}</label>
         <input id="link-url" type="text" inputmode="url" placeholder="https://" aria-invalid=${this.linkError ? 'true' : 'false'}
           aria-describedby=${this.linkError ? 'link-error' : nothing}
-          @keydown=${(e: KeyboardEvent) => { if (e.key === 'Enter') this.applyLink(e) }}></div>
+          @keydown=${(e: KeyboardEvent) => {
+            if (e.key === 'Enter') this.applyLink(e)
+          }}></div>
       <button type="button" @click=${this.applyLink}>${this.t('linkApply')}</button>
       <button type="button" class="secondary" @click=${this.cancelLink}>${this.t('cancel')}</button>
       ${this.linkError ? html`<p id="link-error" class="alert error link-error" role="alert">${this.linkError}</p>` : nothing}
-    </div>` : nothing}`
+    </div>`
+        : nothing
+    }`
   }
 
   private renderAttachments() {
@@ -653,29 +680,50 @@ export class TrcCompose extends LitElement {
         <span id="attach-label"><strong>${this.t('attach')}</strong> — ${this.dragging ? this.t('dropHere') : this.t('attachHint')}</span>
         <button type="button" id="pick" class="link" aria-describedby="attach-label" @click=${() => this.renderRoot.querySelector<HTMLInputElement>('#files')?.click()}>${this.t('chooseFiles')}</button>
         <input id="files" type="file" multiple hidden aria-label=${this.t('attach')}
-          @change=${(e: Event) => { const input = e.target as HTMLInputElement; this.addFiles(input.files); input.value = '' }}>
-        ${this.files.length ? html`<ul class="files" aria-label=${this.t('attachments')}>
-          ${this.files.map((f, i) => html`<li>
+          @change=${(e: Event) => {
+            const input = e.target as HTMLInputElement
+            this.addFiles(input.files)
+            input.value = ''
+          }}>
+        ${
+          this.files.length
+            ? html`<ul class="files" aria-label=${this.t('attachments')}>
+          ${this.files.map(
+            (f, i) => html`<li>
             <span class="name">${icon(ICONS.attach)} ${f.file.name} <span class="muted">(${formatSize(f.file.size, this.language)})</span></span>
             <button type="button" class="link" ?disabled=${this.sending} aria-label=${this.t('remove', { name: f.file.name })} @click=${() => this.removeFile(f.key)}>${this.t('remove', { name: '' }).trim()}</button>
             ${this.progress ? html`<progress max="100" .value=${Math.round(this.fileProgress(i))} aria-label=${this.t('uploadProgress', { name: f.file.name })}></progress>` : nothing}
-          </li>`)}
-        </ul>` : nothing}
-        ${this.progress && this.files.length > 1 ? html`<div class="total"><label for="total-progress" class="hint">${this.t('uploadTotal')}</label>
-          <progress id="total-progress" max=${this.progress.total} .value=${this.progress.loaded}></progress></div>` : nothing}
+          </li>`
+          )}
+        </ul>`
+            : nothing
+        }
+        ${
+          this.progress && this.files.length > 1
+            ? html`<div class="total"><label for="total-progress" class="hint">${this.t('uploadTotal')}</label>
+          <progress id="total-progress" max=${this.progress.total} .value=${this.progress.loaded}></progress></div>`
+            : nothing
+        }
       </div>
-      ${existing.length ? html`<details>
+      ${
+        existing.length
+          ? html`<details>
         <summary>${this.t('existingAttachments')} (${existing.length})</summary>
         <fieldset><legend class="sr-only">${this.t('existingAttachments')}</legend><div class="checks">
-          ${existing.map((a) => html`<label><input type="checkbox" .checked=${this.attachmentIds.has(a.id)} @change=${(e: Event) => {
-            const next = new Set(this.attachmentIds)
-            if ((e.target as HTMLInputElement).checked) next.add(a.id)
-            else next.delete(a.id)
-            this.attachmentIds = next
-            this.scheduleSave()
-          }}> <span>${a.filename} <span class="muted">(${formatSize(a.size, this.language)})</span></span></label>`)}
+          ${existing.map(
+            (a) =>
+              html`<label><input type="checkbox" .checked=${this.attachmentIds.has(a.id)} @change=${(e: Event) => {
+                const next = new Set(this.attachmentIds)
+                if ((e.target as HTMLInputElement).checked) next.add(a.id)
+                else next.delete(a.id)
+                this.attachmentIds = next
+                this.scheduleSave()
+              }}> <span>${a.filename} <span class="muted">(${formatSize(a.size, this.language)})</span></span></label>`
+          )}
         </div></fieldset>
-      </details>` : nothing}`
+      </details>`
+          : nothing
+      }`
   }
 
   /** What a forward can carry: the conversation without internal notes and machine-written mail. */
@@ -694,16 +742,22 @@ export class TrcCompose extends LitElement {
           this.messageIds = (e.target as HTMLInputElement).checked ? null : new Set()
           this.scheduleSave()
         }}> <strong>${this.t('allMessages')}</strong></label>
-        ${messages.map((m) => html`<label><input type="checkbox" .checked=${!chosen || chosen.has(m.id)} @change=${(e: Event) => {
-          const next = new Set(chosen ?? messages.map((x) => x.id))
-          if ((e.target as HTMLInputElement).checked) next.add(m.id)
-          else next.delete(m.id)
-          this.messageIds = next.size === messages.length ? null : next
-          this.scheduleSave()
-        }}> <span>${formatDateTime(m.receivedAt ?? m.createdAt, this.language)} — ${m.fromName || m.from || m.operator?.name || ''} — ${m.subject || this.t('noSubject')}</span></label>`)}
+        ${messages.map(
+          (m) =>
+            html`<label><input type="checkbox" .checked=${!chosen || chosen.has(m.id)} @change=${(e: Event) => {
+              const next = new Set(chosen ?? messages.map((x) => x.id))
+              if ((e.target as HTMLInputElement).checked) next.add(m.id)
+              else next.delete(m.id)
+              this.messageIds = next.size === messages.length ? null : next
+              this.scheduleSave()
+            }}> <span>${formatDateTime(m.receivedAt ?? m.createdAt, this.language)} — ${m.fromName || m.from || m.operator?.name || ''} — ${m.subject || this.t('noSubject')}</span></label>`
+        )}
       </div></fieldset>
     </details>
-    <label class="check"><input type="checkbox" .checked=${this.includeAttachments} @change=${(e: Event) => { this.includeAttachments = (e.target as HTMLInputElement).checked; this.scheduleSave() }}> ${this.t('includeAttachments')}</label>`
+    <label class="check"><input type="checkbox" .checked=${this.includeAttachments} @change=${(e: Event) => {
+      this.includeAttachments = (e.target as HTMLInputElement).checked
+      this.scheduleSave()
+    }}> ${this.t('includeAttachments')}</label>`
   }
 
   override render() {
@@ -716,36 +770,60 @@ export class TrcCompose extends LitElement {
         @dragenter=${this.onDragEnter} @dragover=${this.onDragOver} @dragleave=${this.onDragLeave} @drop=${this.onDrop}>
       <h3 id="compose-title">${this.t(`composeTitle_${mode}`)}</h3>
       ${mode === 'note' ? html`<p class="hint">${this.t('noteHint')}</p>` : nothing}
-      ${mode !== 'note' ? html`<div class="row">
+      ${
+        mode !== 'note'
+          ? html`<div class="row">
         <div class="field">
           <label for="to">${mode === 'forward' ? this.t('recipients') : this.t('recipient')}</label>
           <input id="to" type="text" inputmode="email" autocomplete="off" .value=${this.to}
             placeholder=${mode === 'reply' && defaultTo ? defaultTo : ''}
             aria-required=${mode === 'forward' ? 'true' : 'false'}
             aria-describedby="to-hint"
-            @input=${(e: Event) => { this.to = (e.target as HTMLInputElement).value; this.scheduleSave() }}>
+            @input=${(e: Event) => {
+              this.to = (e.target as HTMLInputElement).value
+              this.scheduleSave()
+            }}>
           <span id="to-hint" class="hint">${mode === 'reply' ? `${this.t('defaultRecipient')}${defaultTo ? ` (${defaultTo})` : ''}` : this.t('recipientsHint')}</span>
         </div>
         <div class="field">
           <label for="cc">${this.t('cc')}</label>
           <input id="cc" type="text" inputmode="email" autocomplete="off" .value=${this.cc} aria-describedby="cc-hint"
-            @input=${(e: Event) => { this.cc = (e.target as HTMLInputElement).value; this.scheduleSave() }}>
+            @input=${(e: Event) => {
+              this.cc = (e.target as HTMLInputElement).value
+              this.scheduleSave()
+            }}>
           <span id="cc-hint" class="hint">${this.t('recipientsHint')}</span>
         </div>
-      </div>` : nothing}
-      ${mode === 'reply' ? html`<div class="actions template-row">
+      </div>`
+          : nothing
+      }
+      ${
+        mode === 'reply'
+          ? html`<div class="actions template-row">
         <button type="button" class="secondary" @click=${this.insertTemplate}>${this.t('template')}</button>
-      </div>` : nothing}
+      </div>`
+          : nothing
+      }
       <p id="editor-label" class="editor-label">${this.t(editorLabel)}</p>
       ${this.renderToolbar()}
       <div id="editor" class="editor" contenteditable="true" role="textbox" aria-multiline="true" aria-labelledby="editor-label"
         spellcheck="true" lang=${this.language}
-        @input=${() => { this.placeholderWarning = ''; this.scheduleSave() }}
+        @input=${() => {
+          this.placeholderWarning = ''
+          this.scheduleSave()
+        }}
         @keydown=${this.onEditorKeydown}
         @paste=${this.onPaste}
         @keyup=${this.updateActive} @mouseup=${this.updateActive}></div>
-      ${mode === 'reply' ? html`<label class="check"><input type="checkbox" .checked=${this.reasonedReply}
-        @change=${(e: Event) => { this.reasonedReply = (e.target as HTMLInputElement).checked; this.scheduleSave() }}> ${this.t('reasonedReply')}</label>` : nothing}
+      ${
+        mode === 'reply'
+          ? html`<label class="check"><input type="checkbox" .checked=${this.reasonedReply}
+        @change=${(e: Event) => {
+          this.reasonedReply = (e.target as HTMLInputElement).checked
+          this.scheduleSave()
+        }}> ${this.t('reasonedReply')}</label>`
+          : nothing
+      }
       ${this.renderForwardChoice()}
       ${this.renderAttachments()}
       ${this.files.length ? html`<p class="hint">${this.t('filesNotKept')}</p>` : nothing}

@@ -10,8 +10,10 @@ function formatter(lang: Lang, kind: 'dateTime' | 'date' | 'long'): Intl.DateTim
   let f = dateTimeCache.get(key)
   if (!f) {
     const options: Intl.DateTimeFormatOptions =
-      kind === 'dateTime' ? { timeZone: TIME_ZONE, weekday: 'short', day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit' }
-        : kind === 'long' ? { timeZone: 'UTC', weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }
+      kind === 'dateTime'
+        ? { timeZone: TIME_ZONE, weekday: 'short', day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit' }
+        : kind === 'long'
+          ? { timeZone: 'UTC', weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }
           : { timeZone: TIME_ZONE, day: 'numeric', month: 'long', year: 'numeric' }
     f = new Intl.DateTimeFormat(locales[lang], options)
     dateTimeCache.set(key, f)

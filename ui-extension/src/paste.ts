@@ -2,9 +2,53 @@
 // server's editor sanitiser) keeps: paragraphs, emphasis, links, lists, quotes, headings h2–h4 and simple tables.
 // The server sanitises again; this only spares the operator a message full of Mso classes and hidden spans.
 
-const KEEP = new Set(['p', 'br', 'div', 'b', 'strong', 'i', 'em', 'u', 's', 'a', 'ul', 'ol', 'li', 'blockquote', 'h2', 'h3', 'h4', 'table', 'thead', 'tbody', 'tr', 'th', 'td'])
-const RENAME: Record<string, string> = { h1: 'h2', h5: 'h4', h6: 'h4', strike: 's', del: 's', ins: 'u', section: 'div', article: 'div', header: 'div', footer: 'div', main: 'div', center: 'div', pre: 'p', dl: 'div', dt: 'p', dd: 'p', tfoot: 'tbody', caption: 'p' }
-const DROP = 'script,style,meta,link,title,xml,template,iframe,object,embed,svg,math,head,img,picture,video,audio,canvas,input,button,select,textarea,form,noscript'
+const KEEP = new Set([
+  'p',
+  'br',
+  'div',
+  'b',
+  'strong',
+  'i',
+  'em',
+  'u',
+  's',
+  'a',
+  'ul',
+  'ol',
+  'li',
+  'blockquote',
+  'h2',
+  'h3',
+  'h4',
+  'table',
+  'thead',
+  'tbody',
+  'tr',
+  'th',
+  'td'
+])
+const RENAME: Record<string, string> = {
+  h1: 'h2',
+  h5: 'h4',
+  h6: 'h4',
+  strike: 's',
+  del: 's',
+  ins: 'u',
+  section: 'div',
+  article: 'div',
+  header: 'div',
+  footer: 'div',
+  main: 'div',
+  center: 'div',
+  pre: 'p',
+  dl: 'div',
+  dt: 'p',
+  dd: 'p',
+  tfoot: 'tbody',
+  caption: 'p'
+}
+const DROP =
+  'script,style,meta,link,title,xml,template,iframe,object,embed,svg,math,head,img,picture,video,audio,canvas,input,button,select,textarea,form,noscript'
 const LINK = /^(?:https?:\/\/[^/\\\s]|mailto:)/i
 
 function isHidden(el: Element): boolean {
@@ -68,7 +112,8 @@ function cleanElement(el: Element): void {
   for (const child of Array.from(el.children)) cleanElement(child)
   const doc = el.ownerDocument
   let tag = el.localName
-  if (tag.includes(':')) { // <o:p>, <w:sdt>, <v:shape>
+  if (tag.includes(':')) {
+    // <o:p>, <w:sdt>, <v:shape>
     el.replaceWith(...Array.from(el.childNodes))
     return
   }
@@ -80,7 +125,11 @@ function cleanElement(el: Element): void {
     const italic = /font-style\s*:\s*italic/i.test(style)
     const underline = /text-decoration[^;]*underline/i.test(style)
     let content: Node[] = Array.from(el.childNodes)
-    for (const [on, name] of [[underline, 'u'], [italic, 'em'], [bold, 'strong']] as const) {
+    for (const [on, name] of [
+      [underline, 'u'],
+      [italic, 'em'],
+      [bold, 'strong']
+    ] as const) {
       if (!on) continue
       const wrapper = doc.createElement(name)
       wrapper.append(...content)
@@ -142,7 +191,10 @@ export function cleanPastedHtml(input: string): string {
   for (const p of Array.from(body.querySelectorAll('p'))) {
     if (!p.textContent?.replace(/\u00a0/g, ' ').trim() && !p.querySelector('br,table')) p.remove()
   }
-  return body.innerHTML.replace(/\u00a0/g, ' ').replace(/(?:<br>\s*){3,}/g, '<br><br>').trim()
+  return body.innerHTML
+    .replace(/\u00a0/g, ' ')
+    .replace(/(?:<br>\s*){3,}/g, '<br><br>')
+    .trim()
 }
 
 /** Plain text → paragraphs, for the plain-text flavour of a paste. */

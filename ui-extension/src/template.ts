@@ -29,9 +29,7 @@ export function placeholdersIn(text: string): string[] {
 
 export function reasonedReplyTemplate(input: TemplateInput): string {
   const ref = input.reference ?? String(input.workOrderId)
-  const attachments = input.attachmentNames.length
-    ? input.attachmentNames.map((n) => `<li>${esc(n)}</li>`).join('')
-    : null
+  const attachments = input.attachmentNames.length ? input.attachmentNames.map((n) => `<li>${esc(n)}</li>`).join('') : null
   if (input.lang === 'en') {
     return [
       `<p>Dear ${esc(input.contributorName ?? '[name]')},</p>`,

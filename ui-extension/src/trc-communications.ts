@@ -95,14 +95,20 @@ export class TrcCommunications extends LitElement {
     this.busy = false
     this.linkErrors = {}
     this.people = new Map()
-    this.api = new Api(this.apiBase, () => this.lang2(), () => ({
-      network: this.t('networkError'),
-      session: this.t('sessionExpired'),
-      unexpected: (status) => this.t('unexpected', { status })
-    }))
+    this.api = new Api(
+      this.apiBase,
+      () => this.lang2(),
+      () => ({
+        network: this.t('networkError'),
+        session: this.t('sessionExpired'),
+        unexpected: (status) => this.t('unexpected', { status })
+      })
+    )
   }
 
-  static override styles = [baseStyles, css`
+  static override styles = [
+    baseStyles,
+    css`
     :host { display: block; }
     .trc { display: grid; gap: 1rem; }
     .top { display: flex; flex-wrap: wrap; justify-content: space-between; align-items: baseline; gap: .5rem 1rem; }
@@ -168,7 +174,8 @@ export class TrcCommunications extends LitElement {
       time { margin-left: 0; width: 100%; }
       .bar button, .bar .button { flex: 1 1 auto; justify-content: center; }
     }
-  `]
+  `
+  ]
 
   // ---------------------------------------------------------------------------------------------------------
   // Life cycle
@@ -196,11 +203,15 @@ export class TrcCommunications extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('apiBase')) {
-      this.api = new Api(this.apiBase || '/api/communications', () => this.lang2(), () => ({
-        network: this.t('networkError'),
-        session: this.t('sessionExpired'),
-        unexpected: (status) => this.t('unexpected', { status })
-      }))
+      this.api = new Api(
+        this.apiBase || '/api/communications',
+        () => this.lang2(),
+        () => ({
+          network: this.t('networkError'),
+          session: this.t('sessionExpired'),
+          unexpected: (status) => this.t('unexpected', { status })
+        })
+      )
     }
     if (!isLang(this.language)) this.language = 'it'
   }
@@ -313,7 +324,9 @@ export class TrcCommunications extends LitElement {
   private announce(text: string): void {
     // re-announce identical text: clear first
     this.announcement = ''
-    requestAnimationFrame(() => { this.announcement = text })
+    requestAnimationFrame(() => {
+      this.announcement = text
+    })
   }
 
   private split(m: Message): SplitBody {
@@ -432,7 +445,9 @@ export class TrcCommunications extends LitElement {
     }
     void this.run(async () => {
       await this.api.send('POST', `/work-orders/${this.workOrderId}/export/send`, {
-        to: to.valid, ...(cc.valid.length ? { cc: cc.valid } : {}), ...(note ? { note: textToHtml(note) } : {})
+        to: to.valid,
+        ...(cc.valid.length ? { cc: cc.valid } : {}),
+        ...(note ? { note: textToHtml(note) } : {})
       })
       return this.t('documentSent', { to: to.valid.join(', ') })
     })
@@ -490,8 +505,12 @@ export class TrcCommunications extends LitElement {
     }
     if (days === 0) return html`<span class="late">${this.t('dueToday')}</span>`
     const text = working
-      ? (days === 1 ? this.t('workingDayLeft') : this.t('workingDaysLeft', { n: days }))
-      : (days === 1 ? this.t('calendarDayLeft') : this.t('calendarDaysLeft', { n: days }))
+      ? days === 1
+        ? this.t('workingDayLeft')
+        : this.t('workingDaysLeft', { n: days })
+      : days === 1
+        ? this.t('calendarDayLeft')
+        : this.t('calendarDaysLeft', { n: days })
     return html`<span class=${days <= 3 ? 'late' : ''}>${text}</span>`
   }
 
@@ -506,8 +525,11 @@ export class TrcCommunications extends LitElement {
       <div><dt>${this.t('reference')}</dt><dd>${wo.reference ?? `#${wo.id}`}</dd></div>
       <div><dt>${this.t('contributor')}</dt><dd>${wo.contributor ? `${wo.contributor.displayName} (n. ${wo.contributor.id})` : '—'}</dd></div>
       <div><dt>${this.t('state')}</dt><dd><span class="pill">${this.stateLabel(wo)}</span></dd></div>
-      <div><dt>${this.t('areraType')}</dt><dd>${typeLabel ?? html`<span class="muted">${this.t('notClassified')}</span>`}${!wo.type && wo.suggestedType
-        ? html` <span class="muted">(${this.t('suggestedType', { type: this.t(`type_${wo.suggestedType}` as Key) })})</span>` : nothing}</dd></div>
+      <div><dt>${this.t('areraType')}</dt><dd>${typeLabel ?? html`<span class="muted">${this.t('notClassified')}</span>`}${
+        !wo.type && wo.suggestedType
+          ? html` <span class="muted">(${this.t('suggestedType', { type: this.t(`type_${wo.suggestedType}` as Key) })})</span>`
+          : nothing
+      }</dd></div>
       <div><dt>${this.t('receivedAt')}</dt><dd>${wo.receivedAt ? html`<time datetime=${wo.receivedAt}>${formatDateTime(wo.receivedAt, this.lang2())}</time>` : '—'}</dd></div>
       <div><dt>${this.t('dueDate')}</dt><dd>${wo.dueDate ? html`<time datetime=${wo.dueDate} class=${this.isLate(wo) ? 'late' : ''}>${formatDate(wo.dueDate, this.lang2())}</time>` : '—'}</dd></div>
       <div><dt>${this.t('daysLeft')}</dt><dd>${this.renderDaysLeft(wo)}${suspended ? html` <span class="pill">${this.t('clockSuspended')}</span>` : nothing}</dd></div>
@@ -524,11 +546,19 @@ export class TrcCommunications extends LitElement {
     const docx = this.api.url(`/work-orders/${encodeURIComponent(String(wo.id))}/export.docx`)
     return html`<div class="bar" role="group" aria-label=${this.t('actions')}>
         <a class="button secondary" href=${docx} download title=${this.t('exportDocxLabel')}><span aria-hidden="true">⬇</span> ${this.t('exportDocx')}</a>
-        ${this.can.documents ? html`<button type="button" class="secondary" aria-expanded=${String(this.panel === 'document')} aria-controls="panel-document"
-          @click=${(e: Event) => this.togglePanel('document', e)}><span aria-hidden="true">✉</span> ${this.t('sendDocument')}</button>` : nothing}
-        ${this.can.write ? html`
+        ${
+          this.can.documents
+            ? html`<button type="button" class="secondary" aria-expanded=${String(this.panel === 'document')} aria-controls="panel-document"
+          @click=${(e: Event) => this.togglePanel('document', e)}><span aria-hidden="true">✉</span> ${this.t('sendDocument')}</button>`
+            : nothing
+        }
+        ${
+          this.can.write
+            ? html`
           <button type="button" class="secondary" aria-expanded=${String(this.panel === 'state')} aria-controls="panel-state" @click=${(e: Event) => this.togglePanel('state', e)}>${this.t('changeState')}</button>
-          <button type="button" class="secondary" aria-expanded=${String(this.panel === 'type')} aria-controls="panel-type" @click=${(e: Event) => this.togglePanel('type', e)}>${this.t('classify')}</button>` : nothing}
+          <button type="button" class="secondary" aria-expanded=${String(this.panel === 'type')} aria-controls="panel-type" @click=${(e: Event) => this.togglePanel('type', e)}>${this.t('classify')}</button>`
+            : nothing
+        }
       </div>
       ${this.panel ? this.renderPanel(wo) : nothing}`
   }
@@ -538,7 +568,12 @@ export class TrcCommunications extends LitElement {
     const buttons = (label: string) => html`<div class="buttons">
       <button type="submit" ?disabled=${this.busy}>${this.busy ? this.t('sending') : label}</button>
       <button type="button" class="secondary" @click=${this.closePanel}>${this.t('cancel')}</button></div>`
-    const onKey = (e: KeyboardEvent) => { if (e.key === 'Escape') { e.preventDefault(); this.closePanel() } }
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') {
+        e.preventDefault()
+        this.closePanel()
+      }
+    }
     if (this.panel === 'state') {
       return html`<section class="panel" id="panel-state" aria-labelledby="panel-state-title" @keydown=${onKey}>
         <h3 id="panel-state-title">${this.t('changeState')}</h3>
@@ -608,16 +643,24 @@ export class TrcCommunications extends LitElement {
     const errorId = `link-error-${m.id}`
     return html`<div class="sender" role="note">
       <p><span aria-hidden="true">⚠</span> ${ambiguous ? this.t('senderAmbiguous', { address }) : this.t('senderUnknown', { address })}</p>
-      ${this.can.write ? html`<form @submit=${(e: Event) => this.linkContributor(e, m)} novalidate>
-        ${ambiguous
-          ? html`<fieldset><legend>${this.t('chooseContributor')}</legend>${m.senderCandidates.map((id, i) => html`<label>
-              <input type="radio" name="contributorId" value=${id} ?checked=${i === 0}> ${this.candidateLabel(id)}</label>`)}</fieldset>`
-          : html`<div class="field flush"><label for="contributor-${m.id}">${this.t('contributorId')}</label>
+      ${
+        this.can.write
+          ? html`<form @submit=${(e: Event) => this.linkContributor(e, m)} novalidate>
+        ${
+          ambiguous
+            ? html`<fieldset><legend>${this.t('chooseContributor')}</legend>${m.senderCandidates.map(
+                (id, i) => html`<label>
+              <input type="radio" name="contributorId" value=${id} ?checked=${i === 0}> ${this.candidateLabel(id)}</label>`
+              )}</fieldset>`
+            : html`<div class="field flush"><label for="contributor-${m.id}">${this.t('contributorId')}</label>
               <input id="contributor-${m.id}" name="contributorId" type="number" min="1" step="1" inputmode="numeric"
-                aria-invalid=${error ? 'true' : 'false'} aria-describedby=${error ? errorId : nothing}></div>`}
+                aria-invalid=${error ? 'true' : 'false'} aria-describedby=${error ? errorId : nothing}></div>`
+        }
         <button type="submit">${this.t('link')}</button>
       </form>
-      <div role="alert">${error ? html`<p class="alert error" id=${errorId}>${error}</p>` : nothing}</div>` : nothing}
+      <div role="alert">${error ? html`<p class="alert error" id=${errorId}>${error}</p>` : nothing}</div>`
+          : nothing
+      }
     </div>`
   }
 
@@ -629,9 +672,17 @@ export class TrcCommunications extends LitElement {
 
   private renderBody(m: Message): TemplateResult {
     const open = this.expanded.has(m.id)
-    const toggle = (quoted: string | null) => quoted ? html`<button type="button" class="link quote-toggle" aria-expanded=${String(open)} aria-controls="body-${m.id}"
-        @click=${() => { const next = new Set(this.expanded); if (open) next.delete(m.id); else next.add(m.id); this.expanded = next }}>
-        ${open ? this.t('hideQuote') : this.t('showQuote')}</button>` : nothing
+    const toggle = (quoted: string | null) =>
+      quoted
+        ? html`<button type="button" class="link quote-toggle" aria-expanded=${String(open)} aria-controls="body-${m.id}"
+        @click=${() => {
+          const next = new Set(this.expanded)
+          if (open) next.delete(m.id)
+          else next.add(m.id)
+          this.expanded = next
+        }}>
+        ${open ? this.t('hideQuote') : this.t('showQuote')}</button>`
+        : nothing
     if (m.html) {
       const { main, quoted } = this.split(m)
       const label = this.t('bodyTitle', { subject: m.subject || this.t('noSubject') })
@@ -645,9 +696,12 @@ export class TrcCommunications extends LitElement {
     const kind = this.kindOf(m)
     const channel = this.channelLabel(m)
     const when = m.receivedAt ?? m.createdAt
-    const sender = m.direction === 'outbound' && m.operator
-      ? `${m.operator.name ?? m.operator.id}${m.from && m.channel !== 'note' ? ` · ${displayAddress(m.from)}` : ''}`
-      : m.fromName ? `${m.fromName}${m.from ? ` <${m.from}>` : ''}` : displayAddress(m.from ?? '—')
+    const sender =
+      m.direction === 'outbound' && m.operator
+        ? `${m.operator.name ?? m.operator.id}${m.from && m.channel !== 'note' ? ` · ${displayAddress(m.from)}` : ''}`
+        : m.fromName
+          ? `${m.fromName}${m.from ? ` <${m.from}>` : ''}`
+          : displayAddress(m.from ?? '—')
     const files = m.attachments.filter((a) => !a.inline)
     const headingId = `msg-${m.id}-title`
     return html`<li><article class=${kind} aria-labelledby=${headingId} data-message-id=${m.id} data-direction=${m.direction}>
@@ -665,13 +719,17 @@ export class TrcCommunications extends LitElement {
       </dl>
       ${this.renderSenderBanner(m)}
       ${this.renderBody(m)}
-      ${files.length ? html`<ul class="attachments" aria-label=${this.t('attachments')}>
+      ${
+        files.length
+          ? html`<ul class="attachments" aria-label=${this.t('attachments')}>
         ${files.map((a) => {
           const size = formatSize(a.size, this.lang2())
           return html`<li><a href=${this.api.url(`/attachments/${a.id}`)} download=${a.filename}
             aria-label=${this.t('download', { name: a.filename, size })}>${icon(ICONS.attach)} ${a.filename}</a> <span class="muted">(${size})</span></li>`
         })}
-      </ul>` : nothing}
+      </ul>`
+          : nothing
+      }
       ${this.renderDelivery(m)}
     </article></li>`
   }
@@ -705,16 +763,23 @@ export class TrcCommunications extends LitElement {
       ${this.renderActions(wo)}
       <div role="status" aria-live="polite">${this.flash ? html`<p class="alert ${this.flash.kind}">${this.flash.text}</p>` : nothing}</div>
       <div class="sr-only" aria-live="polite">${this.announcement}</div>
-      ${this.can.write ? html`<div class="bar" role="group" aria-label=${this.t('actions')}>
+      ${
+        this.can.write
+          ? html`<div class="bar" role="group" aria-label=${this.t('actions')}>
           <button type="button" id="reply" class=${this.composeMode && this.composeMode !== 'reply' ? 'secondary' : ''} aria-pressed=${String(this.composeMode === 'reply')} @click=${(e: Event) => this.openCompose('reply', e)}><span aria-hidden="true">↩</span> ${this.t('reply')}</button>
           <button type="button" id="forward" class="secondary" aria-pressed=${String(this.composeMode === 'forward')} @click=${(e: Event) => this.openCompose('forward', e)}><span aria-hidden="true">↪</span> ${this.t('forward')}</button>
           <button type="button" id="note" class="secondary" aria-pressed=${String(this.composeMode === 'note')} @click=${(e: Event) => this.openCompose('note', e)}><span aria-hidden="true">✎</span> ${this.t('note')}</button>
         </div>`
-        : html`<p class="readonly muted">${this.t('readOnly')}</p>`}
-      ${this.composeMode && this.can.write && this.me ? html`<trc-compose
+          : html`<p class="readonly muted">${this.t('readOnly')}</p>`
+      }
+      ${
+        this.composeMode && this.can.write && this.me
+          ? html`<trc-compose
           .mode=${this.composeMode} .language=${this.lang2()} .api=${this.api} .workOrder=${wo} .messages=${this.messages} .me=${this.me}
           draft-key=${this.draftKey}
-          @trc-sent=${this.onSent} @trc-close=${this.closeCompose}></trc-compose>` : nothing}
+          @trc-sent=${this.onSent} @trc-close=${this.closeCompose}></trc-compose>`
+          : nothing
+      }
       <div class="thread-head">
         <h3>${count === 1 ? this.t('messageCount') : this.t('messagesCount', { n: count })}</h3>
         <div class="bar" role="group" aria-label=${this.t('order')}>
@@ -722,7 +787,15 @@ export class TrcCommunications extends LitElement {
           <button type="button" class="secondary" aria-pressed=${String(this.newestFirst)} @click=${() => this.setOrder(true)}>${this.t('newestFirst')}</button>
         </div>
       </div>
-      ${count ? html`<ol class="thread" aria-labelledby="trc-title">${repeat(ordered, (m) => m.id, (m) => this.renderMessage(m))}</ol>` : html`<p class="empty">${this.t('noMessages')}</p>`}
+      ${
+        count
+          ? html`<ol class="thread" aria-labelledby="trc-title">${repeat(
+              ordered,
+              (m) => m.id,
+              (m) => this.renderMessage(m)
+            )}</ol>`
+          : html`<p class="empty">${this.t('noMessages')}</p>`
+      }
     </section>`
   }
 }

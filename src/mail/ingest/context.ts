@@ -125,8 +125,28 @@ export class LeaseLostError extends Error {
 
 export function newContext(deps: IngestDeps, incoming: IncomingMail): IngestContext {
   return {
-    deps, incoming, now: deps.now?.() ?? new Date(), disposition: null, oversize: null, parsed: null, content: null, pec: null,
-    automatic: null, spam: null, dedupeKey: null, contentHash: null, sender: null, authentication: null, thread: null, possiblyRelated: null, suggestion: null, evidence: null,
-    attachments: [], storedBytes: [], html: null, meta: {}, result: null
+    deps,
+    incoming,
+    now: deps.now?.() ?? new Date(),
+    disposition: null,
+    oversize: null,
+    parsed: null,
+    content: null,
+    pec: null,
+    automatic: null,
+    spam: null,
+    dedupeKey: null,
+    contentHash: null,
+    sender: null,
+    authentication: null,
+    thread: null,
+    possiblyRelated: null,
+    suggestion: null,
+    evidence: null,
+    attachments: [],
+    storedBytes: [],
+    html: null,
+    meta: {},
+    result: null
   }
 }

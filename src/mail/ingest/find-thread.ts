@@ -12,7 +12,9 @@ export const findThreadStep: IngestStep = {
     const { repos, options } = ctx.deps
     // automatic mail (auto-replies, lists) joins a conversation only through its headers, never by subject
     const found = await findThread(repos, options.secret, {
-      inReplyTo: mail.inReplyTo, references: mail.references, subject: ctx.automatic ? null : mail.subject,
+      inReplyTo: mail.inReplyTo,
+      references: mail.references,
+      subject: ctx.automatic ? null : mail.subject,
       senderAddresses: [mail.from?.address, ...mail.replyTo.map((r) => r.address)].filter((a): a is string => !!a)
     })
     ctx.thread = found.thread

@@ -35,7 +35,7 @@ async function bounceEvidence(ctx: IngestContext, reason: string): Promise<NonNu
   const detail = `${reason}; ${bounce.recipient ?? ''} ${bounce.status ?? ''} ${bounce.diagnostic ?? ''}`.trim()
   const ordinary = (why: string) => ({ workOrderId: ctx.thread?.workOrderId ?? null, failedOutbound: null, detail: `${detail}; ${why}` })
   const outboxId = returnPathOutboxId(mail, ctx.deps.options.secret)
-  if (outboxId === null) return ordinary('non indirizzato all\'indirizzo di ritorno firmato di un nostro messaggio')
+  if (outboxId === null) return ordinary("non indirizzato all'indirizzo di ritorno firmato di un nostro messaggio")
   const row = await ctx.deps.repos.outbox.findById(outboxId)
   const original = row?.messageId == null ? null : await ctx.deps.repos.messages.findById(row.messageId)
   if (!original) return ordinary('messaggio non trovato')
@@ -52,9 +52,14 @@ async function pecEvidence(ctx: IngestContext, reason: string): Promise<NonNulla
   const record = ctx.incoming.mailboxId === null ? null : await ctx.deps.repos.mailboxes.findById(ctx.incoming.mailboxId)
   const original = await outboundOriginal(ctx, receipt.referenceMessageId)
   const rejection = receiptRejection({
-    receipt, mail, original,
+    receipt,
+    mail,
+    original,
     mailbox: record && {
-      id: record.id, pec: record.pec, imapHost: record.host, pecProviderDomain: record.pecProviderDomain,
+      id: record.id,
+      pec: record.pec,
+      imapHost: record.host,
+      pecProviderDomain: record.pecProviderDomain,
       smtpHost: record.smtpUrlEncrypted ? describeSmtpUrl(decryptSecret(record.smtpUrlEncrypted, ctx.deps.options.secret)).host : null
     }
   })

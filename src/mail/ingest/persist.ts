@@ -49,24 +49,40 @@ async function advanceCheckpoint(tx: Repositories, ctx: IngestContext): Promise<
 
 async function recordDuplicate(tx: Repositories, ctx: IngestContext, key: string): Promise<IngestResult> {
   const { incoming } = ctx
-  await tx.audit.record({
-    actorType: 'system', action: 'mail.duplicate',
-    details: { key, messageId: ctx.content?.messageId ?? null, mailboxId: incoming.mailboxId, uid: incoming.checkpoint?.uid ?? null }
-  }, ctx.now)
+  await tx.audit.record(
+    {
+      actorType: 'system',
+      action: 'mail.duplicate',
+      details: { key, messageId: ctx.content?.messageId ?? null, mailboxId: incoming.mailboxId, uid: incoming.checkpoint?.uid ?? null }
+    },
+    ctx.now
+  )
   return { outcome: 'duplicate', messageId: null, workOrderId: null, detail: key }
 }
 
 /** Unreadable mail: the raw source is kept whole with the reason, for an administrator to look at. */
 async function recordQuarantine(tx: Repositories, ctx: IngestContext, reason: string, raw: Buffer | null): Promise<IngestResult> {
   await insertQuarantine(tx, ctx, reason, raw ?? Buffer.alloc(0))
-  await tx.audit.record({ actorType: 'system', action: 'mail.quarantined', details: { reason, mailboxId: ctx.incoming.mailboxId, uid: ctx.incoming.checkpoint?.uid ?? null } }, ctx.now)
+  await tx.audit.record(
+    { actorType: 'system', action: 'mail.quarantined', details: { reason, mailboxId: ctx.incoming.mailboxId, uid: ctx.incoming.checkpoint?.uid ?? null } },
+    ctx.now
+  )
   return { outcome: 'quarantined', messageId: null, workOrderId: null, detail: reason }
 }
 
 export async function insertQuarantine(tx: Repositories, ctx: IngestContext, reason: string, raw: Buffer): Promise<void> {
   const { incoming } = ctx
-  await tx.quarantine.insert({
-    mailboxId: incoming.mailboxId, uidValidity: incoming.checkpoint?.uidValidity ?? null, imapUid: incoming.checkpoint?.uid ?? null,
-    reason, messageId: ctx.content?.messageId ?? ctx.parsed?.messageId ?? null, size: raw.length, raw, rawStorageKey: null
-  }, ctx.now)
+  await tx.quarantine.insert(
+    {
+      mailboxId: incoming.mailboxId,
+      uidValidity: incoming.checkpoint?.uidValidity ?? null,
+      imapUid: incoming.checkpoint?.uid ?? null,
+      reason,
+      messageId: ctx.content?.messageId ?? ctx.parsed?.messageId ?? null,
+      size: raw.length,
+      raw,
+      rawStorageKey: null
+    },
+    ctx.now
+  )
 }

@@ -26,6 +26,7 @@ export const prepareContent: IngestStep = {
  */
 function bodyHtml(mail: Pick<ParsedMail, 'html' | 'text'>, attachments: ParsedAttachment[]): string | null {
   const cids = new Set(attachments.map((a) => a.contentId).filter((c): c is string => !!c))
-  if (mail.html) return sanitizeEmailHtml(truncate(mail.html, MAX_TEXT), { cidUrl: (cid) => (cids.has(cid) ? `attachments/cid/${encodeURIComponent(cid)}` : null) })
+  if (mail.html)
+    return sanitizeEmailHtml(truncate(mail.html, MAX_TEXT), { cidUrl: (cid) => (cids.has(cid) ? `attachments/cid/${encodeURIComponent(cid)}` : null) })
   return mail.text ? textToHtml(truncate(mail.text, MAX_TEXT)) : null
 }

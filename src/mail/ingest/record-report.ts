@@ -26,22 +26,46 @@ export async function recordReport(tx: Repositories, ctx: IngestContext, raw: Bu
   const created = workOrderId === null
   if (workOrderId === null) {
     const type = ctx.suggestion?.type ?? 'reclamo_scritto'
-    workOrderId = await openWorkOrder(tx, deps, {
-      contributorId: sender.contributorId, subject: content.subject, text, type, suggested: ctx.suggestion?.type ?? null,
-      receivedAt, parentWorkOrderId: conversation.parentWorkOrderId, channel: 'email',
-      mailboxId: ctx.incoming.mailboxId, suggestedService: ctx.suggestion?.service?.type ?? null,
-      historical: incoming.archive ? { inRegister: incoming.archive.includeInRegister } : undefined
-    }, now)
+    workOrderId = await openWorkOrder(
+      tx,
+      deps,
+      {
+        contributorId: sender.contributorId,
+        subject: content.subject,
+        text,
+        type,
+        suggested: ctx.suggestion?.type ?? null,
+        receivedAt,
+        parentWorkOrderId: conversation.parentWorkOrderId,
+        channel: 'email',
+        mailboxId: ctx.incoming.mailboxId,
+        suggestedService: ctx.suggestion?.service?.type ?? null,
+        historical: incoming.archive ? { inRegister: incoming.archive.includeInRegister } : undefined
+      },
+      now
+    )
   }
 
   const messageId = await tx.messages.insert({
-    workOrderId, contributorId: created ? sender.contributorId : (conversation.contributorId ?? sender.contributorId), mailboxId: incoming.mailboxId,
-    direction: 'inbound', channel: 'email', messageId: content.messageId, dedupeKey: ctx.dedupeKey,
-    inReplyTo: content.inReplyTo, references: content.references,
-    from: content.from?.address ?? null, fromName: content.from?.name || null,
-    to: content.to.map((a) => a.address), cc: content.cc.map((a) => a.address),
-    subject: content.subject, html: ctx.html, text: truncate(text, MAX_TEXT),
-    senderMatch: sender.match, senderCandidates: sender.candidates, imapUid: incoming.checkpoint?.uid ?? null,
+    workOrderId,
+    contributorId: created ? sender.contributorId : (conversation.contributorId ?? sender.contributorId),
+    mailboxId: incoming.mailboxId,
+    direction: 'inbound',
+    channel: 'email',
+    messageId: content.messageId,
+    dedupeKey: ctx.dedupeKey,
+    inReplyTo: content.inReplyTo,
+    references: content.references,
+    from: content.from?.address ?? null,
+    fromName: content.from?.name || null,
+    to: content.to.map((a) => a.address),
+    cc: content.cc.map((a) => a.address),
+    subject: content.subject,
+    html: ctx.html,
+    text: truncate(text, MAX_TEXT),
+    senderMatch: sender.match,
+    senderCandidates: sender.candidates,
+    imapUid: incoming.checkpoint?.uid ?? null,
     meta: {
       ...(pec ? { pec: { transport: pec.transport, envelopeMessageId: pec.envelopeMessageId } } : {}),
       ...(thread ? { threadedVia: thread.via } : {}),
@@ -52,24 +76,45 @@ export async function recordReport(tx: Repositories, ctx: IngestContext, raw: Bu
     },
     // createdAt is when we stored it: the conversation's order is arrival order even within one second
     // (IMAP dates have no milliseconds); receivedAt is the mailbox's date, the ARERA receipt date.
-    receivedAt, createdAt: now
+    receivedAt,
+    createdAt: now
   })
   await storeAttachments(tx, messageId, ctx)
   if (created && ctx.possiblyRelated) await linkPossiblyRelated(tx, ctx, workOrderId, ctx.possiblyRelated, messageId)
-  await tx.audit.record({
-    actorType: 'citizen', actorName: content.from?.address ?? null, action: created ? 'mail.opened' : 'mail.threaded', workOrderId, messageId,
-    details: { sender: sender.match, candidates: sender.candidates, via: thread?.via ?? null }
-  }, now)
+  await tx.audit.record(
+    {
+      actorType: 'citizen',
+      actorName: content.from?.address ?? null,
+      action: created ? 'mail.opened' : 'mail.threaded',
+      workOrderId,
+      messageId,
+      details: { sender: sender.match, candidates: sender.candidates, via: thread?.via ?? null }
+    },
+    now
+  )
   // history and rescans are never answered: the citizen was answered (or not) back then
   if (created && sender.address && !incoming.archive && !incoming.rescan) {
     const auth = ctx.authentication
     if (!auth || auth.confirm === 'none') {
       await withholdConfirmation(tx, ctx, workOrderId, messageId, sender.address)
     } else {
-      await queueConfirmation(tx, deps, {
-        workOrderId, contributorId: sender.contributorId, to: sender.address, content, receivedAt, pec: !!pec,
-        replyFrom: incoming.replyFrom ?? null, mailboxId: incoming.mailboxId, inReplyTo: content.messageId, quoteBody: auth.confirm === 'quote'
-      }, now)
+      await queueConfirmation(
+        tx,
+        deps,
+        {
+          workOrderId,
+          contributorId: sender.contributorId,
+          to: sender.address,
+          content,
+          receivedAt,
+          pec: !!pec,
+          replyFrom: incoming.replyFrom ?? null,
+          mailboxId: incoming.mailboxId,
+          inReplyTo: content.messageId,
+          quoteBody: auth.confirm === 'quote'
+        },
+        now
+      )
     }
   }
   return { outcome: ctx.oversize ? 'oversize' : created ? 'created' : 'threaded', messageId, workOrderId }
@@ -83,9 +128,15 @@ async function linkPossiblyRelated(tx: Repositories, ctx: IngestContext, workOrd
   if (other === workOrderId || !(await tx.host.findWorkOrder(other))) return
   if (!(await tx.relations.insertLink(workOrderId, other, null, ctx.now, 'possibly_related'))) return
   const from = ctx.content?.from?.address ?? null
-  for (const [id, linked] of [[workOrderId, other], [other, workOrderId]] as const) {
+  for (const [id, linked] of [
+    [workOrderId, other],
+    [other, workOrderId]
+  ] as const) {
     const own = id === workOrderId ? messageId : null // the mail is in the new work order only
-    await tx.audit.record({ actorType: 'system', action: 'workOrder.possiblyRelated', workOrderId: id, messageId: own, details: { linkedWorkOrderId: linked, from } }, ctx.now)
+    await tx.audit.record(
+      { actorType: 'system', action: 'workOrder.possiblyRelated', workOrderId: id, messageId: own, details: { linkedWorkOrderId: linked, from } },
+      ctx.now
+    )
   }
 }
 
@@ -95,8 +146,18 @@ async function linkPossiblyRelated(tx: Repositories, ctx: IngestContext, workOrd
  */
 async function withholdConfirmation(tx: Repositories, ctx: IngestContext, workOrderId: number, messageId: number, to: string): Promise<void> {
   const detail = ctx.authentication?.detail ?? 'no Authentication-Results'
-  await tx.audit.record({ actorType: 'system', action: 'confirmation.suppressed', workOrderId, messageId, details: { to, reason: 'unauthenticated sender', detail } }, ctx.now)
-  await recordSystemNote(tx, workOrderId, ctx.sender?.contributorId ?? null, translate(ctx.deps.options.locale, 'confirmationWithheld', { to, detail }), { kind: 'system', event: 'confirmation.suppressed', reason: 'unauthenticated sender', detail }, ctx.now)
+  await tx.audit.record(
+    { actorType: 'system', action: 'confirmation.suppressed', workOrderId, messageId, details: { to, reason: 'unauthenticated sender', detail } },
+    ctx.now
+  )
+  await recordSystemNote(
+    tx,
+    workOrderId,
+    ctx.sender?.contributorId ?? null,
+    translate(ctx.deps.options.locale, 'confirmationWithheld', { to, detail }),
+    { kind: 'system', event: 'confirmation.suppressed', reason: 'unauthenticated sender', detail },
+    ctx.now
+  )
 }
 
 interface Continuation {
@@ -118,10 +179,16 @@ async function continuedWorkOrder(tx: Repositories, ctx: IngestContext, threadWo
   if (!historical && options.inbound.closedReplies === 'reopen' && (await recentlyActive(tx, wo.id, ctx.now, options.inbound.reopenWithinDays))) {
     await tx.host.setWorkOrderState(wo.id, 'open')
     await tx.workOrderMeta.touchPublic(wo.id, ctx.now) // the citizen sees the reopening (Open311 updated_datetime)
-    await tx.audit.record({
-      actorType: 'citizen', actorName: ctx.content?.from?.address ?? null, action: 'workOrder.reopened', workOrderId: wo.id,
-      details: { from: 'closed', via: ctx.thread?.via ?? null }
-    }, ctx.now)
+    await tx.audit.record(
+      {
+        actorType: 'citizen',
+        actorName: ctx.content?.from?.address ?? null,
+        action: 'workOrder.reopened',
+        workOrderId: wo.id,
+        details: { from: 'closed', via: ctx.thread?.via ?? null }
+      },
+      ctx.now
+    )
     return { workOrderId: wo.id, contributorId: wo.contributorId, parentWorkOrderId: null }
   }
   return { workOrderId: null, contributorId: wo.contributorId, parentWorkOrderId: wo.id }

@@ -8,8 +8,17 @@ export async function storeAttachments(tx: Repositories, messageId: number, ctx:
     const bytes = ctx.storedBytes[i]
     if (!bytes) continue
     await tx.attachments.insert({
-      messageId, filename: a.filename, contentType: a.contentType, size: a.size, sha256: a.sha256 || sha256Hex(a.content),
-      contentId: a.contentId, inline: a.inline, storage: bytes.storage, storageKey: bytes.storageKey, content: bytes.content, createdAt: ctx.now
+      messageId,
+      filename: a.filename,
+      contentType: a.contentType,
+      size: a.size,
+      sha256: a.sha256 || sha256Hex(a.content),
+      contentId: a.contentId,
+      inline: a.inline,
+      storage: bytes.storage,
+      storageKey: bytes.storageKey,
+      content: bytes.content,
+      createdAt: ctx.now
     })
   }
 }
