@@ -59,12 +59,28 @@ export interface StartDovecotOptions {
   idleNotifyIntervalSecs?: number
   /** Extra lines appended verbatim to dovecot.conf. */
   extraConfig?: string
+  /**
+   * Also accept OAuth2 bearer tokens (SASL XOAUTH2 / OAUTHBEARER) through Dovecot's `oauth2` passdb, which
+   * introspects each token at the provider (RFC 7662, POST with the resource server's client credentials) and
+   * requires `active: true` and `username` equal to the login name. Password users keep working (passwd-file for
+   * PLAIN/LOGIN). A user logging in with a token must still exist (addUser) for its home directory.
+   */
+  oauth2?: DovecotOAuth2Options
   /** auth_verbose, auth_debug, mail_debug (logged to logs()). Default: env DOVECOT_TEST_VERBOSE=1. */
   verbose?: boolean
   /** Keep the temp dir after destroy()/exit for post-mortem. Default: env DOVECOT_TEST_KEEP=1. */
   keepTempDir?: boolean
   /** How long to wait for the server to accept IMAP connections (default 20 s). */
   startTimeoutMs?: number
+}
+
+export interface DovecotOAuth2Options {
+  /** The provider's introspection endpoint, e.g. `http://127.0.0.1:4000/token/introspection`. */
+  introspectionUrl: string
+  clientId: string
+  clientSecret: string
+  /** The introspection response field that holds the user name (default `username`). */
+  usernameAttribute?: string
 }
 
 export interface AppendOptions {
@@ -271,10 +287,29 @@ interface ConfigInput {
   idleNotifyIntervalSecs: number | undefined
   verbose: boolean
   extraConfig: string
+  oauth2: DovecotOAuth2Options | undefined
+}
+
+/** The `oauth2` passdb's own file (Dovecot 2.3): RFC 7662 introspection with the resource server's credentials. */
+function renderOAuth2Config(o: DovecotOAuth2Options): string {
+  const url = new URL(o.introspectionUrl)
+  url.username = encodeURIComponent(o.clientId)
+  url.password = encodeURIComponent(o.clientSecret)
+  return [
+    'introspection_mode = post',
+    `introspection_url = ${url.href}`,
+    // the token alone says nothing about the user: always ask the provider
+    'force_introspection = yes',
+    `username_attribute = ${o.usernameAttribute ?? 'username'}`,
+    'active_attribute = active',
+    'active_value = true',
+    ''
+  ].join('\n')
 }
 
 function renderConfig(c: ConfigInput): string {
   const v24 = isDovecot24(c.version)
+  if (v24 && c.oauth2) throw new Error('startDovecot: the oauth2 option is written for Dovecot 2.3 (2.4 configures OAuth2 without a passdb)')
   const mailRoot = join(c.dir, 'mail')
   const passwd = join(c.dir, 'passwd')
   const lines: string[] = []
@@ -295,7 +330,7 @@ function renderConfig(c: ConfigInput): string {
     'ssl = no',
     // Plaintext LOGIN/AUTH PLAIN without TLS (renamed in 2.4).
     v24 ? 'auth_allow_cleartext = yes' : 'disable_plaintext_auth = no',
-    'auth_mechanisms = plain login',
+    c.oauth2 ? 'auth_mechanisms = plain login xoauth2 oauthbearer' : 'auth_mechanisms = plain login',
     // Keep user names as given (default lowercases them).
     v24 ? 'auth_username_format = %{user}' : 'auth_username_format = %u',
     // Allow any character in user names ("+", "%", ...; the default set is
@@ -349,9 +384,14 @@ function renderConfig(c: ConfigInput): string {
       '}'
     )
   } else {
+    if (c.oauth2) {
+      // Tokens first, and only for the token mechanisms: a password never reaches the provider.
+      add('passdb {', '  driver = oauth2', '  mechanisms = xoauth2 oauthbearer', `  args = ${join(c.dir, 'dovecot-oauth2.conf.ext')}`, '}')
+    }
     add(
       'mail_location = maildir:~/Maildir',
       'passdb {',
+      ...(c.oauth2 ? ['  mechanisms = plain login'] : []),
       '  driver = passwd-file',
       `  args = scheme=PLAIN username_format=%u ${passwd}`,
       '}',
@@ -610,6 +650,8 @@ class Instance implements DovecotInstance {
 
   writeConfig(): void {
     writeFileSync(this.configPath, renderConfig({ ...this.configInput, port: this.port }), { mode: 0o644 })
+    const oauth2 = this.configInput.oauth2
+    if (oauth2) writeFileSync(join(this.tmpDir, 'dovecot-oauth2.conf.ext'), renderOAuth2Config(oauth2), { mode: 0o644 })
   }
 
   writePasswd(): void {
@@ -886,6 +928,7 @@ export async function startDovecot(options: StartDovecotOptions = {}): Promise<D
     idleNotifyIntervalSecs: options.idleNotifyIntervalSecs,
     verbose: options.verbose ?? process.env.DOVECOT_TEST_VERBOSE === '1',
     extraConfig: options.extraConfig ?? '',
+    oauth2: options.oauth2,
     startTimeoutMs: options.startTimeoutMs ?? 20_000
   }
   const instance = new Instance(version, binary, dir, await freePort(DOVECOT_HOST), greeting, configInput, keep)

@@ -28,8 +28,10 @@ export interface ReceivedMessage {
     remoteAddress: string
     /** Name the client gave in EHLO/HELO. */
     clientName: string
-    /** User name if the client authenticated (any credentials are accepted). */
+    /** User name if the client authenticated (any credentials are accepted, unless `oauth2` is set). */
     user: string | undefined
+    /** The SASL mechanism the client authenticated with (PLAIN, LOGIN, XOAUTH2). */
+    authMethod: string | undefined
   }
   receivedAt: Date
 }
@@ -63,6 +65,19 @@ export interface StartSmtpServerOptions {
   size?: number
   /** Name in the greeting (default "smtp.test.local"). */
   name?: string
+  /**
+   * Offer XOAUTH2 too and check its bearer tokens with `introspect` (e.g. at an OAuth2 provider): accepted only
+   * when active and issued to the user the client names. A refused token gets the RFC 7628 error challenge, then
+   * 535. PLAIN/LOGIN keep accepting anything.
+   */
+  oauth2?: { introspect(token: string): Promise<{ active: boolean; username?: string }> }
+}
+
+/** One AUTH exchange as the server saw it. */
+export interface AuthAttempt {
+  method: string
+  username: string | undefined
+  accepted: boolean
 }
 
 export interface SmtpTestServer {
@@ -75,6 +90,8 @@ export interface SmtpTestServer {
   readonly messages: ReceivedMessage[]
   /** Every rejection sent because of failWith(). */
   readonly rejected: RejectedAttempt[]
+  /** Every AUTH exchange, in order. */
+  readonly auths: AuthAttempt[]
   /** Options for nodemailer.createTransport(): plain SMTP to this server, no TLS. */
   transportOptions(): { host: string; port: number; secure: false; ignoreTLS: true }
   /**
@@ -121,9 +138,12 @@ class TestSmtpServer implements SmtpTestServer {
   readonly host = SMTP_HOST
   readonly messages: ReceivedMessage[] = []
   readonly rejected: RejectedAttempt[] = []
+  readonly auths: AuthAttempt[] = []
   private server: SMTPServer | undefined
   private failure: Failure | undefined
   private waiters = new Set<() => void>()
+  private readonly authMethods = new Map<string, string>()
+  private readonly refusedTokens = new Set<string>()
 
   constructor(
     public port: number,
@@ -195,7 +215,8 @@ class TestSmtpServer implements SmtpTestServer {
         id: session.id,
         remoteAddress: session.remoteAddress,
         clientName: session.hostNameAppearsAs,
-        user: typeof session.user === 'string' ? session.user : undefined
+        user: typeof session.user === 'string' ? session.user : undefined,
+        authMethod: this.authMethods.get(session.id)
       },
       receivedAt: new Date()
     })
@@ -213,8 +234,28 @@ class TestSmtpServer implements SmtpTestServer {
       // Clients configured with credentials still work: any user/password is
       // accepted over plain text and recorded as session.user.
       allowInsecureAuth: true,
-      onAuth: (auth, _session, callback) => {
-        callback(null, { user: auth.username ?? 'anonymous' })
+      ...(this.options.oauth2 ? { authMethods: ['PLAIN', 'LOGIN', 'XOAUTH2'] } : {}),
+      onAuth: (auth, session, callback) => {
+        const oauth2 = this.options.oauth2
+        if (auth.method !== 'XOAUTH2' || !oauth2) {
+          this.auths.push({ method: auth.method, username: auth.username, accepted: true })
+          this.authMethods.set(session.id, auth.method)
+          callback(null, { user: auth.username ?? 'anonymous' })
+          return
+        }
+        oauth2.introspect(auth.accessToken ?? '').then(
+          (result) => {
+            const accepted = result.active && result.username === auth.username
+            // smtp-server asks again after the client acknowledged the error challenge: one exchange, one entry
+            const key = `${session.id}\u0000${auth.username ?? ''}\u0000${auth.accessToken ?? ''}`
+            if (!this.refusedTokens.has(key)) this.auths.push({ method: auth.method, username: auth.username, accepted })
+            if (!accepted) this.refusedTokens.add(key)
+            if (!accepted) return callback(null, { data: { status: '401', schemes: 'bearer', scope: 'mail' } })
+            this.authMethods.set(session.id, auth.method)
+            callback(null, { user: auth.username })
+          },
+          (err: Error) => callback(err)
+        )
       },
       disableReverseLookup: true,
       ...(this.options.size !== undefined ? { size: this.options.size } : {}),
