@@ -78,7 +78,7 @@ async function moduleIngest(dovecot: DovecotInstance, user: string, expected: nu
   }
 }
 
-async function backlog(dovecot: DovecotInstance, user: string, count: number, withAttachments: boolean): Promise<Record<string, number>> {
+export async function backlog(dovecot: DovecotInstance, user: string, count: number, withAttachments: boolean): Promise<Record<string, number>> {
   await fill(dovecot, user, count, withAttachments)
   const raw = await rawFetchAndParse(dovecot, user)
   const mod = await moduleIngest(dovecot, user, count)

@@ -13,6 +13,7 @@ import { createRetention } from './privacy/retention.js'
 import { ingestMail, type IncomingMail, type IngestDeps, type IngestResult } from './mail/ingest/index.js'
 import { createMailboxAlerts } from './mail/mailbox-alerts.js'
 import { createMailboxManager, mailboxSender } from './mail/mailbox-manager.js'
+import type { IngestBatch } from './mail/watcher.js'
 import { rawFromBuffer } from './mail/raw-source.js'
 import type { ResolvedOptions } from './options.js'
 import { createRepositories } from './repositories/index.js'
@@ -56,12 +57,22 @@ export function createModule(knex: Knex, options: ResolvedOptions, log: FastifyB
     scanner?.wake()
     return result
   }
+  // a batch of small messages from a watcher: one commit, each message in its own savepoint
+  const ingestBatch = async <T>(work: (batch: IngestBatch) => Promise<T>): Promise<T> => {
+    const result = await repos.transaction((tx) =>
+      work({ ingest: (incoming) => tx.transaction((one) => ingestMail({ ...ingestDeps, repos: one }, incoming)), mailboxes: tx.mailboxes })
+    )
+    outbound.outbox.wake()
+    scanner?.wake()
+    return result
+  }
   const mailboxes = createMailboxManager({
     repos,
     secret: options.secret,
     instanceId: options.instanceId,
     defaultFrom: options.mail.from ?? null,
     ingest,
+    ingestBatch,
     log,
     leaseTtlMs: options.mail.leaseTtlMs,
     backoff: options.mail.backoff,

@@ -56,9 +56,19 @@ export function createArchiveImporter(deps: ArchiveImporterDeps) {
         const uids = found.filter((uid) => uid <= historyUpTo).sort((a, b) => a - b)
         await repos.archiveImports.update(job.id, { total: uids.length }, new Date())
         const sized = uids.length ? await client.fetchAll(uids.join(','), { uid: true, size: true }, { uid: true }) : []
-        for (const batch of batches(sized.sort((a, b) => a.uid - b.uid))) {
+        // the next batch is fetched while this one is stored: the IMAP server works while the database does
+        const fetchBatch = (batch: Array<{ uid: number }> | undefined) => {
+          if (!batch) return Promise.resolve([])
+          const request = client.fetchAll(batch.map((m) => m.uid).join(','), { uid: true, source: true, internalDate: true, flags: true }, { uid: true })
+          request.catch(() => undefined) // awaited below; an early exit must not leave an unhandled rejection
+          return request
+        }
+        const list = [...batches(sized.sort((a, b) => a.uid - b.uid))]
+        let next = fetchBatch(list[0])
+        for (const index of list.keys()) {
           if (stopping) throw new Error("interrotta: il modulo si è fermato; richiedi di nuovo l'importazione (i messaggi già importati non si duplicano)")
-          const fetched = await client.fetchAll(batch.map((m) => m.uid).join(','), { uid: true, source: true, internalDate: true, flags: true }, { uid: true })
+          const fetched = await next
+          next = fetchBatch(list[index + 1])
           await importBatch(
             job,
             mailbox,
@@ -67,6 +77,7 @@ export function createArchiveImporter(deps: ArchiveImporterDeps) {
           )
           deps.onBatch?.()
         }
+        await next
       } finally {
         lock.release()
       }

@@ -138,6 +138,7 @@ export interface MailboxManagerDeps {
   instanceId?: string
   defaultFrom: string | null
   ingest: (incoming: IncomingMail) => Promise<IngestResult>
+  ingestBatch?: WatcherOptions['ingestBatch']
   log: WatcherOptions['log']
   leaseTtlMs?: number
   backoff?: WatcherOptions['backoff']
@@ -190,6 +191,7 @@ export function createMailboxManager(deps: MailboxManagerDeps) {
       owner,
       mailboxes: deps.repos.mailboxes,
       ingest: deps.ingest,
+      ingestBatch: deps.ingestBatch,
       log: deps.log,
       leaseTtlMs: deps.leaseTtlMs,
       backoff: deps.backoff,

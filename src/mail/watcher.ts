@@ -24,6 +24,11 @@ export interface WatcherOptions {
   owner: string
   mailboxes: MailboxRepository
   ingest: (incoming: IncomingMail) => Promise<IngestResult>
+  /**
+   * Runs `work` in one transaction: a batch of small messages is stored with one commit (each message in its own
+   * savepoint, so a failing one costs only itself). Without it every message commits on its own.
+   */
+  ingestBatch?: <T>(work: (batch: IngestBatch) => Promise<T>) => Promise<T>
   log: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void; error(obj: object, msg?: string): void }
   leaseTtlMs?: number
   /** Reconnection delay (default 0.5 s doubling to 4 s, equal jitter); a refused login waits at least a minute. */
@@ -40,6 +45,13 @@ export interface WatcherOptions {
   onIngested?: (result: IngestResult) => void
 }
 
+/** What a batch transaction offers the watcher: both calls write through that transaction. */
+export interface IngestBatch {
+  ingest(incoming: IncomingMail): Promise<IngestResult>
+  /** The mailbox state inside the batch transaction (a checkpoint moved past history commits with the batch). */
+  mailboxes: MailboxRepository
+}
+
 /** A failure described for the state row: its text in the module's language and its translatable form. */
 class MailboxFailure extends Error {
   constructor(
@@ -52,12 +64,20 @@ class MailboxFailure extends Error {
   }
 }
 
+type PendingMessage = { uid: number; internalDate?: Date | string; size?: number; flags?: Set<string> }
+
+function receiptDate(msg: PendingMessage): Date | null {
+  return msg.internalDate instanceof Date ? msg.internalDate : msg.internalDate ? new Date(msg.internalDate) : null
+}
+
 export const DEFAULT_BACKOFF = { baseMs: 500, maxMs: 4_000 }
 const AUTH_BACKOFF_MIN_MS = 60_000
 
 /** Messages up to this size are fetched whole in batches; larger ones are streamed to disk one at a time. */
 const SMALL_MESSAGE_BYTES = 256 * 1024
 const BATCH_BYTES = 4 * 1024 * 1024
+/** A batch transaction commits after this long even mid-batch: other writers (an operator's reply) wait at most this. */
+const BATCH_TRANSACTION_MS = 250
 const BATCH_COUNT = 100
 
 /** Groups the pending list: runs of small messages (bounded in count and bytes), each large message alone. */
@@ -350,11 +370,15 @@ export class MailboxWatcher {
         const sources = new Map<number, Buffer>()
         for (const f of await next) if (f.source) sources.set(f.uid, f.source)
         next = fetchBatch(list[index + 1])
+        if (this.opts.ingestBatch && batch.every((m) => sources.has(m.uid))) {
+          if (!(await this.storeBatch(client, batch, sources, { uidValidity, rescan, historyBefore }))) return
+          continue
+        }
         for (const msg of batch) {
           if (this.stopped || !client.usable) return
-          const raw = sources.get(msg.uid)
-          let source: RawSource
           let file: string | null = null
+          let source: RawSource
+          const raw = sources.get(msg.uid)
           if (raw) source = rawFromBuffer(raw)
           else {
             file = path.join(spool, `${msg.uid}.eml`)
@@ -364,32 +388,92 @@ export class MailboxWatcher {
             source = rawFromFile(file, (await stat(file)).size)
           }
           sources.delete(msg.uid)
-          const internalDate = msg.internalDate instanceof Date ? msg.internalDate : msg.internalDate ? new Date(msg.internalDate) : null
-          if (historyBefore !== null && internalDate && internalDate.getTime() < historyBefore) {
+          if (this.isHistory(msg, historyBefore)) {
             await this.opts.mailboxes.advanceCheckpoint(this.mailboxId, this.opts.owner, uidValidity, msg.uid)
             continue
           }
-          const result = await this.ingestOrQuarantine({
-            raw: source,
-            mailboxId: this.mailboxId,
-            receivedAt: internalDate,
-            checkpoint: { owner: this.opts.owner, uidValidity, uid: msg.uid },
-            replyFrom: this.opts.replyFrom,
-            maxBytes: this.opts.mailbox.maxMessageBytes,
-            flags: msg.flags ? [...msg.flags] : [],
-            rescan
-          })
+          const result = await this.ingestOrQuarantine(this.incoming(msg, source, uidValidity, rescan))
           if (file) await rm(file, { force: true })
-          this.opts.onIngested?.(result)
-          if (this.opts.mailbox.moveToFolder) {
-            await client
-              .messageMove(String(msg.uid), this.opts.mailbox.moveToFolder, { uid: true })
-              .catch((err: unknown) => this.opts.log.warn({ err, uid: msg.uid }, 'move to processed folder failed'))
-          }
+          await this.afterStored(client, msg.uid, result)
         }
       }
     } finally {
       await rm(spool, { recursive: true, force: true })
     }
+  }
+
+  private isHistory(msg: PendingMessage, historyBefore: number | null): boolean {
+    const internalDate = receiptDate(msg)
+    return historyBefore !== null && internalDate !== null && internalDate.getTime() < historyBefore
+  }
+
+  private incoming(msg: PendingMessage, raw: RawSource, uidValidity: string, rescan: boolean): IncomingMail & { checkpoint: { uid: number } } {
+    return {
+      raw,
+      mailboxId: this.mailboxId,
+      receivedAt: receiptDate(msg),
+      checkpoint: { owner: this.opts.owner, uidValidity, uid: msg.uid },
+      replyFrom: this.opts.replyFrom,
+      maxBytes: this.opts.mailbox.maxMessageBytes,
+      flags: msg.flags ? [...msg.flags] : [],
+      rescan
+    }
+  }
+
+  /** What follows a message's commit: observers, and the move to the processed folder. */
+  private async afterStored(client: ImapFlow, uid: number, result: IngestResult): Promise<void> {
+    this.opts.onIngested?.(result)
+    if (this.opts.mailbox.moveToFolder) {
+      await client
+        .messageMove(String(uid), this.opts.mailbox.moveToFolder, { uid: true })
+        .catch((err: unknown) => this.opts.log.warn({ err, uid }, 'move to processed folder failed'))
+    }
+  }
+
+  /**
+   * Stores a batch of small messages already fetched, in as few transactions as the time cap allows. A message
+   * that fails rolls back alone; what came before it commits, then it is handled as a single message would be
+   * (counted, retried later or quarantined). Returns false when the sync must stop (watcher stopping).
+   */
+  private async storeBatch(
+    client: ImapFlow,
+    batch: PendingMessage[],
+    sources: Map<number, Buffer>,
+    at: { uidValidity: string; rescan: boolean; historyBefore: number | null }
+  ): Promise<boolean> {
+    const ingestBatch = this.opts.ingestBatch as NonNullable<WatcherOptions['ingestBatch']>
+    let next = 0
+    while (next < batch.length) {
+      if (this.stopped || !client.usable) return false
+      const stored: Array<{ uid: number; result: IngestResult }> = []
+      let failed: PendingMessage | null = null
+      await ingestBatch(async (tx) => {
+        const started = performance.now()
+        for (; next < batch.length && performance.now() - started < BATCH_TRANSACTION_MS && !this.stopped; next++) {
+          const msg = batch[next] as PendingMessage
+          if (this.isHistory(msg, at.historyBefore)) {
+            await tx.mailboxes.advanceCheckpoint(this.mailboxId, this.opts.owner, at.uidValidity, msg.uid)
+            continue
+          }
+          try {
+            stored.push({ uid: msg.uid, result: await tx.ingest(this.incoming(msg, rawFromBuffer(sources.get(msg.uid) as Buffer), at.uidValidity, at.rescan)) })
+          } catch (err) {
+            if ((err as Error).name === 'LeaseLostError') throw err // the whole batch rolls back: the new owner stores it
+            failed = msg
+            return
+          }
+        }
+      })
+      for (const { uid, result } of stored) await this.afterStored(client, uid, result)
+      const retry = failed as PendingMessage | null
+      if (retry) {
+        // alone, outside the batch: it fails again with its own error (counted), or it was a passing conflict
+        const result = await this.ingestOrQuarantine(this.incoming(retry, rawFromBuffer(sources.get(retry.uid) as Buffer), at.uidValidity, at.rescan))
+        await this.afterStored(client, retry.uid, result)
+        next++
+      }
+    }
+    for (const msg of batch) sources.delete(msg.uid)
+    return true
   }
 }

@@ -23,7 +23,12 @@ const tempDir = (t: { teardown(fn: () => void): void }) => {
 }
 
 t.test('poison mail', async (t) => {
-  const users = { 'doppio@garbage.example.test': 'pw1', 'rotto@garbage.example.test': 'pw2', 'riavvio@garbage.example.test': 'pw3' }
+  const users = {
+    'doppio@garbage.example.test': 'pw1',
+    'rotto@garbage.example.test': 'pw2',
+    'riavvio@garbage.example.test': 'pw3',
+    'lotto@garbage.example.test': 'pw4'
+  }
   const dovecot = await startDovecot({ users, t })
 
   t.test('directory storage: the same file twice in one mail, and the same bytes written in parallel', async (t) => {
@@ -118,6 +123,40 @@ t.test('poison mail', async (t) => {
     t.match(state, { failing_count: 0, failing_uid: null })
     t.equal(Number(state.last_uid), 2, 'the checkpoint moved past it')
     t.equal((await host.knex('trc_audit_log').where({ action: 'mail.quarantined' })).length, 1, 'audited')
+  })
+
+  t.test('a failing message in the middle of a batch: the mail before it commits once, the mail after it follows', async (t) => {
+    const user = 'lotto@garbage.example.test'
+    const blocked = path.join(tempDir(t), 'not-a-directory')
+    writeFileSync(blocked, 'a file where the attachment directory should be')
+    // all three are in the folder before the first connection: one FETCH, one batch transaction
+    await dovecot.append(
+      user,
+      await buildMail({ from: 'mario.rossi@example.test', to: user, subject: 'Prima', messageId: '<lotto-1@example.test>', text: 'a' })
+    )
+    await dovecot.append(
+      user,
+      await buildMail({
+        from: 'mario.rossi@example.test',
+        to: user,
+        subject: 'Avvelenato',
+        messageId: '<lotto-2@example.test>',
+        text: 'b',
+        attachments: [{ filename: 'foto.jpg', content: Buffer.from('jpeg bytes') }]
+      })
+    )
+    await dovecot.append(user, await buildMail({ from: 'mario.rossi@example.test', to: user, subject: 'Dopo', messageId: '<lotto-3@example.test>', text: 'c' }))
+    const host = await startTestHost({
+      attachments: { type: 'directory', directory: blocked },
+      mail: { mailboxes: [{ url: dovecot.url(user), initialSync: 'all' }], ...fast }
+    })
+    t.teardown(() => host.close())
+    t.same(await waitFor(inbound(host), (s) => s.length === 2, 20_000, 'the two good mails'), ['Prima', 'Dopo'])
+    const [q] = await host.knex('trc_quarantine').select('imap_uid')
+    t.equal(Number(q.imap_uid), 2, 'the failing one is quarantined after its attempts')
+    t.equal((await host.knex('trc_messages').where({ subject: 'Prima' })).length, 1, 'the mail before it is stored once, not again on retry')
+    t.equal((await host.knex('ordini_lavoro').where({ origine: 'COMUNICAZIONI' })).length, 2, 'one work order each for the good mails')
+    t.equal(Number((await host.knex('trc_mailbox_state').first('last_uid')).last_uid), 3)
   })
 
   t.test('the failure count survives a restart', async (t) => {
