@@ -122,6 +122,18 @@ const messages = {
     it: "L'ordine di lavoro {id} non è unito a nessun altro: non c'è nulla da annullare.",
     en: 'Work order {id} is not merged into another: there is nothing to undo.'
   },
+  splitMerged: {
+    it: "L'ordine di lavoro {id} è unito all'ordine {into}: i messaggi si separano da quest'ultimo.",
+    en: 'Work order {id} is merged into {into}: split the messages out of that one.'
+  },
+  splitForeignMessages: {
+    it: "Questi messaggi non fanno parte dell'ordine di lavoro {id}: {list}.",
+    en: 'These messages are not part of work order {id}: {list}.'
+  },
+  splitEverything: {
+    it: "Non si possono separare tutti i messaggi dell'ordine di lavoro {id}: ne resterebbe vuoto. Per spostarli tutti, unisci gli ordini.",
+    en: 'Not every message of work order {id} can be split out: it would be left empty. To move them all, merge the work orders.'
+  },
   linkSelf: { it: 'Un ordine di lavoro non si può collegare a se stesso.', en: 'A work order cannot be linked to itself.' },
   unresolvedPlaceholders: {
     it: 'Il testo contiene ancora segnaposto da compilare: {list}. Completali o eliminali prima di inviare.',

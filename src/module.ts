@@ -25,6 +25,7 @@ import { createArchiveImporter } from './mail/archive-import.js'
 import { createAttachmentStorage } from './storage.js'
 import { createTemplateService } from './templates/service.js'
 import { createRelationService } from './relations/service.js'
+import { createSplit } from './relations/split.js'
 
 export interface ModuleHooks {
   /** Called after every ingested message (tests and benchmarks observe the watcher through it). */
@@ -124,8 +125,8 @@ export function createModule(knex: Knex, options: ResolvedOptions, log: FastifyB
     arera: { ...arera, runDigest: digest.run },
     /** Canned answers (shared and personal) and signatures (per mailbox, per operator). */
     templates: createTemplateService(repos, options, (id) => core.workOrders.get(id)),
-    /** Merge (and undo), links between related work orders, likely duplicates. */
-    relations: createRelationService(repos, arera),
+    /** Merge (and undo), split, links between related work orders, likely duplicates. */
+    relations: { ...createRelationService(repos, arera), split: createSplit(repos, ingestDeps) },
     /** Sportello On-line and app submissions, the citizen's status, public notes. */
     intake: createIntakeService({
       ...ingestDeps,

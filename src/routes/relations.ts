@@ -36,6 +36,17 @@ const merged = {
     dueDate: nullableString
   }
 } as const
+const split = {
+  type: 'object',
+  required: ['sourceWorkOrderId', 'workOrderId', 'movedMessageIds', 'receivedAt', 'dueDate'],
+  properties: {
+    sourceWorkOrderId: { type: 'integer' },
+    workOrderId: { type: 'integer' },
+    movedMessageIds: ids,
+    receivedAt: { type: 'string' },
+    dueDate: nullableString
+  }
+} as const
 const unmerged = {
   type: 'object',
   required: ['sourceWorkOrderId', 'targetWorkOrderId', 'restoredMessageIds'],
@@ -79,6 +90,25 @@ const relationRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }: { 
       schema: { params: idParams, response: { 200: unmerged, ...errorResponses } }
     },
     async (request) => service.unmerge(parseId(request.params.id), operatorOf(request))
+  )
+
+  app.post<{ Params: { id: string }; Body: { messageIds: number[] } }>(
+    '/work-orders/:id/split',
+    {
+      config: { permission: 'write' },
+      schema: {
+        description: 'Moves messages (with their attachments) into a new work order of the same contributor, linked to this one.',
+        params: idParams,
+        body: {
+          type: 'object',
+          required: ['messageIds'],
+          additionalProperties: false,
+          properties: { messageIds: { type: 'array', minItems: 1, maxItems: 500, items: { type: 'integer', minimum: 1 } } }
+        },
+        response: { 201: split, ...errorResponses }
+      }
+    },
+    async (request, reply) => reply.code(201).send(await service.split(parseId(request.params.id), request.body.messageIds, operatorOf(request)))
   )
 
   app.post<{ Params: { id: string }; Body: { workOrderId: number } }>(

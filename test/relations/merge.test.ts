@@ -1,7 +1,8 @@
 // Merge two work orders and undo it: what moves, the pointer on the merged one, the earliest-receipt rule for the
 // ARERA clock, and that undo leaves both conversations, host rows and clocks exactly as they were. Links too.
 import t from 'tap'
-import { auth, startTestHost, type TestHost } from '../helpers/host.js'
+import { createOutboundMessageId, subjectReference } from '../../src/mail/threading-token.js'
+import { auth, startTestHost, TEST_SECRET, type TestHost } from '../helpers/host.js'
 import { buildMail } from '../helpers/mail.js'
 
 const API = '/api/communications'
@@ -109,6 +110,33 @@ t.test('merge and undo', async (t) => {
     const nothing = await api('POST', `/work-orders/${first}/unmerge`, undefined, 'demo-operator', 'en')
     t.equal(nothing.statusCode, 409)
     t.equal(nothing.json().message, `Work order ${first} is not merged into another: there is nothing to undo.`)
+  })
+
+  t.test('mail naming the merged work order (our Message-ID, or its subject reference) joins the one it was merged into', async (t) => {
+    const first = await openWorkOrder(host, 'Sacchi non ritirati', '2026-03-02T09:00:00Z', 'a.pdf')
+    const second = await openWorkOrder(host, 'Sacchi ancora lì', '2026-03-03T09:00:00Z', 'b.pdf')
+    const third = await openWorkOrder(host, 'Sacchi, terza volta', '2026-03-04T09:00:00Z', 'c.pdf')
+    t.equal((await api('POST', `/work-orders/${first}/merge`, { into: second })).statusCode, 200)
+    t.equal((await api('POST', `/work-orders/${second}/merge`, { into: third })).statusCode, 200)
+    const ingest = async (extra: { subject: string; inReplyTo?: string }) =>
+      host.app.communications.mail.ingest(
+        await buildMail({
+          from: 'Mario Rossi <mario.rossi@example.test>',
+          to: 'reclami@garbage.example.test',
+          messageId: `<r.${Math.random().toString(36).slice(2)}@example.test>`,
+          text: 'Nessuna novità.',
+          ...extra
+        }),
+        { receivedAt: new Date('2026-03-06T09:00:00Z') }
+      )
+    const byToken = await ingest({
+      subject: 'Re: Sacchi non ritirati',
+      inReplyTo: createOutboundMessageId({ workOrderId: first, messageId: 1, domain: 'garbage.example.test', secret: TEST_SECRET })
+    })
+    t.match(byToken, { outcome: 'threaded', workOrderId: third }, 'our signed id for the first work order leads to the last one it was merged into')
+    const bySubject = await ingest({ subject: `Re: ${subjectReference(first)} Sacchi non ritirati` })
+    t.match(bySubject, { outcome: 'threaded', workOrderId: third }, 'so does the subject reference')
+    t.same((await api('GET', `/work-orders/${first}/messages`)).json().items, [], 'nothing lands in the closed one')
   })
 
   t.test('refused merges store nothing', async (t) => {

@@ -2,6 +2,7 @@
 // into that conversation), or a subject reference accepted only from the work order's own contributor (see
 // threading.ts). A stored Message-ID from anyone else leaves a work order to link the new one to.
 import { findThread } from '../threading.js'
+import type { Repositories } from '../../repositories/index.js'
 import type { IngestStep } from './context.js'
 
 export const findThreadStep: IngestStep = {
@@ -17,8 +18,22 @@ export const findThreadStep: IngestStep = {
       subject: ctx.automatic ? null : mail.subject,
       senderAddresses: [mail.from?.address, ...mail.replyTo.map((r) => r.address)].filter((a): a is string => !!a)
     })
-    ctx.thread = found.thread
-    ctx.possiblyRelated = found.possiblyRelated
+    ctx.thread = found.thread && { ...found.thread, workOrderId: await afterMerges(repos, found.thread.workOrderId) }
+    ctx.possiblyRelated = found.possiblyRelated === null ? null : await afterMerges(repos, found.possiblyRelated)
     return ctx
   }
+}
+
+/**
+ * The work order a conversation lives in now: a token or subject naming a work order that was merged into
+ * another leads to the one it was merged into (and on, if that one was merged too).
+ */
+async function afterMerges(repos: Repositories, workOrderId: number): Promise<number> {
+  let current = workOrderId
+  for (let hops = 0; hops < 10; hops++) {
+    const into = (await repos.workOrderMeta.find(current))?.mergedIntoWorkOrderId ?? null
+    if (into === null || into === workOrderId) return current
+    current = into
+  }
+  return current
 }
