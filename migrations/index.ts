@@ -14,6 +14,7 @@ import * as mailboxOnboarding from './20261201005100_mailbox_onboarding.js'
 import * as mailboxVerp from './20261201011001_mailbox_verp.js'
 import * as linkKind from './20261201011101_link_kind.js'
 import * as senderAuthentication from './20261201012001_sender_authentication.js'
+import * as notifications from './20261201013001_notifications.js'
 
 interface Migration {
   up(knex: Knex): Promise<void>
@@ -33,7 +34,8 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261201005100_mailbox_onboarding', mailboxOnboarding],
   ['20261201011001_mailbox_verp', mailboxVerp],
   ['20261201011101_link_kind', linkKind],
-  ['20261201012001_sender_authentication', senderAuthentication]
+  ['20261201012001_sender_authentication', senderAuthentication],
+  ['20261201013001_notifications', notifications]
 ]
 
 /** The knex table that records which of the module's migrations ran; separate from the host's own. */

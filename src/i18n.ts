@@ -122,6 +122,10 @@ const messages = {
     it: "L'ordine di lavoro {id} non è unito a nessun altro: non c'è nulla da annullare.",
     en: 'Work order {id} is not merged into another: there is nothing to undo.'
   },
+  notificationEmailMissing: {
+    it: 'Non risulta un indirizzo email per il tuo utente: le notifiche via email non si possono attivare.',
+    en: 'Your user has no email address: email notifications cannot be turned on.'
+  },
   splitMerged: {
     it: "L'ordine di lavoro {id} è unito all'ordine {into}: i messaggi si separano da quest'ultimo.",
     en: 'Work order {id} is merged into {into}: split the messages out of that one.'

@@ -26,6 +26,7 @@ import { createAttachmentStorage } from './storage.js'
 import { createTemplateService } from './templates/service.js'
 import { createRelationService } from './relations/service.js'
 import { createSplit } from './relations/split.js'
+import { createNotificationService } from './notifications/service.js'
 
 export interface ModuleHooks {
   /** Called after every ingested message (tests and benchmarks observe the watcher through it). */
@@ -92,6 +93,19 @@ export function createModule(knex: Knex, options: ResolvedOptions, log: FastifyB
   })
   const archive = createArchiveImporter({ repos, ingestDeps, secret: options.secret, log, onBatch: () => scanner?.wake() })
   const digest = createDigest({ repos, arera, options, log })
+  const {
+    start: startNotifications,
+    stop: stopNotifications,
+    ...notifications
+  } = createNotificationService({
+    repos,
+    deadlines: (now) => arera.deadlines({}, now),
+    from: options.mail.from ?? null,
+    log,
+    everyMs: options.notifications.everyMs,
+    quietMs: options.notifications.quietMs,
+    onQueued: () => outbound.outbox.wake()
+  })
   const core = createService({ repos, options, storage, genericContributor, arera })
   const retention = createRetention({ repos, storage, options, log })
   const citizen = createCitizenRights({
@@ -125,6 +139,8 @@ export function createModule(knex: Knex, options: ResolvedOptions, log: FastifyB
     arera: { ...arera, runDigest: digest.run },
     /** Canned answers (shared and personal) and signatures (per mailbox, per operator). */
     templates: createTemplateService(repos, options, (id) => core.workOrders.get(id)),
+    /** Following work orders; what followers are told (citizen replies, failed deliveries, due tomorrow), in the app and by email. */
+    notifications,
     /** Merge (and undo), split, links between related work orders, likely duplicates. */
     relations: { ...createRelationService(repos, arera), split: createSplit(repos, ingestDeps) },
     /** Sportello On-line and app submissions, the citizen's status, public notes. */
@@ -164,8 +180,10 @@ export function createModule(knex: Knex, options: ResolvedOptions, log: FastifyB
       if (options.mail.startWorkers) alerts.start()
       if (options.mail.startWorkers) scanner?.start()
       if (options.mail.startWorkers) retention.start()
+      if (options.mail.startWorkers) startNotifications()
     },
     async stop(): Promise<void> {
+      await stopNotifications()
       await alerts.stop()
       await retention.stop()
       await scanner?.stop()

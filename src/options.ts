@@ -166,6 +166,15 @@ export interface CommunicationsOptions {
   antivirus?: AntivirusOptions | null
   /** How long personal data is kept (conversations of closed work orders, quarantine and spam, audit log). */
   retention?: RetentionOptions
+  /** Operators' notifications: how often due dates are checked and emails sent, the quiet time per work order. */
+  notifications?: NotificationOptions
+}
+
+export interface NotificationOptions {
+  /** Default 60 s. */
+  everyMs?: number
+  /** A work order appears in at most one email per operator within this time (default 15 minutes). */
+  quietMs?: number
 }
 
 export class OptionsError extends Error {
@@ -362,8 +371,18 @@ export function validateOptions(input: unknown): ResolvedOptions {
     arera: validateAreraOptions(opts.arera, mail.from),
     intake: resolveIntakeOptions(opts.intake),
     antivirus: resolveAntivirusOptions(opts.antivirus),
-    retention: resolveRetentionOptions(opts.retention)
+    retention: resolveRetentionOptions(opts.retention),
+    notifications: resolveNotificationOptions(opts.notifications)
   }
+}
+
+function resolveNotificationOptions(input: NotificationOptions | undefined): Required<NotificationOptions> {
+  for (const key of ['everyMs', 'quietMs'] as const) {
+    const value = input?.[key]
+    if (value !== undefined && (!Number.isInteger(value) || value < 1))
+      throw new OptionsError(`notifications.${key}`, 'must be a positive integer (milliseconds)')
+  }
+  return { everyMs: input?.everyMs ?? 60_000, quietMs: input?.quietMs ?? 15 * 60_000 }
 }
 
 /** The outbox and attachment settings, with their defaults filled in. */
@@ -396,6 +415,7 @@ export interface ResolvedOptions {
   intake: ResolvedIntakeOptions
   antivirus: ResolvedAntivirusOptions | null
   retention: ResolvedRetentionOptions
+  notifications: Required<NotificationOptions>
 }
 
 /**

@@ -39,6 +39,7 @@ import signatureRoutes from './routes/signatures.js'
 import publicationRoutes from './routes/publication.js'
 import privacyRoutes from './routes/privacy.js'
 import relationRoutes from './routes/relations.js'
+import notificationRoutes from './routes/notifications.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -101,6 +102,7 @@ const communicationsPlugin: FastifyPluginAsync<CommunicationsOptions & { hooks?:
         await child.register(publicationRoutes, { ctx })
         await child.register(privacyRoutes, { ctx })
         await child.register(relationRoutes, { ctx })
+        await child.register(notificationRoutes, { ctx })
         // Open311 answers errors in its own shape: its own context, with its own error handler
         await child.register(open311Routes, { ctx, prefix: '/open311/v2' })
       },

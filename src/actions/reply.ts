@@ -128,6 +128,8 @@ export async function reply(deps: ActionDeps, workOrderId: number, input: ReplyI
       },
       now
     )
+    // whoever answers follows the work order: the citizen's next reply, a failed delivery, the due date reach them
+    await tx.notifications.follow(workOrderId, operator.id, operator.name, 'replied', now)
     return queued.messageId
   })
   deps.wake()

@@ -52,6 +52,7 @@ export async function addNote(deps: ActionDeps, workOrderId: number, input: { ht
   return deps.repos.transaction(async (tx) => {
     const id = await insertNote({ ...deps, repos: tx }, workOrderId, workOrder.contributorId, html, operator, { kind: 'note' }, now)
     await tx.audit.record({ actorType: 'operator', actorId: operator.id, actorName: operator.name, action: 'note.added', workOrderId, messageId: id }, now)
+    await tx.notifications.follow(workOrderId, operator.id, operator.name, 'replied', now)
     return id
   })
 }

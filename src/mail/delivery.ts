@@ -16,4 +16,8 @@ export async function settleReply(tx: Repositories, messageId: number, sentAt: D
 export async function markOutboundFailed(tx: Repositories, messageId: number, reason: string, now: Date): Promise<void> {
   await tx.messages.setDeliveryStatus(messageId, 'failed', reason)
   await settleReply(tx, messageId, null, now)
+  const message = await tx.messages.findById(messageId)
+  // the followers learn it: the citizen did not get the answer
+  if (message?.workOrderId != null)
+    await tx.notifications.notifyFollowers(message.workOrderId, 'delivery_failed', `${message.to.join(', ')}: ${reason}`.slice(0, 1000), now)
 }

@@ -11,6 +11,7 @@ import { createHostRepository } from './host.js'
 import { createIntakeRequestRepository } from './intake-requests.js'
 import { createMailboxRepository } from './mailboxes.js'
 import { createMessageRepository } from './messages.js'
+import { createNotificationRepository } from './notifications.js'
 import { createOutboxRepository } from './outbox.js'
 import { createQuarantineRepository } from './quarantine.js'
 import { createRelationRepository } from './relations.js'
@@ -38,6 +39,7 @@ export interface Repositories {
   archiveImports: ReturnType<typeof createArchiveImportRepository>
   templates: ReturnType<typeof createTemplateRepository>
   relations: ReturnType<typeof createRelationRepository>
+  notifications: ReturnType<typeof createNotificationRepository>
   /** Runs `work` in one transaction with repositories bound to it. Sequential statements only (SQL Server). */
   transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>
 }
@@ -67,6 +69,7 @@ export function createRepositories(db: Knex | Knex.Transaction, mapping: HostMap
     archiveImports: createArchiveImportRepository(db),
     templates: createTemplateRepository(db),
     relations: createRelationRepository(db),
+    notifications: createNotificationRepository(db),
     transaction: (work) => db.transaction((trx) => work(createRepositories(trx, mapping, settings)))
   }
 }

@@ -3,7 +3,7 @@
 import type { Knex } from 'knex'
 import { parseJson, toId, toIso, toOptionalId, toStr, type Row } from './normalize.js'
 
-export type OutboxKind = 'reply' | 'forward' | 'confirmation' | 'document' | 'status' | 'digest' | 'alert'
+export type OutboxKind = 'reply' | 'forward' | 'confirmation' | 'document' | 'status' | 'digest' | 'alert' | 'notification'
 export type OutboxStatus = 'queued' | 'sending' | 'sent' | 'retrying' | 'failed'
 
 /** What the worker needs to compose the mail; attachments are referenced, never copied into the payload. */

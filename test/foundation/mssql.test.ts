@@ -426,6 +426,29 @@ t.test('every repository query compiles for SQL Server', async (t) => {
   await track('messages.moveToWorkOrder', repos.messages.moveToWorkOrder([1, 2], 3))
   await track('audit.moveToWorkOrder', repos.audit.moveToWorkOrder([1, 2], 3))
   await repos.workOrderMeta.update(1, { receivedAt: now, mergedIntoWorkOrderId: 2, duplicateCandidates: [3] }, now)
+  from = mark()
+  await track('notifications.follow', repos.notifications.follow(1, 'op', 'Op', 'replied', now))
+  t.match(
+    queries[from]?.sql ?? '',
+    /^insert into \[trc_followers\] .* select .* where not exists \(select 1 from \[trc_followers\]/i,
+    'follow: no unique-key error'
+  )
+  await track('notifications.unfollow', repos.notifications.unfollow(1, 'op'))
+  await track('notifications.listFollowers', repos.notifications.listFollowers(1))
+  from = mark()
+  await track('notifications.notifyFollowers', repos.notifications.notifyFollowers(1, 'due_tomorrow', '2026-01-02', now, { except: 'op', once: true }))
+  t.match(queries[from]?.sql ?? '', /^insert into \[trc_notifications\] .* select f\.\[operator_id\].* from \[trc_followers\] f where/i)
+  await track('notifications.listForOperator', repos.notifications.listForOperator('op', { unreadOnly: true, limit: 20 }))
+  await track('notifications.countUnread', repos.notifications.countUnread('op'))
+  await track('notifications.markRead', repos.notifications.markRead('op', [1, 2], now))
+  await track('notifications.listPendingEmail', repos.notifications.listPendingEmail())
+  await track('notifications.lastEmailed', repos.notifications.lastEmailed(['op'], now))
+  await track('notifications.markEmailed', repos.notifications.markEmailed([1], now))
+  await track('notifications.findSettings', repos.notifications.findSettings('op'))
+  await track(
+    'notifications.saveSettings',
+    repos.notifications.saveSettings({ operatorId: 'op', email: 'op@example.test', locale: 'it', emailNotifications: true }, now)
+  )
 
   for (const q of queries) checkPortable(t, q)
 

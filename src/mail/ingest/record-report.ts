@@ -81,6 +81,9 @@ export async function recordReport(tx: Repositories, ctx: IngestContext, raw: Bu
   })
   await storeAttachments(tx, messageId, ctx)
   if (created && ctx.possiblyRelated) await linkPossiblyRelated(tx, ctx, workOrderId, ctx.possiblyRelated, messageId)
+  // the citizen answered: whoever follows the work order is told (history and rescans are old news)
+  if (!created && !incoming.archive && !incoming.rescan)
+    await tx.notifications.notifyFollowers(workOrderId, 'citizen_reply', truncate(content.subject ?? '', 1000) || null, now)
   await tx.audit.record(
     {
       actorType: 'citizen',
