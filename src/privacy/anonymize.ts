@@ -43,6 +43,7 @@ export async function anonymizeWorkOrders(
     const messages = await tx.privacy.redactMessages(messageIds)
     await tx.privacy.redactIntake(workOrderIds, now)
     await tx.privacy.redactAudit(workOrderIds)
+    await tx.privacy.redactNotifications(workOrderIds)
     await tx.privacy.clearHostDescriptions(workOrderIds)
     const workOrders = await tx.privacy.markAnonymized(workOrderIds, now)
     return { workOrders, messages, attachments: attachments.length }

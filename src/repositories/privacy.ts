@@ -208,6 +208,11 @@ export function createPrivacyRepository(db: Knex | Knex.Transaction, mapping: Ho
       return eachChunk(workOrderIds, (part) => db('trc_audit_log').whereIn('work_order_id', part).update({ details_json: null }))
     },
 
+    /** Operators' notifications stay (they were told); their detail, a subject or an address, goes. */
+    async redactNotifications(workOrderIds: number[]): Promise<number> {
+      return eachChunk(workOrderIds, (part) => db('trc_notifications').whereIn('work_order_id', part).update({ detail: null }))
+    },
+
     /** The host's description column (a copy of the citizen's text), when the mapping names one. */
     async clearHostDescriptions(workOrderIds: number[]): Promise<number> {
       const column = w.description

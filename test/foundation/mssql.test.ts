@@ -174,6 +174,7 @@ t.test('every repository query compiles for SQL Server', async (t) => {
   await track('privacy.deleteSettledOutbox', repos.privacy.deleteSettledOutbox([1, 2]))
   await track('privacy.redactIntake', repos.privacy.redactIntake([1, 2], now))
   await track('privacy.redactAudit', repos.privacy.redactAudit([1, 2]))
+  await track('privacy.redactNotifications', repos.privacy.redactNotifications([1, 2]))
   await track('privacy.clearHostDescriptions', repos.privacy.clearHostDescriptions([1, 2]))
   await track('privacy.markAnonymized', repos.privacy.markAnonymized([1, 2], now))
   for (const kind of ['quarantine', 'spam', 'infected', 'audit'] as const) {

@@ -82,6 +82,14 @@ t.test('the retention job on a seeded database', async (t) => {
   })
 
   t.test('the run: personal data of the expired request gone, the register and the indicators unchanged', async (t) => {
+    // an operator was told about it back then: the notification stays, its detail (the subject, an address) goes
+    await host.knex('trc_notifications').insert({
+      operator_id: 'demo-operator',
+      work_order_id: expired,
+      kind: 'delivery_failed',
+      detail: 'mario.rossi@example.test: 550 Rimborso',
+      created_at: new Date('2019-05-01T10:00:00Z')
+    })
     const res = await host.app.inject({ method: 'POST', url: `${API}/retention/run`, headers: auth('demo-admin') })
     t.equal(res.statusCode, 200)
     t.match(res.json(), { dryRun: false, workOrderIds: [expired], messages: 2, attachments: 1, quarantine: 1, audit: 1 })
@@ -91,7 +99,8 @@ t.test('the retention job on a seeded database', async (t) => {
       await host.knex('trc_messages').select('*').where('work_order_id', expired),
       await host.knex('trc_intake_requests').select('*').where('work_order_id', expired),
       await host.knex('trc_audit_log').select('details_json').where('work_order_id', expired),
-      await host.knex('ordini_lavoro').select('descrizione').where('id_odl', expired)
+      await host.knex('ordini_lavoro').select('descrizione').where('id_odl', expired),
+      await host.knex('trc_notifications').select('detail').where('work_order_id', expired)
     ])
     for (const personal of [FISCAL_CODE, IBAN, 'Garibaldi', 'mario.rossi@example.test', 'Mario Rossi', 'Rimborso'])
       t.notOk(gone.includes(personal), `${personal} gone`)
@@ -112,6 +121,7 @@ t.test('the retention job on a seeded database', async (t) => {
     const meta = await host.knex('trc_work_order_meta').first('reference', 'anonymized_at').where('work_order_id', expired)
     t.match(meta.reference, /^RC-2019-\d{6}$/, 'the register number stays')
     t.ok(meta.anonymized_at)
+    t.equal((await host.knex('trc_notifications').where('work_order_id', expired)).length, 1, 'the notification itself stays')
     for (const kept of [registered, open]) {
       const messages = await host.knex('trc_messages').select('text').where('work_order_id', kept).whereNotNull('text')
       t.ok(
