@@ -1,10 +1,7 @@
 // Server-rendered pages of the example host: login, work-order list, work-order detail with the
 // "Comunicazioni" tab where the module's UI extension mounts.
+import { escapeHtml } from '../src/domain/escape.js'
 import type { Operator } from '../src/types.js'
-
-export function escapeHtml(value: unknown): string {
-  return String(value ?? '').replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] as string)
-}
 
 const STYLE = `
   :root { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1a1a1a; }

@@ -15,7 +15,7 @@ import type { MailboxState } from './repositories/mailboxes.js'
 import type { MessageSearch } from './repositories/messages.js'
 import type { QuarantineRecord } from './repositories/quarantine.js'
 import type { GenericContributor } from './generic-contributor.js'
-import type { AttachmentStorage } from './storage.js'
+import { readAttachmentContent, type AttachmentStorage } from './storage.js'
 import type { Contributor, Message, Operator, WorkOrder } from './types.js'
 
 export interface WorkOrderView extends WorkOrder, Partial<Omit<ClockFields, 'type' | 'suggestedType' | 'dueDate' | 'standardMet' | 'missCause'>> {
@@ -131,23 +131,20 @@ export function createService({ repos, options, storage, genericContributor, are
       if (!workOrder) return null
       const meta = await repos.workOrderMeta.find(id)
       const contributor = workOrder.contributorId === null ? null : await repos.host.findContributor(workOrder.contributorId)
+      // the ARERA fields come from the working-day clock (Europe/Rome calendar, suspensions): type, dueDate,
+      // daysLeft, standardMet, …; a work order the module has no record of has none of them
+      const clock = meta ? await arera.clockFields(meta) : { type: null, suggestedType: null, dueDate: null, standardMet: null, missCause: null }
       return {
         ...workOrder,
         reference: meta?.reference ?? null,
         contributor,
         channel: meta?.channel ?? null,
-        type: meta?.areraType ?? null,
-        suggestedType: meta?.suggestedType ?? null,
         receivedAt: meta?.receivedAt ?? workOrder.createdAt,
-        dueDate: meta?.dueDate ?? null,
         replySentAt: meta?.replySentAt ?? null,
-        standardMet: null,
-        missCause: meta?.missCause ?? null,
         parentWorkOrderId: meta?.parentWorkOrderId ?? null,
         infectedAttachments: await repos.attachmentScans.countInfectedByWorkOrder(id),
         replyRecipient: defaultRecipient(await loadParticipants(repos, id, workOrder.contributorId)),
-        // the working-day clock (Europe/Rome calendar, suspensions): daysLeft, workingDaysTaken, standardMet, …
-        ...(meta ? await arera.clockFields(meta) : {})
+        ...clock
       }
     },
 
@@ -197,11 +194,7 @@ export function createService({ repos, options, storage, genericContributor, are
     async read(id: number): Promise<{ meta: StoredAttachment; content: Buffer }> {
       const meta = await repos.attachments.findById(id)
       if (meta) assertServable(meta)
-      const content = !meta
-        ? null
-        : meta.storage === 'directory' && meta.storageKey
-          ? await storage.read(meta.storageKey)
-          : await repos.attachments.readContent(id)
+      const content = meta ? await readAttachmentContent(meta, storage, repos.attachments.readContent) : null
       if (!meta || !content) throw notFound('attachmentNotFound', { id })
       return { meta, content }
     }

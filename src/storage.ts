@@ -20,6 +20,28 @@ export interface AttachmentStorage {
   remove(storageKey: string): Promise<void>
 }
 
+/** What an attachment's row says about where its bytes are. */
+export interface AttachmentLocation {
+  id: number
+  storage: 'database' | 'directory'
+  storageKey: string | null
+}
+
+/**
+ * The bytes of a stored attachment: from the directory when its row points there, else from the row itself
+ * (`fromDatabase`). With `missingFileAsNull` a file gone from the directory reads as no content instead of an error.
+ */
+export async function readAttachmentContent(
+  location: AttachmentLocation,
+  storage: AttachmentStorage,
+  fromDatabase: (id: number) => Promise<Buffer | null>,
+  options: { missingFileAsNull?: boolean } = {}
+): Promise<Buffer | null> {
+  if (location.storage !== 'directory' || !location.storageKey) return fromDatabase(location.id)
+  const read = storage.read(location.storageKey)
+  return options.missingFileAsNull ? read.catch(() => null) : read
+}
+
 export function sha256Hex(content: Buffer): string {
   return createHash('sha256').update(content).digest('hex')
 }

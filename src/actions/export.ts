@@ -12,6 +12,7 @@ import { lastPersonMail } from '../mail/participants.js'
 import { subjectReference } from '../mail/threading-token.js'
 import { sha256Hex } from '../storage.js'
 import { actorOf, parseAddresses, senderFor, type ActionDeps, type Actor } from './common.js'
+import { escapeHtml } from '../domain/escape.js'
 
 export interface ConversationDocument {
   filename: string
@@ -93,8 +94,6 @@ export async function exportConversation(deps: ActionDeps, workOrderId: number, 
   }
 }
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string)
-
 export async function sendConversationDocument(
   deps: ActionDeps,
   workOrderId: number,
@@ -112,7 +111,7 @@ export async function sendConversationDocument(
   const doc = (await exportConversation(deps, workOrderId, { locale: 'it', includeNotes: input.includeNotes ?? false })) as ConversationDocument
   const label = doc.reference ?? `n. ${workOrderId}`
   const note = input.note ? sanitizeEditorHtml(String(input.note)) : ''
-  const html = `${note}<p>In allegato il documento con la conversazione completa della pratica <strong>${esc(label)}</strong> (ordine di lavoro n. ${workOrderId}).</p><p>${esc(options.organizationName)}</p>`
+  const html = `${note}<p>In allegato il documento con la conversazione completa della pratica <strong>${escapeHtml(label)}</strong> (ordine di lavoro n. ${workOrderId}).</p><p>${escapeHtml(options.organizationName)}</p>`
   const stored = await deps.storage.put(doc.content)
   const sha256 = sha256Hex(doc.content)
   const now = new Date()

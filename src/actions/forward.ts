@@ -1,7 +1,7 @@
 // Forwarding part of a conversation to someone else (another office, the collection contractor, a lawyer): one
 // mail with the operator's note and, for each message, the familiar "Messaggio inoltrato" header block, plus the
 // original attachments. Its signed Message-ID brings their answer back into the same work order.
-import { formatDateTime } from '../export/dates.js'
+import { formatDateTime } from '../domain/dates.js'
 import { fieldError, HttpError, notFound } from '../http-errors.js'
 import { queueOutboundMail } from '../mail/outbound.js'
 import { lastPersonMail } from '../mail/participants.js'
@@ -22,6 +22,7 @@ import {
   type Actor,
   type Upload
 } from './common.js'
+import { escapeHtml } from '../domain/escape.js'
 
 type StoredMessage = Omit<Message, 'attachments'>
 
@@ -37,8 +38,6 @@ export interface ForwardInput {
   /** Default true: the operator's and the mailbox's signatures follow the note. */
   signature?: boolean
 }
-
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string)
 
 /**
  * The header block mail clients put above a forwarded message, in Italian, then the message. Its inline images
@@ -64,7 +63,7 @@ export function forwardedBlock(m: StoredMessage, attachments: Array<{ id: number
     if (!keepImages) return `[${/\balt="([^"]*)"/.exec(tag)?.[1] || 'immagine'}]`
     return tag.replace(/\bsrc="[^"]*"/, `src="${base}/attachments/${id}"`)
   })
-  return `<p>${lines.map(esc).join('<br>')}</p>\n<div>${body}</div>`
+  return `<p>${lines.map(escapeHtml).join('<br>')}</p>\n<div>${body}</div>`
 }
 
 function safeDecode(value: string): string {

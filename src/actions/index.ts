@@ -10,7 +10,7 @@ import { createTransportRegistry } from '../mail/transports.js'
 import { returnPathFor } from '../mail/verp.js'
 import type { ResolvedOptions } from '../options.js'
 import type { Repositories } from '../repositories/index.js'
-import type { AttachmentStorage } from '../storage.js'
+import { readAttachmentContent, type AttachmentStorage } from '../storage.js'
 import type { ActionDeps, Actor } from './common.js'
 import { exportConversation, sendConversationDocument, type ExportOptions } from './export.js'
 import { forward, type ForwardInput } from './forward.js'
@@ -51,7 +51,7 @@ export function createOutbound(input: { repos: Repositories; options: ResolvedOp
             ? `Allegato "${meta.filename}" infetto (${meta.virus ?? '?'}): il messaggio non viene inviato.`
             : `Allegato "${meta.filename}" non controllato dall'antivirus: il messaggio non viene inviato.`
         )
-      const content = meta.storage === 'directory' && meta.storageKey ? await storage.read(meta.storageKey) : await repos.attachments.readContent(id)
+      const content = await readAttachmentContent(meta, storage, repos.attachments.readContent)
       return content ? { filename: meta.filename, contentType: meta.contentType, content } : null
     },
     async returnPath(row) {

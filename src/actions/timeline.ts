@@ -6,13 +6,11 @@ import { syntheticKey } from '../mail/message-id.js'
 import { htmlToText, sanitizeEditorHtml } from '../mail/sanitize.js'
 import { WORK_ORDER_STATES, type WorkOrderState } from '../types.js'
 import { actorOf, type ActionDeps, type Actor } from './common.js'
+import { escapeHtml } from '../domain/escape.js'
+import { WORK_ORDER_STATE_LABELS } from '../domain/state-labels.js'
 
-export const STATE_LABELS: Record<WorkOrderState, string> = {
-  open: 'Aperto',
-  in_progress: 'In lavorazione',
-  waiting: 'In attesa',
-  closed: 'Chiuso'
-}
+// timeline notes are written in Italian, the office's language
+const STATE_LABELS = WORK_ORDER_STATE_LABELS.it
 
 async function insertNote(
   deps: ActionDeps,
@@ -106,5 +104,3 @@ export async function setState(deps: ActionDeps, workOrderId: number, input: { s
     return { changed: true, messageId: id }
   })
 }
-
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string)

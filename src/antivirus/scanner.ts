@@ -5,7 +5,7 @@
 import type { FastifyBaseLogger } from 'fastify'
 import { retryDelayMs } from '../mail/smtp.js'
 import type { Repositories } from '../repositories/index.js'
-import type { AttachmentStorage } from '../storage.js'
+import { readAttachmentContent, type AttachmentStorage } from '../storage.js'
 import { ClamdUnavailableError, type ClamdClient } from './clamd.js'
 import type { ResolvedAntivirusOptions } from './options.js'
 
@@ -44,8 +44,7 @@ export function createAttachmentScanner(deps: ScannerDeps) {
   async function bytesOf(id: number): Promise<{ content: Buffer; storageKey: string | null } | null> {
     const meta = await repos.attachments.findById(id)
     if (!meta) return null
-    const content =
-      meta.storage === 'directory' && meta.storageKey ? await deps.storage.read(meta.storageKey).catch(() => null) : await repos.attachments.readContent(id)
+    const content = await readAttachmentContent(meta, deps.storage, repos.attachments.readContent, { missingFileAsNull: true })
     return content ? { content, storageKey: meta.storage === 'directory' ? meta.storageKey : null } : null
   }
 

@@ -5,6 +5,7 @@
 // are not sure of a number or a figure the comment says "to verify" — every figure is configurable because
 // the Ente territorialmente competente may set better (shorter) standards in the service quality charter.
 import type { Locale } from '../i18n.js'
+import { REQUEST_TYPE_CODES, type RequestType } from './request-types.js'
 import { romeDate, type WorkingCalendar } from './working-days.js'
 
 /** A user-facing label in Italian (default) and English. */
@@ -13,19 +14,7 @@ export type Label = Readonly<Record<Locale, string>>
 // ---------------------------------------------------------------------------------------------------
 // Request types.
 
-/** Codes of the request types the module tracks, in the order shown to operators. */
-export const REQUEST_TYPE_CODES = [
-  'reclamo_scritto',
-  'richiesta_informazioni',
-  'rettifica_importi',
-  'segnalazione_disservizio',
-  'ritiro_su_chiamata',
-  'riparazione_attrezzature',
-  'attivazione_variazione_cessazione',
-  'altro'
-] as const
-
-export type RequestType = (typeof REQUEST_TYPE_CODES)[number]
+export { REQUEST_TYPE_CODES, type RequestType }
 
 export interface RequestTypeInfo {
   type: RequestType

@@ -6,7 +6,8 @@
 // richieste di attivazione, art. 9 tempo di consegna delle attrezzature, art. 12 tempo di risposta alle richieste
 // di variazione o cessazione, art. 13 classificazione delle richieste scritte, art. 14 reclami scritti, art. 15
 // richieste scritte di informazioni. Everything else is marked `toConfirm`.
-import type { Label, RequestType } from './arera.js'
+import type { Label } from './arera.js'
+import { REQUEST_TYPE_CODES, type RequestType } from './request-types.js'
 import { romeDate, type IsoDate, type WorkingCalendar } from './working-days.js'
 
 /** Standards that are not a request type of their own: clocks that follow another request. */
@@ -16,14 +17,7 @@ export type FollowUpStandard = 'consegna_attrezzature' | 'rimborso_importi' | 'i
 export type StandardCode = RequestType | FollowUpStandard
 
 export const STANDARD_CODES: readonly StandardCode[] = Object.freeze([
-  'reclamo_scritto',
-  'richiesta_informazioni',
-  'rettifica_importi',
-  'segnalazione_disservizio',
-  'ritiro_su_chiamata',
-  'riparazione_attrezzature',
-  'attivazione_variazione_cessazione',
-  'altro',
+  ...REQUEST_TYPE_CODES,
   'consegna_attrezzature',
   'rimborso_importi',
   'inoltro_tra_gestori',

@@ -21,7 +21,8 @@ import type { Locale } from '../i18n.js'
 import type { Channel, DeliveryStatus, Direction, WorkOrderState } from '../types.js'
 import { htmlToDocx, LIST_NUMBERING, type Block } from './html-to-docx.js'
 import { textToHtml } from '../mail/sanitize.js'
-import { formatDateTime } from './dates.js'
+import { formatDateTime } from '../domain/dates.js'
+import { WORK_ORDER_STATE_LABELS } from '../domain/state-labels.js'
 
 export interface DocumentMessage {
   direction: Direction
@@ -98,7 +99,7 @@ const LABELS = {
     of: 'di',
     image: (alt: string) => (alt ? `[immagine: ${alt}]` : '[immagine]'),
     notSet: '—',
-    states: { open: 'Aperto', in_progress: 'In lavorazione', waiting: 'In attesa', closed: 'Chiuso' },
+    states: WORK_ORDER_STATE_LABELS.it,
     delivered: {
       queued: 'in coda di invio',
       sending: 'in invio',
@@ -141,7 +142,7 @@ const LABELS = {
     of: 'of',
     image: (alt: string) => (alt ? `[image: ${alt}]` : '[image]'),
     notSet: '—',
-    states: { open: 'Open', in_progress: 'In progress', waiting: 'Waiting', closed: 'Closed' },
+    states: WORK_ORDER_STATE_LABELS.en,
     delivered: {
       queued: 'queued',
       sending: 'sending',

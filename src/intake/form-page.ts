@@ -8,6 +8,8 @@ import type { ResolvedIntakeOptions } from './options.js'
 import type { IntakeStatus } from './service.js'
 import { fieldLabel, type FieldName } from './texts.js'
 import { COMPLAINT_TYPES, LOCATION_TYPES, booleanField, stringField, type FieldErrors, type RawFields } from './validate.js'
+import { formatDate } from '../domain/dates.js'
+import { escapeHtml } from '../domain/escape.js'
 
 export interface PageContext {
   locale: Locale
@@ -27,8 +29,6 @@ export interface FormState {
   /** The error summary's sentence (from the server's error message). */
   message?: string | null
 }
-
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string)
 
 const T = {
   title: { it: 'Sportello On-line', en: 'Online counter' },
@@ -142,13 +142,13 @@ function describe(name: string, hint: boolean, error: boolean, extra?: string): 
 
 function labelHtml(locale: Locale, name: FieldName, required: boolean | undefined): string {
   const mark = required ? ` <span class="req">(${T.required[locale]})</span>` : ''
-  return `<label for="field-${name}">${esc(fieldLabel(locale, name))}${mark}</label>`
+  return `<label for="field-${name}">${escapeHtml(fieldLabel(locale, name))}${mark}</label>`
 }
 
 function extras(hint: string | undefined, name: string, message: string | undefined, locale: Locale): string {
   return (
-    (hint ? `<p class="hint" id="field-${name}-hint">${esc(hint)}</p>` : '') +
-    `<p class="error-text" id="field-${name}-error"${message ? '' : ' hidden'}><span class="visually-hidden">${T.errorPrefix[locale]} </span><span class="msg">${esc(message ?? '')}</span></p>`
+    (hint ? `<p class="hint" id="field-${name}-hint">${escapeHtml(hint)}</p>` : '') +
+    `<p class="error-text" id="field-${name}-error"${message ? '' : ' hidden'}><span class="visually-hidden">${T.errorPrefix[locale]} </span><span class="msg">${escapeHtml(message ?? '')}</span></p>`
   )
 }
 
@@ -170,7 +170,9 @@ function control(ctx: PageContext, state: FormState, spec: FieldSpec, kind: 'inp
       .filter(Boolean)
       .join(' ') + describe(spec.name, !!hint, !!message, spec.describedBy)
   const field =
-    kind === 'textarea' ? `<textarea ${attrs} rows="7">${esc(value)}</textarea>` : `<input type="${spec.type ?? 'text'}" ${attrs} value="${esc(value)}">`
+    kind === 'textarea'
+      ? `<textarea ${attrs} rows="7">${escapeHtml(value)}</textarea>`
+      : `<input type="${spec.type ?? 'text'}" ${attrs} value="${escapeHtml(value)}">`
   return `<div class="field${message ? ' has-error' : ''}" data-field="${spec.name}">${labelHtml(locale, spec.name, spec.required)}${extras(hint, spec.name, message, locale)}${field}</div>`
 }
 
@@ -180,7 +182,7 @@ function select(ctx: PageContext, state: FormState, name: 'type' | 'service', op
   const message = state.errors?.[name]
   const opts = [
     `<option value="">${T.choose[locale]}</option>`,
-    ...options.map((o) => `<option value="${esc(o.value)}"${o.value === value ? ' selected' : ''}>${esc(o.label)}</option>`)
+    ...options.map((o) => `<option value="${escapeHtml(o.value)}"${o.value === value ? ' selected' : ''}>${escapeHtml(o.label)}</option>`)
   ]
   return (
     `<div class="field${message ? ' has-error' : ''}" data-field="${name}">${labelHtml(locale, name, true)}${extras(undefined, name, message, locale)}` +
@@ -200,9 +202,9 @@ function checkbox(ctx: PageContext, state: FormState, name: 'privacy' | 'nonDome
 }
 
 function privacyNotice(ctx: PageContext): string {
-  const org = esc(ctx.organizationName)
+  const org = escapeHtml(ctx.organizationName)
   const link = ctx.intake.privacyUrl
-    ? `<p><a href="${esc(ctx.intake.privacyUrl)}" target="_blank" rel="noopener">${ctx.locale === 'it' ? "Leggi l'informativa completa (si apre in una nuova finestra)" : 'Read the full notice (opens in a new window)'}</a></p>`
+    ? `<p><a href="${escapeHtml(ctx.intake.privacyUrl)}" target="_blank" rel="noopener">${ctx.locale === 'it' ? "Leggi l'informativa completa (si apre in una nuova finestra)" : 'Read the full notice (opens in a new window)'}</a></p>`
     : ''
   return ctx.locale === 'it'
     ? `<details><summary>Informativa sul trattamento dei dati personali (art. 13 GDPR)</summary>
@@ -218,18 +220,18 @@ function privacyNotice(ctx: PageContext): string {
 function layout(ctx: PageContext, title: string, body: string, config?: Record<string, unknown>): string {
   const { locale, base } = ctx
   const other: Locale = locale === 'it' ? 'en' : 'it'
-  const switchHref = `${esc(ctx.path)}?lang=${other}${ctx.embed ? '&amp;embed=1' : ''}`
+  const switchHref = `${escapeHtml(ctx.path)}?lang=${other}${ctx.embed ? '&amp;embed=1' : ''}`
   return `<!doctype html>
 <html lang="${locale}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(title)} – ${esc(ctx.organizationName)}</title>
+<title>${escapeHtml(title)} – ${escapeHtml(ctx.organizationName)}</title>
 <link rel="stylesheet" href="${base}/intake/form.css">
 ${config ? `<script type="application/json" id="trc-intake-config">${JSON.stringify(config).replace(/</g, '\\u003c')}</script>\n<script src="${base}/intake/form.js" defer></script>` : ''}
 </head>
 <body${ctx.embed ? ' class="embed"' : ''}>
-<header class="top"><p class="org">${esc(ctx.organizationName)}</p><p class="lang"><a href="${switchHref}" hreflang="${other}" lang="${other}">${T.otherLanguage[locale]}</a></p></header>
+<header class="top"><p class="org">${escapeHtml(ctx.organizationName)}</p><p class="lang"><a href="${switchHref}" hreflang="${other}" lang="${other}">${T.otherLanguage[locale]}</a></p></header>
 <main id="main">
 ${body}
 </main>
@@ -240,10 +242,10 @@ ${body}
 function errorSummary(ctx: PageContext, state: FormState): string {
   const errors = Object.entries(state.errors ?? {}) as Array<[FieldName, string]>
   const show = errors.length > 0 || !!state.message
-  const items = errors.map(([name, msg]) => `<li><a href="#field-${name}">${esc(msg)}</a></li>`).join('')
+  const items = errors.map(([name, msg]) => `<li><a href="#field-${name}">${escapeHtml(msg)}</a></li>`).join('')
   return `<div id="trc-error-summary" class="error-summary" tabindex="-1" role="alert" aria-labelledby="trc-error-title"${show ? '' : ' hidden'}>
 <h2 id="trc-error-title">${T.errorTitle[ctx.locale]}</h2>
-<p class="summary-message">${esc(state.message ?? '')}</p>
+<p class="summary-message">${escapeHtml(state.message ?? '')}</p>
 <ul>${items}</ul>
 </div>`
 }
@@ -258,11 +260,11 @@ export function renderFormPage(ctx: PageContext, state: FormState): string {
   const complaintTypes = intake.types.filter((t) => COMPLAINT_TYPES.has(t.type)).map((t) => t.type)
   const action = `${base}/intake/web?lang=${locale}${ctx.embed ? '&amp;embed=1' : ''}`
   const body = `<h1>${T.title[locale]}</h1>
-<p class="lead">${esc(T.lead[locale])}</p>
+<p class="lead">${escapeHtml(T.lead[locale])}</p>
 <p>${T.requiredNote[locale]}</p>
 ${errorSummary(ctx, state)}
 <form id="trc-form" method="post" action="${action}" enctype="multipart/form-data">
-<input type="hidden" name="formToken" value="${esc(state.token)}">
+<input type="hidden" name="formToken" value="${escapeHtml(state.token)}">
 <fieldset><legend>${T.legendRequest[locale]}</legend>
 ${select(ctx, state, 'type', typeOptions)}
 ${select(ctx, state, 'service', serviceOptions)}
@@ -272,7 +274,7 @@ ${control(ctx, state, { name: 'description', required: true, maxlength: 10000 },
 <fieldset id="trc-where"><legend>${T.legendWhere[locale]}</legend>
 ${control(ctx, state, { name: 'address', autocomplete: 'street-address', maxlength: 300 })}
 <div class="point">
-<p class="hint" id="trc-point-hint">${esc(T.pointHint[locale])}</p>
+<p class="hint" id="trc-point-hint">${escapeHtml(T.pointHint[locale])}</p>
 <div class="pair">
 ${control(ctx, state, { name: 'latitude', inputmode: 'decimal', maxlength: 20, hint: '', describedBy: 'trc-point-hint' })}
 ${control(ctx, state, { name: 'longitude', inputmode: 'decimal', maxlength: 20, hint: '', describedBy: 'trc-point-hint' })}
@@ -283,7 +285,7 @@ ${control(ctx, state, { name: 'longitude', inputmode: 'decimal', maxlength: 20, 
 </fieldset>
 <fieldset><legend>${T.legendFiles[locale]}</legend>
 <div class="field${state.errors?.attachments ? ' has-error' : ''}" data-field="attachments">
-<label for="field-attachments">${esc(fieldLabel(locale, 'attachments'))}</label>
+<label for="field-attachments">${escapeHtml(fieldLabel(locale, 'attachments'))}</label>
 ${extras(fileHint(locale, intake), 'attachments', state.errors?.attachments, locale)}
 <input type="file" id="field-attachments" name="attachments" multiple accept="image/jpeg,image/png,image/webp,image/heic,.heic,application/pdf,.pdf,.docx,.odt"${state.errors?.attachments ? ' aria-invalid="true"' : ''}${describe('attachments', true, !!state.errors?.attachments)}>
 </div>
@@ -298,8 +300,8 @@ ${control(ctx, state, { name: 'phone', type: 'tel', autocomplete: 'tel', maxleng
 ${control(ctx, state, { name: 'postalAddress', autocomplete: 'street-address', maxlength: 300 })}
 ${control(ctx, state, { name: 'fiscalCode', maxlength: 16, autocomplete: 'off' })}
 </fieldset>
-<fieldset id="trc-complaint" data-types="${esc(complaintTypes.join(' '))}"><legend>${T.legendComplaint[locale]}</legend>
-<p class="hint">${esc(T.complaintIntro[locale])}</p>
+<fieldset id="trc-complaint" data-types="${escapeHtml(complaintTypes.join(' '))}"><legend>${T.legendComplaint[locale]}</legend>
+<p class="hint">${escapeHtml(T.complaintIntro[locale])}</p>
 ${control(ctx, state, { name: 'userCode', maxlength: 50 })}
 ${control(ctx, state, { name: 'supplyAddress', maxlength: 300 })}
 ${control(ctx, state, { name: 'supplyCode', maxlength: 50 })}
@@ -312,7 +314,7 @@ ${control(ctx, state, { name: 'filerRole', autocomplete: 'organization-title', m
 </div>
 </fieldset>
 <fieldset><legend>${T.legendPrivacy[locale]}</legend>
-<section class="public-notice" aria-labelledby="trc-public-title"><h2 id="trc-public-title">${T.publicTitle[locale]}</h2><p id="trc-public-text">${esc(T.publicText[locale])}</p></section>
+<section class="public-notice" aria-labelledby="trc-public-title"><h2 id="trc-public-title">${T.publicTitle[locale]}</h2><p id="trc-public-text">${escapeHtml(T.publicText[locale])}</p></section>
 ${privacyNotice(ctx)}
 ${checkbox(ctx, state, 'privacy', true)}
 </fieldset>
@@ -349,10 +351,10 @@ function confirmationSection(ctx: PageContext, receipt: ConfirmationData | null)
   const formUrl = `${base}/intake/form?lang=${locale}${ctx.embed ? '&amp;embed=1' : ''}`
   return `<section id="trc-confirmation" class="confirmation" tabindex="-1" aria-labelledby="trc-confirmation-title"${receipt ? '' : ' hidden'}>
 <h2 id="trc-confirmation-title">${T.confirmTitle[locale]}</h2>
-<p>${T.confirmReference[locale]}: <strong id="trc-reference">${esc(receipt?.reference ?? '')}</strong></p>
-<p id="trc-due"${due ? '' : ' hidden'}>${T.dueIntro[locale]} <strong id="trc-due-date">${esc(due)}</strong>.</p>
-<p>${esc(T.confirmMail[locale])}</p>
-<p><a id="trc-status-link" href="${esc(receipt?.statusUrl ?? '#')}">${T.confirmStatus[locale]}</a></p>
+<p>${T.confirmReference[locale]}: <strong id="trc-reference">${escapeHtml(receipt?.reference ?? '')}</strong></p>
+<p id="trc-due"${due ? '' : ' hidden'}>${T.dueIntro[locale]} <strong id="trc-due-date">${escapeHtml(due)}</strong>.</p>
+<p>${escapeHtml(T.confirmMail[locale])}</p>
+<p><a id="trc-status-link" href="${escapeHtml(receipt?.statusUrl ?? '#')}">${T.confirmStatus[locale]}</a></p>
 <p><a href="${formUrl}">${T.another[locale]}</a></p>
 </section>`
 }
@@ -362,20 +364,11 @@ export function renderConfirmationPage(ctx: PageContext, receipt: ConfirmationDa
   return layout(ctx, T.confirmTitle[ctx.locale], `<h1>${T.title[ctx.locale]}</h1>\n${confirmationSection(ctx, receipt)}`)
 }
 
-const formatDate = (iso: string, locale: Locale, time: boolean) =>
-  new Date(iso.length === 10 ? `${iso}T12:00:00Z` : iso).toLocaleString(locale === 'it' ? 'it-IT' : 'en-GB', {
-    timeZone: 'Europe/Rome',
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    ...(time ? { hour: '2-digit', minute: '2-digit' } : {})
-  })
-
 /** The citizen's view of their request (the same data as the JSON status endpoint). */
 export function renderStatusPage(ctx: PageContext, s: IntakeStatus): string {
   const { locale } = ctx
   const notes = s.notes.length
-    ? `<ol class="notes">${s.notes.map((n) => `<li><p class="when">${esc(formatDate(n.at, locale, true))}</p>${n.html}</li>`).join('')}</ol>`
+    ? `<ol class="notes">${s.notes.map((n) => `<li><p class="when">${escapeHtml(formatDate(n.at, locale, true))}</p>${n.html}</li>`).join('')}</ol>`
     : `<p>${T.statusNoNotes[locale]}</p>`
   const rows: Array<[string, string | null]> = [
     [T.confirmReference[locale], s.reference],
@@ -388,7 +381,7 @@ export function renderStatusPage(ctx: PageContext, s: IntakeStatus): string {
   const body = `<h1>${T.statusTitle[locale]}</h1>
 <dl class="status">${rows
     .filter((r): r is [string, string] => !!r[1])
-    .map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`)
+    .map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`)
     .join('')}</dl>
 <h2>${T.statusNotes[locale]}</h2>
 ${notes}`

@@ -1,6 +1,7 @@
 // Open311 GeoReport v2 for the SottoControllo app: the service list and definitions, the mapping of a POSTed
 // request onto the intake's fields, the request representation, and the XML format (JSON is the same data).
 import { SERVICES, isRequestType, requestTypeLabel, type RequestType, type Standards } from '../domain/arera.js'
+import { formatDate } from '../domain/dates.js'
 import type { Locale } from '../i18n.js'
 import type { ResolvedIntakeType } from './options.js'
 import { lastPublicChange, type PublishedRequest } from './service.js'
@@ -238,12 +239,7 @@ export function toServiceRequest(p: PublishedRequest, types: ResolvedIntakeType[
 export function serviceNotice(type: string | null, dueDate: string | null, standards: Standards, locale: Locale): string | null {
   const days = type ? standards[type as RequestType]?.workingDays : null
   if (!days || !dueDate) return null
-  const date = new Date(`${dueDate}T12:00:00Z`).toLocaleDateString(locale === 'it' ? 'it-IT' : 'en-GB', {
-    timeZone: 'Europe/Rome',
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric'
-  })
+  const date = formatDate(dueDate, locale, false)
   return locale === 'it'
     ? `Risposta entro ${days} giorni lavorativi (ARERA TQRIF), cioè entro il ${date}.`
     : `Reply within ${days} working days (ARERA TQRIF), that is by ${date}.`

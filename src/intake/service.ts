@@ -16,7 +16,8 @@ import { isUniqueViolation } from '../repositories/normalize.js'
 import { WORK_ORDER_STATES, type Operator, type WorkOrder, type WorkOrderState } from '../types.js'
 import { matchCitizen } from './match.js'
 import type { ResolvedIntakeOptions } from './options.js'
-import { statusLabel, statusUpdateMail, submissionMessage } from './templates.js'
+import { requestStateLabel } from '../domain/state-labels.js'
+import { statusUpdateMail, submissionMessage } from './templates.js'
 import type { UploadedFile } from './uploads.js'
 import { createUpdateService } from './updates.js'
 import { PUBLISHABLE_TYPES, type ValidSubmission } from './validate.js'
@@ -295,11 +296,11 @@ export function createIntakeService(deps: IntakeDeps) {
       if (!workOrder) return null
       const intake = await repos.intakeRequests.find(meta.workOrderId)
       const status: WorkOrderState = workOrder.status ?? 'open'
-      const history: IntakeStatus['history'] = [{ at: meta.receivedAt, status: 'open', statusLabel: statusLabel('open', locale) }]
+      const history: IntakeStatus['history'] = [{ at: meta.receivedAt, status: 'open', statusLabel: requestStateLabel('open', locale) }]
       // State changes are audited with `details.to` (a reopening counts as back to open).
       for (const entry of await repos.audit.listByWorkOrder(meta.workOrderId)) {
         const to = entry.action === 'workOrder.reopened' ? 'open' : entry.details.to
-        if (isState(to) && history.at(-1)?.status !== to) history.push({ at: entry.at, status: to, statusLabel: statusLabel(to, locale) })
+        if (isState(to) && history.at(-1)?.status !== to) history.push({ at: entry.at, status: to, statusLabel: requestStateLabel(to, locale) })
       }
       const notes = await publicNotes(meta.workOrderId)
       const times = [lastPublicChange(intake, meta.receivedAt, meta.publicChangedAt), history.at(-1)?.at, notes.at(-1)?.at]
@@ -308,7 +309,7 @@ export function createIntakeService(deps: IntakeDeps) {
       return {
         reference: meta.reference,
         status,
-        statusLabel: statusLabel(status, locale),
+        statusLabel: requestStateLabel(status, locale),
         type: meta.areraType,
         typeLabel: isRequestType(meta.areraType) ? requestTypeLabel(meta.areraType, locale) : meta.areraType,
         service: meta.service,
@@ -381,7 +382,7 @@ export function createIntakeService(deps: IntakeDeps) {
           reference: meta?.reference ?? String(workOrderId),
           workOrderId,
           noteHtml: note.html,
-          statusLabel: statusLabel(workOrder.status ?? 'open', options.locale)
+          statusLabel: requestStateLabel(workOrder.status ?? 'open', options.locale)
         })
         const queued = await queueOutboundMail(
           tx,

@@ -7,8 +7,7 @@ import { channelLabel } from '../mail/templates.js'
 import { replySubject } from '../mail/threading-token.js'
 import { fieldLabel } from './texts.js'
 import type { ValidSubmission } from './validate.js'
-
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string)
+import { escapeHtml } from '../domain/escape.js'
 
 /** The submission as operators read it: a table of what the citizen filled in, then the description. */
 export function submissionMessage(
@@ -46,7 +45,7 @@ export function submissionMessage(
   ]
   const table = rows
     .filter((r): r is [string, string] => r[1] !== null && r[1] !== '')
-    .map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`)
+    .map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`)
     .join('')
   const point =
     s.latitude !== null && s.longitude !== null
@@ -54,10 +53,10 @@ export function submissionMessage(
       : ''
   // Links the app sent are recorded, never fetched: the operator decides whether to open them.
   const links = s.mediaUrls.length
-    ? `<p>${esc(fieldLabel(locale, 'mediaUrl'))}:</p><ul>${s.mediaUrls.map((u) => `<li><a href="${esc(u)}">${esc(u)}</a></li>`).join('')}</ul>`
+    ? `<p>${escapeHtml(fieldLabel(locale, 'mediaUrl'))}:</p><ul>${s.mediaUrls.map((u) => `<li><a href="${escapeHtml(u)}">${escapeHtml(u)}</a></li>`).join('')}</ul>`
     : ''
   const html = sanitizeEditorHtml(
-    `<table><tbody>${table}</tbody></table>${point}${links}<h3>${esc(fieldLabel(locale, 'description'))}</h3>${s.body.html || '<p>—</p>'}`,
+    `<table><tbody>${table}</tbody></table>${point}${links}<h3>${escapeHtml(fieldLabel(locale, 'description'))}</h3>${s.body.html || '<p>—</p>'}`,
     { imageSrc: () => null }
   )
   return { html, text: htmlToText(html) }
@@ -77,23 +76,12 @@ export function statusUpdateMail(d: StatusUpdateData): { subject: string; html: 
   const it = d.locale === 'it'
   const html = [
     `<p>${it ? 'Gentile utente,' : 'Dear customer,'}</p>`,
-    `<p>${it ? `c'è un aggiornamento sulla sua richiesta n. <strong>${esc(d.reference)}</strong>:` : `there is an update on your request <strong>${esc(d.reference)}</strong>:`}</p>`,
+    `<p>${it ? `c'è un aggiornamento sulla sua richiesta n. <strong>${escapeHtml(d.reference)}</strong>:` : `there is an update on your request <strong>${escapeHtml(d.reference)}</strong>:`}</p>`,
     `<blockquote>${d.noteHtml}</blockquote>`,
-    `<p>${it ? 'Stato attuale della richiesta' : 'Current status'}: <strong>${esc(d.statusLabel)}</strong></p>`,
+    `<p>${it ? 'Stato attuale della richiesta' : 'Current status'}: <strong>${escapeHtml(d.statusLabel)}</strong></p>`,
     `<p>${it ? 'Per aggiungere informazioni risponda a questa email: la sua risposta sarà unita alla stessa pratica.' : 'To add information, reply to this email: your reply will join the same case.'}</p>`,
-    `<p>${esc(d.organizationName)}</p>`
+    `<p>${escapeHtml(d.organizationName)}</p>`
   ].join('\n')
   const subject = replySubject(`${it ? 'Aggiornamento sulla sua richiesta' : 'Update on your request'} ${d.reference}`, d.workOrderId)
   return { subject, html, text: htmlToText(html) }
-}
-
-export const STATUS_LABELS: Readonly<Record<string, Readonly<Record<Locale, string>>>> = {
-  open: { it: 'Aperta', en: 'Open' },
-  in_progress: { it: 'In lavorazione', en: 'In progress' },
-  waiting: { it: 'In attesa', en: 'Waiting' },
-  closed: { it: 'Chiusa', en: 'Closed' }
-}
-
-export function statusLabel(status: string, locale: Locale): string {
-  return STATUS_LABELS[status]?.[locale] ?? status
 }

@@ -6,8 +6,9 @@ import type { Locale } from '../i18n.js'
 import { syntheticKey } from '../mail/message-id.js'
 import { WORK_ORDER_STATES, type WorkOrderState } from '../types.js'
 import type { IntakeDeps } from './service.js'
-import { statusLabel } from './templates.js'
+import { requestStateLabel } from '../domain/state-labels.js'
 import { descriptionBody } from './validate.js'
+import { escapeHtml } from '../domain/escape.js'
 
 /** One change of a published request, as servicerequestupdates lists it. */
 export interface PublicUpdate {
@@ -41,7 +42,6 @@ export interface CitizenComment {
 const PUBLIC_ACTIONS = ['workOrder.state', 'workOrder.reopened', 'note.public'] as const
 
 const isState = (value: unknown): value is WorkOrderState => (WORK_ORDER_STATES as readonly unknown[]).includes(value)
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string)
 
 export function createUpdateService(deps: IntakeDeps) {
   const { repos, options } = deps
@@ -76,7 +76,7 @@ export function createUpdateService(deps: IntakeDeps) {
         } else {
           const to = e.action === 'workOrder.reopened' ? 'open' : e.details.to
           if (!isState(to)) continue
-          const description = locale === 'it' ? `Stato della richiesta: ${statusLabel(to, locale)}.` : `Request status: ${statusLabel(to, locale)}.`
+          const description = locale === 'it' ? `Stato della richiesta: ${requestStateLabel(to, locale)}.` : `Request status: ${requestStateLabel(to, locale)}.`
           out.push({ updateId: String(e.id), reference: meta.reference, workOrderId: meta.workOrderId, kind: 'state', status: to, at: e.at, description })
         }
       }
@@ -96,7 +96,7 @@ export function createUpdateService(deps: IntakeDeps) {
       const again = await repos.messages.findByDedupeKey(dedupeKey)
       if (again) return { messageId: again.id, created: false }
       const body = descriptionBody(c.text)
-      const link = c.mediaUrl ? `<p><a href="${esc(c.mediaUrl)}">${esc(c.mediaUrl)}</a></p>` : ''
+      const link = c.mediaUrl ? `<p><a href="${escapeHtml(c.mediaUrl)}">${escapeHtml(c.mediaUrl)}</a></p>` : ''
       const fromName = [c.firstName, c.lastName].filter(Boolean).join(' ') || null
       const it = options.locale === 'it'
       return repos.transaction(async (tx) => {

@@ -3,6 +3,8 @@
 // works again. Every instance checks; a conditional UPDATE on the state row makes each notice go out once.
 import { randomBytes } from 'node:crypto'
 import type { FastifyBaseLogger } from 'fastify'
+import { formatTimestamp } from '../domain/dates.js'
+import { escapeHtml } from '../domain/escape.js'
 import type { Locale } from '../i18n.js'
 import type { FailureAlertOptions } from '../options.js'
 import type { Repositories } from '../repositories/index.js'
@@ -20,17 +22,6 @@ export interface MailboxAlertDeps {
   onQueued?: () => void
 }
 
-const when = (iso: string, locale: Locale) =>
-  new Intl.DateTimeFormat(locale === 'it' ? 'it-IT' : 'en-GB', {
-    timeZone: 'Europe/Rome',
-    day: '2-digit',
-    month: '2-digit',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit'
-  }).format(new Date(iso))
-
 export function alertMail(
   kind: 'failing' | 'recovered',
   mb: Pick<MailboxRecord, 'name' | 'username' | 'host'>,
@@ -38,7 +29,7 @@ export function alertMail(
   locale: Locale,
   now: Date
 ) {
-  const since = state.failingSince ? when(state.failingSince, locale) : '?'
+  const since = state.failingSince ? formatTimestamp(state.failingSince, locale) : '?'
   const it =
     kind === 'failing'
       ? {
@@ -47,7 +38,7 @@ export function alertMail(
         }
       : {
           subject: `Casella "${mb.name}" di nuovo funzionante`,
-          text: `La casella di posta "${mb.name}" (${mb.username} su ${mb.host}) funziona di nuovo dal ${when(now.toISOString(), locale)}: la posta arrivata nel frattempo viene letta ora.`
+          text: `La casella di posta "${mb.name}" (${mb.username} su ${mb.host}) funziona di nuovo dal ${formatTimestamp(now.toISOString(), locale)}: la posta arrivata nel frattempo viene letta ora.`
         }
   const en =
     kind === 'failing'
@@ -57,7 +48,7 @@ export function alertMail(
         }
       : {
           subject: `Mailbox "${mb.name}" working again`,
-          text: `Mailbox "${mb.name}" (${mb.username} on ${mb.host}) has been working again since ${when(now.toISOString(), locale)}: the mail that arrived meanwhile is being read now.`
+          text: `Mailbox "${mb.name}" (${mb.username} on ${mb.host}) has been working again since ${formatTimestamp(now.toISOString(), locale)}: the mail that arrived meanwhile is being read now.`
         }
   const mail = locale === 'it' ? it : en
   const footer =
@@ -65,7 +56,7 @@ export function alertMail(
   const text = `${mail.text}\n\n${footer}`
   const html = text
     .split('\n\n')
-    .map((p) => `<p>${p.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\n/g, '<br>')}</p>`)
+    .map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`)
     .join('')
   return { subject: mail.subject, text, html }
 }

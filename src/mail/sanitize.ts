@@ -3,6 +3,7 @@
 // plain text for the text/plain alternative of outbound mail. Pure functions, no I/O.
 import sanitizeHtml from 'sanitize-html'
 import { Parser } from 'htmlparser2'
+import { escapeHtml } from '../domain/escape.js'
 
 // ---------------------------------------------------------------------------------------------------------------
 // Shared helpers
@@ -780,10 +781,6 @@ export function htmlToText(html: string): string {
 // ---------------------------------------------------------------------------------------------------------------
 // Plain text → HTML
 // ---------------------------------------------------------------------------------------------------------------
-
-function escapeHtml(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')
-}
 
 /** Runs of spaces and a line's leading spaces survive HTML whitespace collapsing. */
 function preserveSpaces(escaped: string): string {

@@ -2,6 +2,8 @@
 import type { Locale } from '../i18n.js'
 import { htmlToText } from './sanitize.js'
 import { subjectReference } from './threading-token.js'
+import { formatDate } from '../domain/dates.js'
+import { escapeHtml } from '../domain/escape.js'
 
 export interface ConfirmationData {
   locale: Locale
@@ -16,28 +18,6 @@ export interface ConfirmationData {
   /** A short excerpt of what the citizen wrote. */
   summary: string
   channelLabel: string
-}
-
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string)
-
-// Intl formatters are costly to build: one per locale and shape, reused for every mail.
-const formatters = new Map<string, Intl.DateTimeFormat>()
-
-export function formatDate(date: Date | string, locale: Locale, withTime: boolean): string {
-  const d = typeof date === 'string' ? new Date(`${date}T12:00:00Z`) : date
-  const key = `${locale}:${withTime}`
-  let formatter = formatters.get(key)
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat(locale === 'it' ? 'it-IT' : 'en-GB', {
-      timeZone: 'Europe/Rome',
-      day: 'numeric',
-      month: 'long',
-      year: 'numeric',
-      ...(withTime ? { hour: '2-digit', minute: '2-digit' } : {})
-    })
-    formatters.set(key, formatter)
-  }
-  return formatter.format(d)
 }
 
 export function confirmationMail(d: ConfirmationData): { subject: string; html: string; text: string } {
@@ -60,12 +40,12 @@ export function confirmationMail(d: ConfirmationData): { subject: string; html: 
         : 'An operator will look at your request and contact you if more information is needed.'
   const html = [
     `<p>${it ? 'Gentile utente,' : 'Dear customer,'}</p>`,
-    `<p>${it ? `abbiamo ricevuto la sua comunicazione e l'abbiamo registrata con il numero <strong>${esc(d.reference)}</strong>.` : `we have received your message and registered it as <strong>${esc(d.reference)}</strong>.`}</p>`,
-    `<table>${rows.map(([k, v]) => `<tr><th align="left">${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table>`,
-    d.summary ? `<blockquote>${esc(d.summary)}</blockquote>` : '',
-    `<p>${esc(deadline)}</p>`,
+    `<p>${it ? `abbiamo ricevuto la sua comunicazione e l'abbiamo registrata con il numero <strong>${escapeHtml(d.reference)}</strong>.` : `we have received your message and registered it as <strong>${escapeHtml(d.reference)}</strong>.`}</p>`,
+    `<table>${rows.map(([k, v]) => `<tr><th align="left">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>`,
+    d.summary ? `<blockquote>${escapeHtml(d.summary)}</blockquote>` : '',
+    `<p>${escapeHtml(deadline)}</p>`,
     `<p>${it ? "Per aggiungere informazioni o documenti risponda a questa email mantenendo il riferimento nell'oggetto: la sua risposta sarà unita alla stessa pratica." : 'To add information or documents, reply to this email keeping the reference in the subject: your reply will join the same case.'}</p>`,
-    `<p>${esc(d.organizationName)}</p>`,
+    `<p>${escapeHtml(d.organizationName)}</p>`,
     `<p><small>${it ? 'Messaggio generato automaticamente.' : 'This message was generated automatically.'}</small></p>`
   ].join('\n')
   // Not a "Re:": the confirmation is our own message; the reference keeps the citizen's answer in the same work order.

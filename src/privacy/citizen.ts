@@ -5,7 +5,7 @@ import JSZip from 'jszip'
 import { SERVABLE_SCANS } from '../repositories/attachments.js'
 import { HttpError, notFound } from '../http-errors.js'
 import type { Repositories } from '../repositories/index.js'
-import type { AttachmentStorage } from '../storage.js'
+import { readAttachmentContent, type AttachmentStorage } from '../storage.js'
 import type { Message, Operator } from '../types.js'
 import { anonymizeWorkOrders, registerCutoff, registerKeptUntil, type AnonymizeCounts } from './anonymize.js'
 import { addressScope, concernedWorkOrders, type ErasureScope } from './erasure-scope.js'
@@ -42,7 +42,7 @@ export function createCitizenRights(deps: CitizenDeps) {
   async function bytesOf(id: number): Promise<Buffer | null> {
     const meta = await repos.attachments.findById(id)
     if (!meta) return null
-    return meta.storage === 'directory' && meta.storageKey ? storage.read(meta.storageKey).catch(() => null) : repos.attachments.readContent(id)
+    return readAttachmentContent(meta, storage, repos.attachments.readContent, { missingFileAsNull: true })
   }
 
   /** Adds the messages' JSON and their files under `folder`; infected or unscanned files are listed, not included. */

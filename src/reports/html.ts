@@ -7,8 +7,6 @@ import { escapeHtml } from '../domain/escape.js'
 import { formatItalianDecimal } from './format.js'
 import { missCauseLabel } from './tables.js'
 
-export { escapeHtml }
-
 const pct = (v: number | null) => (v === null ? '—' : `${formatItalianDecimal(v)} %`)
 const num = (v: number | null) => (v === null ? '—' : formatItalianDecimal(v))
 

@@ -4,7 +4,7 @@
 import type { FastifyRequest } from 'fastify'
 import type { Upload } from '../actions/index.js'
 import { HttpError, invalidField } from '../http-errors.js'
-import { multipartFields } from './input-guard.js'
+import { multipartFields, objectBody } from './input-guard.js'
 import { cleanFilename } from '../intake/uploads.js'
 
 export interface BodyLimits {
@@ -24,8 +24,10 @@ const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(bytes < 1024 * 10
 export async function readFormBody(request: FastifyRequest, limits: BodyLimits): Promise<FormBody> {
   if (!request.isMultipart()) {
     const body = request.body
-    if (body !== undefined && (body === null || typeof body !== 'object' || Array.isArray(body))) throw invalidField('body', 'bodyObject')
-    return { fields: (body ?? {}) as Record<string, unknown>, files: [] }
+    if (body === undefined) return { fields: {}, files: [] }
+    const fields = objectBody(body)
+    if (!fields) throw invalidField('body', 'bodyObject')
+    return { fields, files: [] }
   }
   const form = multipartFields(request)
   const fields = form.fields

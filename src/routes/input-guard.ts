@@ -114,6 +114,11 @@ function lostBytesAt(text: string, body: Buffer): string | null {
   }
 }
 
+/** The body when it is an object (parsed JSON or form fields), else null: an array, a scalar or no body. */
+export function objectBody(body: unknown): Record<string, unknown> | null {
+  return body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : null
+}
+
 /** Installs the strict readers on the module's context: JSON and urlencoded bodies, and the query-string check. */
 export function installInputGuard(app: FastifyInstance): void {
   const json = app.getDefaultJsonParser('error', 'ignore')

@@ -1,7 +1,6 @@
 // The Sportello On-line: the public form (standalone page and embeddable snippet), its submission, and the
 // citizen's status page. Public routes, guarded against bots by a honeypot, a signed fill-time token, a limit per
 // IP address and a limit per email address.
-import formbody from '@fastify/formbody'
 import multipart from '@fastify/multipart'
 import rateLimit from '@fastify/rate-limit'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
@@ -15,6 +14,7 @@ import { readMultipart, type UploadedFile, type UploadProblem } from '../intake/
 import { stringField, validateSubmission, type FieldErrors, type RawFields } from '../intake/validate.js'
 import { SERVICES, requestTypeLabel } from '../domain/arera.js'
 import type { RouteOptions } from './context.js'
+import { objectBody } from './input-guard.js'
 import { FIELD_LABELS } from '../intake/texts.js'
 import { errorResponse } from '../openapi.js'
 import { bool, download, int, nullableStr, object, str } from './schemas.js'
@@ -75,13 +75,18 @@ function wantsHtml(request: FastifyRequest): boolean {
   return /text\/html/.test(accept) && !/application\/json/.test(accept)
 }
 
+/** A post that is neither multipart nor a form or JSON object. */
+function notMultipart(): never {
+  throw new HttpError(415, 'intakeNotMultipart')
+}
+
 const intakeRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
   const { options } = ctx
   const intake = options.intake
   const base = options.prefix === '/' ? '' : options.prefix
-  // The host may already parse these bodies; add only what is missing, in this encapsulated context.
+  // The host may already parse multipart bodies; add the parser only when missing, in this encapsulated context
+  // (JSON and urlencoded bodies are read by src/routes/input-guard.ts).
   if (!app.hasContentTypeParser('multipart/form-data')) await app.register(multipart)
-  if (!app.hasContentTypeParser('application/x-www-form-urlencoded')) await app.register(formbody)
   await app.register(rateLimit, {
     global: false,
     errorResponseBuilder: (_request, context) => new HttpError(429, 'intakeRateLimited', { minutes: Math.max(1, Math.ceil(context.ttl / 60_000)) })
@@ -189,8 +194,7 @@ const intakeRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
         let files: UploadedFile[] = []
         let problem: UploadProblem | null = null
         if (request.isMultipart()) ({ fields, files, problem } = await readMultipart(request, ['attachments'], intake, locale))
-        else if (request.body && typeof request.body === 'object' && !Array.isArray(request.body)) fields = request.body as RawFields
-        else throw new HttpError(415, 'intakeNotMultipart')
+        else fields = objectBody(request.body) ?? notMultipart()
 
         // Bots first: a filled honeypot or a post faster than a person can type is refused before anything else.
         if (stringField(fields, 'website') !== '') throw new HttpError(400, 'intakeSpam')

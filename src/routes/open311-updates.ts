@@ -7,6 +7,7 @@ import { requestLocale } from '../i18n.js'
 import { commentFromOpen311, toRequestUpdate } from '../intake/open311.js'
 import { stringField, type RawFields } from '../intake/validate.js'
 import type { RouteContext } from './context.js'
+import { objectBody } from './input-guard.js'
 import { formBody, invalid, looseFields, parseDate, responses, send, str, type createKeyGate } from './open311-http.js'
 
 /** Updates per answer: oldest first, so a client asks again from the last updated_datetime it got. */
@@ -62,7 +63,7 @@ export function registerUpdateRoutes(app: FastifyInstance, ctx: RouteContext, ga
       },
       async (request, reply) => {
         const locale = requestLocale(request, options.locale)
-        const body = (request.body && typeof request.body === 'object' && !Array.isArray(request.body) ? request.body : {}) as RawFields
+        const body: RawFields = objectBody(request.body) ?? {}
         const client = gate.admit(stringField(body, 'api_key') || stringField(request.query as RawFields, 'api_key'), reply)
         const { value, errors } = commentFromOpen311(body, locale)
         if (!value.reference) throw new HttpError(400, 'open311UpdateRequestMissing')

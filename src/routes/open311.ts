@@ -2,7 +2,6 @@
 // (POST with the app's api_key, GET by filters or id) and tokens, in JSON and XML. Errors take the GeoReport
 // shape `[{ code, description }]` (or <errors>), so this context has its own error and not-found handlers.
 import { randomUUID } from 'node:crypto'
-import formbody from '@fastify/formbody'
 import multipart from '@fastify/multipart'
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { HttpError } from '../http-errors.js'
@@ -13,6 +12,7 @@ import { readMultipart, type UploadedFile, type UploadProblem } from '../intake/
 import { stringField, validateSubmission, type FieldErrors, type RawFields } from '../intake/validate.js'
 import type { FieldName } from '../intake/texts.js'
 import type { RouteOptions } from './context.js'
+import { objectBody } from './input-guard.js'
 import {
   createKeyGate,
   fileParams,
@@ -86,7 +86,6 @@ const open311Routes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => 
   const { options } = ctx
   const intake = options.intake
   if (!app.hasContentTypeParser('multipart/form-data')) await app.register(multipart)
-  if (!app.hasContentTypeParser('application/x-www-form-urlencoded')) await app.register(formbody)
   const gate = createKeyGate(intake)
 
   const errorBody = (reply: FastifyReply, request: FastifyRequest, status: number, description: string) =>
@@ -186,7 +185,7 @@ const open311Routes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => 
           if (key && !admitted) admitted = gate.admit(key, reply)
         }
         if (request.isMultipart()) ({ fields: body, files, problem } = await readMultipart(request, ['media'], intake, locale, admitEarly))
-        else if (request.body && typeof request.body === 'object' && !Array.isArray(request.body)) body = request.body as RawFields
+        else body = objectBody(request.body) ?? body
         const client = (admitted ?? gate.admit(stringField(body, 'api_key') || stringField(request.query as RawFields, 'api_key'), reply)).name
         const code = stringField(body, 'service_code')
         if (!code) throw new HttpError(400, 'open311ServiceCodeMissing')

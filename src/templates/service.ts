@@ -15,7 +15,8 @@ import {
   type TemplateProblem
 } from '../domain/templates.js'
 import { HttpError, notFound } from '../http-errors.js'
-import { channelLabel, formatDate } from '../mail/templates.js'
+import { formatDate } from '../domain/dates.js'
+import { channelLabel } from '../mail/templates.js'
 import { sanitizeEditorHtml } from '../mail/sanitize.js'
 import type { ResolvedOptions } from '../options.js'
 import type { Repositories } from '../repositories/index.js'

@@ -1,6 +1,7 @@
 // Message bodies: the server already sanitised the HTML; here it is checked again (defence in depth), the quoted
 // history of a reply is split off so it can be collapsed, and the result is wrapped in a document for a sandboxed
 // iframe whose Content-Security-Policy forbids every script, every remote resource and every form.
+import { escapeHtml } from '../../src/domain/escape.js'
 
 const DROP_ELEMENTS =
   'script,style,link,meta,base,iframe,frame,frameset,object,embed,applet,form,input,button,select,textarea,option,svg,math,template,noscript,audio,video,source,track,canvas,portal,dialog'
@@ -217,15 +218,11 @@ p{margin:0 0 .6em}
 body>:last-child{margin-bottom:0}
 `
 
-function escapeAttribute(value: string): string {
-  return value.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string)
-}
-
 /** The document shown in the sandboxed iframe. */
 export function frameDocument(bodyHtml: string, lang: string): string {
   return (
-    `<!doctype html><html lang="${escapeAttribute(lang)}"><head><meta charset="utf-8">` +
-    `<meta http-equiv="Content-Security-Policy" content="${escapeAttribute(BODY_CSP)}">` +
+    `<!doctype html><html lang="${escapeHtml(lang)}"><head><meta charset="utf-8">` +
+    `<meta http-equiv="Content-Security-Policy" content="${escapeHtml(BODY_CSP)}">` +
     `<meta name="referrer" content="no-referrer"><base target="_blank"><style>${FRAME_STYLE}</style></head>` +
     `<body>${bodyHtml}</body></html>`
   )

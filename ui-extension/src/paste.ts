@@ -1,6 +1,7 @@
 // Clipboard HTML from Word, Outlook, LibreOffice, Google Docs and web pages, reduced to what the editor (and the
 // server's editor sanitiser) keeps: paragraphs, emphasis, links, lists, quotes, headings h2–h4 and simple tables.
 // The server sanitises again; this only spares the operator a message full of Mso classes and hidden spans.
+import { escapeHtml } from '../../src/domain/escape.js'
 
 const KEEP = new Set([
   'p',
@@ -199,10 +200,9 @@ export function cleanPastedHtml(input: string): string {
 
 /** Plain text → paragraphs, for the plain-text flavour of a paste. */
 export function textToHtml(text: string): string {
-  const escape = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string)
   return text
     .replace(/\r\n?/g, '\n')
     .split(/\n{2,}/)
-    .map((para) => `<p>${escape(para).replace(/\n/g, '<br>')}</p>`)
+    .map((para) => `<p>${escapeHtml(para).replace(/\n/g, '<br>')}</p>`)
     .join('')
 }

@@ -1,5 +1,7 @@
-// Shapes the tab reads from the module's API (type-only imports: nothing of the server ends up in the bundle).
-import type { Message, Permission, WorkOrderState } from '../../src/types.js'
+// Shapes the tab reads from the module's API. Type-only imports, but for two constant lists from leaf modules
+// (no imports of their own), so nothing else of the server ends up in the bundle.
+import { REQUEST_TYPE_CODES } from '../../src/domain/request-types.js'
+import { WORK_ORDER_STATES, type Message, type Permission, type WorkOrderState } from '../../src/types.js'
 import type { WorkOrderView } from '../../src/service.js'
 
 export type { AttachmentSummary, Contributor, DeliveryStatus, Message, Permission, WorkOrderState } from '../../src/types.js'
@@ -21,16 +23,8 @@ export interface Conversation {
   items: Message[]
 }
 
-export const STATES: readonly WorkOrderState[] = ['open', 'in_progress', 'waiting', 'closed']
+/** The work order states, in their order (src/types.ts). */
+export const STATES: readonly WorkOrderState[] = WORK_ORDER_STATES
 
-/** ARERA TQRIF request types, in the order operators see them (src/domain/arera.ts). */
-export const REQUEST_TYPES = [
-  'reclamo_scritto',
-  'richiesta_informazioni',
-  'rettifica_importi',
-  'segnalazione_disservizio',
-  'ritiro_su_chiamata',
-  'riparazione_attrezzature',
-  'attivazione_variazione_cessazione',
-  'altro'
-] as const
+/** ARERA TQRIF request types, in the order operators see them (src/domain/request-types.ts, shared with the server). */
+export const REQUEST_TYPES = REQUEST_TYPE_CODES
