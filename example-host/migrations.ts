@@ -1,7 +1,7 @@
 // The example host's own schema: a tiny "Garbage" ERP with contributors and work orders. Names are
 // deliberately Italian and different from the module's, as a real host's would be.
 import type { Knex } from 'knex'
-import { retryWhileMigrating } from '../src/migrate.js'
+import { retryWhileMigrating } from '../src/database/migrate.js'
 import { seedIfEmpty, type SeedSummary } from './seed.js'
 
 const hostSchema = {

@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
 import path from 'node:path'
-import { createKnex, knexConfigFromUrl } from '../src/db.js'
+import { createKnex, knexConfigFromUrl } from '../src/database/connection.js'
 import { buildHostApp } from './app.js'
 import { migrateHost } from './migrations.js'
 

@@ -1,5 +1,5 @@
 // Errors that carry an HTTP status, a stable code (an i18n key), its parameters and, for bad input, what is wrong
-// with which field. The text is written only when the error is answered, in the caller's language (src/errors.ts).
+// with which field. The text is written only when the error is answered, in the caller's language (src/routes/errors.ts).
 import type { FieldRule, MessageKey } from './i18n.js'
 
 /** One thing wrong with one input field: a stable rule code and its parameters, translated when answered. */

@@ -372,7 +372,7 @@ export function translate(locale: Locale, key: MessageKey, params: Record<string
   return fill(messages[key][locale], params)
 }
 
-// What is wrong with one input field: the JSON-schema keywords (src/errors.ts maps Ajv's errors onto them) and the
+// What is wrong with one input field: the JSON-schema keywords (src/routes/errors.ts maps Ajv's errors onto them) and the
 // routes' own checks. Each names the field, so "Invalid request: …" reads whole in either language.
 const fieldRules = {
   required: { it: 'manca il campo "{field}"', en: 'the field "{field}" is missing' },

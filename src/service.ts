@@ -14,7 +14,7 @@ import type { Repositories } from './repositories/index.js'
 import type { MailboxState } from './repositories/mailboxes.js'
 import type { MessageSearch } from './repositories/messages.js'
 import type { QuarantineRecord } from './repositories/quarantine.js'
-import type { GenericContributor } from './generic-contributor.js'
+import type { GenericContributor } from './work-orders/generic-contributor.js'
 import { readAttachmentContent, type AttachmentStorage } from './storage.js'
 import type { Contributor, Message, Operator, WorkOrder } from './types.js'
 

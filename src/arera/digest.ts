@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
 import type { FastifyBaseLogger } from 'fastify'
-import { formatItalianDate } from '../reports/format.js'
+import { formatItalianDate } from './reports/format.js'
 import { escapeHtml } from '../domain/escape.js'
 import { messageIdDomain, ORIGIN_HEADER } from '../mail/outbound.js'
 import { romeDate, type IsoDate } from '../domain/working-days.js'

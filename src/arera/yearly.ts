@@ -3,7 +3,7 @@
 // standard, the requests that met it, those that missed it by cause (art. 55) and the average actual time.
 // Schema I operators have no general standards: they get the obligations checklist instead.
 import type { StandardIndicator } from '../domain/indicators.js'
-import { GENERIC_CONTRIBUTOR_SETTING } from '../generic-contributor.js'
+import { GENERIC_CONTRIBUTOR_SETTING } from '../work-orders/generic-contributor.js'
 import { HttpError } from '../http-errors.js'
 import { SCHEMA_I_OBLIGATIONS, type Obligation } from '../domain/obligations.js'
 import type { AreraContext } from './context.js'

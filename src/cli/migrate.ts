@@ -1,7 +1,7 @@
 // `npm run migrate`: applies the module's migrations to DATABASE_URL (or the SQLite file under DATA_DIR).
 import { mkdirSync } from 'node:fs'
-import { createKnex, knexConfigFromUrl } from '../db.js'
-import { migrateLatest } from '../migrate.js'
+import { createKnex, knexConfigFromUrl } from '../database/connection.js'
+import { migrateLatest } from '../database/migrate.js'
 
 const dataDir = process.env.DATA_DIR ?? './data'
 if (!process.env.DATABASE_URL) mkdirSync(dataDir, { recursive: true })

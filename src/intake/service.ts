@@ -5,13 +5,16 @@ import { randomBytes } from 'node:crypto'
 import { isRequestType, requestTypeLabel, serviceLabel, suggestRequestType, type RequestType } from '../domain/arera.js'
 import { HttpError, notFound } from '../http-errors.js'
 import type { Locale } from '../i18n.js'
-import type { IngestDeps } from '../mail/ingest/index.js'
 import { queueConfirmation } from '../work-orders/confirmation.js'
-import { openWorkOrder } from '../work-orders/open.js'
+import type { GenericContributor } from '../work-orders/generic-contributor.js'
+import { openWorkOrder, type WorkOrderClockDeps } from '../work-orders/open.js'
 import { syntheticKey } from '../mail/message-id.js'
 import { queueOutboundMail } from '../mail/outbound.js'
 import { lastCorrespondent } from '../mail/participants.js'
+import type { ResolvedOptions } from '../options.js'
+import type { Repositories } from '../repositories/index.js'
 import type { IntakeRequest } from '../repositories/intake-requests.js'
+import type { AttachmentStorage } from '../storage.js'
 import { isUniqueViolation } from '../repositories/normalize.js'
 import { WORK_ORDER_STATES, type Operator, type WorkOrder, type WorkOrderState } from '../types.js'
 import { matchCitizen } from './match.js'
@@ -22,7 +25,13 @@ import type { UploadedFile } from './uploads.js'
 import { createUpdateService } from './updates.js'
 import { PUBLISHABLE_TYPES, type ValidSubmission } from './validate.js'
 
-export interface IntakeDeps extends IngestDeps {
+/** What the intake needs: what opening a work order needs (src/work-orders/), and the intake's own settings. */
+export interface IntakeDeps extends WorkOrderClockDeps {
+  repos: Repositories
+  genericContributor: GenericContributor
+  options: ResolvedOptions
+  storage: AttachmentStorage
+  now?: () => Date
   intake: ResolvedIntakeOptions
   /** Mail was queued (a confirmation, a status update): lets the outbox worker send it now, not at its next poll. */
   onQueued?: () => void

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { operatorOf } from '../auth.js'
 import { parseId } from '../http-errors.js'
-import { parseDay } from '../params.js'
+import { parseDay } from './params.js'
 import type { ArchiveImportRequest } from '../mail/archive-import.js'
 import type { RouteOptions } from './context.js'
 import { errorResponses, idParams, nullableString } from './schema-parts.js'

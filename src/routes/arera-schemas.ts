@@ -1,7 +1,7 @@
 // JSON schemas of the ARERA routes added for issue 13 (second clock, territories, standards, yearly
 // communication). Response objects allow additional properties so a field added to the service is never silently
 // dropped by the serializer; the documented ones are listed.
-import { errorSchema } from '../errors.js'
+import { errorSchema } from './errors.js'
 
 const str = { type: 'string' } as const
 const strN = { type: ['string', 'null'] } as const

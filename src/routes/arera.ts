@@ -2,10 +2,10 @@
 // with their standards (switching one off is an audited administrator setting), the written requests left
 // without a due date, and the yearly communication (TQRIF art. 58) as JSON and as a one-page PDF to sign.
 import type { FastifyPluginAsync } from 'fastify'
-import { parseYear } from '../arera/params.js'
+import { parseYear } from './arera-params.js'
 import { operatorOf } from '../auth.js'
 import { parseId } from '../http-errors.js'
-import { yearlyPdf } from '../reports/yearly-pdf.js'
+import { yearlyPdf } from '../arera/reports/yearly-pdf.js'
 import {
   clockFieldsSchema,
   errorSchema,

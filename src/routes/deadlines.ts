@@ -1,6 +1,6 @@
 // Requests still awaiting their reasoned reply, most urgent first: what operators work through each morning.
 import type { FastifyPluginAsync } from 'fastify'
-import { parseDeadlineQuery } from '../arera/params.js'
+import { parseDeadlineQuery } from './arera-params.js'
 import type { RouteOptions } from './context.js'
 import { bool, deadlineItemSchema, int, itemsOf, query, str } from './schemas.js'
 

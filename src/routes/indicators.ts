@@ -1,12 +1,12 @@
 // The yearly ARERA indicators (TQRIF art. 58.3) as JSON, CSV, XLSX and a readable page, and the public
 // "Carta della qualità" with the configured standards and, once a year has data, the actual results.
 import type { FastifyPluginAsync } from 'fastify'
-import { parseYear } from '../arera/params.js'
+import { parseYear } from './arera-params.js'
 import { romeDate } from '../domain/working-days.js'
-import { toCsv } from '../reports/format.js'
-import { cartaPage, indicatorsPage } from '../reports/html.js'
-import { indicatorsTable } from '../reports/tables.js'
-import { XLSX_CONTENT_TYPE, toXlsx } from '../reports/xlsx.js'
+import { toCsv } from '../arera/reports/format.js'
+import { cartaPage, indicatorsPage } from '../arera/reports/html.js'
+import { indicatorsTable } from '../arera/reports/tables.js'
+import { XLSX_CONTENT_TYPE, toXlsx } from '../arera/reports/xlsx.js'
 import type { RouteOptions } from './context.js'
 import { attachment } from './register.js'
 import { download, indicatorsSchema, query, str } from './schemas.js'

@@ -16,7 +16,7 @@ import { SERVICES, requestTypeLabel } from '../domain/arera.js'
 import type { RouteOptions } from './context.js'
 import { objectBody } from './input-guard.js'
 import { FIELD_LABELS } from '../intake/texts.js'
-import { errorResponse } from '../openapi.js'
+import { errorResponse } from './openapi.js'
 import { bool, download, int, nullableStr, object, str } from './schemas.js'
 
 const codeLabel = { type: 'array', items: object({ code: str, label: str }) }

@@ -10,7 +10,7 @@ import { translate, type Locale } from '../i18n.js'
 import { createKeyLimiter } from '../intake/key-limiter.js'
 import { toXml } from '../intake/open311.js'
 import { hashApiKey, type ResolvedIntakeOptions } from '../intake/options.js'
-import { isCalendarDay } from '../params.js'
+import { isCalendarDay } from './params.js'
 
 // clients ask for everything since an old date (1970-01-01) or up to a far one: only the day itself must exist
 const OPEN311_YEARS = { min: 1970, max: 9999 }

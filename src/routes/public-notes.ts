@@ -4,7 +4,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { operatorOf } from '../auth.js'
 import { fieldError, parseId } from '../http-errors.js'
-import { errorResponse } from '../openapi.js'
+import { errorResponse } from './openapi.js'
 import { htmlToText, sanitizeEditorHtml, textToHtml } from '../mail/sanitize.js'
 import type { RouteOptions } from './context.js'
 import { idParams, int, messageSchema, object, str } from './schemas.js'

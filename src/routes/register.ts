@@ -1,9 +1,9 @@
 // The ARERA register (TQRIF art. 56): one row per request received in a period, as JSON, CSV or XLSX.
 import type { FastifyPluginAsync, FastifyReply } from 'fastify'
-import { parseDateRange } from '../arera/params.js'
-import { toCsv } from '../reports/format.js'
-import { registerTable } from '../reports/tables.js'
-import { XLSX_CONTENT_TYPE, toXlsx } from '../reports/xlsx.js'
+import { parseDateRange } from './arera-params.js'
+import { toCsv } from '../arera/reports/format.js'
+import { registerTable } from '../arera/reports/tables.js'
+import { XLSX_CONTENT_TYPE, toXlsx } from '../arera/reports/xlsx.js'
 import type { RouteOptions } from './context.js'
 import { download, itemsOf, query, registerEntrySchema, str } from './schemas.js'
 

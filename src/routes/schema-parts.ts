@@ -1,8 +1,8 @@
 // JSON-schema pieces the newer routes share: the error body every route answers with, ids, timestamps.
 
-import { errorSchema } from '../errors.js'
+import { errorSchema } from './errors.js'
 
-/** The module's one error body (src/errors.ts): code, params, message in the caller's language, field problems. */
+/** The module's one error body (src/routes/errors.ts): code, params, message in the caller's language, field problems. */
 export const errorBody = errorSchema
 
 /** 400, 401, 403, 404 and 409 all carry the same body. */

@@ -6,7 +6,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { FastifyPluginAsync } from 'fastify'
 import { HttpError } from '../http-errors.js'
-import { errorResponse } from '../openapi.js'
+import { errorResponse } from './openapi.js'
 import type { RouteOptions } from './context.js'
 import { download, query, str } from './schemas.js'
 

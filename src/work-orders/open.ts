@@ -5,7 +5,7 @@ import { dueDate, type RequestType, type StandardCode, type Standards } from '..
 import type { Territories } from '../domain/territories.js'
 import { romeDate, type WorkingCalendar } from '../domain/working-days.js'
 import type { Repositories } from '../repositories/index.js'
-import { truncate } from '../text.js'
+import { truncate } from '../domain/text.js'
 
 export interface WorkOrderClockDeps {
   calendar: WorkingCalendar

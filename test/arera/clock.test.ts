@@ -5,8 +5,8 @@ import { DEFAULT_STANDARDS } from '../../src/domain/arera.js'
 import { checkClockAction, computeClock, type ClockEvent } from '../../src/domain/clock.js'
 import { computeIndicators } from '../../src/domain/indicators.js'
 import { createWorkingCalendar } from '../../src/domain/working-days.js'
-import { toCsv } from '../../src/reports/format.js'
-import { columnLetter, excelSerial, toXlsx } from '../../src/reports/xlsx.js'
+import { toCsv } from '../../src/arera/reports/format.js'
+import { columnLetter, excelSerial, toXlsx } from '../../src/arera/reports/xlsx.js'
 import { validateOptions } from '../../src/options.js'
 
 const calendar = createWorkingCalendar()

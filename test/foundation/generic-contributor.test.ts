@@ -2,7 +2,7 @@
 // batch in one) it must be read through that transaction: SQLite's pool has one connection, already held by the
 // transaction, so a read on the root pool would wait for itself until Knex's acquire timeout.
 import t from 'tap'
-import { createGenericContributor, GENERIC_CONTRIBUTOR_SETTING } from '../../src/generic-contributor.js'
+import { createGenericContributor, GENERIC_CONTRIBUTOR_SETTING } from '../../src/work-orders/generic-contributor.js'
 import { internalsOf } from '../../src/internals.js'
 import { startTestHost } from '../helpers/host.js'
 

@@ -3,11 +3,11 @@
 // fail with "already exists"; the session lock makes it wait until the first is done and find nothing to do.
 import t from 'tap'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { createKnex, knexConfigFromUrl } from '../../src/db.js'
-import { migrateLatest } from '../../src/migrate.js'
+import { createKnex, knexConfigFromUrl } from '../../src/database/connection.js'
+import { migrateLatest } from '../../src/database/migrate.js'
 import { withMigrationLock } from '../../src/repositories/migration-lock.js'
 import { migrationSource } from '../../migrations/index.js'
-import { createTestDatabase, isPostgres } from './../helpers/db.js'
+import { createTestDatabase, isPostgres } from '../helpers/db.js'
 
 const skip = isPostgres ? false : 'needs PostgreSQL (set DATABASE_URL)'
 

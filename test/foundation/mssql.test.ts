@@ -4,7 +4,7 @@
 import t, { type Test } from 'tap'
 import { migrationSource } from '../../migrations/index.js'
 import { createRepositories } from '../../src/repositories/index.js'
-import { mssqlDateTime2Binding } from '../../src/db.js'
+import { mssqlDateTime2Binding } from '../../src/database/connection.js'
 import { HOST_MAPPING } from '../../example-host/app.js'
 import { recordingKnex, type RecordedQuery } from '../helpers/recording-knex.js'
 import { TYPES } from 'tedious'

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { randomBytes } from 'node:crypto'
 import type { Knex } from 'knex'
-import { createKnex, knexConfigFromUrl } from '../../src/db.js'
+import { createKnex, knexConfigFromUrl } from '../../src/database/connection.js'
 
 export interface TestDatabase {
   knex: Knex

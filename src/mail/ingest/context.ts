@@ -4,7 +4,7 @@
 import type { Standards } from '../../domain/arera.js'
 import type { RequestTypeSuggestion } from '../../domain/arera.js'
 import type { WorkingCalendar } from '../../domain/working-days.js'
-import type { GenericContributor } from '../../generic-contributor.js'
+import type { GenericContributor } from '../../work-orders/generic-contributor.js'
 import type { ResolvedOptions } from '../../options.js'
 import type { Territories } from '../../domain/territories.js'
 import type { Repositories } from '../../repositories/index.js'

@@ -1,6 +1,6 @@
 // The work done before the transaction opens, so CPU and file writes hold no database locks: the sanitized
 // HTML body, and the attachment bytes written to storage (content-addressed: a rolled-back write is harmless).
-import { truncate } from '../../text.js'
+import { truncate } from '../../domain/text.js'
 import type { ParsedAttachment, ParsedMail } from '../parse.js'
 import { sanitizeEmailHtml, textToHtml } from '../sanitize.js'
 import type { IngestStep } from './context.js'

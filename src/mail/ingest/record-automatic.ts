@@ -2,7 +2,7 @@
 // failed PEC delivery marks our outbound message failed (and reopens the ARERA clock); a genuine PEC acceptance or
 // delivery receipt becomes its delivery status. Never a work order, never a confirmation.
 import type { Repositories } from '../../repositories/index.js'
-import { truncate } from '../../text.js'
+import { truncate } from '../../domain/text.js'
 import type { DeliveryStatus } from '../../types.js'
 import type { AutomaticVerdict } from '../automatic.js'
 import { markOutboundFailed } from '../delivery.js'

@@ -2,7 +2,7 @@
 // order; a new contact gets a confirmation.
 import { translate } from '../../i18n.js'
 import type { Repositories } from '../../repositories/index.js'
-import { truncate } from '../../text.js'
+import { truncate } from '../../domain/text.js'
 import { queueConfirmation } from '../../work-orders/confirmation.js'
 import { openWorkOrder } from '../../work-orders/open.js'
 import { recordSystemNote } from '../../work-orders/system-note.js'

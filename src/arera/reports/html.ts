@@ -1,9 +1,9 @@
 // Readable HTML pages for the ARERA figures: the yearly indicators (operators) and the public quality charter.
 // Self-contained (inline CSS and SVG, no external assets) and accessible: the chart is an image with a text
 // alternative, and the same figures are in a table right below it.
-import type { IndicatorsReport } from '../arera/service.js'
-import type { StandardIndicator } from '../domain/indicators.js'
-import { escapeHtml } from '../domain/escape.js'
+import type { IndicatorsReport } from '../service.js'
+import type { StandardIndicator } from '../../domain/indicators.js'
+import { escapeHtml } from '../../domain/escape.js'
 import { formatItalianDecimal } from './format.js'
 import { missCauseLabel } from './tables.js'
 

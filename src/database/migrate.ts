@@ -4,8 +4,8 @@
 // find nothing left to do.
 import type { Knex } from 'knex'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { MIGRATIONS_TABLE, migrationSource } from '../migrations/index.js'
-import { withMigrationLock } from './repositories/migration-lock.js'
+import { MIGRATIONS_TABLE, migrationSource } from '../../migrations/index.js'
+import { withMigrationLock } from '../repositories/migration-lock.js'
 
 /** Another process is migrating the same database right now (lock held, or its bookkeeping tables half made). */
 function isConcurrentMigration(err: unknown): boolean {

@@ -1,7 +1,7 @@
 // The generic contributor (unknown or ambiguous senders): configured at registration, changeable by an
 // administrator at run time. Read on every ingested mail, so it is cached briefly; other instances see a change
 // within the cache lifetime.
-import type { SettingsRepository } from './repositories/settings.js'
+import type { SettingsRepository } from '../repositories/settings.js'
 
 export const GENERIC_CONTRIBUTOR_SETTING = 'genericContributorId'
 

@@ -2,7 +2,7 @@
 import { REQUEST_TYPE_CODES, isRequestType, type RequestType } from '../domain/arera.js'
 import type { IsoDate } from '../domain/working-days.js'
 import { HttpError, invalidField } from '../http-errors.js'
-import { parseDay, parseYear } from '../params.js'
+import { parseDay, parseYear } from './params.js'
 
 const dateParam = (query: Record<string, unknown>, name: 'from' | 'to'): IsoDate => parseDay(query[name], name) as IsoDate
 

@@ -1,10 +1,10 @@
 // The OpenAPI 3.1 description of every module route, generated from the routes' JSON schemas by @fastify/swagger
 // and served at `<prefix>/openapi.json` (public: it describes the API, never data). Every operation states the
 // permission it needs (`x-permission`, and in its description) and its error responses, which share one schema
-// (src/errors.ts) and are serialised through it.
+// (src/routes/errors.ts) and are serialised through it.
 import swagger from '@fastify/swagger'
 import type { FastifyInstance, RouteOptions } from 'fastify'
-import type { RoutePermission } from './auth.js'
+import type { RoutePermission } from '../auth.js'
 import { errorSchema } from './errors.js'
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {

@@ -2,8 +2,8 @@
 // `params`, the `message` written in the request's locale and, for bad input, each field's problem. Schema
 // validation errors (Ajv) are turned into the same field problems, so a detail never comes back in another language.
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify'
-import { HttpError, type FieldProblem } from './http-errors.js'
-import { fieldMessage, requestLocale, translate, type FieldRule, type Locale, type MessageKey } from './i18n.js'
+import { HttpError, type FieldProblem } from '../http-errors.js'
+import { fieldMessage, requestLocale, translate, type FieldRule, type Locale, type MessageKey } from '../i18n.js'
 
 export interface ErrorBody {
   statusCode: number

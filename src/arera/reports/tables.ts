@@ -1,8 +1,8 @@
 // The register and the yearly indicators as tables with Italian headers: one source for CSV and XLSX, so the
 // two files always carry the same columns. Exports are in Italian: they are regulatory documents for ARERA and
 // the Ente territorialmente competente.
-import { MISS_CAUSES, type MissCause } from '../domain/arera.js'
-import type { IndicatorsReport, Outcome, RegisterEntry } from '../arera/service.js'
+import { MISS_CAUSES, type MissCause } from '../../domain/arera.js'
+import type { IndicatorsReport, Outcome, RegisterEntry } from '../service.js'
 import type { Table } from './format.js'
 
 const CHANNELS: Record<string, string> = { email: 'Email', web: 'Sportello On-line', app: 'App SottoControllo', note: 'Nota interna' }

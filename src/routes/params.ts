@@ -1,6 +1,6 @@
 // Dates and years named in a request, checked once for every route: a day that does not exist (`2026-02-30`) or a
 // year outside what the module can hold is a clear 400 naming the parameter, never rolled over or answered as a 500.
-import { HttpError } from './http-errors.js'
+import { HttpError } from '../http-errors.js'
 
 export interface YearRange {
   min: number

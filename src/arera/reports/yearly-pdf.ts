@@ -3,8 +3,8 @@
 // Built with pdfkit and its standard Helvetica (WinAnsi covers Italian accents); metadata dates are fixed by the
 // report's generation time so the same report gives the same bytes.
 import PDFDocument from 'pdfkit'
-import type { YearlyCommunication } from '../arera/yearly.js'
-import { romeDate } from '../domain/working-days.js'
+import type { YearlyCommunication } from '../yearly.js'
+import { romeDate } from '../../domain/working-days.js'
 import { formatItalianDate, formatItalianDecimal } from './format.js'
 
 const MARGIN = 40

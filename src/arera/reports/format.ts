@@ -7,7 +7,7 @@
 // - dates are dd/mm/yyyy and decimals use a comma (85,7), as Italian Excel parses them;
 // - text that starts with = + - @ (or a tab/CR) gets a leading apostrophe, so a contributor's name can never be
 //   run as a spreadsheet formula (CSV injection).
-import type { IsoDate } from '../domain/working-days.js'
+import type { IsoDate } from '../../domain/working-days.js'
 
 export type CellKind = 'text' | 'integer' | 'decimal' | 'date'
 
