@@ -43,7 +43,7 @@ export const HOST_MAPPING: HostMapping = {
 }
 
 /** The largest request head (request line and headers) the example host accepts. */
-export const HOST_MAX_HEADER_BYTES = 64 * 1024
+const HOST_MAX_HEADER_BYTES = 64 * 1024
 
 export interface HostConfig {
   knex: Knex

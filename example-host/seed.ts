@@ -173,7 +173,7 @@ const TOWNS: Array<[string, string]> = [
   ['Cesena', 'C573'],
   ['Faenza', 'D458']
 ]
-export const HOST_WORK_ORDER_TYPES = ['RECLAMO', 'INFORMAZIONI', 'RETTIFICA', 'DISSERVIZIO', 'RITIRO', 'RIPARAZIONE', 'ATTIVAZIONE', 'ALTRO']
+const HOST_WORK_ORDER_TYPES = ['RECLAMO', 'INFORMAZIONI', 'RETTIFICA', 'DISSERVIZIO', 'RITIRO', 'RIPARAZIONE', 'ATTIVAZIONE', 'ALTRO']
 const SUBJECTS: Record<string, string[]> = {
   RECLAMO: ['Mancata raccolta del secco residuo', 'Operatore scortese durante il ritiro', 'Cassonetto non svuotato da una settimana'],
   INFORMAZIONI: ['Calendario della raccolta differenziata', 'Orari del centro di raccolta', 'Come smaltire gli oli esausti'],

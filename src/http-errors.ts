@@ -34,7 +34,7 @@ export const fieldError = (statusCode: number, key: MessageKey, params: Record<s
 export const notFound = (key: MessageKey, params: Record<string, string | number>) => new HttpError(404, key, params)
 
 /** 400 `invalidRequest` for one or more field problems; the message names each field in the caller's language. */
-export const invalidInput = (...problems: FieldProblem[]) => new HttpError(400, 'invalidRequest', {}, undefined, problems)
+const invalidInput = (...problems: FieldProblem[]) => new HttpError(400, 'invalidRequest', {}, undefined, problems)
 export const invalidField = (field: string, rule: FieldRule, params?: Record<string, string | number>) => invalidInput({ field, rule, params })
 
 /** Parses a route id parameter; a clear 400 rather than a database error for `abc` or `-1`. */

@@ -188,7 +188,7 @@ export class OptionsError extends Error {
 }
 
 /** An authserv-id as servers write it: a host name (RFC 8601 §2.5 allows any token; these are the ones in use). */
-export const AUTHSERV_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,253}$/
+const AUTHSERV_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,253}$/
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/
 
 function requireIdentifier(value: unknown, option: string): string {

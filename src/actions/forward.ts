@@ -44,7 +44,7 @@ export interface ForwardInput {
  * (stored as `attachments/cid/<Content-ID>`) point at the attachments' URLs, which the outbox worker turns into
  * `cid:` parts of the forward; without the attachments they become their alt text.
  */
-export function forwardedBlock(m: StoredMessage, attachments: Array<{ id: number; contentId: string | null }>, keepImages: boolean, base: string): string {
+function forwardedBlock(m: StoredMessage, attachments: Array<{ id: number; contentId: string | null }>, keepImages: boolean, base: string): string {
   const sender = m.fromName && m.from ? `${m.fromName} <${m.from}>` : (m.from ?? m.operator?.name ?? '')
   const lines = [
     '---------- Messaggio inoltrato ----------',

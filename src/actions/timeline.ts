@@ -55,7 +55,7 @@ export async function addNote(deps: ActionDeps, workOrderId: number, input: { ht
   })
 }
 
-export function isWorkOrderState(value: unknown): value is WorkOrderState {
+function isWorkOrderState(value: unknown): value is WorkOrderState {
   return typeof value === 'string' && (WORK_ORDER_STATES as readonly string[]).includes(value)
 }
 

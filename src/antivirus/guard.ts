@@ -10,7 +10,7 @@ export interface Scanned {
 }
 
 /** The refusal for a file that cannot be served, or null when it can. */
-export function scanRefusal(a: Scanned): HttpError | null {
+function scanRefusal(a: Scanned): HttpError | null {
   if (a.scan === 'infected') return new HttpError(403, 'attachmentInfected', { filename: a.filename, virus: a.virus ?? '?' })
   if (a.scan === 'pending') return new HttpError(409, 'attachmentBeingScanned', { filename: a.filename })
   if (a.scan === 'error') return new HttpError(409, 'attachmentScanFailed', { filename: a.filename })

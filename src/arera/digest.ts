@@ -22,7 +22,7 @@ export function romeHour(instant: Date): number {
   return Number(romeHourFormat.format(instant))
 }
 
-export function digestMail(organizationName: string, day: IsoDate, items: readonly DeadlineItem[]): { subject: string; html: string; text: string } {
+function digestMail(organizationName: string, day: IsoDate, items: readonly DeadlineItem[]): { subject: string; html: string; text: string } {
   const overdue = items.filter((i) => i.daysLeft < 0)
   const dueSoon = items.filter((i) => i.daysLeft >= 0)
   const subject = `Scadenze ARERA del ${formatItalianDate(day)}: ${overdue.length} ${overdue.length === 1 ? 'scaduta' : 'scadute'}, ${dueSoon.length} in scadenza`

@@ -9,7 +9,7 @@ import type { WorkOrderMeta } from '../repositories/work-order-meta.js'
 import { effectiveType, type AreraContext } from './context.js'
 import type { IndicatorsReport, Outcome, RegisterEntry } from './types.js'
 
-export function yearBounds(year: number): { from: IsoDate; to: IsoDate } {
+function yearBounds(year: number): { from: IsoDate; to: IsoDate } {
   const y = String(year).padStart(4, '0')
   return { from: `${y}-01-01`, to: `${y}-12-31` }
 }

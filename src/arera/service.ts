@@ -16,7 +16,6 @@ import { createStandardsAdmin } from './standards-admin.js'
 import type { ClockFields } from './types.js'
 import { createYearly } from './yearly.js'
 
-export { effectiveType } from './context.js'
 export type * from './types.js'
 
 export function createAreraService(repos: Repositories, options: ResolvedOptions) {

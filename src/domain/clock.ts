@@ -20,8 +20,6 @@ import { romeDate, type IsoDate, type WorkingCalendar } from './working-days.js'
 
 export type ClockAction = 'suspend' | 'resume' | 'extend'
 
-export const CLOCK_ACTIONS: readonly ClockAction[] = ['suspend', 'resume', 'extend']
-
 export interface ClockEvent {
   action: ClockAction
   /** When the operator recorded it (an instant; its Rome day is what counts). */
@@ -76,7 +74,7 @@ interface Interval {
 }
 
 /** Suspension intervals from the events, in order; an unmatched `resume` is ignored. */
-export function suspensionIntervals(events: readonly ClockEvent[]): Interval[] {
+function suspensionIntervals(events: readonly ClockEvent[]): Interval[] {
   const sorted = [...events].sort((a, b) => a.at.getTime() - b.at.getTime())
   const intervals: Interval[] = []
   let open: IsoDate | null = null

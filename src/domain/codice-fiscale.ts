@@ -45,7 +45,7 @@ function evenValue(ch: string): number {
 }
 
 /** The 16th character computed from the first 15. */
-export function fiscalCodeCheckChar(first15: string): string {
+function fiscalCodeCheckChar(first15: string): string {
   const s = first15.toUpperCase()
   let sum = 0
   for (let i = 0; i < 15; i++) {

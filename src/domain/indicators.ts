@@ -47,7 +47,7 @@ export interface StandardIndicator {
 
 const round1 = (x: number) => Math.round(x * 10) / 10
 
-export function emptyCauseCounts(): MissCauseCounts {
+function emptyCauseCounts(): MissCauseCounts {
   const counts = { non_registrata: 0 } as MissCauseCounts
   for (const c of MISS_CAUSES) counts[c.cause] = 0
   return counts

@@ -155,12 +155,6 @@ export const DEFAULT_STANDARDS: Standards = Object.freeze(
   ) as Record<StandardCode, Standard>
 )
 
-/** Refund of amounts found not due after a billing correction (TQRIF art. 28 — to confirm). */
-export const CREDIT_REFUND_WORKING_DAYS = 120
-
-/** Forwarding between operators when collection and billing are run by different operators (arts. 51–52). */
-export const INTER_OPERATOR_FORWARD_WORKING_DAYS = 5
-
 /** An override: a bare number (or null to switch the standard off) or some fields of the standard. */
 export type StandardOverride = number | null | Partial<Omit<Standard, 'type'>>
 

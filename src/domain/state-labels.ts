@@ -11,7 +11,7 @@ export const WORK_ORDER_STATE_LABELS: Readonly<Record<Locale, Readonly<Record<Wo
 }
 
 /** The state of a citizen's request as the citizen reads it (status page, update mail, Open311). */
-export const REQUEST_STATE_LABELS: Readonly<Record<Locale, Readonly<Record<WorkOrderState, string>>>> = {
+const REQUEST_STATE_LABELS: Readonly<Record<Locale, Readonly<Record<WorkOrderState, string>>>> = {
   it: { open: 'Aperta', in_progress: 'In lavorazione', waiting: 'In attesa', closed: 'Chiusa' },
   en: { open: 'Open', in_progress: 'In progress', waiting: 'Waiting', closed: 'Closed' }
 }

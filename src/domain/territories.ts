@@ -53,7 +53,7 @@ export interface TerritoriesInput {
   runtime?: RuntimeStandardOverrides
 }
 
-export function normalizePlace(name: string): string {
+function normalizePlace(name: string): string {
   return name
     .normalize('NFD')
     .replace(/\p{M}+/gu, '')

@@ -18,10 +18,10 @@ export type IsoDate = string
 export type IsoWeekday = 1 | 2 | 3 | 4 | 5 | 6 | 7
 
 /** The time zone in which ARERA receipt and reply dates are reckoned. */
-export const ROME_TIME_ZONE = 'Europe/Rome'
+const ROME_TIME_ZONE = 'Europe/Rome'
 
 /** Monday to Friday: the default working week of an Italian operator's back office (configurable). */
-export const DEFAULT_WORKING_WEEKDAYS: readonly IsoWeekday[] = Object.freeze([1, 2, 3, 4, 5] as IsoWeekday[])
+const DEFAULT_WORKING_WEEKDAYS: readonly IsoWeekday[] = Object.freeze([1, 2, 3, 4, 5] as IsoWeekday[])
 
 const MS_PER_DAY = 86_400_000
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/
@@ -193,7 +193,7 @@ export function easterSunday(year: number): IsoDate {
  * is again a national holiday with offices closed: it was abolished as a day off in 1977 and restored by a
  * 2025 law with effect from 2026 (Legge 151/2025 — to verify the number against the Gazzetta Ufficiale).
  */
-export const SAN_FRANCESCO_HOLIDAY_FROM_YEAR = 2026
+const SAN_FRANCESCO_HOLIDAY_FROM_YEAR = 2026
 
 const FIXED_NATIONAL_HOLIDAYS: ReadonlyArray<{ month: number; day: number; name: string; nameEn: string; fromYear?: number }> = [
   { month: 1, day: 1, name: 'Capodanno', nameEn: "New Year's Day" },

@@ -21,8 +21,8 @@ import { Parser } from 'htmlparser2'
 
 export type Block = Paragraph | Table
 
-export const BULLETS = 'trc-bullets'
-export const NUMBERED = 'trc-numbered'
+const BULLETS = 'trc-bullets'
+const NUMBERED = 'trc-numbered'
 
 const indentFor = (level: number) => ({ left: 567 * (level + 1), hanging: 283 })
 

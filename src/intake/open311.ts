@@ -39,7 +39,7 @@ const KEYWORDS: Partial<Record<RequestType, string>> = {
   riparazione_attrezzature: 'bidone,mastello,riparazione'
 }
 
-export function serviceName(t: ResolvedIntakeType, locale: Locale): string {
+function serviceName(t: ResolvedIntakeType, locale: Locale): string {
   return t.label[locale] ?? requestTypeLabel(t.type, locale)
 }
 
@@ -196,7 +196,7 @@ const romeOffset = (date: Date): string => {
 }
 
 /** The end of a due day in Rome, as Open311 wants a datetime with its offset. */
-export function endOfRomeDay(isoDate: string): string {
+function endOfRomeDay(isoDate: string): string {
   return `${isoDate}T23:59:59${romeOffset(new Date(`${isoDate}T12:00:00Z`))}`
 }
 

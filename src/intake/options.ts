@@ -67,7 +67,7 @@ export interface ResolvedIntakeOptions {
   frameAncestors: string[]
 }
 
-export const DEFAULT_INTAKE_TYPES: readonly RequestType[] = [
+const DEFAULT_INTAKE_TYPES: readonly RequestType[] = [
   'segnalazione_disservizio',
   'reclamo_scritto',
   'richiesta_informazioni',

@@ -206,7 +206,7 @@ function vouches(r: AuthResult, fromDomain: string): boolean {
 }
 
 /** The headers to believe: the configured server's, or else only the topmost one. */
-export function trustedHeaders(headers: readonly string[], authservId: string | null): AuthResultsHeader[] {
+function trustedHeaders(headers: readonly string[], authservId: string | null): AuthResultsHeader[] {
   const parsed = headers.map(parseAuthenticationResults)
   if (!authservId) return parsed[0] ? [parsed[0]] : []
   const id = authservId.trim().toLowerCase()

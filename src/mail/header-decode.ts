@@ -74,7 +74,7 @@ function guessLegacy(bytes: Buffer): string {
 }
 
 /** Bytes in a declared charset; an unknown label or bytes that do not fit it fall back to UTF-8, then Windows-1252. */
-export function decodeBytes(bytes: Buffer, charset: string): DecodedHeader {
+function decodeBytes(bytes: Buffer, charset: string): DecodedHeader {
   const label = charset.trim().toLowerCase()
   if (label === 'utf-7' || label === 'unicode-1-1-utf-7' || label === 'csunicode11utf7') return { text: decodeUtf7(bytes.toString('latin1')), guessed: false }
   const declared = strictDecode(bytes, label)
@@ -91,7 +91,7 @@ function strictDecode(bytes: Buffer, label: string): string | null {
 }
 
 /** RFC 2152: `+` opens modified base64 of UTF-16BE up to `-` (or any non-base64 character); `+-` is `+`. */
-export function decodeUtf7(value: string): string {
+function decodeUtf7(value: string): string {
   return value.replace(/\+([A-Za-z0-9+/]*)-?/g, (whole, b64: string) => {
     if (b64 === '') return whole === '+-' ? '+' : whole
     const bytes = Buffer.from(b64, 'base64')

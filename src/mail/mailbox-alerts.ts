@@ -22,7 +22,7 @@ export interface MailboxAlertDeps {
   onQueued?: () => void
 }
 
-export function alertMail(
+function alertMail(
   kind: 'failing' | 'recovered',
   mb: Pick<MailboxRecord, 'name' | 'username' | 'host'>,
   state: Pick<MailboxState, 'failingSince' | 'lastError'>,

@@ -64,7 +64,7 @@ export interface OutboxStats {
 const BATCH = 50
 
 /** Content-ID under which a stored attachment travels; the stored HTML's `attachments/ID` images point at it. */
-export const attachmentCid = (id: number) => `trc-att-${id}@trc`
+const attachmentCid = (id: number) => `trc-att-${id}@trc`
 
 export function createOutboxWorker(deps: OutboxWorkerDeps) {
   const { repos, settings, log } = deps

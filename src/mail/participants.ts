@@ -35,7 +35,7 @@ function openedWorkOrder(m: StoredMessage): boolean {
   return isPersonMail(m) && (!m.meta.threadedVia || !!m.meta.continuesWorkOrder)
 }
 
-export function acceptedAddresses(conversation: readonly StoredMessage[], contributorEmails: readonly string[]): Set<string> {
+function acceptedAddresses(conversation: readonly StoredMessage[], contributorEmails: readonly string[]): Set<string> {
   const accepted = new Set(contributorEmails.map(bareAddress))
   for (const m of conversation) {
     if (openedWorkOrder(m) && m.from) accepted.add(bareAddress(m.from))

@@ -24,7 +24,7 @@ export interface PecReceipt {
 
 const FAILURES = new Set(['non-accettazione', 'errore-consegna', 'preavviso-errore-consegna', 'rilevazione-virus'])
 
-export function isPecTransport(mail: ParsedMail): boolean {
+function isPecTransport(mail: ParsedMail): boolean {
   return headerText(mail.headers, 'x-trasporto').trim().toLowerCase() === 'posta-certificata'
 }
 

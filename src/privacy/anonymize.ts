@@ -13,7 +13,7 @@ export interface AnonymizeCounts {
 }
 
 /** First instant (Europe/Rome; January is always CET, UTC+1) of a calendar year. */
-export const romeYearStart = (year: number) => new Date(`${String(year).padStart(4, '0')}-01-01T00:00:00+01:00`)
+const romeYearStart = (year: number) => new Date(`${String(year).padStart(4, '0')}-01-01T00:00:00+01:00`)
 
 /** Requests received before this instant are past the register's retention (the five calendar years after theirs). */
 export function registerCutoff(now: Date): Date {

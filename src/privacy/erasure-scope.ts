@@ -33,7 +33,7 @@ export interface AddressScopeInput {
   genericContributorId: number
 }
 
-export function externalCorrespondents(m: Correspondence): string[] {
+function externalCorrespondents(m: Correspondence): string[] {
   if (m.channel === 'note') return []
   if (m.direction === 'inbound') return m.from ? [m.from] : []
   return [...m.to, ...m.cc]

@@ -26,7 +26,7 @@ export interface IntakeRequest {
 export type NewIntakeRequest = Omit<IntakeRequest, 'statusNotes' | 'submittedAt' | 'updatedAt' | 'publication'> & { submittedAt: Date }
 
 /** SQL Server takes at most 2100 parameters per statement: IN lists go in chunks of this size. */
-export const IN_LIST_CHUNK = 500
+const IN_LIST_CHUNK = 500
 
 export interface IntakeRequestFilter {
   serviceCodes?: string[]

@@ -72,7 +72,7 @@ function toEntry(row: Row): SpamEntry {
 }
 
 /** The patterns that would block `address`: itself and its domain. */
-export function blockPatternsFor(address: string): string[] {
+function blockPatternsFor(address: string): string[] {
   const lower = address.trim().toLowerCase()
   const at = lower.lastIndexOf('@')
   return at > 0 ? [lower, lower.slice(at)] : [lower]

@@ -57,7 +57,7 @@ interface AjvError {
 const LIMIT_RULES = new Set(['minLength', 'maxLength', 'minimum', 'maximum', 'minItems', 'maxItems'])
 
 /** One Ajv error as a field problem: the field named as the caller wrote it, the keyword as the rule. */
-export function problemFromAjv(error: AjvError, context: string): FieldProblem {
+function problemFromAjv(error: AjvError, context: string): FieldProblem {
   const path = error.instancePath
     .split('/')
     .filter(Boolean)
@@ -98,7 +98,7 @@ const FASTIFY_CODES: Record<string, MessageKey> = {
 }
 
 /** The error as the caller reads it. 5xx never reveal their cause. */
-export function errorBody(error: FastifyError | HttpError | Error, locale: Locale): ErrorBody {
+function errorBody(error: FastifyError | HttpError | Error, locale: Locale): ErrorBody {
   let status: number
   let code: MessageKey
   let params: Record<string, string | number> = {}

@@ -8,7 +8,7 @@ import type { RouteOptions } from './context.js'
 import { addresses } from './replies.js'
 import { bool, download, idParams, messageSchema, nullableStr, object, query } from './schemas.js'
 
-export const DOCX_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'
+const DOCX_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'
 
 interface SendBody {
   to?: string | string[]

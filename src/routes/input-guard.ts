@@ -16,8 +16,8 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 /** Text every supported database stores as sent (PostgreSQL refuses NUL; a lone surrogate is not UTF-8). */
 const storable = (text: string) => !text.includes('\u0000') && !LONE_SURROGATE.test(text)
 
-export const encodingError = (name: string) => fieldError(400, 'invalidEncoding', { name: name.slice(0, 60) }, name.slice(0, 60))
-export const duplicateError = (name: string) => fieldError(400, 'duplicateParameter', { name: name.slice(0, 60) }, name.slice(0, 60))
+const encodingError = (name: string) => fieldError(400, 'invalidEncoding', { name: name.slice(0, 60) }, name.slice(0, 60))
+const duplicateError = (name: string) => fieldError(400, 'duplicateParameter', { name: name.slice(0, 60) }, name.slice(0, 60))
 
 // Raw bytes above 0x7F (a URL or a form body sent without percent-encoding) read as latin1 and re-encoded as %XX, so
 // one strict decodeURIComponent judges both spellings: valid UTF-8 decodes, anything else fails.
@@ -33,7 +33,7 @@ function decode(text: string): string | null {
 }
 
 /** `a=1&b=2&b=3` decoded strictly: the values (a repeated key becomes a list), the repeated keys, the first key that does not decode. */
-export function parsePairs(latin1: string): { values: Record<string, string | string[]>; repeated: string[]; invalid: string | null } {
+function parsePairs(latin1: string): { values: Record<string, string | string[]>; repeated: string[]; invalid: string | null } {
   const values: Record<string, string | string[]> = Object.create(null)
   const repeated = new Set<string>()
   for (const pair of percentEncoded(latin1).split('&')) {
@@ -69,7 +69,7 @@ function schemaOf(request: FastifyRequest, part: Part): Schema | undefined {
 }
 
 /** Only parameters whose schema declares a list (`type: 'array'`) may come more than once. */
-export function refuseRepeats(request: FastifyRequest, part: Part, keys: readonly string[]): void {
+function refuseRepeats(request: FastifyRequest, part: Part, keys: readonly string[]): void {
   const properties = schemaOf(request, part)?.properties ?? {}
   const refused = keys.find((key) => !allowsArray(properties[key]))
   if (refused !== undefined) throw duplicateError(refused)

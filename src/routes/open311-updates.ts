@@ -11,7 +11,7 @@ import { objectBody } from './input-guard.js'
 import { formBody, invalid, looseFields, parseDate, responses, send, str, type createKeyGate } from './open311-http.js'
 
 /** Updates per answer: oldest first, so a client asks again from the last updated_datetime it got. */
-export const UPDATES_PER_PAGE = 1000
+const UPDATES_PER_PAGE = 1000
 
 const UPDATE_ITEM = { update_id: str, service_request_id: str, status: str, updated_datetime: str, description: str, media_url: str }
 const COMMENT_FIELDS = [

@@ -29,7 +29,7 @@ type RouteSchema = Record<string, unknown> & { response?: Record<string, unknown
 export const errorResponse = (status: number, description = ERROR_DESCRIPTIONS[status] ?? 'Error.') => ({ ...errorSchema, description })
 
 /** Adds the permission and the shared error responses to one route's schema (a route's own responses win). */
-export function documentRoute(route: RouteOptions): void {
+function documentRoute(route: RouteOptions): void {
   const permission = (route.config as { permission?: RoutePermission } | undefined)?.permission
   if (!permission) return
   const schema = (route.schema ?? {}) as RouteSchema

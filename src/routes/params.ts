@@ -8,7 +8,7 @@ export interface YearRange {
 }
 
 /** Years a report, a register or an import may name: the module holds nothing before 2000; past 2100 is a typo. */
-export const YEARS: YearRange = { min: 2000, max: 2100 }
+const YEARS: YearRange = { min: 2000, max: 2100 }
 
 /** `YYYY-MM-DD` naming a day that exists, in the range (four-digit years only). */
 export function isCalendarDay(value: unknown, years: YearRange = YEARS): value is string {

@@ -3,7 +3,7 @@
 import { errorSchema } from './errors.js'
 
 /** The module's one error body (src/routes/errors.ts): code, params, message in the caller's language, field problems. */
-export const errorBody = errorSchema
+const errorBody = errorSchema
 
 /** 400, 401, 403, 404 and 409 all carry the same body. */
 export const errorResponses = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody } as const

@@ -9,10 +9,10 @@ export const nullableStr = { type: ['string', 'null'] } as const
 export const int = { type: 'integer' } as const
 export const nullableInt = { type: ['integer', 'null'] } as const
 export const bool = { type: 'boolean' } as const
-export const nullableBool = { type: ['boolean', 'null'] } as const
+const nullableBool = { type: ['boolean', 'null'] } as const
 export const strings = { type: 'array', items: str } as const
-export const ints = { type: 'array', items: int } as const
-export const freeObject = { type: 'object', additionalProperties: true } as const
+const ints = { type: 'array', items: int } as const
+const freeObject = { type: 'object', additionalProperties: true } as const
 
 /** An object with these properties and no others; all required unless `optional` names them. */
 export function object(properties: Record<string, Schema>, optional: readonly string[] = [], extra: Schema = {}): Schema {
@@ -33,7 +33,7 @@ export const download = (description: string, ...mediaTypes: string[]) => ({
 
 export const contributorSchema = object({ id: int, displayName: str, fiscalCode: nullableStr, emails: strings })
 
-export const attachmentSummarySchema = object({
+const attachmentSummarySchema = object({
   id: int,
   filename: str,
   contentType: str,
@@ -84,7 +84,7 @@ const clockEventSchema = object({
 })
 
 /** The ARERA fields of a work order (also the answer of classification and clock changes). */
-export const clockFieldsProperties = {
+const clockFieldsProperties = {
   type: nullableStr,
   typeLabel: nullableStr,
   suggestedType: nullableStr,
@@ -134,7 +134,7 @@ export const workOrderSchema = object(
 )
 
 /** The language of the answer and of its errors; every query accepts it (Accept-Language works too). */
-export const langParam = { type: 'string', enum: ['it', 'en'], description: 'Language of the answer and of its errors.' } as const
+const langParam = { type: 'string', enum: ['it', 'en'], description: 'Language of the answer and of its errors.' } as const
 
 /** A query string schema: these optional parameters, plus `lang`. Unknown parameters are dropped, not refused. */
 export const query = (properties: Record<string, Schema>, required: readonly string[] = []) =>
@@ -145,7 +145,7 @@ export const query = (properties: Record<string, Schema>, required: readonly str
       .concat('lang')
   )
 
-export const labelSchema = object({ it: str, en: str })
+const labelSchema = object({ it: str, en: str })
 const isoDate = { type: 'string', format: 'date' } as const
 const nullableIsoDate = { type: ['string', 'null'], format: 'date' } as const
 

@@ -10,7 +10,7 @@ import { errorResponse } from './openapi.js'
 import type { RouteOptions } from './context.js'
 import { download, query, str } from './schemas.js'
 
-export const UI_BUNDLE_NAME = 'trc-communications.js'
+const UI_BUNDLE_NAME = 'trc-communications.js'
 
 /** The package's `ui-extension/dist` directory, from src/routes (tsx) or dist/src/routes (compiled). */
 function findDistDirectory(): string {
@@ -35,7 +35,7 @@ let distDirectory: string | null = null
 let cached: Bundle | null = null
 
 /** The built bundle, re-read when the file changes (a rebuild while the host runs); null when it was never built. */
-export function loadUiBundle(): Bundle | null {
+function loadUiBundle(): Bundle | null {
   distDirectory ??= findDistDirectory()
   const file = path.join(distDirectory, UI_BUNDLE_NAME)
   let stat

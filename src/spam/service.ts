@@ -17,7 +17,7 @@ export interface ReleaseResult {
 }
 
 /** `a@b.it` or `@b.it`, lower case; null when the text is neither. */
-export function normaliseBlockPattern(text: string): string | null {
+function normaliseBlockPattern(text: string): string | null {
   const value = text.trim().toLowerCase()
   if (/^@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/.test(value)) return value
   if (/^[^\s@<>"]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/.test(value) && value.length <= 320) return value

@@ -82,6 +82,6 @@ export async function openWorkOrder(tx: Repositories, deps: WorkOrderClockDeps, 
 }
 
 /** `RC-<year>-<000123>`: the year of the receipt day in Europe/Rome, like every ARERA date. */
-export function referenceFor(workOrderId: number, receivedAt: Date): string {
+function referenceFor(workOrderId: number, receivedAt: Date): string {
   return `RC-${romeDate(receivedAt).slice(0, 4)}-${String(workOrderId).padStart(6, '0')}`
 }

@@ -8,8 +8,8 @@ import { buildMail } from '../helpers/mail.js'
 import { startTestHost, type TestHost } from '../helpers/host.js'
 import { startSmtpServer, type SmtpTestServer } from '../helpers/smtp.js'
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-export const OUTPUT_DIR = path.resolve('test-output')
+const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const OUTPUT_DIR = path.resolve('test-output')
 
 export function chromiumAvailable(): boolean {
   return existsSync(CHROMIUM_PATH)
@@ -32,7 +32,7 @@ export async function launchChromium(): Promise<Browser> {
 }
 
 /** Signs in through the host's login form, as an operator would. */
-export async function login(page: Page, base: string, user: 'demo-admin' | 'demo-operator' | 'demo-viewer'): Promise<void> {
+async function login(page: Page, base: string, user: 'demo-admin' | 'demo-operator' | 'demo-viewer'): Promise<void> {
   await page.goto(`${base}/login`)
   await page.fill('#username', user)
   await page.fill('#password', user)

@@ -31,7 +31,7 @@ function cleanUrl(value: string): string {
 }
 
 /** Removes anything that could run or load: a second line of defence behind the server's sanitiser. */
-export function scrub(root: ParentNode): void {
+function scrub(root: ParentNode): void {
   for (const el of Array.from(root.querySelectorAll(DROP_ELEMENTS))) el.remove()
   for (const el of Array.from(root.querySelectorAll('*'))) {
     for (const attr of Array.from(el.attributes)) {
@@ -183,7 +183,7 @@ export function splitHtml(html: string): SplitBody {
 }
 
 /** The line where a plain-text quote starts ("… wrote:", "-----Original Message-----", "Da:/Inviato:", a final "> " run), or -1. */
-export function findQuoteLine(lines: readonly string[]): number {
+function findQuoteLine(lines: readonly string[]): number {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? ''
     if (ORIGINAL_MESSAGE.test(line) || (ATTRIBUTION.test(line) && (lines[i + 1]?.trimStart().startsWith('>') || lines[i + 2]?.trimStart().startsWith('>'))))
@@ -204,7 +204,7 @@ export function splitText(text: string): { main: string; quoted: string | null }
   return { main, quoted: lines.slice(start).join('\n') }
 }
 
-export const BODY_CSP = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'"
+const BODY_CSP = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'"
 
 const FRAME_STYLE = `
 html,body{margin:0;padding:0;background:transparent}

@@ -37,13 +37,13 @@ export function formatDate(value: string | null | undefined, lang: Lang): string
 }
 
 /** A calendar date `YYYY-MM-DD` ("venerdì 17 aprile 2026"): no time zone shift. */
-export function formatIsoDate(value: string, lang: Lang): string {
+function formatIsoDate(value: string, lang: Lang): string {
   const date = new Date(`${value}T00:00:00Z`)
   return Number.isNaN(date.getTime()) ? value : formatter(lang, 'long').format(date)
 }
 
 /** Today's date in Rome as `YYYY-MM-DD`. */
-export function romeToday(now = new Date()): string {
+function romeToday(now = new Date()): string {
   const parts = new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now)
   return parts.slice(0, 10)
 }

@@ -5,7 +5,7 @@
 import { LitElement, css, html } from 'lit'
 import { frameDocument } from './body.js'
 
-export const FRAME_SANDBOX = 'allow-same-origin allow-popups allow-popups-to-escape-sandbox'
+const FRAME_SANDBOX = 'allow-same-origin allow-popups allow-popups-to-escape-sandbox'
 
 export class TrcMailBody extends LitElement {
   static override properties = {

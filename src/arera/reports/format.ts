@@ -50,7 +50,7 @@ function csvCell(cell: Cell, kind: CellKind): string {
   return csvText(cell)
 }
 
-export const CSV_BOM = '\uFEFF'
+const CSV_BOM = '\uFEFF'
 
 export function toCsv(table: Table): string {
   const lines = [table.columns.map((c) => csvText(c.header)).join(';')]

@@ -42,7 +42,7 @@ function verdict(s: StandardIndicator): string {
 }
 
 /** Horizontal bars of the share of requests meeting each standard, with the minimum marked by a line. */
-export function complianceChart(standards: readonly StandardIndicator[], year: number): string {
+function complianceChart(standards: readonly StandardIndicator[], year: number): string {
   const labelWidth = 340
   const barWidth = 360
   const rowHeight = 34

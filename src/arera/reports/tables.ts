@@ -7,7 +7,7 @@ import type { Table } from './format.js'
 
 const CHANNELS: Record<string, string> = { email: 'Email', web: 'Sportello On-line', app: 'App SottoControllo', note: 'Nota interna' }
 
-export const OUTCOME_LABELS: Record<Outcome, string> = {
+const OUTCOME_LABELS: Record<Outcome, string> = {
   met: 'Rispettato',
   missed: 'Non rispettato',
   pending: 'In corso',
@@ -18,11 +18,11 @@ export function missCauseLabel(cause: MissCause | null): string {
   return cause === null ? 'Non registrata' : (MISS_CAUSES.find((c) => c.cause === cause)?.label.it ?? cause)
 }
 
-export function channelLabel(channel: string): string {
+function channelLabel(channel: string): string {
   return CHANNELS[channel] ?? channel
 }
 
-export const REGISTER_HEADERS = [
+const REGISTER_HEADERS = [
   'Codice richiesta',
   'Canale',
   'Contribuente',
@@ -90,7 +90,7 @@ export function registerTable(entries: readonly RegisterEntry[]): Table {
   }
 }
 
-export const INDICATOR_HEADERS = [
+const INDICATOR_HEADERS = [
   'Standard',
   'Riferimento',
   'Tempo massimo (giorni lavorativi)',
