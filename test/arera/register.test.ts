@@ -291,6 +291,56 @@ async function ingest(host: TestHost, from: string, subject: string, receivedAt:
   return result.workOrderId as number
 }
 
+interface SeededYear {
+  ids: Map<string, number>
+  references: Map<string, string>
+  suggested: Map<string, string | null>
+  /** B3's due date as a complaint, before the operator reclassified it. */
+  dueDateBeforeClassification: string | null
+  /** The operator's PUT /classification of B3 as a billing correction. */
+  classification: Awaited<ReturnType<TestHost['app']['inject']>>
+  /** The PUT /miss-cause of every case that has a cause. */
+  causes: Array<[string, Awaited<ReturnType<TestHost['app']['inject']>>]>
+}
+
+/** Every case ingested and replied to as written above, B3 reclassified and the miss causes recorded by an operator. */
+async function seedYear(host: TestHost): Promise<SeededYear> {
+  const repos = internalsOf(host.app.communications).repositories
+  const seeded: Omit<SeededYear, 'classification'> = {
+    ids: new Map(),
+    references: new Map(),
+    suggested: new Map(),
+    dueDateBeforeClassification: null,
+    causes: []
+  }
+  for (const c of CASES) {
+    const id = await ingest(host, c.from, c.subject, new Date(c.received))
+    seeded.ids.set(c.key, id)
+    const meta = await repos.workOrderMeta.find(id)
+    seeded.suggested.set(c.key, meta?.suggestedType ?? null)
+    seeded.references.set(c.key, meta?.reference ?? '')
+    if (c.reply) await repos.workOrderMeta.update(id, { replySentAt: new Date(c.reply) })
+  }
+  const b3 = seeded.ids.get('B3') as number
+  seeded.dueDateBeforeClassification = (await repos.workOrderMeta.find(b3))?.dueDate ?? null
+  const classification = await host.app.inject({
+    method: 'PUT',
+    url: `${API}/work-orders/${b3}/classification`,
+    headers: auth('demo-operator'),
+    payload: { type: 'rettifica_importi', service: 'tariffe_rapporto_utenti' }
+  })
+  for (const c of CASES.filter((x) => x.cause)) {
+    const r = await host.app.inject({
+      method: 'PUT',
+      url: `${API}/work-orders/${seeded.ids.get(c.key)}/miss-cause`,
+      headers: auth('demo-operator'),
+      payload: { cause: c.cause }
+    })
+    seeded.causes.push([c.key, r])
+  }
+  return { ...seeded, classification }
+}
+
 t.test('ARERA register and indicators', async (t) => {
   const host = await startTestHost({ arera: { scheme: 'III', minimumPercent: { ritiro_su_chiamata: 50 } } })
   t.teardown(() => host.close())
@@ -298,8 +348,13 @@ t.test('ARERA register and indicators', async (t) => {
   const get = (url: string, token: 'demo-viewer' | 'demo-operator' = 'demo-viewer') => host.app.inject({ url: `${API}${url}`, headers: auth(token) })
   const generic = await host.knex('contribuenti').first('nominativo').where('id_contribuente', host.genericContributorId)
   const names: Record<string, string> = { [MARIO]: 'Rossi Mario', [STRANGER]: String(generic.nominativo) }
-  const ids = new Map<string, number>()
-  const references = new Map<string, string>()
+  // the year of requests every register and indicator subtest reads (none of them changes it), seeded once
+  let seeded!: SeededYear
+  t.before(async () => {
+    seeded = await seedYear(host)
+  })
+  const ids = { get: (key: string) => seeded.ids.get(key) }
+  const references = { get: (key: string) => seeded.references.get(key) }
 
   t.test('a complaint received on a Friday evening', async (t) => {
     // Friday 6 March 2026, 19:00 in Rome (18:00 UTC). Day 1 is Monday 9 March; Easter Monday 6 April is skipped:
@@ -348,19 +403,12 @@ t.test('ARERA register and indicators', async (t) => {
   })
 
   t.test('a year of requests', async (t) => {
-    for (const c of CASES) {
-      const id = await ingest(host, c.from, c.subject, new Date(c.received))
-      ids.set(c.key, id)
-      const meta = await repos.workOrderMeta.find(id)
-      t.equal(meta?.suggestedType, c.suggested, `${c.key}: suggested type`)
-      references.set(c.key, meta?.reference ?? '')
-      if (c.reply) await repos.workOrderMeta.update(id, { replySentAt: new Date(c.reply) })
-    }
+    for (const c of CASES) t.equal(seeded.suggested.get(c.key), c.suggested, `${c.key}: suggested type`)
 
     // B3: the operator reclassifies the complaint as a billing correction. Due date: 30 working days from
     // Monday 1 Dec 2025 is 19 Jan 2026 (day 29 is 16 Jan); 60 working days is 2 Mar 2026 (55 on 23 Feb + 24–27 Feb + 2 Mar).
     const b3 = ids.get('B3') as number
-    t.equal((await repos.workOrderMeta.find(b3))?.dueDate, '2026-01-19')
+    t.equal(seeded.dueDateBeforeClassification, '2026-01-19')
     const denied = await host.app.inject({
       method: 'PUT',
       url: `${API}/work-orders/${b3}/classification`,
@@ -368,12 +416,7 @@ t.test('ARERA register and indicators', async (t) => {
       payload: { type: 'rettifica_importi' }
     })
     t.equal(denied.statusCode, 403, 'read-only operators cannot classify')
-    const res = await host.app.inject({
-      method: 'PUT',
-      url: `${API}/work-orders/${b3}/classification`,
-      headers: auth('demo-operator'),
-      payload: { type: 'rettifica_importi', service: 'tariffe_rapporto_utenti' }
-    })
+    const res = seeded.classification
     t.equal(res.statusCode, 200)
     t.match(res.json(), {
       type: 'rettifica_importi',
@@ -404,15 +447,9 @@ t.test('ARERA register and indicators', async (t) => {
     t.equal(bad.statusCode, 400)
     t.match(bad.json().message, /Tipo di richiesta non valido: "reclamo"\. Valori ammessi: reclamo_scritto, /)
 
-    for (const c of CASES.filter((x) => x.cause)) {
-      const r = await host.app.inject({
-        method: 'PUT',
-        url: `${API}/work-orders/${ids.get(c.key)}/miss-cause`,
-        headers: auth('demo-operator'),
-        payload: { cause: c.cause }
-      })
-      t.equal(r.statusCode, 200, `${c.key}: cause recorded`)
-      t.equal(r.json().missCause, c.cause)
+    for (const [key, r] of seeded.causes) {
+      t.equal(r.statusCode, 200, `${key}: cause recorded`)
+      t.equal(r.json().missCause, CASES.find((c) => c.key === key)?.cause)
     }
     const wrongCause = await host.app.inject({
       method: 'PUT',
