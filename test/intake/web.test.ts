@@ -90,8 +90,6 @@ t.test('Sportello On-line submissions', async (t) => {
     t.match(config.formToken, /^v1\./)
   })
 
-  let complaintWorkOrder = 0
-  let statusToken = ''
   t.test('a complaint with accents and a photo: matched by fiscal code, one transaction, confirmation queued', async (t) => {
     const before = await rowCounts(host)
     const photo = pngBytes(16, 12)
@@ -109,8 +107,7 @@ t.test('Sportello On-line submissions', async (t) => {
       confirmationQueued: true,
       duplicate: false
     })
-    complaintWorkOrder = body.workOrderId
-    statusToken = body.statusToken
+    const complaintWorkOrder = body.workOrderId
     const after = await rowCounts(host)
     t.same(
       {
@@ -340,6 +337,9 @@ t.test('Sportello On-line submissions', async (t) => {
   })
 
   t.test('status for the citizen, public notes from the operator', async (t) => {
+    const submitted = await post(complaint({ fiscalCode: marioCf, email: 'stato.richiesta@example.test' }))
+    t.equal(submitted.statusCode, 201, submitted.body)
+    const { workOrderId: complaintWorkOrder, statusToken } = submitted.json() as { workOrderId: number; statusToken: string }
     const status = await host.app.inject({ url: `${API}/intake/status/${statusToken}` })
     t.equal(status.statusCode, 200)
     t.match(status.json(), {
@@ -379,7 +379,7 @@ t.test('Sportello On-line submissions', async (t) => {
       payload: { html: '<p>Abbiamo programmato il recupero per <b>giovedì</b>.</p><script>x()</script>', notify: true }
     })
     t.equal(note.statusCode, 201, note.body)
-    t.match(note.json(), { note: { channel: 'note', meta: { public: true } }, notification: { to: 'm.rossi.lavoro@example.test' } })
+    t.match(note.json(), { note: { channel: 'note', meta: { public: true } }, notification: { to: 'stato.richiesta@example.test' } })
     t.notMatch(note.json().note.html, /script/)
     const queued = await host.knex('trc_outbox').where('id', note.json().notification.outboxId).first()
     t.equal(queued.kind, 'status')
