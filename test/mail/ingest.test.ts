@@ -31,11 +31,39 @@ t.test('ingest pipeline', async (t) => {
   t.teardown(() => host.close())
   const ingest = host.app.communications.mail.ingest
 
-  let marioWorkOrder = 0
-  let confirmationId = ''
-  const marioMessageId = `<mario.${Date.now()}@example.test>`
+  // A conversation of its own for each subtest that needs one: a seeded citizen with an address nobody else in this
+  // file writes from (confirmations are capped per address), their first mail and the confirmation it got.
+  const citizens = (
+    await host
+      .knex('contribuenti')
+      .select('email')
+      .whereLike('email', '%@example.test')
+      .whereNotIn('email', ['mario.rossi@example.test', 'famiglia.bianchi@example.test'])
+      .orderBy('id_contribuente')
+      .limit(20)
+  ).map((r: { email: string }) => r.email)
+  let handedOut = 0 // only picks the next unused citizen: no subtest reads what another one stored
+  async function openConversation(): Promise<{ workOrderId: number; email: string; messageId: string; confirmationId: string }> {
+    const email = citizens[handedOut++]
+    if (!email) throw new Error('no seeded citizen left for a new conversation')
+    const messageId = `<first.${handedOut}.${Date.now()}@example.test>`
+    const first = await ingest(
+      await buildMail({
+        from: email,
+        to: TO,
+        subject: 'Reclamo: cassonetto non svuotato',
+        messageId,
+        text: 'Il cassonetto non viene svuotato da una settimana.'
+      })
+    )
+    if (first.outcome !== 'created') throw new Error(`expected a new work order, got ${first.outcome}`)
+    const confirmation = (await conversation(host, first.workOrderId as number)).find((m) => m.direction === 'outbound')
+    if (!confirmation) throw new Error('no confirmation queued for the new conversation')
+    return { workOrderId: first.workOrderId as number, email, messageId, confirmationId: confirmation.messageId }
+  }
 
   t.test('a mail from a known citizen opens a work order for them, with a confirmation', async (t) => {
+    const marioMessageId = `<mario.${Date.now()}@example.test>`
     const before = await workOrderCount(host)
     const raw = await buildMail({
       from: 'Mario Rossi <Mario.Rossi@example.test>',
@@ -53,7 +81,7 @@ t.test('ingest pipeline', async (t) => {
     const result = await ingest(raw, { receivedAt: received })
     t.equal(result.outcome, 'created')
     t.equal(await workOrderCount(host), before + 1)
-    marioWorkOrder = result.workOrderId as number
+    const marioWorkOrder = result.workOrderId as number
     const wo = await host.knex('ordini_lavoro').first('*').where('id_odl', marioWorkOrder)
     t.equal(Number(wo.id_contribuente), host.contributors.marioRossi, 'linked to Mario Rossi')
     t.equal(wo.stato, 'APERTO')
@@ -99,7 +127,6 @@ t.test('ingest pipeline', async (t) => {
     t.match(confirmation, { direction: 'outbound', deliveryStatus: 'queued', to: ['mario.rossi@example.test'], inReplyTo: marioMessageId.replace(/[<>]/g, '') })
     t.match(String(confirmation?.subject), `[OdL #${marioWorkOrder}]`, 'the confirmation names this work order')
     t.match(String(confirmation?.text), /RC-2026-/)
-    confirmationId = String(confirmation?.messageId)
     const outbox = await host.knex('trc_outbox').where({ kind: 'confirmation' })
     t.equal(outbox.length, 1, 'one confirmation queued')
   })
@@ -116,41 +143,44 @@ t.test('ingest pipeline', async (t) => {
   })
 
   t.test('the citizen replies to the confirmation: same work order, no new confirmation', async (t) => {
+    const conv = await openConversation()
     const outboxBefore = await outboxCount(host)
     const workOrdersBefore = await workOrderCount(host)
     const raw = await buildMail({
-      from: 'mario.rossi@example.test',
+      from: conv.email,
       to: TO,
       subject: 'Ho cambiato oggetto',
-      inReplyTo: `<${confirmationId}>`,
-      references: [marioMessageId, `<${confirmationId}>`],
+      inReplyTo: `<${conv.confirmationId}>`,
+      references: [conv.messageId, `<${conv.confirmationId}>`],
       text: 'Aggiungo che anche la carta non è stata raccolta.'
     })
     const result = await ingest(raw)
     t.equal(result.outcome, 'threaded')
-    t.equal(result.workOrderId, marioWorkOrder)
+    t.equal(result.workOrderId, conv.workOrderId)
     t.equal(await workOrderCount(host), workOrdersBefore)
     t.equal(await outboxCount(host), outboxBefore)
-    const meta = (await conversation(host, marioWorkOrder)).find((m) => m.subject === 'Ho cambiato oggetto')?.meta as Record<string, unknown>
+    const meta = (await conversation(host, conv.workOrderId)).find((m) => m.subject === 'Ho cambiato oggetto')?.meta as Record<string, unknown>
     t.equal(meta.threadedVia, 'token')
   })
 
   t.test('a reply quoting only the original inbound Message-ID threads by References', async (t) => {
-    const raw = await buildMail({ from: 'mario.rossi@example.test', to: TO, subject: 'Re: Mancata raccolta', references: [marioMessageId], text: 'Sollecito.' })
+    const conv = await openConversation()
+    const raw = await buildMail({ from: conv.email, to: TO, subject: 'Re: Mancata raccolta', references: [conv.messageId], text: 'Sollecito.' })
     const result = await ingest(raw)
-    t.equal(result.workOrderId, marioWorkOrder)
+    t.equal(result.workOrderId, conv.workOrderId)
   })
 
   t.test('a subject reference is honoured only from the contributor', async (t) => {
+    const conv = await openConversation()
     const own = await ingest(
-      await buildMail({ from: 'mario.rossi@example.test', to: TO, subject: `Ancora io [OdL #${marioWorkOrder}]`, text: 'Nuovo messaggio senza In-Reply-To.' })
+      await buildMail({ from: conv.email, to: TO, subject: `Ancora io [OdL #${conv.workOrderId}]`, text: 'Nuovo messaggio senza In-Reply-To.' })
     )
-    t.equal(own.workOrderId, marioWorkOrder)
+    t.equal(own.workOrderId, conv.workOrderId)
     const stranger = await ingest(
-      await buildMail({ from: 'intruso@elsewhere.test', to: TO, subject: `Re: [OdL #${marioWorkOrder}]`, text: 'Provo a entrare nella pratica.' })
+      await buildMail({ from: 'intruso@elsewhere.test', to: TO, subject: `Re: [OdL #${conv.workOrderId}]`, text: 'Provo a entrare nella pratica.' })
     )
     t.equal(stranger.outcome, 'created')
-    t.not(stranger.workOrderId, marioWorkOrder)
+    t.not(stranger.workOrderId, conv.workOrderId)
   })
 
   t.test('an unknown sender lands on the generic contributor with the address kept', async (t) => {
@@ -202,20 +232,21 @@ t.test('ingest pipeline', async (t) => {
   })
 
   t.test('automatic mail never opens work orders nor triggers confirmations', async (t) => {
+    const conv = await openConversation()
     const workOrdersBefore = await workOrderCount(host)
     const outboxBefore = await outboxCount(host)
     const autoReply = await ingest(
       await buildMail({
-        from: 'mario.rossi@example.test',
+        from: conv.email,
         to: TO,
         subject: 'Risposta automatica: fuori ufficio',
-        inReplyTo: `<${confirmationId}>`,
+        inReplyTo: `<${conv.confirmationId}>`,
         headers: { 'Auto-Submitted': 'auto-replied', 'X-Autoreply': 'yes' },
         text: 'Sono fuori ufficio fino a lunedì.'
       })
     )
     t.equal(autoReply.outcome, 'automatic')
-    t.equal(autoReply.workOrderId, marioWorkOrder, 'kept in the conversation it answers')
+    t.equal(autoReply.workOrderId, conv.workOrderId, 'kept in the conversation it answers')
     const list = await ingest(
       await buildMail({
         from: 'news@lista.test',
@@ -243,33 +274,34 @@ t.test('ingest pipeline', async (t) => {
     t.equal(suppress.outcome, 'automatic')
     t.equal(await workOrderCount(host), workOrdersBefore)
     t.equal(await outboxCount(host), outboxBefore)
-    const kinds = (await conversation(host, marioWorkOrder)).filter((m) => m.automaticKind).map((m) => m.automaticKind)
+    const kinds = (await conversation(host, conv.workOrderId)).filter((m) => m.automaticKind).map((m) => m.automaticKind)
     t.same(kinds, ['auto-reply'])
   })
 
   t.test('a bounce of our confirmation marks it failed and shows in the conversation', async (t) => {
+    const conv = await openConversation()
     const workOrdersBefore = await workOrderCount(host)
     // a DSN counts only at the signed return path of the mail it is about (test/mail/bounces.test.ts has the forgeries)
     const outboxRow = await host
       .knex('trc_outbox')
       .first('id')
       .where({ kind: 'confirmation' })
-      .whereIn('message_id', host.knex('trc_messages').select('id').where({ message_id: confirmationId }))
+      .whereIn('message_id', host.knex('trc_messages').select('id').where({ message_id: conv.confirmationId }))
     const returnPath = verpAddress(MAIL_FROM, Number(outboxRow.id), TEST_SECRET) as string
     const result = await ingest(
       deliveryStatusNotification({
-        messageId: confirmationId,
-        to: 'mario.rossi@example.test',
+        messageId: conv.confirmationId,
+        to: conv.email,
         from: 'tari@garbage.example.test',
         subject: 'Presa in carico',
         returnPath
       })
     )
     t.equal(result.outcome, 'automatic')
-    t.equal(result.workOrderId, marioWorkOrder)
+    t.equal(result.workOrderId, conv.workOrderId)
     t.equal(await workOrderCount(host), workOrdersBefore)
-    const items = await conversation(host, marioWorkOrder)
-    const confirmation = items.find((m) => m.messageId === confirmationId)
+    const items = await conversation(host, conv.workOrderId)
+    const confirmation = items.find((m) => m.messageId === conv.confirmationId)
     t.equal(confirmation?.deliveryStatus, 'failed')
     t.match(String(confirmation?.deliveryError), /5\.1\.1.*User unknown/)
     t.ok(
@@ -308,9 +340,10 @@ t.test('ingest pipeline', async (t) => {
   })
 
   t.test('PEC receipts are evidence for our outbound mail, never new reports', async (t) => {
+    const conv = await openConversation()
     const workOrdersBefore = await workOrderCount(host)
     const outboxBefore = await outboxCount(host)
-    const accepted = await ingest(pecReceipt('avvenuta-consegna', confirmationId, 'tari@garbage.example.test'))
+    const accepted = await ingest(pecReceipt('avvenuta-consegna', conv.confirmationId, 'tari@garbage.example.test'))
     t.equal(accepted.outcome, 'automatic')
     t.equal(accepted.workOrderId, null, 'not on a mailbox configured as PEC: ordinary automatic mail (test/mail/pec-receipts.test.ts has the genuine ones)')
     const unknown = await ingest(pecReceipt('accettazione', '<sconosciuto@x.test>', 'tari@garbage.example.test'))
@@ -320,39 +353,40 @@ t.test('ingest pipeline', async (t) => {
   })
 
   t.test('a reply to a closed work order reopens it (recent) or opens a linked one (old)', async (t) => {
-    await host.knex('ordini_lavoro').where('id_odl', marioWorkOrder).update({ stato: 'CHIUSO' })
+    const conv = await openConversation()
+    await host.knex('ordini_lavoro').where('id_odl', conv.workOrderId).update({ stato: 'CHIUSO' })
     const reopened = await ingest(
       await buildMail({
-        from: 'mario.rossi@example.test',
+        from: conv.email,
         to: TO,
         subject: 'Re: pratica',
-        inReplyTo: `<${confirmationId}>`,
+        inReplyTo: `<${conv.confirmationId}>`,
         text: 'Il problema si ripresenta.'
       })
     )
-    t.equal(reopened.workOrderId, marioWorkOrder)
-    t.equal((await host.knex('ordini_lavoro').first('stato').where('id_odl', marioWorkOrder)).stato, 'APERTO')
-    t.equal((await host.knex('trc_audit_log').where({ action: 'workOrder.reopened', work_order_id: marioWorkOrder })).length, 1)
+    t.equal(reopened.workOrderId, conv.workOrderId)
+    t.equal((await host.knex('ordini_lavoro').first('stato').where('id_odl', conv.workOrderId)).stato, 'APERTO')
+    t.equal((await host.knex('trc_audit_log').where({ action: 'workOrder.reopened', work_order_id: conv.workOrderId })).length, 1)
 
-    await host.knex('ordini_lavoro').where('id_odl', marioWorkOrder).update({ stato: 'CHIUSO' })
+    await host.knex('ordini_lavoro').where('id_odl', conv.workOrderId).update({ stato: 'CHIUSO' })
     const late = await host.app.communications.mail.ingest(
-      await buildMail({ from: 'mario.rossi@example.test', to: TO, subject: 'Re: pratica', inReplyTo: `<${confirmationId}>`, text: 'Dopo due mesi.' }),
+      await buildMail({ from: conv.email, to: TO, subject: 'Re: pratica', inReplyTo: `<${conv.confirmationId}>`, text: 'Dopo due mesi.' }),
       {}
     )
     // last activity is "now" in this test, so simulate age by moving the conversation back in time
-    t.equal(late.workOrderId, marioWorkOrder)
-    await host.knex('ordini_lavoro').where('id_odl', marioWorkOrder).update({ stato: 'CHIUSO' })
+    t.equal(late.workOrderId, conv.workOrderId)
+    await host.knex('ordini_lavoro').where('id_odl', conv.workOrderId).update({ stato: 'CHIUSO' })
     await host
       .knex('trc_messages')
-      .where('work_order_id', marioWorkOrder)
+      .where('work_order_id', conv.workOrderId)
       .update({ created_at: new Date('2025-01-01T00:00:00Z') })
     const linked = await ingest(
-      await buildMail({ from: 'mario.rossi@example.test', to: TO, subject: 'Re: pratica', inReplyTo: `<${confirmationId}>`, text: 'Ancora, dopo molto tempo.' })
+      await buildMail({ from: conv.email, to: TO, subject: 'Re: pratica', inReplyTo: `<${conv.confirmationId}>`, text: 'Ancora, dopo molto tempo.' })
     )
     t.equal(linked.outcome, 'created')
-    t.not(linked.workOrderId, marioWorkOrder)
+    t.not(linked.workOrderId, conv.workOrderId)
     const view = (await host.app.inject({ url: `/api/communications/work-orders/${linked.workOrderId}`, headers: auth('demo-viewer') })).json()
-    t.equal(view.parentWorkOrderId, marioWorkOrder, 'linked to the closed one')
+    t.equal(view.parentWorkOrderId, conv.workOrderId, 'linked to the closed one')
   })
 
   t.test('confirmations are capped per address per hour', async (t) => {
