@@ -15,6 +15,7 @@ import * as mailboxVerp from './20261201011001_mailbox_verp.js'
 import * as linkKind from './20261201011101_link_kind.js'
 import * as senderAuthentication from './20261201012001_sender_authentication.js'
 import * as notifications from './20261201013001_notifications.js'
+import * as changeFeed from './20261201014001_change_feed.js'
 
 interface Migration {
   up(knex: Knex): Promise<void>
@@ -35,7 +36,8 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261201011001_mailbox_verp', mailboxVerp],
   ['20261201011101_link_kind', linkKind],
   ['20261201012001_sender_authentication', senderAuthentication],
-  ['20261201013001_notifications', notifications]
+  ['20261201013001_notifications', notifications],
+  ['20261201014001_change_feed', changeFeed]
 ]
 
 /** The knex table that records which of the module's migrations ran; separate from the host's own. */

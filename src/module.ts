@@ -27,6 +27,7 @@ import { createTemplateService } from './templates/service.js'
 import { createRelationService } from './relations/service.js'
 import { createSplit } from './relations/split.js'
 import { createNotificationService } from './notifications/service.js'
+import { createChangeFeed } from './live/feed.js'
 
 export interface ModuleHooks {
   /** Called after every ingested message (tests and benchmarks observe the watcher through it). */
@@ -106,6 +107,7 @@ export function createModule(knex: Knex, options: ResolvedOptions, log: FastifyB
     quietMs: options.notifications.quietMs,
     onQueued: () => outbound.outbox.wake()
   })
+  const changes = createChangeFeed({ repos, settings: options.live, log })
   const core = createService({ repos, options, storage, genericContributor, arera })
   const retention = createRetention({ repos, storage, options, log })
   const citizen = createCitizenRights({
@@ -152,6 +154,11 @@ export function createModule(knex: Knex, options: ResolvedOptions, log: FastifyB
         scanner?.wake()
       }
     }),
+    /**
+     * The change feed as this instance watches it: `subscribe` a stream (it gets every change from its resume
+     * point on), `since` what a reconnecting stream missed; `closeStreams` ends them all (server shutdown).
+     */
+    changes: { subscribe: changes.subscribe, since: changes.since, closeStreams: changes.closeStreams, prune: changes.prune },
     mail: {
       /** Ingests one raw message as if it came from a mailbox (host code, imports, tests). */
       ingest: async (raw: Buffer, meta: Partial<Omit<IncomingMail, 'raw'>> = {}) => {
@@ -174,6 +181,8 @@ export function createModule(knex: Knex, options: ResolvedOptions, log: FastifyB
   return {
     service,
     async start(): Promise<void> {
+      // browsers follow changes whether or not this instance runs the mail workers
+      changes.start()
       if (options.mail.startWorkers) await mailboxes.start()
       outbound.start()
       if (options.mail.startWorkers) digest.start()
@@ -191,6 +200,7 @@ export function createModule(knex: Knex, options: ResolvedOptions, log: FastifyB
       await mailboxes.stop()
       await archive.stop()
       await outbound.stop()
+      await changes.stop()
     }
   }
 }

@@ -6,6 +6,7 @@ import { validateAreraOptions, type AreraOptions, type ResolvedAreraOptions } fr
 import type { StandardOverrides } from './domain/arera.js'
 import { tableColumns } from './repositories/schema.js'
 import type { WorkingCalendarOptions } from './domain/working-days.js'
+import { resolveLiveOptions, type LiveOptions, type ResolvedLiveOptions } from './live/options.js'
 import { resolveIntakeOptions, type IntakeOptions, type ResolvedIntakeOptions } from './intake/options.js'
 import { WORK_ORDER_STATES, type AuthorizeHook, type WorkOrderState } from './types.js'
 
@@ -168,6 +169,8 @@ export interface CommunicationsOptions {
   retention?: RetentionOptions
   /** Operators' notifications: how often due dates are checked and emails sent, the quiet time per work order. */
   notifications?: NotificationOptions
+  /** Live updates to open browsers (GET <prefix>/events): how often the change feed is read, heartbeats. */
+  live?: LiveOptions
 }
 
 export interface NotificationOptions {
@@ -372,7 +375,8 @@ export function validateOptions(input: unknown): ResolvedOptions {
     intake: resolveIntakeOptions(opts.intake),
     antivirus: resolveAntivirusOptions(opts.antivirus),
     retention: resolveRetentionOptions(opts.retention),
-    notifications: resolveNotificationOptions(opts.notifications)
+    notifications: resolveNotificationOptions(opts.notifications),
+    live: resolveLiveOptions(opts.live)
   }
 }
 
@@ -416,6 +420,7 @@ export interface ResolvedOptions {
   antivirus: ResolvedAntivirusOptions | null
   retention: ResolvedRetentionOptions
   notifications: Required<NotificationOptions>
+  live: ResolvedLiveOptions
 }
 
 /**

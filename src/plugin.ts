@@ -40,6 +40,7 @@ import publicationRoutes from './routes/publication.js'
 import privacyRoutes from './routes/privacy.js'
 import relationRoutes from './routes/relations.js'
 import notificationRoutes from './routes/notifications.js'
+import eventRoutes from './routes/events.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -66,6 +67,8 @@ const communicationsPlugin: FastifyPluginAsync<CommunicationsOptions & { hooks?:
     fastify.decorate('communications', service)
     // Background work starts once the whole host is ready and stops before the connection pool closes.
     fastify.addHook('onReady', () => module.start())
+    // open event streams would keep the server from closing: they end before it stops listening
+    fastify.addHook('preClose', async () => service.changes.closeStreams())
     fastify.addHook('onClose', () => module.stop())
     const ctx: RouteContext = { service, options }
 
@@ -103,6 +106,7 @@ const communicationsPlugin: FastifyPluginAsync<CommunicationsOptions & { hooks?:
         await child.register(privacyRoutes, { ctx })
         await child.register(relationRoutes, { ctx })
         await child.register(notificationRoutes, { ctx })
+        await child.register(eventRoutes, { ctx })
         // Open311 answers errors in its own shape: its own context, with its own error handler
         await child.register(open311Routes, { ctx, prefix: '/open311/v2' })
       },

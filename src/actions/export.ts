@@ -160,6 +160,7 @@ export async function sendConversationDocument(
       },
       now
     )
+    await tx.changes.append(workOrderId, 'reply', now)
     return queued.messageId
   })
   deps.wake()

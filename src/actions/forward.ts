@@ -177,6 +177,7 @@ export async function forward(deps: ActionDeps, workOrderId: number, input: Forw
     )
     // whoever answers follows the work order: the citizen's next reply, a failed delivery, the due date reach them
     await tx.notifications.follow(workOrderId, operator.id, operator.name, 'replied', now)
+    await tx.changes.append(workOrderId, 'reply', now)
     return queued.messageId
   })
   deps.wake()

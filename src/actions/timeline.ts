@@ -51,6 +51,7 @@ export async function addNote(deps: ActionDeps, workOrderId: number, input: { ht
     const id = await insertNote({ ...deps, repos: tx }, workOrderId, workOrder.contributorId, html, operator, { kind: 'note' }, now)
     await tx.audit.record({ actorType: 'operator', actorId: operator.id, actorName: operator.name, action: 'note.added', workOrderId, messageId: id }, now)
     await tx.notifications.follow(workOrderId, operator.id, operator.name, 'replied', now)
+    await tx.changes.append(workOrderId, 'note', now)
     return id
   })
 }
@@ -101,6 +102,7 @@ export async function setState(deps: ActionDeps, workOrderId: number, input: { s
       },
       now
     )
+    await tx.changes.append(workOrderId, 'state', now)
     return { changed: true, messageId: id }
   })
 }

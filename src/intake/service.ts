@@ -283,6 +283,7 @@ export function createIntakeService(deps: IntakeDeps) {
                 now
               )
             : false
+          await tx.changes.append(workOrderId, 'message', now)
           return { workOrderId, reference: meta.reference, publicToken: meta.publicToken, created: true, confirmationQueued, dueDate: meta.dueDate }
         })
         if (receipt.confirmationQueued) deps.onQueued?.()
@@ -384,6 +385,7 @@ export function createIntakeService(deps: IntakeDeps) {
           },
           now
         )
+        await tx.changes.append(workOrderId, 'note', now)
         if (!recipient || !from) return { noteId, notification: null }
         const mail = statusUpdateMail({
           locale: options.locale,

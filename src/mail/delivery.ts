@@ -12,6 +12,12 @@ export async function settleReply(tx: Repositories, messageId: number, sentAt: D
   await tx.workOrderMeta.update(message.workOrderId, sentAt ? { replySentAt: sentAt } : { replySentAt: null, replyMessageId: null }, now)
 }
 
+/** Tells open browsers that the delivery status of an outbound message changed (last in the transaction that changed it). */
+export async function announceDelivery(tx: Repositories, messageId: number, now: Date): Promise<void> {
+  const message = await tx.messages.findById(messageId)
+  if (message?.workOrderId != null) await tx.changes.append(message.workOrderId, 'delivery', now)
+}
+
 /** The message never reached its recipient: mark it failed and, if it was the reply that stopped the clock, restart it. */
 export async function markOutboundFailed(tx: Repositories, messageId: number, reason: string, now: Date): Promise<void> {
   await tx.messages.setDeliveryStatus(messageId, 'failed', reason)

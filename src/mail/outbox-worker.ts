@@ -14,7 +14,7 @@ import type Mail from 'nodemailer/lib/mailer/index.js'
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js'
 import type { Repositories } from '../repositories/index.js'
 import type { OutboxPayload, OutboxRow } from '../repositories/outbox.js'
-import { markOutboundFailed, settleReply } from './delivery.js'
+import { announceDelivery, markOutboundFailed, settleReply } from './delivery.js'
 import { classifySendError, ComposeError, ComposeHold, retryDelayMs, type SmtpTransport } from './smtp.js'
 
 export interface LoadedFile {
@@ -142,6 +142,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps) {
         await tx.messages.setDeliveryStatus(row.messageId, 'sent', note, ['queued', 'sending', 'retrying'])
         // A reasoned reply stops the ARERA clock when it actually leaves, not when it was queued.
         if (row.kind === 'reply') await settleReply(tx, row.messageId, at, at)
+        await announceDelivery(tx, row.messageId, at)
       }
       return true
     })
@@ -164,7 +165,10 @@ export function createOutboxWorker(deps: OutboxWorkerDeps) {
       if (retry) {
         const next = new Date(at.getTime() + retryDelayMs(attempts, settings.backoff))
         if (!(await tx.outbox.markRetry(row.id, deps.owner, failure.message, next, at))) return
-        if (row.messageId !== null) await tx.messages.setDeliveryStatus(row.messageId, 'retrying', failure.message)
+        if (row.messageId !== null) {
+          await tx.messages.setDeliveryStatus(row.messageId, 'retrying', failure.message)
+          await announceDelivery(tx, row.messageId, at)
+        }
         return
       }
       if (!(await tx.outbox.markFailed(row.id, deps.owner, failure.message, at))) return
@@ -173,6 +177,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps) {
         await markOutboundFailed(tx, row.messageId, failure.message, at)
       }
       const message = row.messageId === null ? null : await tx.messages.findById(row.messageId)
+      if (message?.workOrderId != null) await tx.changes.append(message.workOrderId, 'delivery', at)
       await tx.audit.record(
         {
           actorType: 'system',

@@ -126,6 +126,7 @@ export function createRelationService(repos: Repositories, arera: AreraService) 
         }
         await tx.audit.record({ ...actor(operator), action: 'workOrder.merged', workOrderId: targetId, details }, now)
         await tx.audit.record({ ...actor(operator), action: 'workOrder.mergedInto', workOrderId: sourceId, details }, now)
+        await tx.changes.appendEach([sourceId, targetId], 'merge', now)
         return { mergeId, sourceWorkOrderId: sourceId, targetWorkOrderId: targetId, movedMessageIds: messageIds, movedAuditIds: auditIds, receivedAt, dueDate }
       })
     },
@@ -152,6 +153,7 @@ export function createRelationService(repos: Repositories, arera: AreraService) 
         const details = { mergeId: merge.id, sourceWorkOrderId: sourceId, targetWorkOrderId: targetId, messages: moved.messageIds.length }
         await tx.audit.record({ ...actor(operator), action: 'workOrder.unmerged', workOrderId: targetId, details }, now)
         await tx.audit.record({ ...actor(operator), action: 'workOrder.unmerged', workOrderId: sourceId, details }, now)
+        await tx.changes.appendEach([sourceId, targetId], 'merge', now)
         return { sourceWorkOrderId: sourceId, targetWorkOrderId: targetId, restoredMessageIds: moved.messageIds }
       })
     },
@@ -164,6 +166,7 @@ export function createRelationService(repos: Repositories, arera: AreraService) 
         if (await tx.relations.insertLink(id, other, operator.name, now)) {
           await tx.audit.record({ ...actor(operator), action: 'workOrder.linked', workOrderId: id, details: { linkedWorkOrderId: other } }, now)
           await tx.audit.record({ ...actor(operator), action: 'workOrder.linked', workOrderId: other, details: { linkedWorkOrderId: id } }, now)
+          await tx.changes.appendEach([id, other], 'link', now)
         }
       })
       return relations(id)
@@ -175,6 +178,7 @@ export function createRelationService(repos: Repositories, arera: AreraService) 
         if (await tx.relations.removeLink(id, other)) {
           await tx.audit.record({ ...actor(operator), action: 'workOrder.unlinked', workOrderId: id, details: { linkedWorkOrderId: other } }, now)
           await tx.audit.record({ ...actor(operator), action: 'workOrder.unlinked', workOrderId: other, details: { linkedWorkOrderId: id } }, now)
+          await tx.changes.appendEach([id, other], 'link', now)
         }
       })
       return relations(id)

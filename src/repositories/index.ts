@@ -7,6 +7,7 @@ import { createAttachmentRepository } from './attachments.js'
 import { createAttachmentScanRepository } from './attachment-scans.js'
 import { createPrivacyRepository } from './privacy.js'
 import { createAuditRepository } from './audit.js'
+import { createChangeRepository } from './changes.js'
 import { createHostRepository } from './host.js'
 import { createIntakeRequestRepository } from './intake-requests.js'
 import { createMailboxRepository } from './mailboxes.js'
@@ -40,6 +41,8 @@ export interface Repositories {
   templates: ReturnType<typeof createTemplateRepository>
   relations: ReturnType<typeof createRelationRepository>
   notifications: ReturnType<typeof createNotificationRepository>
+  /** The change feed open browsers follow (append in the transaction of the change). */
+  changes: ReturnType<typeof createChangeRepository>
   /** Runs `work` in one transaction with repositories bound to it. Sequential statements only (SQL Server). */
   transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>
 }
@@ -70,6 +73,7 @@ export function createRepositories(db: Knex | Knex.Transaction, mapping: HostMap
     templates: createTemplateRepository(db),
     relations: createRelationRepository(db),
     notifications: createNotificationRepository(db),
+    changes: createChangeRepository(db),
     transaction: (work) => db.transaction((trx) => work(createRepositories(trx, mapping, settings)))
   }
 }

@@ -451,6 +451,20 @@ t.test('every repository query compiles for SQL Server', async (t) => {
     repos.notifications.saveSettings({ operatorId: 'op', email: 'op@example.test', locale: 'it', emailNotifications: true }, now)
   )
 
+  // the change feed: one insert per change, read by sequence with TOP, pruned by date
+  from = mark()
+  await track('changes.append', repos.changes.append(1, 'message', now))
+  await track('changes.appendEach', repos.changes.appendEach([1, 2], 'merge', now))
+  await track('changes.after', repos.changes.after(5, 500))
+  await track('changes.after', repos.changes.after(5, 1000, 9))
+  await track('changes.latestSeq', repos.changes.latestSeq())
+  await track('changes.pruneBefore', repos.changes.pruneBefore(now))
+  const feed = queries.slice(from).map((q) => q.sql)
+  t.match(feed[0] ?? '', /^insert into \[trc_changes\] \(\[created_at\], \[kind\], \[work_order_id\]\) values/)
+  t.match(feed[2] ?? '', /^select top \(@p\d\) \[seq\], \[work_order_id\], \[kind\] from \[trc_changes\] where \[seq\] > @p\d order by \[seq\] asc/)
+  t.match(feed[3] ?? '', /where \[seq\] > @p\d and \[seq\] <= @p\d order by/)
+  t.match(feed[4] ?? '', /max\(\[seq\]\) as \[seq\] from \[trc_changes\]/)
+
   for (const q of queries) checkPortable(t, q)
 
   // Every repository function must be exercised here, so new queries cannot skip the SQL Server check.

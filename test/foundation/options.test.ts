@@ -87,6 +87,8 @@ t.test('registration-time validation', async (t) => {
       /mail\.mailboxes\[0\]\.url" has a \?smtp= parameter that is not/
     ],
     ['no database', { knex: undefined }, /"knex" is required/],
+    ['change feed polled too often', { live: { pollMs: 5 } }, /option "live\.pollMs" must be an integer number of milliseconds between 20 and 5000/],
+    ['heartbeat not a number', { live: { heartbeatMs: '15s' as unknown as number } }, /option "live\.heartbeatMs" must be an integer/],
     ['directory storage without a directory', { attachments: { type: 'directory' } }, /attachments\.directory/]
   ]
   for (const [name, options, message] of cases) {

@@ -1,5 +1,6 @@
 // The last step: everything the mail changes — message, attachments, work order, quarantine or spam entry, the
 // confirmation, the audit entries and the mailbox checkpoint — commits in one transaction, whatever the outcome.
+import type { ChangeKind } from '../../repositories/changes.js'
 import type { Repositories } from '../../repositories/index.js'
 import { isUniqueViolation } from '../../repositories/normalize.js'
 import { LeaseLostError, type IngestContext, type IngestResult, type IngestStep } from './context.js'
@@ -28,8 +29,19 @@ async function inTransaction(ctx: IngestContext, work: (tx: Repositories) => Pro
   return ctx.deps.repos.transaction(async (tx) => {
     const result = await work(tx)
     await advanceCheckpoint(tx, ctx)
+    const change = changeOf(ctx, result)
+    if (change) await tx.changes.append(change.workOrderId, change.kind, ctx.now)
     return result
   })
+}
+
+/** What open browsers hear of this mail: nothing for a duplicate or a receipt concerning no conversation. */
+function changeOf(ctx: IngestContext, result: IngestResult): { workOrderId: number | null; kind: ChangeKind } | null {
+  if (result.outcome === 'spam') return { workOrderId: null, kind: 'spam' }
+  if (result.outcome === 'quarantined') return { workOrderId: null, kind: 'quarantine' }
+  if (result.outcome === 'duplicate' || result.workOrderId === null) return null
+  const receipt = result.outcome === 'automatic' && (ctx.evidence?.failedOutbound || ctx.evidence?.deliveredOutbound)
+  return { workOrderId: result.workOrderId, kind: receipt ? 'delivery' : 'message' }
 }
 
 function record(tx: Repositories, ctx: IngestContext, raw: Buffer | null): Promise<IngestResult> {
