@@ -1,5 +1,6 @@
 // `npm run bench`: runs every benchmark and prints figures and ratios. BENCH_QUICK=1 for a short run.
 import { benchInbound } from './inbound.js'
+import { benchLive } from './live.js'
 import { benchReliability } from './reliability.js'
 
 const quick = process.env.BENCH_QUICK === '1'
@@ -12,6 +13,7 @@ try {
   if ((err as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw err
 }
 process.stderr.write(`bench: ${JSON.stringify({ inbound: results.inbound, outbound: results.outbound })}\n`) // kept if a later part fails
+results.live = await benchLive(quick)
 results.reliability = await benchReliability(quick)
 console.log(JSON.stringify(results, null, 2))
 process.exit(0)

@@ -46,6 +46,19 @@ function normaliseOperator(operator: Operator): Operator {
   }
 }
 
+/**
+ * Asks the host again whether the request's operator still holds `permission` (a long-lived stream, whose session
+ * may have ended or been revoked since it was opened). A failing hook counts as no.
+ */
+export async function stillPermitted(request: FastifyRequest, authorize: AuthorizeHook, permission: Permission): Promise<boolean> {
+  try {
+    const operator = await authorize(request)
+    return operator ? normaliseOperator(operator).permissions.includes(permission) : false
+  } catch {
+    return false
+  }
+}
+
 /** The operator of a request on a route that requires one (the hook guarantees it is set). */
 export function operatorOf(request: FastifyRequest): Operator {
   if (!request.operator) throw new HttpError(401, 'unauthorized')

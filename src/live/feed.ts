@@ -104,8 +104,16 @@ export function createChangeFeed(deps: { repos: Repositories; settings: Resolved
       schedule()
       return { position: last, unsubscribe: () => listeners.delete(listener) }
     },
-    /** Changes after `seq` up to `through` (what a reconnecting stream missed), at most `limit`. */
-    since: (seq: number, through: number, limit: number): Promise<Change[]> => repos.changes.after(seq, limit, through),
+    /**
+     * Changes after `seq` up to `through` (what a reconnecting stream missed), at most `limit`; null when some of
+     * them were pruned already (or more than `limit`): the stream cannot be resumed exactly.
+     */
+    async since(seq: number, through: number, limit: number): Promise<Change[] | null> {
+      const oldest = await repos.changes.oldestSeq()
+      if (oldest === null || oldest > seq + 1) return null
+      const missed = await repos.changes.after(seq, limit, through)
+      return missed.length === limit ? null : missed
+    },
     /** Deletes changes older than `keepMs` now (the feed does it every ten minutes). */
     prune,
     listenerCount: () => listeners.size

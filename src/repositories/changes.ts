@@ -51,6 +51,12 @@ export function createChangeRepository(db: Knex | Knex.Transaction) {
       return row?.seq == null ? 0 : toId(row.seq)
     },
 
+    /** The lowest sequence still kept (null on an empty feed): below it, changes were pruned. */
+    async oldestSeq(): Promise<number | null> {
+      const row = (await db(TABLE).min({ seq: 'seq' }).first()) as Row | undefined
+      return row?.seq == null ? null : toId(row.seq)
+    },
+
     /** Deletes changes written before `before`; returns how many. */
     async pruneBefore(before: Date): Promise<number> {
       return Number(await db(TABLE).where('created_at', '<', before).delete())

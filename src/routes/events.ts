@@ -2,22 +2,23 @@
 // Authenticated like every route (the host's session cookie goes with the browser's EventSource; Bearer clients
 // send their header). Each event is `id: <sequence>` and `data: { workOrderId, kind }`; a client that reconnects
 // with Last-Event-ID first gets exactly what it missed, then the live changes. A comment every `heartbeatMs`
-// keeps proxies from closing an idle stream; the stream ends when the instance shuts down.
+// keeps proxies from closing an idle stream, once the host confirmed the operator may still read; the stream ends
+// when that is no longer so (the browser then reconnects and gets its 401) and when the instance shuts down.
 import type { FastifyPluginAsync } from 'fastify'
-import { operatorOf } from '../auth.js'
+import { operatorOf, stillPermitted } from '../auth.js'
 import { parseId } from '../http-errors.js'
 import type { Change } from '../repositories/changes.js'
 import type { RouteOptions } from './context.js'
 import { query } from './schemas.js'
 
-/** More missed changes than this and the client is told to reload instead (`kind: 'resync'`). */
+/** More missed changes than this (or some already pruned) and the client is told to reload instead (`kind: 'resync'`). */
 const MAX_CATCH_UP = 1000
 
 const EVENT_DESCRIPTION =
   'A `text/event-stream` that stays open. Each change: `id: <sequence>` and `data: {"workOrderId": <id or null>, "kind": ' +
   '"message"|"reply"|"delivery"|"state"|"note"|"merge"|"link"|"spam"|"quarantine"}` (`null` work order: a mailbox-level change, ' +
   'sent to administrators only). Reconnecting with `Last-Event-ID` delivers exactly the changes missed since that id (kept ' +
-  'for a day); `kind: "resync"` means too much was missed: reload. A comment line every 15 s is the heartbeat.'
+  'for a day); `kind: "resync"` means too much was missed, or changes already pruned: reload. A comment line every 15 s is the heartbeat.'
 
 function parseLastEventId(value: unknown): number | null {
   const text = Array.isArray(value) ? value[0] : value
@@ -83,8 +84,8 @@ const eventRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
       if (resumeAfter !== null && resumeAfter < subscription.position) {
         try {
           const missed = await ctx.service.changes.since(resumeAfter, subscription.position, MAX_CATCH_UP)
-          if (missed.length === MAX_CATCH_UP) write(frame(subscription.position, null, 'resync'))
-          else missed.forEach(send)
+          if (missed) missed.forEach(send)
+          else write(frame(subscription.position, null, 'resync'))
         } catch (err) {
           request.log.warn({ err }, 'events: could not read the missed changes; asking the client to reload')
           write(frame(subscription.position, null, 'resync'))
@@ -93,7 +94,10 @@ const eventRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
       const live = pending
       pending = null
       live.forEach(send)
-      heartbeat = setInterval(() => write(': heartbeat\n\n'), ctx.options.live.heartbeatMs)
+      // with each heartbeat the host is asked again: a stream outlives neither its session nor its permission
+      heartbeat = setInterval(() => {
+        void stillPermitted(request, ctx.options.authorize, 'read').then((ok) => (ok ? write(': heartbeat\n\n') : finish()))
+      }, ctx.options.live.heartbeatMs)
       heartbeat.unref()
     }
   )

@@ -458,6 +458,7 @@ t.test('every repository query compiles for SQL Server', async (t) => {
   await track('changes.after', repos.changes.after(5, 500))
   await track('changes.after', repos.changes.after(5, 1000, 9))
   await track('changes.latestSeq', repos.changes.latestSeq())
+  await track('changes.oldestSeq', repos.changes.oldestSeq())
   await track('changes.pruneBefore', repos.changes.pruneBefore(now))
   const feed = queries.slice(from).map((q) => q.sql)
   t.match(feed[0] ?? '', /^insert into \[trc_changes\] \(\[created_at\], \[kind\], \[work_order_id\]\) values/)

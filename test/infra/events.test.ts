@@ -17,9 +17,12 @@ const live = { pollMs: 50, heartbeatMs: 200, gapWaitMs: 300 }
 const NO_PERMISSIONS: Operator = { id: 'nobody', name: 'Senza permessi', permissions: [] }
 
 /** Instance A (where changes are made) and instance B (listening on 127.0.0.1), one database. */
-async function twoInstances(t: Test): Promise<{ a: TestHost; b: TestHost; url: string }> {
-  const authorize = (request: Parameters<typeof operatorFromRequest>[0]) =>
-    request.headers.authorization === 'Bearer no-permissions' ? NO_PERMISSIONS : operatorFromRequest(request)
+async function twoInstances(t: Test): Promise<{ a: TestHost; b: TestHost; url: string; revoked: Set<string> }> {
+  const revoked = new Set<string>()
+  const authorize = (request: Parameters<typeof operatorFromRequest>[0]) => {
+    if (revoked.has(String(request.headers.authorization))) return null
+    return request.headers.authorization === 'Bearer no-permissions' ? NO_PERMISSIONS : operatorFromRequest(request)
+  }
   const a = await startTestHost({ live, instanceId: 'instance-a' })
   const b = await startTestHost({ live, instanceId: 'instance-b', authorize }, { ...a.db, knex: a.db.connectAgain(), destroy: async () => {} })
   // B first: A owns the database and drops it
@@ -28,7 +31,7 @@ async function twoInstances(t: Test): Promise<{ a: TestHost; b: TestHost; url: s
     await a.close()
   })
   await b.app.listen({ host: '127.0.0.1', port: 0 })
-  return { a, b, url: `http://127.0.0.1:${(b.app.server.address() as AddressInfo).port}${API}/events` }
+  return { a, b, revoked, url: `http://127.0.0.1:${(b.app.server.address() as AddressInfo).port}${API}/events` }
 }
 
 async function workOrders(host: TestHost, n: number): Promise<number[]> {
@@ -134,6 +137,34 @@ t.test('a reconnect with Last-Event-ID gets exactly the changes it missed, then 
   t.equal(after.events.length, 4, 'no change twice')
 })
 
+t.test('a reconnect whose missed changes were pruned is told to reload (resync)', async (t) => {
+  const { a, b, url } = await twoInstances(t)
+  const [workOrderId] = await workOrders(a, 1)
+  const before = await stream(t, url, auth('demo-viewer'))
+  const colleague = await stream(t, url, auth('demo-viewer')) // stays connected: instance B follows the feed throughout
+  await addNote(a, workOrderId as number, 'Vecchia')
+  const [seen] = await before.waitForEvents(1)
+  before.close()
+  await addNote(a, workOrderId as number, 'Persa')
+  await addNote(a, workOrderId as number, 'Tenuta')
+  await colleague.waitForEvents(3)
+  // a day goes by for the first two changes: the pruning removes them
+  const [, lost] = (await a.knex('trc_changes').select('seq').orderBy('seq')).map((r: { seq: unknown }) => Number(r.seq))
+  await a
+    .knex('trc_changes')
+    .where('seq', '<=', lost as number)
+    .update({ created_at: new Date(Date.now() - 2 * 86_400_000) })
+  await b.app.communications.changes.prune()
+  t.equal(await changeCount(a), 1)
+  const after = await stream(t, url, { ...auth('demo-viewer'), 'last-event-id': String(seen?.id) })
+  const [event] = await after.waitForEvents(1)
+  t.same(event?.data, { workOrderId: null, kind: 'resync' })
+  t.equal(Number(event?.id), Number(seen?.id) + 2, 'its id is where the stream stands')
+  await addNote(a, workOrderId as number, 'Nuova')
+  const events = await after.waitForEvents(2)
+  t.same(events[1]?.data, { workOrderId, kind: 'note' }, 'then the live changes')
+})
+
 t.test('a rolled-back transaction emits nothing', async (t) => {
   const { a, b, url } = await twoInstances(t)
   const [workOrderId] = await workOrders(a, 1)
@@ -230,6 +261,30 @@ t.test('only operators with read may listen, in their language; mailbox-level ch
   await new Promise((r) => setTimeout(r, 200))
   t.equal(viewer.events.length, 1, 'the viewer never hears of the spam list')
   void b
+})
+
+t.test('a stream ends at the first heartbeat after its session is revoked', async (t) => {
+  const { url, revoked } = await twoInstances(t)
+  const viewer = await stream(t, url, auth('demo-viewer'))
+  const admin = await stream(t, url, auth('demo-admin'))
+  await waitFor(
+    async () => viewer.comments.filter((c) => c === 'heartbeat').length,
+    (n) => n >= 1,
+    5000,
+    'a heartbeat'
+  )
+  revoked.add(auth('demo-viewer').authorization)
+  await viewer.ended
+  t.pass('the revoked stream ended')
+  const beats = admin.comments.filter((c) => c === 'heartbeat').length
+  await waitFor(
+    async () => admin.comments.filter((c) => c === 'heartbeat').length,
+    (n) => n > beats,
+    5000,
+    'the other stream goes on'
+  )
+  const again = await stream(t, url, auth('demo-viewer'))
+  t.equal(again.status, 401, 'reconnecting is refused')
 })
 
 t.test('open streams end when the instance closes, and closing does not wait for them', async (t) => {

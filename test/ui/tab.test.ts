@@ -331,8 +331,16 @@ if (!chromiumAvailable()) {
     )
     t.pass('the body frames get their height once the tab is visible')
 
-    // signed out in another tab: the next poll says so instead of failing silently
+    // signed out in another tab: the next refresh (here: a colleague's note, announced on the event stream) says so
+    // instead of failing silently
     await page.context().clearCookies()
+    const note = await h.host.app.inject({
+      method: 'POST',
+      url: `/api/communications/work-orders/${workOrderId}/notes`,
+      headers: { authorization: 'Bearer demo-operator' },
+      payload: { html: '<p>Nota di un collega</p>' }
+    })
+    t.equal(note.statusCode, 201)
     await page
       .getByText('Sessione scaduta', { exact: false })
       .or(page.getByText('Autenticazione richiesta', { exact: false }))

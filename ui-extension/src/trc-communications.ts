@@ -1,5 +1,6 @@
 // <trc-communications work-order-id="123" api-base="/api/communications" lang="it">: the Communications tab of a
-// work order. The whole conversation (live: polled with ETags), the work order's ARERA clock, state changes,
+// work order. The whole conversation (live: refetched with ETags when the server's event stream names this work
+// order, polled while the stream is down), the work order's ARERA clock, state changes,
 // the .docx export and its sending, reply / forward / internal note. What the operator may not do is not shown;
 // the API refuses it anyway.
 import { LitElement, css, html, nothing, type PropertyValues, type TemplateResult } from 'lit'
@@ -10,6 +11,7 @@ import { ICONS, icon, readDraft, type ComposeMode, type TrcCompose } from './com
 import { calendarDaysUntil, formatDate, formatDateTime, formatSize, parseAddresses } from './format.js'
 import { isLang, translate, type Key, type Lang } from './i18n.js'
 import { textToHtml } from './paste.js'
+import { subscribe, type LiveChange, type LiveSubscription } from './live.js'
 import { baseStyles } from './styles.js'
 import { REQUEST_TYPES, STATES, type Contributor, type Conversation, type Me, type Message, type WorkOrder, type WorkOrderState } from './types.js'
 import './compose.js'
@@ -17,6 +19,8 @@ import './mail-body.js'
 
 const POLL_MS = 5000
 const FAST_POLL_MS = 1500
+/** With the event stream up, a poll only as a safety net. */
+const LIVE_POLL_MS = 60_000
 const ORDER_KEY = 'trc-order'
 
 type Panel = 'state' | 'type' | 'document' | null
@@ -67,6 +71,7 @@ export class TrcCommunications extends LitElement {
   private api: Api
   private etag: string | null = null
   private pollTimer: ReturnType<typeof setTimeout> | null = null
+  private live: { base: string; subscription: LiveSubscription } | null = null
   private fastUntil = 0
   private loadedOnce = false
   private splits = new Map<number, { source: string; split: SplitBody }>()
@@ -199,6 +204,21 @@ export class TrcCommunications extends LitElement {
     document.removeEventListener('visibilitychange', this.onVisibility)
     if (this.pollTimer) clearTimeout(this.pollTimer)
     this.pollTimer = null
+    this.live?.subscription.close()
+    this.live = null
+  }
+
+  /** Follows the server's change stream (one per page, shared); a change of this work order refetches now. */
+  private followChanges(): void {
+    const base = this.apiBase || '/api/communications'
+    if (this.live?.base === base) return
+    this.live?.subscription.close()
+    const onChange = (change: LiveChange) => {
+      if (this.loadedOnce && (change.workOrderId === Number(this.workOrderId) || change.kind === 'resync')) this.schedulePoll(0)
+    }
+    // the stream went down: back to polling at the usual pace
+    const onStatus = () => this.loadedOnce && this.schedulePoll()
+    this.live = { base, subscription: subscribe(onChange, { apiBase: base, onStatus }) }
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -275,13 +295,17 @@ export class TrcCommunications extends LitElement {
     } finally {
       this.loading = false
     }
-    if (this.loadedOnce) this.schedulePoll()
+    if (this.loadedOnce) {
+      this.followChanges()
+      this.schedulePoll()
+    }
   }
 
   private schedulePoll(delay?: number): void {
     if (this.pollTimer) clearTimeout(this.pollTimer)
     if (!this.isConnected) return
-    const next = delay ?? (Date.now() < this.fastUntil ? FAST_POLL_MS : POLL_MS)
+    const streaming = this.live?.subscription.status === 'live'
+    const next = delay ?? (streaming ? LIVE_POLL_MS : Date.now() < this.fastUntil ? FAST_POLL_MS : POLL_MS)
     this.pollTimer = setTimeout(() => void this.poll(), next)
   }
 
