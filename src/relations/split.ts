@@ -58,6 +58,7 @@ export function createSplit(repos: Repositories, clock: WorkOrderClockDeps) {
       const actor = { actorType: 'operator' as const, actorId: operator.id, actorName: operator.name }
       await tx.audit.record({ ...actor, action: 'workOrder.splitOut', workOrderId: sourceId, details }, now)
       await tx.audit.record({ ...actor, action: 'workOrder.splitFrom', workOrderId, details }, now)
+      await tx.changes.appendEach([sourceId, workOrderId], 'link', now)
       const meta = await tx.workOrderMeta.find(workOrderId)
       return { sourceWorkOrderId: sourceId, workOrderId, movedMessageIds: wanted, receivedAt: receivedAt.toISOString(), dueDate: meta?.dueDate ?? null }
     })

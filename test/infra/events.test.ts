@@ -95,6 +95,36 @@ t.test('a change committed through instance A reaches a stream of instance B, ex
   t.equal(viewer.events.length, 2, 'nothing else')
 })
 
+t.test('merge, its undo and a split are changes of both work orders', async (t) => {
+  const { a, url } = await twoInstances(t)
+  const [first, second] = (await workOrders(a, 2)) as [number, number]
+  const client = await stream(t, url, auth('demo-viewer'))
+  const post = async (path: string, payload: Record<string, unknown>, status: number) => {
+    const res = await a.app.inject({ method: 'POST', url: `${API}${path}`, headers: auth('demo-operator'), payload })
+    t.equal(res.statusCode, status, `${path}: ${res.body.slice(0, 200)}`)
+    return res.json()
+  }
+  await post(`/work-orders/${first}/merge`, { into: second }, 200)
+  await post(`/work-orders/${first}/unmerge`, {}, 200)
+  await addNote(a, second, 'Resta')
+  await addNote(a, second, 'Da separare')
+  const moved = await a.knex('trc_messages').first('id').where({ work_order_id: second }).andWhere('text', 'like', '%Da separare%')
+  const split = await post(`/work-orders/${second}/split`, { messageIds: [Number(moved.id)] }, 201)
+  t.same(
+    (await client.waitForEvents(8)).map((e) => e.data),
+    [
+      { workOrderId: first, kind: 'merge' },
+      { workOrderId: second, kind: 'merge' },
+      { workOrderId: first, kind: 'merge' },
+      { workOrderId: second, kind: 'merge' },
+      { workOrderId: second, kind: 'note' },
+      { workOrderId: second, kind: 'note' },
+      { workOrderId: second, kind: 'link' },
+      { workOrderId: split.workOrderId, kind: 'link' }
+    ]
+  )
+})
+
 t.test('a reconnect with Last-Event-ID gets exactly the changes it missed, then live ones', async (t) => {
   const { a, url } = await twoInstances(t)
   const [first, second] = await workOrders(a, 2)
