@@ -126,6 +126,7 @@ export function createClassification(ctx: AreraContext) {
           },
           now
         )
+        await tx.changes.append(workOrderId, 'state', now)
         const fresh = (await tx.workOrderMeta.find(workOrderId)) as WorkOrderMeta
         return ctx.fieldsOf(all, fresh, events, now)
       })

@@ -57,6 +57,7 @@ export function createClockActions(ctx: AreraContext) {
           },
           now
         )
+        await tx.changes.append(workOrderId, 'state', now)
         const fresh = (await tx.workOrderMeta.find(workOrderId)) as WorkOrderMeta
         return ctx.fieldsOf(all, fresh, after, now)
       })

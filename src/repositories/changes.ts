@@ -8,7 +8,7 @@ export type ChangeKind =
   | 'message' //    inbound mail, a Sportello or app submission, a machine-written mail stored as evidence
   | 'reply' //      an operator's reply, forward or conversation document queued
   | 'delivery' //   an outbound message's delivery status (sent, retrying, failed, bounced, PEC receipts)
-  | 'state' //      the work order's state
+  | 'state' //      the work order's state, request type or ARERA clock (suspended, resumed, extended)
   | 'note' //       an internal note
   | 'merge' //      merged into another work order, or the merge undone
   | 'link' //       linked to or unlinked from a related work order, or a message split out

@@ -9,6 +9,7 @@ import type { Operator } from '../../src/types.js'
 import { operatorFromRequest } from '../../example-host/auth.js'
 import { isPostgres } from '../helpers/db.js'
 import { auth, startTestHost, type TestHost } from '../helpers/host.js'
+import { buildMail } from '../helpers/mail.js'
 import { openSse, type SseClient } from '../helpers/sse.js'
 import { waitFor } from '../helpers/wait.js'
 
@@ -121,6 +122,35 @@ t.test('merge, its undo and a split are changes of both work orders', async (t) 
       { workOrderId: second, kind: 'note' },
       { workOrderId: second, kind: 'link' },
       { workOrderId: split.workOrderId, kind: 'link' }
+    ]
+  )
+})
+
+t.test('new mail is a message; its request type and ARERA clock changing are state changes', async (t) => {
+  const { a, url } = await twoInstances(t)
+  const client = await stream(t, url, auth('demo-viewer'))
+  const raw = await buildMail({ from: 'mario.rossi@example.test', to: 'reclami@garbage.example.test', subject: 'Cestini pieni', text: 'Cestini pieni.' })
+  const { workOrderId } = await a.app.communications.mail.ingest(raw)
+  const classify = await a.app.inject({
+    method: 'PUT',
+    url: `${API}/work-orders/${workOrderId}/classification`,
+    headers: auth('demo-operator'),
+    payload: { type: 'richiesta_informazioni' }
+  })
+  t.equal(classify.statusCode, 200, classify.body.slice(0, 200))
+  const suspend = await a.app.inject({
+    method: 'POST',
+    url: `${API}/work-orders/${workOrderId}/clock`,
+    headers: auth('demo-operator'),
+    payload: { action: 'suspend', reason: 'In attesa dei documenti' }
+  })
+  t.equal(suspend.statusCode, 200, suspend.body.slice(0, 200))
+  t.same(
+    (await client.waitForEvents(3)).map((e) => e.data),
+    [
+      { workOrderId, kind: 'message' },
+      { workOrderId, kind: 'state' },
+      { workOrderId, kind: 'state' }
     ]
   )
 })
