@@ -32,7 +32,7 @@ export async function launchChromium(): Promise<Browser> {
 }
 
 /** Signs in through the host's login form, as an operator would. */
-async function login(page: Page, base: string, user: 'demo-admin' | 'demo-operator' | 'demo-viewer'): Promise<void> {
+export async function login(page: Page, base: string, user: 'demo-admin' | 'demo-operator' | 'demo-viewer'): Promise<void> {
   await page.goto(`${base}/login`)
   await page.fill('#username', user)
   await page.fill('#password', user)
