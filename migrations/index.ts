@@ -16,6 +16,7 @@ import * as linkKind from './20261201011101_link_kind.js'
 import * as senderAuthentication from './20261201012001_sender_authentication.js'
 import * as notifications from './20261201013001_notifications.js'
 import * as changeFeed from './20261201014001_change_feed.js'
+import * as mailboxOAuth2 from './20261201014101_mailbox_oauth2.js'
 
 interface Migration {
   up(knex: Knex): Promise<void>
@@ -37,7 +38,8 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261201011101_link_kind', linkKind],
   ['20261201012001_sender_authentication', senderAuthentication],
   ['20261201013001_notifications', notifications],
-  ['20261201014001_change_feed', changeFeed]
+  ['20261201014001_change_feed', changeFeed],
+  ['20261201014101_mailbox_oauth2', mailboxOAuth2]
 ]
 
 /** The knex table that records which of the module's migrations ran; separate from the host's own. */

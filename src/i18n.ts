@@ -356,6 +356,35 @@ const messages = {
   ingestQuarantined: {
     it: 'Il messaggio UID {uid} non è stato registrato dopo {attempts} tentativi ed è stato messo in quarantena: {detail}',
     en: 'Message UID {uid} could not be stored after {attempts} attempts and was quarantined: {detail}'
+  },
+  // OAuth2 mailboxes (health, the connect flow)
+  oauthGrantInvalid: {
+    it: 'L\'autorizzazione OAuth2 della casella "{mailbox}" è stata revocata o è scaduta ({detail}). Un amministratore deve ricollegare la casella.',
+    en: 'The OAuth2 authorization of mailbox "{mailbox}" was revoked or has expired ({detail}). An administrator must reconnect the mailbox.'
+  },
+  oauthNotConnected: {
+    it: 'La casella "{mailbox}" usa OAuth2 ma non è ancora collegata: un amministratore deve autorizzarla.',
+    en: 'Mailbox "{mailbox}" uses OAuth2 but is not connected yet: an administrator must authorize it.'
+  },
+  oauthTokenFailed: {
+    it: 'Impossibile ottenere un token OAuth2 per la casella "{mailbox}" da {endpoint}: {detail}',
+    en: 'Could not get an OAuth2 token for mailbox "{mailbox}" from {endpoint}: {detail}'
+  },
+  oauthNotConfigured: {
+    it: 'La casella {id} non usa OAuth2: imposta prima il fornitore e il client (authMethod "oauth2").',
+    en: 'Mailbox {id} does not use OAuth2: set its provider and client first (authMethod "oauth2").'
+  },
+  oauthStateInvalid: {
+    it: 'Richiesta di autorizzazione sconosciuta, già usata o scaduta: avvia di nuovo il collegamento della casella.',
+    en: 'Unknown, already used or expired authorization request: start connecting the mailbox again.'
+  },
+  oauthConsentRefused: {
+    it: "Il fornitore non ha concesso l'autorizzazione: {detail}",
+    en: 'The provider did not grant the authorization: {detail}'
+  },
+  oauthConnected: {
+    it: 'Casella "{mailbox}" collegata con OAuth2: la lettura della posta riprende.',
+    en: 'Mailbox "{mailbox}" connected with OAuth2: mail is being read again.'
   }
 } as const
 

@@ -14,6 +14,8 @@ import { ingestMail, type IncomingMail, type IngestDeps, type IngestResult } fro
 import { createMailboxAlerts } from './mail/mailbox-alerts.js'
 import { createMailboxManager, mailboxSender } from './mail/mailbox-manager.js'
 import type { IngestBatch } from './mail/watcher.js'
+import { createOAuthTokens } from './mail/oauth2.js'
+import { createOAuthConnect } from './mail/oauth-connect.js'
 import { rawFromBuffer } from './mail/raw-source.js'
 import type { ResolvedOptions } from './options.js'
 import { createRepositories } from './repositories/index.js'
@@ -42,7 +44,9 @@ export function createModule(knex: Knex, options: ResolvedOptions, log: FastifyB
   const { calendar, standards } = arera
   const genericContributor = createGenericContributor(repos.settings, options.genericContributorId)
   const ingestDeps: IngestDeps = { repos, genericContributor, options, storage, calendar, standards, territories: arera.currentTerritories }
-  const outbound = createOutbound({ repos, options, storage, log })
+  // one access token per OAuth2 mailbox, shared by its watcher (IMAP) and its outgoing server (SMTP)
+  const tokens = createOAuthTokens({ mailboxes: repos.mailboxes, secret: options.secret })
+  const outbound = createOutbound({ repos, options, storage, log, tokens })
   const scanner = options.antivirus
     ? createAttachmentScanner({
         repos,
@@ -80,6 +84,7 @@ export function createModule(knex: Knex, options: ResolvedOptions, log: FastifyB
     leaseTtlMs: options.mail.leaseTtlMs,
     backoff: options.mail.backoff,
     onIngested: hooks.onIngested,
+    tokens,
     maxIngestAttempts: options.mail.maxIngestAttempts,
     locale: options.locale
   })
@@ -125,7 +130,12 @@ export function createModule(knex: Knex, options: ResolvedOptions, log: FastifyB
     /** The spam list (release, block a sender or domain) and the block rules. */
     spam: createSpamService(repos, ingest),
     /** Mailbox administration (audited), the quarantine, and the watchers' lifecycle. */
-    mailboxes: { ...createMailboxService(mailboxes, repos), archive: { start: archive.start, list: archive.list } },
+    mailboxes: {
+      ...createMailboxService(mailboxes, repos),
+      archive: { start: archive.start, list: archive.list },
+      /** OAuth2 mailboxes: the consent flow (start → provider → callback). */
+      oauth: createOAuthConnect({ repos, secret: options.secret, tokens, restart: mailboxes.restart })
+    },
     /** Mailbox failure alerts: `check()` runs one pass now (tests; the module checks every `checkMs`). */
     mailboxAlerts: alerts,
     /** This instance's outbox worker. */

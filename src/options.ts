@@ -93,6 +93,11 @@ export interface MailOptions {
   backoff?: { baseMs: number; maxMs: number }
   /** Failed attempts in a row at ingesting one message before it is quarantined and the mailbox moves on (default 3). */
   maxIngestAttempts?: number
+  /**
+   * The OAuth2 redirect URI registered with the providers, e.g. `https://erp.example.it/api/communications/oauth/callback`;
+   * default: the callback route under the address the administrator's request came to.
+   */
+  oauthRedirectUrl?: string
   /** While the SMTP relay is unreachable, how often to check whether it is back (default 3000 ms); then retries start at once. */
   relayProbeMs?: number
   /** Mail the administrators once when a mailbox has been failing longer than `afterMs`, and once when it recovers. */
@@ -349,6 +354,7 @@ export function validateOptions(input: unknown): ResolvedOptions {
       startWorkers: mail.startWorkers ?? true,
       leaseTtlMs: mail.leaseTtlMs,
       backoff: mail.backoff,
+      oauthRedirectUrl: mail.oauthRedirectUrl,
       outboxPollMs: mail.outboxPollMs ?? 1000,
       outboxBackoff: mail.outboxBackoff ?? { baseMs: 30_000, maxMs: 3_600_000 },
       outboxMaxAttempts: mail.outboxMaxAttempts ?? 10,
@@ -404,7 +410,7 @@ export interface ResolvedOptions {
   locale: 'it' | 'en'
   attachments: AttachmentStorageOption
   mail: Required<Pick<MailOptions, 'mailboxes' | 'startWorkers' | 'maxIngestAttempts' | 'relayProbeMs'>> &
-    Pick<MailOptions, 'smtp' | 'from' | 'leaseTtlMs' | 'backoff'> &
+    Pick<MailOptions, 'smtp' | 'from' | 'leaseTtlMs' | 'backoff' | 'oauthRedirectUrl'> &
     OutboundLimits & {
       failureAlerts: Required<FailureAlertOptions> | null
     }

@@ -18,6 +18,7 @@ import type { RouteContext } from './routes/context.js'
 import { createModule, type CommunicationsService, type ModuleHooks } from './module.js'
 import attachmentRoutes from './routes/attachments.js'
 import mailboxRoutes from './routes/mailboxes.js'
+import mailboxOAuthRoutes from './routes/mailbox-oauth.js'
 import spamRoutes from './routes/spam.js'
 import archiveImportRoutes from './routes/archive-import.js'
 import replyRoutes from './routes/replies.js'
@@ -85,6 +86,7 @@ const communicationsPlugin: FastifyPluginAsync<CommunicationsOptions & { hooks?:
         await child.register(settingsRoutes, { ctx })
         await child.register(attachmentRoutes, { ctx })
         await child.register(mailboxRoutes, { ctx })
+        await child.register(mailboxOAuthRoutes, { ctx })
         await child.register(spamRoutes, { ctx })
         await child.register(archiveImportRoutes, { ctx })
         await child.register(replyRoutes, { ctx })

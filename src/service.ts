@@ -54,6 +54,9 @@ export interface MailboxHealth {
   lastMessageAt: string | null
   lagSeconds: number | null
   leaseOwner: string | null
+  authMethod: 'password' | 'oauth2'
+  /** What an administrator does to fix the mailbox: `reconnect` (a new OAuth2 consent) after a revoked grant. */
+  action: { kind: 'reconnect'; method: 'POST'; path: string } | null
 }
 
 /** The stored error in the reader's language when it has a translation, else as it was stored. */
@@ -247,7 +250,12 @@ export function createService({ repos, options, storage, genericContributor, are
           alertSentAt: s?.alertSentAt ?? null,
           lastMessageAt: s?.lastMessageAt ?? null,
           lagSeconds: s?.lastMessageAt ? Math.round((now - Date.parse(s.lastMessageAt)) / 1000) : null,
-          leaseOwner: s?.leaseOwner ?? null
+          leaseOwner: s?.leaseOwner ?? null,
+          authMethod: mb.authMethod,
+          action:
+            mb.enabled && mb.authMethod === 'oauth2' && s?.state === 'auth-failed'
+              ? { kind: 'reconnect', method: 'POST', path: `${options.prefix === '/' ? '' : options.prefix}/mailboxes/${mb.id}/oauth/start` }
+              : null
         }
       })
       const degraded = items.some((m) => m.enabled && m.state !== 'idle' && m.state !== 'syncing' && m.state !== 'standby')

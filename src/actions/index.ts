@@ -6,6 +6,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import { createOutboxWorker, type OutboxWorker } from '../mail/outbox-worker.js'
 import { notFound } from '../http-errors.js'
 import { ComposeError, ComposeHold } from '../mail/smtp.js'
+import type { OAuthTokens } from '../mail/oauth2.js'
 import { createTransportRegistry } from '../mail/transports.js'
 import { returnPathFor } from '../mail/verp.js'
 import type { ResolvedOptions } from '../options.js'
@@ -21,9 +22,20 @@ export type { Upload, Actor } from './common.js'
 export type { ReplyInput } from './reply.js'
 export type { ForwardInput } from './forward.js'
 
-export function createOutbound(input: { repos: Repositories; options: ResolvedOptions; storage: AttachmentStorage; log: FastifyBaseLogger }) {
+export function createOutbound(input: {
+  repos: Repositories
+  options: ResolvedOptions
+  storage: AttachmentStorage
+  log: FastifyBaseLogger
+  tokens?: Pick<OAuthTokens, 'accessToken'>
+}) {
   const { repos, options, storage, log } = input
-  const transports = createTransportRegistry({ mailboxes: repos.mailboxes, secret: options.secret, defaultUrl: options.mail.smtp?.url ?? null })
+  const transports = createTransportRegistry({
+    mailboxes: repos.mailboxes,
+    secret: options.secret,
+    defaultUrl: options.mail.smtp?.url ?? null,
+    tokens: input.tokens
+  })
   let worker: OutboxWorker | null = null
   const deps: ActionDeps = { repos, options, storage, wake: () => worker?.wake() }
 

@@ -6,10 +6,12 @@ import { ImapFlow } from 'imapflow'
 import { decryptSecret, encryptSecret } from '../crypto.js'
 import { assertSmtpUrl, describeSmtpUrl, type SmtpServerView } from './smtp.js'
 import { translate, type Locale } from '../i18n.js'
-import type { InitialSync, MailboxInput, MailboxRecord } from '../repositories/mailboxes.js'
+import type { InitialSync, MailboxAuthMethod, MailboxInput, MailboxRecord } from '../repositories/mailboxes.js'
 import type { Repositories } from '../repositories/index.js'
 import { isUniqueViolation } from '../repositories/normalize.js'
 import { describeImapError } from './imap-errors.js'
+import { assertTenant, scopesOf, type OAuthProviderKind } from '../domain/oauth2.js'
+import { describeTokenError, providerSettings, type OAuthTokens } from './oauth2.js'
 import type { MailboxSeed } from '../options.js'
 import type { IncomingMail, IngestResult } from './ingest/index.js'
 import { quarantineIncoming } from './quarantine.js'
@@ -43,14 +45,99 @@ export interface MailboxSettings {
   authservId?: string | null
   /** Confirm senders the receiving server did not authenticate too, without quoting their mail (default false). */
   confirmUnauthenticated?: boolean
+  /** 'oauth2': IMAP and the mailbox's own SMTP sign in with tokens from `oauth` (connected through the consent flow). */
+  authMethod?: MailboxAuthMethod
+  oauth?: OAuthSettings | null
 }
 
+/** An OAuth2 mailbox's provider and client; the client secret goes in, never out. */
+export interface OAuthSettings {
+  provider: OAuthProviderKind
+  tenant?: string | null
+  issuer?: string | null
+  clientId: string
+  clientSecret?: string
+  scopes?: string[] | null
+  /** A shared mailbox: the user who consents (and signs in to SMTP); IMAP still opens the mailbox's own address. */
+  delegate?: string | null
+}
+
+/** OAuth2 sign-in as administrators see it: never the client secret or the refresh token. */
+export interface OAuthView {
+  provider: OAuthProviderKind
+  tenant: string | null
+  issuer: string | null
+  clientId: string
+  scopes: string[]
+  delegate: string | null
+  hasClientSecret: boolean
+  /** An administrator consented and the grant is stored (it may have been revoked since: see health). */
+  connected: boolean
+  connectedAt: string | null
+}
+
+type OAuthColumn = Extract<keyof MailboxRecord, `oauth${string}`>
+
 /** A mailbox as the API returns it: everything but the secrets (the outgoing server without its password). */
-export type MailboxView = Omit<MailboxRecord, 'passwordEncrypted' | 'smtpUrlEncrypted'> & { hasPassword: boolean; smtp: SmtpServerView | null }
+export type MailboxView = Omit<MailboxRecord, 'passwordEncrypted' | 'smtpUrlEncrypted' | OAuthColumn> & {
+  hasPassword: boolean
+  smtp: SmtpServerView | null
+  oauth: OAuthView | null
+}
 
 export function toView(record: MailboxRecord, secret: string): MailboxView {
-  const { passwordEncrypted, smtpUrlEncrypted, ...rest } = record
-  return { ...rest, hasPassword: passwordEncrypted.length > 0, smtp: smtpUrlEncrypted ? describeSmtpUrl(decryptSecret(smtpUrlEncrypted, secret)) : null }
+  const {
+    passwordEncrypted,
+    smtpUrlEncrypted,
+    oauthProvider,
+    oauthTenant,
+    oauthIssuer,
+    oauthClientId,
+    oauthClientSecretEncrypted,
+    oauthScopes: _scopes,
+    oauthDelegate,
+    oauthRefreshTokenEncrypted,
+    oauthConnectedAt,
+    ...rest
+  } = record
+  const oauth: OAuthView | null =
+    record.authMethod === 'oauth2'
+      ? {
+          provider: oauthProvider ?? 'issuer',
+          tenant: oauthTenant,
+          issuer: oauthIssuer,
+          clientId: oauthClientId ?? '',
+          scopes: scopesOf(providerSettings(record)),
+          delegate: oauthDelegate,
+          hasClientSecret: Boolean(oauthClientSecretEncrypted),
+          connected: Boolean(oauthRefreshTokenEncrypted),
+          connectedAt: oauthConnectedAt
+        }
+      : null
+  return {
+    ...rest,
+    hasPassword: decryptSecret(passwordEncrypted, secret).length > 0,
+    smtp: smtpUrlEncrypted ? describeSmtpUrl(decryptSecret(smtpUrlEncrypted, secret)) : null,
+    oauth
+  }
+}
+
+/** The OAuth2 columns for changed settings; a new client secret replaces the old one, none keeps it. */
+function oauthColumns(s: MailboxSettings, secret: string): Partial<MailboxInput> {
+  if (s.authMethod === 'password') return { authMethod: 'password' }
+  if (!s.oauth) return s.authMethod ? { authMethod: s.authMethod } : {}
+  const o = s.oauth
+  if (o.provider === 'microsoft') assertTenant(o.tenant ?? null)
+  return {
+    authMethod: 'oauth2',
+    oauthProvider: o.provider,
+    oauthTenant: o.provider === 'microsoft' ? (o.tenant?.trim() ?? null) : null,
+    oauthIssuer: o.provider === 'issuer' ? (o.issuer?.trim().replace(/\/+$/, '') ?? null) : null,
+    oauthClientId: o.clientId,
+    oauthScopes: o.scopes && o.scopes.length > 0 ? o.scopes.join(' ') : null,
+    oauthDelegate: o.delegate?.trim() || null,
+    ...(o.clientSecret !== undefined ? { oauthClientSecretEncrypted: o.clientSecret ? encryptSecret(o.clientSecret, secret) : null } : {})
+  }
 }
 
 /** The mailbox's own sender identity (`"Name" <address>`), or null when it has none. */
@@ -100,7 +187,7 @@ export interface ConnectionTest {
 }
 
 export async function testImapConnection(
-  settings: { host: string; port: number; secure: boolean; username: string; password: string; folder: string },
+  settings: { host: string; port: number; secure: boolean; username: string; password: string; folder: string; accessToken?: string },
   locale: Locale = 'it',
   timeoutMs = 10_000
 ): Promise<ConnectionTest> {
@@ -108,7 +195,7 @@ export async function testImapConnection(
     host: settings.host,
     port: settings.port,
     secure: settings.secure,
-    auth: { user: settings.username, pass: settings.password },
+    auth: settings.accessToken ? { user: settings.username, accessToken: settings.accessToken } : { user: settings.username, pass: settings.password },
     logger: false,
     disableAutoIdle: true,
     connectionTimeout: timeoutMs,
@@ -145,12 +232,15 @@ export interface MailboxManagerDeps {
   maxIngestAttempts?: number
   locale?: Locale
   onIngested?: (result: IngestResult) => void
+  /** Access tokens of OAuth2 mailboxes (shared with the outgoing side). */
+  tokens: Pick<OAuthTokens, 'accessToken' | 'forget'>
 }
 
 export function createMailboxManager(deps: MailboxManagerDeps) {
   const owner = deps.instanceId ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`
   const watchers = new Map<number, MailboxWatcher>()
   let running = false
+  // a mailbox that is changed or reconnected signs in with a fresh token
 
   function toInput(s: MailboxSettings, existing?: MailboxRecord): Partial<MailboxInput> {
     return {
@@ -180,7 +270,8 @@ export function createMailboxManager(deps: MailboxManagerDeps) {
       verp: s.verp ?? existing?.verp ?? true,
       ...(s.pecProviderDomain !== undefined ? { pecProviderDomain: s.pecProviderDomain?.toLowerCase() ?? null } : {}),
       ...(s.authservId !== undefined ? { authservId: s.authservId?.trim().toLowerCase() || null } : {}),
-      ...(s.confirmUnauthenticated !== undefined ? { confirmUnauthenticated: s.confirmUnauthenticated } : {})
+      ...(s.confirmUnauthenticated !== undefined ? { confirmUnauthenticated: s.confirmUnauthenticated } : {}),
+      ...oauthColumns(s, deps.secret)
     }
   }
 
@@ -188,6 +279,7 @@ export function createMailboxManager(deps: MailboxManagerDeps) {
     const watcher = new MailboxWatcher({
       mailbox: record,
       password: decryptSecret(record.passwordEncrypted, deps.secret),
+      ...(record.authMethod === 'oauth2' ? { accessToken: (renew: boolean) => deps.tokens.accessToken(record.id, renew) } : {}),
       owner,
       mailboxes: deps.repos.mailboxes,
       ingest: deps.ingest,
@@ -216,6 +308,7 @@ export function createMailboxManager(deps: MailboxManagerDeps) {
     if (!running) return
     const records = await deps.repos.mailboxes.list()
     const wanted = new Map(records.filter((r) => r.enabled).map((r) => [r.id, r]))
+    if (changedId !== undefined) deps.tokens.forget(changedId)
     for (const id of [...watchers.keys()]) if (!wanted.has(id) || id === changedId) await stopWatcher(id)
     for (const record of wanted.values()) if (!watchers.has(record.id)) await startWatcher(record)
   }
@@ -259,7 +352,9 @@ export function createMailboxManager(deps: MailboxManagerDeps) {
         pecProviderDomain: settings.pecProviderDomain,
         verp: settings.verp ?? existing.verp,
         authservId: settings.authservId,
-        confirmUnauthenticated: settings.confirmUnauthenticated
+        confirmUnauthenticated: settings.confirmUnauthenticated,
+        authMethod: settings.authMethod,
+        oauth: settings.oauth
       }
       await deps.repos.mailboxes.update(id, toInput(merged, existing))
       await reconcile(id)
@@ -276,7 +371,15 @@ export function createMailboxManager(deps: MailboxManagerDeps) {
       if (typeof idOrSettings === 'number') {
         const r = await deps.repos.mailboxes.findById(idOrSettings)
         if (!r) return null
-        return testImapConnection({ ...r, password: decryptSecret(r.passwordEncrypted, deps.secret) }, locale)
+        const password = decryptSecret(r.passwordEncrypted, deps.secret)
+        if (r.authMethod !== 'oauth2') return testImapConnection({ ...r, password }, locale)
+        try {
+          return await testImapConnection({ ...r, password, accessToken: await deps.tokens.accessToken(r.id) }, locale)
+        } catch (err) {
+          const d = describeTokenError(err, r)
+          if (!d) throw err
+          return { ok: false, error: translate(locale, d.key, d.params) }
+        }
       }
       const s = idOrSettings
       return testImapConnection(
@@ -338,6 +441,12 @@ export function createMailboxManager(deps: MailboxManagerDeps) {
 
     isWatching(id: number): boolean {
       return watchers.has(id)
+    },
+
+    /** Restarts a mailbox's watcher (after a new OAuth2 consent: the token it brought is still good). */
+    async restart(id: number): Promise<void> {
+      await stopWatcher(id)
+      await reconcile()
     }
   }
 }

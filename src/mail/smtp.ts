@@ -10,6 +10,11 @@ export interface SmtpTransportOptions {
   maxConnections?: number
   /** Connection, greeting and socket timeouts in ms (default 30 s): a hung relay becomes a temporary failure. */
   timeoutMs?: number
+  /**
+   * Sign in with SASL XOAUTH2 as `user` instead of the URL's password. Nodemailer asks `accessToken(false)` for
+   * each login and, when the server refuses the token (334 error challenge, then 535), `accessToken(true)` once.
+   */
+  oauth2?: { user: string; accessToken(renew: boolean): Promise<string> }
 }
 
 /**
@@ -30,10 +35,27 @@ export function createSmtpTransport(url: string, options: SmtpTransportOptions =
     connectionTimeout: timeout,
     greetingTimeout: timeout,
     socketTimeout: timeout,
-    ...(u.username ? { auth: { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) } } : {}),
+    ...(options.oauth2
+      ? { auth: xoauth2(options.oauth2) }
+      : u.username
+        ? { auth: { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) } }
+        : {}),
     ...(u.searchParams.get('tls') === 'insecure' ? { tls: { rejectUnauthorized: false } } : {})
   }
   return nodemailer.createTransport(transportOptions)
+}
+
+function xoauth2(oauth2: NonNullable<SmtpTransportOptions['oauth2']>): SMTPTransport.Options['auth'] {
+  return {
+    type: 'OAuth2',
+    user: oauth2.user,
+    provisionCallback: (_user: string, renew: boolean, callback: (err: Error | null, accessToken?: string) => void) => {
+      oauth2.accessToken(renew).then(
+        (token) => callback(null, token),
+        (err: Error) => callback(err)
+      )
+    }
+  }
 }
 
 /** Throws unless the value is an `smtp://` or `smtps://` URL with a host; returns it unchanged. */

@@ -2,7 +2,8 @@
 // citizen wrote to), or the default SMTP_URL. One pooled transport per server, built on first use and rebuilt
 // when an administrator changes the mailbox's server.
 import { decryptSecret } from '../crypto.js'
-import type { MailboxRepository } from '../repositories/mailboxes.js'
+import type { MailboxRecord, MailboxRepository } from '../repositories/mailboxes.js'
+import type { OAuthTokens } from './oauth2.js'
 import { createSmtpTransport, type SmtpTransport } from './smtp.js'
 
 export interface TransportRegistryDeps {
@@ -10,6 +11,13 @@ export interface TransportRegistryDeps {
   secret: string
   /** The default outgoing server (SMTP_URL); null: only mailboxes with their own server can send. */
   defaultUrl: string | null
+  /** Access tokens of OAuth2 mailboxes: their own server is signed in to with XOAUTH2. */
+  tokens?: Pick<OAuthTokens, 'accessToken'>
+}
+
+/** What a transport was built from: a change of server or of sign-in rebuilds it. */
+function transportKey(mailbox: MailboxRecord): string {
+  return `${mailbox.authMethod}\u0000${mailbox.oauthDelegate ?? ''}\u0000${mailbox.smtpUrlEncrypted ?? ''}`
 }
 
 export function createTransportRegistry(deps: TransportRegistryDeps) {
@@ -32,10 +40,17 @@ export function createTransportRegistry(deps: TransportRegistryDeps) {
         }
         return defaultTransport
       }
-      if (cached?.key === mailbox.smtpUrlEncrypted) return cached.transport
+      const key = transportKey(mailbox)
+      if (cached?.key === key) return cached.transport
       cached?.transport.close()
-      const transport = createSmtpTransport(decryptSecret(mailbox.smtpUrlEncrypted, deps.secret))
-      own.set(mailboxId, { key: mailbox.smtpUrlEncrypted, transport })
+      const tokens = deps.tokens
+      // a shared mailbox: the delegate signs in, the mail still says From the shared address
+      const oauth2 =
+        mailbox.authMethod === 'oauth2' && tokens
+          ? { user: mailbox.oauthDelegate ?? mailbox.username, accessToken: (renew: boolean) => tokens.accessToken(mailboxId, renew) }
+          : undefined
+      const transport = createSmtpTransport(decryptSecret(mailbox.smtpUrlEncrypted, deps.secret), { oauth2 })
+      own.set(mailboxId, { key, transport })
       return transport
     },
 

@@ -13,14 +13,17 @@ import { ImapFlow } from 'imapflow'
 import { translate, type Locale, type MessageKey } from '../i18n.js'
 import type { MailboxRecord, MailboxRepository } from '../repositories/mailboxes.js'
 import { describeImapError } from './imap-errors.js'
+import { describeTokenError } from './oauth2.js'
 import type { IncomingMail, IngestResult } from './ingest/index.js'
 import { rawFromBuffer, rawFromFile, type RawSource } from './raw-source.js'
 
-export type WatcherState = 'connecting' | 'syncing' | 'idle' | 'backoff' | 'standby' | 'stopped'
+export type WatcherState = 'connecting' | 'syncing' | 'idle' | 'backoff' | 'auth-failed' | 'standby' | 'stopped'
 
 export interface WatcherOptions {
   mailbox: MailboxRecord
   password: string
+  /** OAuth2 mailboxes: a bearer token for IMAP XOAUTH2 instead of the password (`renew` after a refused one). */
+  accessToken?: (renew: boolean) => Promise<string>
   owner: string
   mailboxes: MailboxRepository
   ingest: (incoming: IncomingMail) => Promise<IngestResult>
@@ -57,7 +60,9 @@ class MailboxFailure extends Error {
   constructor(
     readonly key: MessageKey,
     readonly params: Record<string, string | number>,
-    readonly authentication = false
+    readonly authentication = false,
+    /** 'auth-failed': only an administrator can fix it (a revoked grant); no point retrying soon. */
+    readonly state: 'backoff' | 'auth-failed' = 'backoff'
   ) {
     super(translate('en', key, params))
     this.name = 'MailboxFailure'
@@ -72,6 +77,8 @@ function receiptDate(msg: PendingMessage): Date | null {
 
 export const DEFAULT_BACKOFF = { baseMs: 500, maxMs: 4_000 }
 const AUTH_BACKOFF_MIN_MS = 60_000
+/** A revoked grant waits for the administrator's reconnect (which restarts the watcher); checked again hourly. */
+const GRANT_RETRY_MS = 60 * 60_000
 
 /** Messages up to this size are fetched whole in batches; larger ones are streamed to disk one at a time. */
 const SMALL_MESSAGE_BYTES = 256 * 1024
@@ -190,7 +197,15 @@ export class MailboxWatcher {
         const failure = err instanceof MailboxFailure ? err : this.describe(err)
         this.authFailed = failure.authentication
         this.opts.log.warn({ err, mailbox: this.mailboxId, attempt: this.attempt }, 'mailbox connection failed')
-        await this.setState('backoff', failure)
+        await this.setState(failure.state, failure)
+        if (failure.state === 'auth-failed' && !this.stopped) {
+          // another instance may take the mailbox meanwhile: it will find the same grant revoked
+          this.stopLeaseRenewal()
+          await this.opts.mailboxes.releaseLease(this.mailboxId, this.opts.owner).catch(() => undefined)
+          await this.setState('auth-failed')
+          await this.pause(GRANT_RETRY_MS)
+          continue
+        }
       } finally {
         this.stopLeaseRenewal()
       }
@@ -200,6 +215,8 @@ export class MailboxWatcher {
   }
 
   private describe(err: unknown): MailboxFailure {
+    const token = describeTokenError(err, this.opts.mailbox)
+    if (token) return new MailboxFailure(token.key, token.params, token.grantLost, token.grantLost ? 'auth-failed' : 'backoff')
     const d = describeImapError(err, this.opts.mailbox)
     return new MailboxFailure(d.key, d.params, d.authentication)
   }
@@ -226,15 +243,33 @@ export class MailboxWatcher {
     this.leaseTimer = null
   }
 
-  /** One connection's life: resolves when the server closes it (or we stop), rejects on errors. */
-  private async session(): Promise<void> {
+  /** A client logged in: with the password, or with a bearer token and once more with a fresh one if it was refused. */
+  private async connectClient(onError: (err: Error) => void): Promise<ImapFlow> {
+    const token = this.opts.accessToken
+    const client = this.newClient(token ? { user: this.opts.mailbox.username, accessToken: await token(false) } : undefined, onError)
+    this.client = client
+    try {
+      await client.connect()
+      return client
+    } catch (err) {
+      client.close()
+      if (!token || !(err as { authenticationFailed?: boolean }).authenticationFailed || this.stopped) throw err
+      // revoked or expired before its time: a fresh token, once
+      this.opts.log.info({ mailbox: this.mailboxId }, 'access token refused: refreshing it and signing in again')
+      const retry = this.newClient({ user: this.opts.mailbox.username, accessToken: await token(true) }, onError)
+      this.client = retry
+      await retry.connect()
+      return retry
+    }
+  }
+
+  private newClient(oauth: { user: string; accessToken: string } | undefined, onError: (err: Error) => void): ImapFlow {
     const mb = this.opts.mailbox
-    await this.setState('connecting')
     const client = new ImapFlow({
       host: mb.host,
       port: mb.port,
       secure: mb.secure,
-      auth: { user: mb.username, pass: this.opts.password },
+      auth: oauth ?? { user: mb.username, pass: this.opts.password },
       logger: false,
       // IDLE as soon as we are done issuing commands: new mail is announced within Dovecot's own delay.
       autoIdleDelay: 100,
@@ -242,16 +277,25 @@ export class MailboxWatcher {
       socketTimeout: 10 * 60_000,
       tls: { rejectUnauthorized: !(process.env.TRC_IMAP_INSECURE === '1') }
     })
-    this.client = client
+    client.on('error', onError)
+    return client
+  }
+
+  /** One connection's life: resolves when the server closes it (or we stop), rejects on errors. */
+  private async session(): Promise<void> {
+    const mb = this.opts.mailbox
+    await this.setState('connecting')
     this.failure = null
     let lastError: Error | null = null
-    const closed = new Promise<void>((resolve) => client.on('close', () => resolve()))
-    client.on('error', (err: Error) => {
+    const client = await this.connectClient((err: Error) => {
       lastError = err
       this.opts.log.warn({ err, mailbox: mb.id }, 'IMAP error')
+    }).catch((err: unknown) => {
+      this.client = null
+      throw err
     })
+    const closed = new Promise<void>((resolve) => client.on('close', () => resolve()))
     try {
-      await client.connect()
       this.startLeaseRenewal(client)
       // The folder stays selected but unlocked between syncs: imapflow only IDLEs while no lock is held.
       await client.mailboxOpen(mb.folder, { readOnly: !mb.moveToFolder })

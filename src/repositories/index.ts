@@ -13,6 +13,7 @@ import { createIntakeRequestRepository } from './intake-requests.js'
 import { createMailboxRepository } from './mailboxes.js'
 import { createMessageRepository } from './messages.js'
 import { createNotificationRepository } from './notifications.js'
+import { createOAuthConsentRepository } from './oauth-consents.js'
 import { createOutboxRepository } from './outbox.js'
 import { createQuarantineRepository } from './quarantine.js'
 import { createRelationRepository } from './relations.js'
@@ -43,6 +44,7 @@ export interface Repositories {
   notifications: ReturnType<typeof createNotificationRepository>
   /** The change feed open browsers follow (append in the transaction of the change). */
   changes: ReturnType<typeof createChangeRepository>
+  oauthConsents: ReturnType<typeof createOAuthConsentRepository>
   /** Runs `work` in one transaction with repositories bound to it. Sequential statements only (SQL Server). */
   transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>
 }
@@ -74,6 +76,7 @@ export function createRepositories(db: Knex | Knex.Transaction, mapping: HostMap
     relations: createRelationRepository(db),
     notifications: createNotificationRepository(db),
     changes: createChangeRepository(db),
+    oauthConsents: createOAuthConsentRepository(db),
     transaction: (work) => db.transaction((trx) => work(createRepositories(trx, mapping, settings)))
   }
 }

@@ -31,18 +31,58 @@ export interface MailboxRecord {
   authservId: string | null
   /** Confirm senders the receiving server did not authenticate too (never quoting their mail); default false. */
   confirmUnauthenticated: boolean
+  /** How IMAP and the mailbox's own SMTP sign in: the password, or OAuth2 bearer tokens (XOAUTH2). */
+  authMethod: MailboxAuthMethod
+  oauthProvider: 'microsoft' | 'google' | 'issuer' | null
+  oauthTenant: string | null
+  oauthIssuer: string | null
+  oauthClientId: string | null
+  oauthClientSecretEncrypted: string | null
+  /** Space-separated; null: the provider's defaults. */
+  oauthScopes: string | null
+  /** Shared mailboxes: the user whose token signs in (IMAP as the shared address, SMTP as the delegate). */
+  oauthDelegate: string | null
+  oauthRefreshTokenEncrypted: string | null
+  oauthConnectedAt: string | null
   createdAt: string
   updatedAt: string
 }
+
+export type MailboxAuthMethod = 'password' | 'oauth2'
+
+/** The columns that only OAuth2 mailboxes fill; absent on create: a password mailbox. */
+type OAuthColumns =
+  | 'authMethod'
+  | 'oauthProvider'
+  | 'oauthTenant'
+  | 'oauthIssuer'
+  | 'oauthClientId'
+  | 'oauthClientSecretEncrypted'
+  | 'oauthScopes'
+  | 'oauthDelegate'
+  | 'oauthRefreshTokenEncrypted'
+  | 'oauthConnectedAt'
 
 export type InitialSync = 'new-only' | 'all'
 
 /** What a mailbox is created or changed with; without an outgoing server of its own it uses the default one. */
 export type MailboxInput = Omit<
   MailboxRecord,
-  'id' | 'createdAt' | 'updatedAt' | 'smtpUrlEncrypted' | 'pec' | 'pecProviderDomain' | 'verp' | 'initialSync' | 'authservId' | 'confirmUnauthenticated'
+  | 'id'
+  | 'createdAt'
+  | 'updatedAt'
+  | 'smtpUrlEncrypted'
+  | 'pec'
+  | 'pecProviderDomain'
+  | 'verp'
+  | 'initialSync'
+  | 'authservId'
+  | 'confirmUnauthenticated'
+  | OAuthColumns
 > &
-  Partial<Pick<MailboxRecord, 'smtpUrlEncrypted' | 'pec' | 'pecProviderDomain' | 'verp' | 'initialSync' | 'authservId' | 'confirmUnauthenticated'>>
+  Partial<
+    Pick<MailboxRecord, 'smtpUrlEncrypted' | 'pec' | 'pecProviderDomain' | 'verp' | 'initialSync' | 'authservId' | 'confirmUnauthenticated' | OAuthColumns>
+  >
 
 export interface MailboxState {
   mailboxId: number
@@ -104,9 +144,23 @@ function toMailbox(row: Row): MailboxRecord {
     initialSync: String(row.initial_sync) === 'all' ? 'all' : 'new-only',
     authservId: toStr(row.authserv_id),
     confirmUnauthenticated: toBool(row.confirm_unauthenticated),
+    authMethod: String(row.auth_method) === 'oauth2' ? 'oauth2' : 'password',
+    oauthProvider: toOAuthProvider(row.oauth_provider),
+    oauthTenant: toStr(row.oauth_tenant),
+    oauthIssuer: toStr(row.oauth_issuer),
+    oauthClientId: toStr(row.oauth_client_id),
+    oauthClientSecretEncrypted: toStr(row.oauth_client_secret_encrypted),
+    oauthScopes: toStr(row.oauth_scopes),
+    oauthDelegate: toStr(row.oauth_delegate),
+    oauthRefreshTokenEncrypted: toStr(row.oauth_refresh_token_encrypted),
+    oauthConnectedAt: toIso(row.oauth_connected_at),
     createdAt: toIso(row.created_at) ?? '',
     updatedAt: toIso(row.updated_at) ?? ''
   }
+}
+
+function toOAuthProvider(value: unknown): MailboxRecord['oauthProvider'] {
+  return value === 'microsoft' || value === 'google' || value === 'issuer' ? value : null
 }
 
 function toState(row: Row): MailboxState {
@@ -132,6 +186,8 @@ function toState(row: Row): MailboxState {
   }
 }
 
+const toDate = (value: unknown) => (typeof value === 'string' ? new Date(value) : value)
+
 function toRow(input: Partial<MailboxInput>): Record<string, unknown> {
   const map: Record<string, keyof MailboxInput> = {
     name: 'name',
@@ -153,10 +209,20 @@ function toRow(input: Partial<MailboxInput>): Record<string, unknown> {
     verp: 'verp',
     initial_sync: 'initialSync',
     authserv_id: 'authservId',
-    confirm_unauthenticated: 'confirmUnauthenticated'
+    confirm_unauthenticated: 'confirmUnauthenticated',
+    auth_method: 'authMethod',
+    oauth_provider: 'oauthProvider',
+    oauth_tenant: 'oauthTenant',
+    oauth_issuer: 'oauthIssuer',
+    oauth_client_id: 'oauthClientId',
+    oauth_client_secret_encrypted: 'oauthClientSecretEncrypted',
+    oauth_scopes: 'oauthScopes',
+    oauth_delegate: 'oauthDelegate',
+    oauth_refresh_token_encrypted: 'oauthRefreshTokenEncrypted',
+    oauth_connected_at: 'oauthConnectedAt'
   }
   const row: Record<string, unknown> = {}
-  for (const [column, key] of Object.entries(map)) if (input[key] !== undefined) row[column] = input[key]
+  for (const [column, key] of Object.entries(map)) if (input[key] !== undefined) row[column] = key === 'oauthConnectedAt' ? toDate(input[key]) : input[key]
   return row
 }
 
@@ -193,6 +259,7 @@ export function createMailboxRepository(db: Knex | Knex.Transaction) {
 
     async remove(id: number): Promise<boolean> {
       await db(STATE).where('mailbox_id', id).delete()
+      await db('trc_oauth_pending').where('mailbox_id', id).delete()
       return (await db(MAILBOXES).where('id', id).delete()) > 0
     },
 
@@ -225,7 +292,7 @@ export function createMailboxRepository(db: Knex | Knex.Transaction) {
     },
 
     /**
-     * The watcher's state. `backoff` starts the failure clock (kept across reconnects and restarts); `idle`, a
+     * The watcher's state. `backoff` and `auth-failed` start the failure clock (kept across reconnects and restarts); `idle`, a
      * healthy connection, stops it.
      */
     async setState(mailboxId: number, state: string, error?: StateError | null, now: Date = new Date()): Promise<void> {
@@ -235,7 +302,7 @@ export function createMailboxRepository(db: Knex | Knex.Transaction) {
         row.last_error_i18n = error !== null && typeof error === 'object' ? JSON.stringify(error.detail) : null
         if (error !== null) row.last_error_at = now
       }
-      if (state === 'backoff') row.failing_since = db.raw('COALESCE(??, ?)', ['failing_since', now])
+      if (state === 'backoff' || state === 'auth-failed') row.failing_since = db.raw('COALESCE(??, ?)', ['failing_since', now])
       if (state === 'idle') row.failing_since = null
       await db(STATE).where('mailbox_id', mailboxId).update(row)
     },

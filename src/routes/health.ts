@@ -18,7 +18,16 @@ const mailboxHealth = object({
   alertSentAt: nullableStr,
   lastMessageAt: nullableStr,
   lagSeconds: nullableInt,
-  leaseOwner: nullableStr
+  leaseOwner: nullableStr,
+  authMethod: { type: 'string', enum: ['password', 'oauth2'] },
+  action: {
+    anyOf: [
+      object({ kind: { type: 'string', enum: ['reconnect'] }, method: { type: 'string', enum: ['POST'] }, path: str }, [], {
+        description: 'reconnect: start a new OAuth2 consent (the grant was revoked or expired).'
+      }),
+      { type: 'null' }
+    ]
+  }
 })
 
 const healthRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {

@@ -32,7 +32,24 @@ const mailboxSchema = object({
   initialSync: { type: 'string', enum: ['new-only', 'all'] },
   authservId: nullableStr,
   confirmUnauthenticated: bool,
-  smtp: { anyOf: [object({ host: str, port: int, secure: bool, username: nullableStr, hasPassword: bool }), { type: 'null' }] }
+  smtp: { anyOf: [object({ host: str, port: int, secure: bool, username: nullableStr, hasPassword: bool }), { type: 'null' }] },
+  authMethod: { type: 'string', enum: ['password', 'oauth2'] },
+  oauth: {
+    anyOf: [
+      object({
+        provider: { type: 'string', enum: ['microsoft', 'google', 'issuer'] },
+        tenant: nullableStr,
+        issuer: nullableStr,
+        clientId: str,
+        scopes: { type: 'array', items: str },
+        delegate: nullableStr,
+        hasClientSecret: bool,
+        connected: bool,
+        connectedAt: nullableStr
+      }),
+      { type: 'null' }
+    ]
+  }
 })
 const connectionTestSchema = object({ ok: bool, messages: int, uidValidity: str, error: str }, ['messages', 'uidValidity', 'error'])
 const quarantineSchema = object({
@@ -48,6 +65,27 @@ const quarantineSchema = object({
   resolvedAt: nullableStr
 })
 const doc = (summary: string, response: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ summary, tags: ['mailboxes'], response, ...extra })
+
+/** Microsoft 365 needs the organisation's own tenant (never /common), any other provider its issuer URL. */
+const oauthSettingsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['provider', 'clientId'],
+  properties: {
+    provider: { type: 'string', enum: ['microsoft', 'google', 'issuer'] },
+    tenant: { type: ['string', 'null'], maxLength: 253, pattern: '^(?![Cc][Oo][Mm][Mm][Oo][Nn]$|[Oo]rganizations$|[Cc]onsumers$)[A-Za-z0-9][A-Za-z0-9.-]*$' },
+    issuer: { type: ['string', 'null'], maxLength: 1000, pattern: '^https?://[^/?#]+' },
+    clientId: { type: 'string', minLength: 1, maxLength: 500 },
+    /** Encrypted at rest, never returned. */
+    clientSecret: { type: 'string', maxLength: 2000 },
+    scopes: { type: ['array', 'null'], items: { type: 'string', minLength: 1, maxLength: 300, pattern: '^\\S+$' }, maxItems: 20 },
+    delegate: { type: ['string', 'null'], maxLength: 320 }
+  },
+  allOf: [
+    { if: { properties: { provider: { const: 'microsoft' } } }, then: { required: ['tenant'], properties: { tenant: { type: 'string' } } } },
+    { if: { properties: { provider: { const: 'issuer' } } }, then: { required: ['issuer'], properties: { issuer: { type: 'string' } } } }
+  ]
+} as const
 
 const settingsSchema = {
   type: 'object',
@@ -75,7 +113,10 @@ const settingsSchema = {
     /** The receiving server's authserv-id: only its Authentication-Results are believed (null: the topmost one). */
     authservId: { type: ['string', 'null'], maxLength: 255, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' },
     /** Confirm senders the receiving server did not authenticate too, never quoting their mail. */
-    confirmUnauthenticated: { type: 'boolean' }
+    confirmUnauthenticated: { type: 'boolean' },
+    /** 'oauth2': sign in with tokens from `oauth` once an administrator has connected the mailbox (POST /mailboxes/:id/oauth/start). */
+    authMethod: { type: 'string', enum: ['password', 'oauth2'] },
+    oauth: { anyOf: [oauthSettingsSchema, { type: 'null' }] }
   }
 } as const
 
@@ -99,7 +140,8 @@ const mailboxRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => 
       schema: doc(
         'Add a mailbox (audited); its watcher starts',
         { 201: mailboxSchema },
-        { body: { ...settingsSchema, required: ['name', 'host', 'username', 'password'] } }
+        // a password, or OAuth2 settings (connected afterwards)
+        { body: { ...settingsSchema, required: ['name', 'host', 'username'], anyOf: [{ required: ['password'] }, { required: ['oauth'] }] } }
       )
     },
     async (request, reply) => reply.status(201).send(await mailboxes.create(request.body, operatorOf(request)))

@@ -317,6 +317,17 @@ t.test('every repository query compiles for SQL Server', async (t) => {
   await track('mailboxes.recordIngestFailure', repos.mailboxes.recordIngestFailure(1, 'me', 5, 'boom', now))
   await track('mailboxes.claimFailureAlert', repos.mailboxes.claimFailureAlert(1, now, now))
   await track('mailboxes.claimRecoveryAlert', repos.mailboxes.claimRecoveryAlert(1, now))
+  await track('mailboxes.update', repos.mailboxes.update(1, { authMethod: 'oauth2', oauthRefreshTokenEncrypted: 'v1:r', oauthConnectedAt: now.toISOString() }))
+  const consent = { stateHash: 'a'.repeat(64), mailboxId: 1, codeVerifierEncrypted: 'v1:c', redirectUri: 'https://h/cb', operatorId: 'op', returnTo: null }
+  await track('oauthConsents.insert', repos.oauthConsents.insert({ ...consent, expiresAt: now.toISOString() }, now))
+  from = mark()
+  await track('oauthConsents.take', repos.oauthConsents.take('a'.repeat(64), now))
+  t.match(
+    queries[from + 1]?.sql ?? '',
+    /^delete from \[trc_oauth_pending\] where \[state_hash\] = @p0 and \[expires_at\] > @p1/i,
+    'a consent is taken by one conditional DELETE'
+  )
+  await track('oauthConsents.deleteExpired', repos.oauthConsents.deleteExpired(now))
 
   await track('audit.record', repos.audit.record({ actorType: 'system', action: 'x' }))
   await track('audit.listByWorkOrder', repos.audit.listByWorkOrder(1))

@@ -34,6 +34,10 @@ export interface OAuthTestProvider {
   introspect(token: string): Promise<{ active: boolean; username?: string; client_id?: string; scope?: string; exp?: number }>
   /** How many access tokens were issued (by the code and refresh grants), per account. */
   issuedAccessTokens(accountId: string): number
+  /** The `active` answer of every introspection (Dovecot's and the SMTP server's), in order. */
+  readonly introspections: boolean[]
+  /** Revokes the access tokens issued to an account so far, keeping its grant (a refresh still works). */
+  revokeAccessTokens(accountId: string): Promise<number>
   /** Revokes every refresh token issued to an account (and, through its grant, its access tokens). */
   revokeAccount(accountId: string): Promise<number>
   /** Drives the login and consent pages without a browser: follows `authorizationUrl` to the redirect URI. */
@@ -76,6 +80,12 @@ export async function startOAuthProvider(options: StartOAuthProviderOptions): Pr
   })
   const refreshTokens = new Map<string, Set<string>>()
   const accessTokens = new Map<string, number>()
+  const accessTokenValues = new Map<string, string[]>()
+  const introspections: boolean[] = []
+  provider.use(async (ctx, next) => {
+    await next()
+    if (ctx.path === '/token/introspection' && ctx.status === 200) introspections.push((ctx.body as { active?: boolean }).active === true)
+  })
   provider.on('refresh_token.saved', (token) => {
     if (!token.accountId) return
     const set = refreshTokens.get(token.accountId) ?? new Set<string>()
@@ -83,7 +93,9 @@ export async function startOAuthProvider(options: StartOAuthProviderOptions): Pr
     refreshTokens.set(token.accountId, set)
   })
   provider.on('access_token.saved', (token) => {
-    if (token.accountId) accessTokens.set(token.accountId, (accessTokens.get(token.accountId) ?? 0) + 1)
+    if (!token.accountId) return
+    accessTokens.set(token.accountId, (accessTokens.get(token.accountId) ?? 0) + 1)
+    accessTokenValues.set(token.accountId, [...(accessTokenValues.get(token.accountId) ?? []), token.jti])
   })
   const server = await new Promise<Server>((resolve) => {
     const s = provider.listen(port, OAUTH_HOST, () => resolve(s))
@@ -110,6 +122,20 @@ export async function startOAuthProvider(options: StartOAuthProviderOptions): Pr
     },
     issuedAccessTokens(accountId) {
       return accessTokens.get(accountId) ?? 0
+    },
+    introspections,
+    async revokeAccessTokens(accountId) {
+      let count = 0
+      for (const token of accessTokenValues.get(accountId) ?? []) {
+        const res = await fetch(`${issuer}/token/revocation`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ token, token_type_hint: 'access_token', client_id: client.clientId, client_secret: client.clientSecret })
+        })
+        if (res.ok) count++
+      }
+      accessTokenValues.delete(accountId)
+      return count
     },
     async revokeAccount(accountId) {
       let count = 0

@@ -11,5 +11,7 @@ declare module 'oidc-provider' {
     constructor(issuer: string, configuration: Record<string, unknown>)
     listen(port: number, host: string, cb: () => void): Server
     on(event: string, listener: (token: ProviderTokenEvent) => void): this
+    /** Koa middleware around every endpoint. */
+    use(middleware: (ctx: { path: string; status: number; body: unknown }, next: () => Promise<void>) => Promise<void>): this
   }
 }
