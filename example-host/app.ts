@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { Knex } from 'knex'
 import communications, { open311ClientErrorHandler, uiScriptUrl, type CommunicationsOptions, type HostMapping } from '../src/plugin.js'
 import { DEMO_OPERATORS, SESSION_COOKIE, operatorFromRequest } from './auth.js'
+import { mailboxesPage } from './mailboxes-page.js'
 import { loginPage, workOrderDetailPage, workOrderListPage } from './pages.js'
 
 /** How the module reaches this host's tables. */
@@ -146,6 +147,16 @@ export async function buildHostApp(config: HostConfig): Promise<HostApp> {
       openedAt: formatDate(r.data_apertura)
     }))
     return reply.type('text/html; charset=utf-8').send(workOrderListPage(operator, list, page, pages))
+  })
+
+  app.get<{ Querystring: { oauth?: string; mailbox?: string } }>('/admin/mailboxes', async (request, reply) => {
+    const operator = operatorFromRequest(request)
+    if (!operator) return reply.redirect('/login')
+    if (!operator.permissions.includes('admin') || config.withoutModule || moduleError) return reply.status(403).send('Riservato agli amministratori.')
+    const service = app.communications
+    const [mailboxes, health] = await Promise.all([service.mailboxes.list(), service.health.status('it')])
+    const connected = request.query.oauth === 'connected' ? Number.parseInt(request.query.mailbox ?? '', 10) || null : null
+    return reply.type('text/html; charset=utf-8').send(mailboxesPage(operator, prefix, mailboxes, health.mailboxes, connected))
   })
 
   app.get<{ Params: { id: string } }>('/work-orders/:id', async (request, reply) => {

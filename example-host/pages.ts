@@ -22,7 +22,7 @@ const STYLE = `
   dt { font-weight: 600; }
 `
 
-function layout(title: string, body: string, operator: Operator | null, extraHead = ''): string {
+export function layout(title: string, body: string, operator: Operator | null, extraHead = ''): string {
   const who = operator ? `<span>${escapeHtml(operator.name)} · <a href="/logout">Esci</a></span>` : ''
   return `<!doctype html>
 <html lang="it">

@@ -72,7 +72,16 @@ export async function startOAuthProvider(options: StartOAuthProviderOptions): Pr
     ],
     scopes: ['openid', 'offline_access', 'email', 'mail'],
     pkce: { required: () => true },
-    features: { introspection: { enabled: true }, revocation: { enabled: true }, devInteractions: { enabled: true } },
+    features: {
+      // only the mail servers (and a client about its own tokens) may introspect
+      introspection: {
+        enabled: true,
+        allowedPolicy: (_ctx: unknown, caller: { clientId: string }, token: { clientId?: string }) =>
+          caller.clientId === introspector.clientId || token.clientId === caller.clientId
+      },
+      revocation: { enabled: true },
+      devInteractions: { enabled: true }
+    },
     ttl: { AccessToken: () => ttl, RefreshToken: 30 * 24 * 3600, Grant: 30 * 24 * 3600, Session: 3600, Interaction: 600, IdToken: 3600 },
     extraTokenClaims: (_ctx: unknown, token: { accountId?: string }) => (token.accountId ? { username: token.accountId } : undefined),
     cookies: { keys: ['test-cookie-key-0123456789abcdef'] },
