@@ -4,7 +4,8 @@
 import type { MailboxHealth } from '../src/service.js'
 import type { MailboxView } from '../src/mail/mailbox-manager.js'
 import type { Operator } from '../src/types.js'
-import { escapeHtml, layout } from './pages.js'
+import { escapeHtml } from '../src/domain/escape.js'
+import { layout } from './pages.js'
 
 const STATES: Record<string, string> = {
   idle: 'In ascolto',
