@@ -2,32 +2,9 @@
 // server's editor sanitiser) keeps: paragraphs, emphasis, links, lists, quotes, headings h2–h4 and simple tables.
 // The server sanitises again; this only spares the operator a message full of Mso classes and hidden spans.
 import { escapeHtml } from '../../src/domain/escape.js'
+import { EDITOR_TEXT_TAGS } from '../../src/mail/sanitize/editor-tags.js'
 
-const KEEP = new Set([
-  'p',
-  'br',
-  'div',
-  'b',
-  'strong',
-  'i',
-  'em',
-  'u',
-  's',
-  'a',
-  'ul',
-  'ol',
-  'li',
-  'blockquote',
-  'h2',
-  'h3',
-  'h4',
-  'table',
-  'thead',
-  'tbody',
-  'tr',
-  'th',
-  'td'
-])
+const KEEP: ReadonlySet<string> = new Set(EDITOR_TEXT_TAGS)
 const RENAME: Record<string, string> = {
   h1: 'h2',
   h5: 'h4',

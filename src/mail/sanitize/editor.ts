@@ -1,6 +1,7 @@
 // Operator-authored HTML (the rich-text editor, Word/Outlook paste), sanitised before it is stored and sent.
 import sanitizeHtml from 'sanitize-html'
 import { isHidden, DROP_CONTENT_TAGS, UNWRAP, DROP, unwrap, drop, removeCarriers, imageReplacement, CARRIER_GUARDS, imageAttribs } from './shared.js'
+import { EDITOR_TEXT_TAGS } from './editor-tags.js'
 import { cleanUrl, acceptHref, acceptGeneratedImageUrl, cidOf, LINK_REL } from './url-policy.js'
 
 export interface SanitizeEditorOptions {
@@ -12,32 +13,7 @@ export interface SanitizeEditorOptions {
   imageSrc?: (src: string) => string | null
 }
 
-const EDITOR_TAGS = [
-  'p',
-  'br',
-  'div',
-  'b',
-  'strong',
-  'i',
-  'em',
-  'u',
-  's',
-  'a',
-  'ul',
-  'ol',
-  'li',
-  'blockquote',
-  'h2',
-  'h3',
-  'h4',
-  'table',
-  'thead',
-  'tbody',
-  'tr',
-  'th',
-  'td',
-  'img'
-]
+const EDITOR_TAGS = [...EDITOR_TEXT_TAGS, 'img']
 
 const EDITOR_ATTRIBUTES: Record<string, string[]> = {
   '*': ['style'],
