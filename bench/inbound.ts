@@ -3,7 +3,7 @@
 import { parseMail } from '../src/mail/parse.js'
 import type { IngestResult } from '../src/mail/ingest/index.js'
 import { startDovecot, type DovecotInstance } from '../test/helpers/dovecot.js'
-import { startTestHost } from '../test/helpers/host.js'
+import { startTestHost, type TestHost } from '../test/helpers/host.js'
 import { buildMail } from '../test/helpers/mail.js'
 import { waitFor } from '../test/helpers/wait.js'
 
@@ -97,35 +97,46 @@ async function latency(dovecot: DovecotInstance, user: string, samples: number):
       }
     }
   } as never)
-  const times: number[] = []
   try {
-    await waitFor(
-      async () => (await host.knex('trc_mailbox_state').first('state'))?.state,
-      (s) => s === 'idle',
-      10_000,
-      'idle'
-    )
-    const client = await dovecot.connect(user)
-    try {
-      for (let i = 0; i < samples; i++) {
-        const raw = await buildMail({ from: `lat${i}@example.test`, to: user, subject: `Latenza ${i}`, text: 'x' })
-        const before = arrived.size
-        const t0 = performance.now()
-        await client.append('INBOX', raw)
-        await waitFor(
-          async () => arrived.size,
-          (n) => n > before,
-          10_000,
-          'arrival'
-        )
-        times.push((arrived.get(before) as number) - t0)
-        await new Promise((r) => setTimeout(r, 150))
-      }
-    } finally {
-      await client.logout()
-    }
+    return await idleLatency(host, dovecot, user, samples, arrived)
   } finally {
     await host.close()
+  }
+}
+
+/** Arrival (APPEND) to stored, `samples` times, once the host's only mailbox is idle; `arrived` is filled by onIngested. */
+export async function idleLatency(
+  host: { knex: TestHost['knex'] },
+  dovecot: DovecotInstance,
+  user: string,
+  samples: number,
+  arrived: Map<number, number>
+): Promise<Record<string, number>> {
+  const times: number[] = []
+  await waitFor(
+    async () => (await host.knex('trc_mailbox_state').first('state'))?.state,
+    (s) => s === 'idle',
+    10_000,
+    'idle'
+  )
+  const client = await dovecot.connect(user)
+  try {
+    for (let i = 0; i < samples; i++) {
+      const raw = await buildMail({ from: `lat${i}@example.test`, to: user, subject: `Latenza ${i}`, text: 'x' })
+      const before = arrived.size
+      const t0 = performance.now()
+      await client.append('INBOX', raw)
+      await waitFor(
+        async () => arrived.size,
+        (n) => n > before,
+        10_000,
+        'arrival'
+      )
+      times.push((arrived.get(before) as number) - t0)
+      await new Promise((r) => setTimeout(r, 150))
+    }
+  } finally {
+    await client.logout()
   }
   times.sort((a, b) => a - b)
   const pct = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))] as number
