@@ -4,6 +4,7 @@ import formbody from '@fastify/formbody'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { Knex } from 'knex'
 import communications, { open311ClientErrorHandler, uiScriptUrl, type CommunicationsOptions, type HostMapping } from '../src/plugin.js'
+import type { ModuleHooks } from '../src/module.js'
 import { DEMO_OPERATORS, SESSION_COOKIE, operatorFromRequest } from './auth.js'
 import { mailboxesPage } from './mailboxes-page.js'
 import { loginPage, workOrderDetailPage, workOrderListPage } from './pages.js'
@@ -48,8 +49,8 @@ const HOST_MAX_HEADER_BYTES = 64 * 1024
 
 export interface HostConfig {
   knex: Knex
-  /** Options for the module beyond the database, mapping and authorisation this host provides. */
-  module?: Partial<CommunicationsOptions> & { secret: string }
+  /** Options for the module beyond the database, mapping and authorisation this host provides (hooks: the demo seed's clock). */
+  module?: Partial<CommunicationsOptions> & { secret: string; hooks?: ModuleHooks }
   /** Skip the module (to show the host runs on its own). */
   withoutModule?: boolean
   logger?: FastifyServerOptions['logger']

@@ -6,6 +6,7 @@ import { hostname } from 'node:os'
 import path from 'node:path'
 import { createKnex, knexConfigFromUrl } from '../src/database/connection.js'
 import { buildHostApp } from './app.js'
+import { seedDemoConversations } from './demo-conversations.js'
 import { migrateHost } from './migrations.js'
 
 const port = Number(process.env.PORT ?? 3000)
@@ -29,6 +30,8 @@ function loadSecret(): string {
 const knex = createKnex(knexConfigFromUrl(process.env.DATABASE_URL, dataDir))
 // two instances starting together on an empty database: one migrates and seeds, the other waits for it
 const seeded = await migrateHost(knex, { seed: true })
+// the demo's conversations go in once, right after the host's own demo data, before the live host starts
+const demo = seeded ? await seedDemoConversations(knex, { secret: loadSecret(), mailFrom: process.env.MAIL_FROM }) : null
 const imapUrls = (process.env.IMAP_URL ?? '').split(/\s+/).filter(Boolean)
 
 const { app } = await buildHostApp({
@@ -48,7 +51,7 @@ const { app } = await buildHostApp({
     antivirus: process.env.CLAMD_URL ? { clamd: process.env.CLAMD_URL } : undefined
   }
 })
-if (seeded) app.log.info(seeded, 'demo data seeded')
+if (seeded) app.log.info({ ...seeded, ...demo }, 'demo data seeded')
 
 const shutdown = async (signal: string) => {
   app.log.info({ signal }, 'shutting down')

@@ -16,6 +16,7 @@ import { createMailboxManager, mailboxSender } from './mail/mailbox-manager.js'
 import type { IngestBatch } from './mail/watcher.js'
 import { createOAuthTokens } from './mail/oauth2.js'
 import { createOAuthConnect } from './mail/oauth-connect.js'
+import type { SmtpTransport } from './mail/smtp.js'
 import { rawFromBuffer } from './mail/raw-source.js'
 import type { ResolvedOptions } from './options.js'
 import { createRepositories } from './repositories/index.js'
@@ -34,6 +35,13 @@ import { createChangeFeed } from './live/feed.js'
 export interface ModuleHooks {
   /** Called after every ingested message (tests and benchmarks observe the watcher through it). */
   onIngested?: (result: IngestResult) => void
+  /**
+   * The module's clock (default: the system's): what ingest, intake, operator actions and the outbox stamp rows
+   * with. The example host's demo seed replays a dated year of conversations through it.
+   */
+  now?: () => Date
+  /** Every outgoing mail leaves through this transport instead of SMTP (the demo seed: nothing leaves the process). */
+  transport?: SmtpTransport
 }
 
 export function createModule(knex: Knex, options: ResolvedOptions, log: FastifyBaseLogger, hooks: ModuleHooks = {}) {
@@ -43,10 +51,19 @@ export function createModule(knex: Knex, options: ResolvedOptions, log: FastifyB
   const arera = createAreraService(repos, options)
   const { calendar, standards } = arera
   const genericContributor = createGenericContributor(repos.settings, options.genericContributorId)
-  const ingestDeps: IngestDeps = { repos, genericContributor, options, storage, calendar, standards, territories: arera.currentTerritories }
+  const ingestDeps: IngestDeps = {
+    repos,
+    genericContributor,
+    options,
+    storage,
+    calendar,
+    standards,
+    territories: arera.currentTerritories,
+    ...(hooks.now ? { now: hooks.now } : {})
+  }
   // one access token per OAuth2 mailbox, shared by its watcher (IMAP) and its outgoing server (SMTP)
   const tokens = createOAuthTokens({ mailboxes: repos.mailboxes, secret: options.secret })
-  const outbound = createOutbound({ repos, options, storage, log, tokens })
+  const outbound = createOutbound({ repos, options, storage, log, tokens, now: hooks.now, transport: hooks.transport })
   const scanner = options.antivirus
     ? createAttachmentScanner({
         repos,

@@ -26,6 +26,8 @@ export interface ActionDeps {
   storage: AttachmentStorage
   /** Tells this instance's outbox worker that mail was committed to the outbox. */
   wake: () => void
+  /** The module's clock: the time operator actions are stamped with. */
+  now: () => Date
 }
 
 export type Actor = Pick<Operator, 'id' | 'name' | 'email'>

@@ -114,7 +114,7 @@ export async function sendConversationDocument(
   const html = `${note}<p>In allegato il documento con la conversazione completa della pratica <strong>${escapeHtml(label)}</strong> (ordine di lavoro n. ${workOrderId}).</p><p>${escapeHtml(options.organizationName)}</p>`
   const stored = await deps.storage.put(doc.content)
   const sha256 = sha256Hex(doc.content)
-  const now = new Date()
+  const now = deps.now()
   const messageId = await repos.transaction(async (tx) => {
     const queued = await queueOutboundMail(
       tx,

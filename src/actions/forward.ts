@@ -140,7 +140,7 @@ export async function forward(deps: ActionDeps, workOrderId: number, input: Forw
   const subject = replySubject(subjectSource, workOrderId).replace(/^Re: /, 'I: ')
 
   const stored = await storeUploads(deps.storage, files)
-  const now = new Date()
+  const now = deps.now()
   const messageId = await repos.transaction(async (tx) => {
     const queued = await queueOutboundMail(
       tx,

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto'
 import type { FastifyBaseLogger } from 'fastify'
 import { createOutboxWorker, type OutboxWorker } from '../mail/outbox-worker.js'
 import { notFound } from '../http-errors.js'
-import { ComposeError, ComposeHold } from '../mail/smtp.js'
+import { ComposeError, ComposeHold, type SmtpTransport } from '../mail/smtp.js'
 import type { OAuthTokens } from '../mail/oauth2.js'
 import { createTransportRegistry } from '../mail/transports.js'
 import { returnPathFor } from '../mail/verp.js'
@@ -22,27 +22,36 @@ export type { Upload, Actor } from './common.js'
 export type { ReplyInput } from './reply.js'
 export type { ForwardInput } from './forward.js'
 
-export function createOutbound(input: {
+export interface OutboundInput {
   repos: Repositories
   options: ResolvedOptions
   storage: AttachmentStorage
   log: FastifyBaseLogger
   tokens?: Pick<OAuthTokens, 'accessToken'>
-}) {
+  /** The clock actions and the outbox worker stamp their rows with (default: the system's). */
+  now?: () => Date
+  /** Every mail leaves through this transport instead of the configured servers (the example host's demo seed). */
+  transport?: SmtpTransport
+}
+
+export function createOutbound(input: OutboundInput) {
   const { repos, options, storage, log } = input
+  const now = input.now ?? (() => new Date())
   const transports = createTransportRegistry({
     mailboxes: repos.mailboxes,
     secret: options.secret,
     defaultUrl: options.mail.smtp?.url ?? null,
     tokens: input.tokens
   })
+  const fixedTransport = input.transport
   let worker: OutboxWorker | null = null
-  const deps: ActionDeps = { repos, options, storage, wake: () => worker?.wake() }
+  const deps: ActionDeps = { repos, options, storage, wake: () => worker?.wake(), now }
 
   worker = createOutboxWorker({
     repos,
     log,
-    transportFor: transports.forMailbox,
+    now,
+    transportFor: fixedTransport ? async () => fixedTransport : transports.forMailbox,
     owner: options.instanceId ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
     settings: {
       pollMs: options.mail.outboxPollMs,

@@ -90,7 +90,7 @@ export async function reply(deps: ActionDeps, workOrderId: number, input: ReplyI
   const stopsClock = meta !== null && meta.replySentAt === null && (input.reasonedReply ?? !REASONED_REPLY_TYPES.has(meta.areraType ?? 'reclamo_scritto'))
 
   const stored = await storeUploads(deps.storage, files)
-  const now = new Date()
+  const now = deps.now()
   const messageId = await repos.transaction(async (tx) => {
     const queued = await queueOutboundMail(
       tx,

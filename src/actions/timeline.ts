@@ -46,7 +46,7 @@ export async function addNote(deps: ActionDeps, workOrderId: number, input: { ht
   if (!workOrder) throw notFound('workOrderNotFound', { id: workOrderId })
   const html = sanitizeEditorHtml(String(input.html ?? ''))
   if (htmlToText(html).trim() === '') throw fieldError(400, 'emptyBody', {}, 'html')
-  const now = new Date()
+  const now = deps.now()
   return deps.repos.transaction(async (tx) => {
     const id = await insertNote({ ...deps, repos: tx }, workOrderId, workOrder.contributorId, html, operator, { kind: 'note' }, now)
     await tx.audit.record({ actorType: 'operator', actorId: operator.id, actorName: operator.name, action: 'note.added', workOrderId, messageId: id }, now)
@@ -77,7 +77,7 @@ export async function setState(deps: ActionDeps, workOrderId: number, input: { s
   const note = input.note ? sanitizeEditorHtml(String(input.note)) : ''
   const fromLabel = workOrder.status ? STATE_LABELS[workOrder.status] : (workOrder.hostStatus ?? '—')
   const html = `<p>Stato cambiato da <strong>${escapeHtml(fromLabel)}</strong> a <strong>${STATE_LABELS[state]}</strong>.</p>${note}`
-  const now = new Date()
+  const now = deps.now()
   return repos.transaction(async (tx) => {
     await tx.host.setWorkOrderState(workOrderId, state)
     await tx.workOrderMeta.touchPublic(workOrderId, now) // the citizen sees the new state (Open311 updated_datetime)
