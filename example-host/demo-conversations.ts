@@ -11,7 +11,18 @@ import type { SmtpTransport } from '../src/mail/smtp.js'
 import type { CommunicationsService } from '../src/module.js'
 import { buildHostApp } from './app.js'
 import { DEMO_OPERATORS } from './auth.js'
-import { LAST_YEAR, SHOWCASE, THIS_YEAR_DAYS, THIS_YEAR_REPLY_AFTER, THIS_YEAR_TYPES, YEAR_TEXTS, yearReplyHtml, type DemoStep, type When, type YearRequest } from './demo-data.js'
+import {
+  LAST_YEAR,
+  SHOWCASE,
+  THIS_YEAR_DAYS,
+  THIS_YEAR_REPLY_AFTER,
+  THIS_YEAR_TYPES,
+  YEAR_TEXTS,
+  yearReplyHtml,
+  type DemoStep,
+  type When,
+  type YearRequest
+} from './demo-data.js'
 import { buildDemoMail, buildPecEnvelope, buildPecReceipt, DEMO_AUTHSERV_ID, DEMO_PEC_PROVIDER, type DemoFile } from './demo-mail.js'
 
 const PREFIX = '/api/communications'
@@ -98,7 +109,7 @@ export async function seedDemoConversations(knex: Knex, options: { secret: strin
     const yearStart = `${today.slice(0, 4)}-01-01`
     const workingDaysBefore = (n: number): string => {
       let date = today
-      for (let left = n; left > 0; ) {
+      for (let left = n; left > 0;) {
         date = new Date(Date.parse(`${date}T12:00:00Z`) - 86_400_000).toISOString().slice(0, 10)
         if (calendar.isWorkingDay(date)) left--
       }
@@ -157,7 +168,12 @@ export async function seedDemoConversations(knex: Knex, options: { secret: strin
       const response =
         files.length > 0
           ? await app.inject({ method: 'POST', url, ...multipart(body, files) })
-          : await app.inject({ method: 'POST', url, payload: new URLSearchParams(body).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } })
+          : await app.inject({
+              method: 'POST',
+              url,
+              payload: new URLSearchParams(body).toString(),
+              headers: { 'content-type': 'application/x-www-form-urlencoded' }
+            })
       if (response.statusCode !== 201) throw new Error(`demo seed: ${url} answered ${response.statusCode}: ${response.body}`)
       const json = response.json() as { workOrderId?: number } | Array<{ token: string }>
       if (!Array.isArray(json)) return Number(json.workOrderId)
@@ -189,7 +205,14 @@ export async function seedDemoConversations(knex: Knex, options: { secret: strin
           })
           if (step.pec) {
             const bare = /<([^>]+)>/.exec(step.from)?.[1] ?? step.from
-            raw = buildPecEnvelope(raw, { from: bare, to: address, subject: step.subject, date: at, envelopeId: nextId('pec.example.test'), provider: 'pec.example.test' })
+            raw = buildPecEnvelope(raw, {
+              from: bare,
+              to: address,
+              subject: step.subject,
+              date: at,
+              envelopeId: nextId('pec.example.test'),
+              provider: 'pec.example.test'
+            })
           }
           const result = await service.mail.ingest(raw, { receivedAt: at, mailboxId: mailboxId[step.mailbox] })
           if (result.workOrderId === null) throw new Error(`demo seed: mail "${step.subject}" was ${result.outcome}`)
@@ -243,7 +266,14 @@ export async function seedDemoConversations(knex: Knex, options: { secret: strin
         const replyAfter = THIS_YEAR_REPLY_AFTER[turn % THIS_YEAR_REPLY_AFTER.length] as number
         const type = THIS_YEAR_TYPES[turn % THIS_YEAR_TYPES.length] as YearRequest['type']
         const answered = calendar.addWorkingDays(date, replyAfter) < today
-        requests.push({ year, month, day, type, replyAfter: answered ? replyAfter : null, cause: replyAfter > (type === 'rettifica_importi' ? 60 : 30) ? 'gestore' : undefined })
+        requests.push({
+          year,
+          month,
+          day,
+          type,
+          replyAfter: answered ? replyAfter : null,
+          cause: replyAfter > (type === 'rettifica_importi' ? 60 : 30) ? 'gestore' : undefined
+        })
         turn++
       }
     }
@@ -257,11 +287,22 @@ export async function seedDemoConversations(knex: Knex, options: { secret: strin
       // every other one through the Sportello, which does not offer activations: those come by mail
       if (i % 2 === 0 || request.type === 'attivazione_variazione_cessazione') {
         workOrderId = await run(
-          { kind: 'mail', at: { wd: 0, time: '' }, mailbox: 'tari', from: `${person.name} <${person.email}>`, subject: text.subject, text: `${text.text}\n\n${person.name}` },
+          {
+            kind: 'mail',
+            at: { wd: 0, time: '' },
+            mailbox: 'tari',
+            from: `${person.name} <${person.email}>`,
+            subject: text.subject,
+            text: `${text.text}\n\n${person.name}`
+          },
           null,
           received
         )
-        await run({ kind: 'classify', at: { wd: 0, time: '' }, type: request.type, service: text.service }, workOrderId, new Date(received.getTime() + 1_800_000))
+        await run(
+          { kind: 'classify', at: { wd: 0, time: '' }, type: request.type, service: text.service },
+          workOrderId,
+          new Date(received.getTime() + 1_800_000)
+        )
       } else {
         const fields = {
           type: request.type,
@@ -291,7 +332,13 @@ export async function seedDemoConversations(knex: Knex, options: { secret: strin
 }
 
 /** Our PEC provider's acceptance and delivery receipts for the last certified answer of a work order. */
-async function pecReceipts(service: CommunicationsService, workOrderId: number, at: Date, mailboxId: number, nextId: (domain: string) => string): Promise<void> {
+async function pecReceipts(
+  service: CommunicationsService,
+  workOrderId: number,
+  at: Date,
+  mailboxId: number,
+  nextId: (domain: string) => string
+): Promise<void> {
   const answer = (await service.workOrders.conversation(workOrderId)).filter((m) => m.direction === 'outbound' && m.mailboxId === mailboxId).at(-1)
   if (!answer?.messageId) throw new Error('demo seed: no certified answer to receive PEC receipts for')
   for (const [type, delay] of [

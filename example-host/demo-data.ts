@@ -51,12 +51,16 @@ export const SHOWCASE: DemoConversation[] = [
         text: "Buongiorno,\n\nda martedì scorso il bidone dell'umido davanti al civico 12 di Via Roma non viene svuotato e con il caldo l'odore è insopportabile. Allego una foto scattata stamattina.\n\nCordiali saluti\nMario Rossi",
         files: [photo('bidone-via-roma-12.png', [96, 140, 60])]
       },
-      { kind: 'note', at: at(6, '09:05'), html: '<p>Sentito il capoturno: il mezzo non è passato in Via Roma per il cantiere della rete gas. Chiedo conferma alla ditta.</p>' },
+      {
+        kind: 'note',
+        at: at(6, '09:05'),
+        html: '<p>Sentito il capoturno: il mezzo non è passato in Via Roma per il cantiere della rete gas. Chiedo conferma alla ditta.</p>'
+      },
       {
         kind: 'forward',
         at: at(6, '09:10'),
         to: CONTRACTOR,
-        note: '<p>Buongiorno, potete confermare il recupero della raccolta dell\'umido in Via Roma 12 entro domani? Grazie.</p>'
+        note: "<p>Buongiorno, potete confermare il recupero della raccolta dell'umido in Via Roma 12 entro domani? Grazie.</p>"
       },
       {
         kind: 'reply',
@@ -87,7 +91,9 @@ export const SHOWCASE: DemoConversation[] = [
         from: `Mario Rossi <${MARIO_PEC}>`,
         subject: 'Reclamo formale – avviso di pagamento TARI',
         text: "Spett.le Garbage Servizi Ambientali,\n\ncon la presente contesto l'avviso di pagamento TARI n. 2024/118734: la superficie indicata (142 mq) non corrisponde a quella dell'immobile (98 mq, come da planimetria catastale allegata). Chiedo la rettifica dell'importo e il rimborso di quanto versato in eccesso.\n\nIBAN per il rimborso: IT60X0542811101000000123456\n\nMario Rossi",
-        files: [pdf('planimetria-catastale.pdf', 'Planimetria catastale – Via Roma 12', ['Foglio 18, particella 221, subalterno 4', 'Superficie calpestabile: 98 mq'])]
+        files: [
+          pdf('planimetria-catastale.pdf', 'Planimetria catastale – Via Roma 12', ['Foglio 18, particella 221, subalterno 4', 'Superficie calpestabile: 98 mq'])
+        ]
       },
       { kind: 'classify', at: at(12, '11:00'), type: 'rettifica_importi', service: 'tariffe_rapporto_utenti' },
       {
@@ -95,7 +101,9 @@ export const SHOWCASE: DemoConversation[] = [
         at: at(8, '12:15'),
         reasoned: true,
         html: "<p>Gentile sig. Rossi,</p><p>abbiamo verificato la planimetria catastale: la superficie tassabile è di 98 mq e la richiesta di rettifica è fondata. L'avviso è stato annullato e sostituito; la differenza di 87,40 euro sarà rimborsata sull'IBAN indicato entro 60 giorni.</p><p>Allegati: avviso rettificato.</p>",
-        files: [pdf('avviso-rettificato.pdf', 'Avviso di pagamento TARI rettificato', ['Superficie: 98 mq', 'Importo dovuto: 212,60 euro', 'Rimborso: 87,40 euro'])]
+        files: [
+          pdf('avviso-rettificato.pdf', 'Avviso di pagamento TARI rettificato', ['Superficie: 98 mq', 'Importo dovuto: 212,60 euro', 'Rimborso: 87,40 euro'])
+        ]
       },
       { kind: 'pecReceipts', at: at(8, '12:16') },
       { kind: 'state', at: at(8, '12:30'), state: 'closed' }
@@ -112,7 +120,11 @@ export const SHOWCASE: DemoConversation[] = [
         subject: 'Secondo contenitore per la carta',
         text: 'Salve, siamo in cinque in casa e il contenitore della carta non basta mai. È possibile averne un secondo? Abitiamo in Via Garibaldi 40.\n\nGrazie, famiglia Bianchi'
       },
-      { kind: 'note', at: at(2, '08:45'), html: "<p>L'indirizzo è condiviso da Giuseppe e Anna Bianchi: chiedere chi è l'intestatario dell'utenza prima di rispondere.</p>" }
+      {
+        kind: 'note',
+        at: at(2, '08:45'),
+        html: "<p>L'indirizzo è condiviso da Giuseppe e Anna Bianchi: chiedere chi è l'intestatario dell'utenza prima di rispondere.</p>"
+      }
     ]
   },
   {
@@ -150,7 +162,14 @@ export const SHOWCASE: DemoConversation[] = [
         at: at(8, '09:40'),
         reasoned: true,
         html: "<p>Gentile sig.ra Marino,</p><p>in Via Mazzini il vetro si raccoglie il martedì e la plastica il venerdì, dalle 6 alle 12. Le alleghiamo il calendario completo dell'anno.</p>",
-        files: [pdf('calendario-raccolta.pdf', 'Calendario della raccolta – zona Centro', ['Lunedì: organico', 'Martedì: vetro', 'Giovedì: carta', 'Venerdì: plastica e lattine'])]
+        files: [
+          pdf('calendario-raccolta.pdf', 'Calendario della raccolta – zona Centro', [
+            'Lunedì: organico',
+            'Martedì: vetro',
+            'Giovedì: carta',
+            'Venerdì: plastica e lattine'
+          ])
+        ]
       },
       { kind: 'state', at: at(8, '09:45'), state: 'closed' }
     ]
@@ -166,7 +185,7 @@ export const SHOWCASE: DemoConversation[] = [
           service: 'raccolta_trasporto',
           subject: 'Contenitori lasciati in mezzo al marciapiede',
           description:
-            "Dopo lo svuotamento gli operatori lasciano sempre i bidoni in mezzo al marciapiede di Via Cavour 7: mia madre in carrozzina non riesce a passare. Allego la foto di stamattina.",
+            'Dopo lo svuotamento gli operatori lasciano sempre i bidoni in mezzo al marciapiede di Via Cavour 7: mia madre in carrozzina non riesce a passare. Allego la foto di stamattina.',
           firstName: 'Francesca',
           lastName: 'Greco',
           email: 'francesca.greco@example.test',
@@ -237,7 +256,7 @@ export const SHOWCASE: DemoConversation[] = [
         kind: 'reply',
         at: at(6, '10:10'),
         reasoned: false,
-        html: '<p>Gentile sig. Ricci,</p><p>per verificare l\'addebito ci serve il codice utente riportato in alto a destra sull\'avviso di pagamento. Può rispondere a questa email?</p>'
+        html: "<p>Gentile sig. Ricci,</p><p>per verificare l'addebito ci serve il codice utente riportato in alto a destra sull'avviso di pagamento. Può rispondere a questa email?</p>"
       },
       {
         kind: 'mail',
@@ -246,7 +265,7 @@ export const SHOWCASE: DemoConversation[] = [
         from: 'Paolo Ricci <paolo.ricci@example.test>',
         threaded: true,
         subject: 'Re: Doppio addebito della seconda rata TARI',
-        text: 'Il codice utente è U100042. Allego anche la foto dell\'avviso.\n\nPaolo Ricci',
+        text: "Il codice utente è U100042. Allego anche la foto dell'avviso.\n\nPaolo Ricci",
         files: [photo('avviso-tari.png', [230, 230, 220])]
       }
     ]
@@ -363,27 +382,57 @@ export const LAST_YEAR: YearRequest[] = [
 
 /** This year's requests: on the 8th and the 22nd of every month so far, answered in these working days (in turn). */
 export const THIS_YEAR_DAYS = [8, 22]
-export const THIS_YEAR_TYPES: YearRequest['type'][] = ['reclamo_scritto', 'richiesta_informazioni', 'attivazione_variazione_cessazione', 'reclamo_scritto', 'rettifica_importi']
+export const THIS_YEAR_TYPES: YearRequest['type'][] = [
+  'reclamo_scritto',
+  'richiesta_informazioni',
+  'attivazione_variazione_cessazione',
+  'reclamo_scritto',
+  'rettifica_importi'
+]
 export const THIS_YEAR_REPLY_AFTER = [9, 17, 24, 6, 33, 12, 28, 15, 21, 38]
 
 /** What a request of the year says, by type (in turn). */
 export const YEAR_TEXTS: Record<YearRequest['type'], Array<{ subject: string; text: string; service: string }>> = {
   reclamo_scritto: [
-    { subject: 'Mancata raccolta del secco residuo', text: 'Il secco residuo non viene ritirato da due settimane nella mia via.', service: 'raccolta_trasporto' },
+    {
+      subject: 'Mancata raccolta del secco residuo',
+      text: 'Il secco residuo non viene ritirato da due settimane nella mia via.',
+      service: 'raccolta_trasporto'
+    },
     { subject: 'Cassonetto non svuotato', text: 'Il cassonetto sotto casa è pieno da giorni e i sacchi restano a terra.', service: 'raccolta_trasporto' },
     { subject: 'Spazzamento non effettuato', text: 'La spazzatrice non passa più nella mia strada da oltre un mese.', service: 'spazzamento_lavaggio' }
   ],
   richiesta_informazioni: [
-    { subject: 'Orari del centro di raccolta', text: 'Vorrei conoscere gli orari di apertura del centro di raccolta nei giorni festivi.', service: 'raccolta_trasporto' },
+    {
+      subject: 'Orari del centro di raccolta',
+      text: 'Vorrei conoscere gli orari di apertura del centro di raccolta nei giorni festivi.',
+      service: 'raccolta_trasporto'
+    },
     { subject: 'Come smaltire gli oli esausti', text: "Dove posso portare l'olio di frittura usato?", service: 'raccolta_trasporto' },
-    { subject: 'Riduzione TARI per compostaggio', text: 'Faccio il compostaggio domestico: ho diritto a una riduzione della tariffa?', service: 'tariffe_rapporto_utenti' }
+    {
+      subject: 'Riduzione TARI per compostaggio',
+      text: 'Faccio il compostaggio domestico: ho diritto a una riduzione della tariffa?',
+      service: 'tariffe_rapporto_utenti'
+    }
   ],
   rettifica_importi: [
-    { subject: 'Importo TARI errato', text: "L'avviso di pagamento riporta una superficie maggiore di quella reale: chiedo la rettifica.", service: 'tariffe_rapporto_utenti' },
-    { subject: 'Numero componenti del nucleo errato', text: 'Nel mio nucleo siamo in due, non in quattro come indicato in bolletta.', service: 'tariffe_rapporto_utenti' }
+    {
+      subject: 'Importo TARI errato',
+      text: "L'avviso di pagamento riporta una superficie maggiore di quella reale: chiedo la rettifica.",
+      service: 'tariffe_rapporto_utenti'
+    },
+    {
+      subject: 'Numero componenti del nucleo errato',
+      text: 'Nel mio nucleo siamo in due, non in quattro come indicato in bolletta.',
+      service: 'tariffe_rapporto_utenti'
+    }
   ],
   attivazione_variazione_cessazione: [
-    { subject: 'Cessazione utenza per trasloco', text: 'Dal mese prossimo lascio l\'appartamento: chiedo la cessazione dell\'utenza TARI.', service: 'tariffe_rapporto_utenti' },
+    {
+      subject: 'Cessazione utenza per trasloco',
+      text: "Dal mese prossimo lascio l'appartamento: chiedo la cessazione dell'utenza TARI.",
+      service: 'tariffe_rapporto_utenti'
+    },
     { subject: 'Variazione intestatario', text: "L'utenza va intestata a me dopo la successione: come procedo?", service: 'tariffe_rapporto_utenti' }
   ]
 }

@@ -53,7 +53,15 @@ export async function buildDemoMail(mail: DemoMail): Promise<Buffer> {
 }
 
 const romeParts = (date: Date) => {
-  const f = new Intl.DateTimeFormat('it-IT', { timeZone: 'Europe/Rome', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' })
+  const f = new Intl.DateTimeFormat('it-IT', {
+    timeZone: 'Europe/Rome',
+    day: '2-digit',
+    month: '2-digit',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit'
+  })
   const p = Object.fromEntries(f.formatToParts(date).map((x) => [x.type, x.value]))
   return { day: `${p.day}/${p.month}/${p.year}`, time: `${p.hour}:${p.minute}:${p.second}` }
 }
@@ -85,7 +93,10 @@ const multipartSigned = (head: string[], parts: string[], tag: string): Buffer =
 }
 
 /** The citizen's PEC provider's transport envelope ("POSTA CERTIFICATA: …") holding their message as postacert.eml. */
-export function buildPecEnvelope(original: Buffer, opts: { from: string; to: string; subject: string; date: Date; envelopeId: string; provider: string }): Buffer {
+export function buildPecEnvelope(
+  original: Buffer,
+  opts: { from: string; to: string; subject: string; date: Date; envelopeId: string; provider: string }
+): Buffer {
   const { day, time } = romeParts(opts.date)
   const id = opts.envelopeId.replace(/[<>]/g, '')
   const daticert = [
@@ -119,12 +130,20 @@ export function buildPecEnvelope(original: Buffer, opts: { from: string; to: str
         `Il messaggio originale è incluso in allegato.`,
         ``
       ].join('\r\n'),
-      [`Content-Type: application/xml; name="daticert.xml"`, `Content-Disposition: inline; filename="daticert.xml"`, `Content-Transfer-Encoding: 8bit`, ``, daticert, ``].join(
-        '\r\n'
-      ),
-      [`Content-Type: message/rfc822; name="postacert.eml"`, `Content-Disposition: inline; filename="postacert.eml"`, ``, original.toString('utf8').replace(/\r?\n/g, '\r\n')].join(
-        '\r\n'
-      )
+      [
+        `Content-Type: application/xml; name="daticert.xml"`,
+        `Content-Disposition: inline; filename="daticert.xml"`,
+        `Content-Transfer-Encoding: 8bit`,
+        ``,
+        daticert,
+        ``
+      ].join('\r\n'),
+      [
+        `Content-Type: message/rfc822; name="postacert.eml"`,
+        `Content-Disposition: inline; filename="postacert.eml"`,
+        ``,
+        original.toString('utf8').replace(/\r?\n/g, '\r\n')
+      ].join('\r\n')
     ],
     id.replace(/[^A-Za-z0-9]/g, '')
   )
@@ -165,9 +184,14 @@ export function buildPecReceipt(
     ],
     [
       [`Content-Type: text/plain; charset=UTF-8`, `Content-Transfer-Encoding: 8bit`, ``, notice, ``].join('\r\n'),
-      [`Content-Type: application/xml; name="daticert.xml"`, `Content-Disposition: inline; filename="daticert.xml"`, `Content-Transfer-Encoding: 8bit`, ``, daticert, ``].join(
-        '\r\n'
-      )
+      [
+        `Content-Type: application/xml; name="daticert.xml"`,
+        `Content-Disposition: inline; filename="daticert.xml"`,
+        `Content-Transfer-Encoding: 8bit`,
+        ``,
+        daticert,
+        ``
+      ].join('\r\n')
     ],
     id.replace(/[^A-Za-z0-9]/g, '')
   )
@@ -190,7 +214,11 @@ export function demoPng(width: number, height: number, rgb: [number, number, num
   const rows = Buffer.alloc((width * 3 + 1) * height)
   for (let y = 0; y < height; y++) {
     const shade = Math.abs(y - height / 2) < height / 8 ? 0.6 : 1
-    for (let x = 0; x < width; x++) rows.set(rgb.map((c) => Math.round(c * shade)), y * (width * 3 + 1) + 1 + x * 3)
+    for (let x = 0; x < width; x++)
+      rows.set(
+        rgb.map((c) => Math.round(c * shade)),
+        y * (width * 3 + 1) + 1 + x * 3
+      )
   }
   const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
   return Buffer.concat([signature, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))])
