@@ -22,7 +22,14 @@ t.test(
     const b = startServer(t, db, { PORT: String(await freePort()) })
     await Promise.all([ready(a), ready(b)])
     t.equal(await count(db, 'contribuenti'), 220, 'the demo contributors, once')
-    t.equal(await count(db, 'ordini_lavoro'), 320, 'the demo work orders, once')
+    t.equal(Number((await db.knex('ordini_lavoro').count({ n: '*' }).whereNot('origine', 'COMUNICAZIONI').first())?.n), 320, 'the demo work orders, once')
+    // the demo conversations, once: their two (disabled) mailboxes and Mario Rossi's first mail
+    t.equal(await count(db, 'trc_mailboxes'), 2, 'the demo mailboxes, once')
+    t.equal(
+      Number((await db.knex('trc_messages').count({ n: '*' }).where('subject', "Mancata raccolta dell'umido in Via Roma 12").first())?.n),
+      1,
+      'the demo conversations, once'
+    )
     t.equal(await count(db, 'garbage_migrations'), 2, 'host migrations recorded once')
     t.equal(await count(db, 'trc_knex_migrations'), (await migrationSource.getMigrations([])).length, 'module migrations recorded once')
     t.notMatch(a.output() + b.output(), /MigrationLocked|already exists/, 'no lock or race errors')
