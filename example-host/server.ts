@@ -31,7 +31,14 @@ const knex = createKnex(knexConfigFromUrl(process.env.DATABASE_URL, dataDir))
 // two instances starting together on an empty database: one migrates and seeds, the other waits for it
 const seeded = await migrateHost(knex, { seed: true })
 // the demo's conversations go in once, right after the host's own demo data, before the live host starts
-const demo = seeded ? await seedDemoConversations(knex, { secret: loadSecret(), mailFrom: process.env.MAIL_FROM }) : null
+// (a failure leaves the host without them, logged below: the host's own demo data is committed and not seeded again)
+let demoError: unknown = null
+const demo = seeded
+  ? await seedDemoConversations(knex, { secret: loadSecret(), mailFrom: process.env.MAIL_FROM }).catch((err: unknown) => {
+      demoError = err
+      return null
+    })
+  : null
 const imapUrls = (process.env.IMAP_URL ?? '').split(/\s+/).filter(Boolean)
 
 const { app } = await buildHostApp({
@@ -52,6 +59,7 @@ const { app } = await buildHostApp({
   }
 })
 if (seeded) app.log.info({ ...seeded, ...demo }, 'demo data seeded')
+if (demoError) app.log.error({ err: demoError }, 'demo conversations not seeded')
 
 const shutdown = async (signal: string) => {
   app.log.info({ signal }, 'shutting down')
