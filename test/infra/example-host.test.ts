@@ -20,7 +20,7 @@ t.test(
     t.teardown(() => db.destroy())
     const a = startServer(t, db, { PORT: String(await freePort()) })
     const b = startServer(t, db, { PORT: String(await freePort()) })
-    await Promise.all([ready(a), ready(b)])
+    await Promise.all([ready(a, 120_000), ready(b, 120_000)])
     t.equal(await count(db, 'contribuenti'), 220, 'the demo contributors, once')
     t.equal(Number((await db.knex('ordini_lavoro').count({ n: '*' }).whereNot('origine', 'COMUNICAZIONI').first())?.n), 320, 'the demo work orders, once')
     // the demo conversations, once: their two (disabled) mailboxes and Mario Rossi's first mail
@@ -46,7 +46,7 @@ t.test('killed with SIGKILL and started again, an instance resumes its own mailb
   const state = () =>
     db.knex('trc_mailbox_state').first('state', 'lease_owner').whereIn('mailbox_id', db.knex('trc_mailboxes').select('id').where('username', user))
   const first = startServer(t, db, env)
-  await ready(first)
+  await ready(first, 120_000)
   const idle = await waitFor(state, (s) => s?.state === 'idle', 20_000, 'idle')
   first.child.kill('SIGKILL')
   await first.exited
