@@ -17,10 +17,13 @@ import * as senderAuthentication from './20261201012001_sender_authentication.js
 import * as notifications from './20261201013001_notifications.js'
 import * as changeFeed from './20261201014001_change_feed.js'
 import * as mailboxOAuth2 from './20261201014101_mailbox_oauth2.js'
+import * as search from './20261201014501_search.js'
 
 interface Migration {
   up(knex: Knex): Promise<void>
   down(knex: Knex): Promise<void>
+  /** `{ transaction: false }`: the migration runs outside a transaction (SQL Server's full-text DDL). */
+  config?: { transaction?: boolean }
 }
 
 const migrations: ReadonlyArray<readonly [string, Migration]> = [
@@ -39,7 +42,8 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261201012001_sender_authentication', senderAuthentication],
   ['20261201013001_notifications', notifications],
   ['20261201014001_change_feed', changeFeed],
-  ['20261201014101_mailbox_oauth2', mailboxOAuth2]
+  ['20261201014101_mailbox_oauth2', mailboxOAuth2],
+  ['20261201014501_search', search]
 ]
 
 /** The knex table that records which of the module's migrations ran; separate from the host's own. */

@@ -54,6 +54,10 @@ const messages = {
     en: 'Parameter "{name}" is not valid UTF-8 text (it contains invalid bytes or the null character): correct it and send again.'
   },
   notFoundRoute: { it: 'Risorsa non trovata: {method} {url}', en: 'Resource not found: {method} {url}' },
+  searchTooShort: {
+    it: 'Testo da cercare troppo corto: scrivi almeno {min} caratteri (lettere o cifre).',
+    en: 'Search text too short: type at least {min} characters (letters or digits).'
+  },
   // Timeline lines the module writes
   confirmationWithheld: {
     it: 'Conferma non inviata: mittente non autenticato ({to}). Il server di posta non ha confermato che il messaggio venga da questo indirizzo ({detail}): la richiesta è aperta, verifica il mittente prima di rispondere.',

@@ -31,6 +31,7 @@ import { createRelationService } from './relations/service.js'
 import { createSplit } from './relations/split.js'
 import { createNotificationService } from './notifications/service.js'
 import { createChangeFeed } from './live/feed.js'
+import { createSearchService } from './search/service.js'
 
 export interface ModuleHooks {
   /** Called after every ingested message (tests and benchmarks observe the watcher through it). */
@@ -172,6 +173,8 @@ export function createModule(knex: Knex, options: ResolvedOptions, log: FastifyB
     notifications,
     /** Merge (and undo), split, links between related work orders, likely duplicates. */
     relations: { ...createRelationService(repos, arera), split: createSplit(repos, ingestDeps) },
+    /** Full-text search across every conversation, with the database's own engine. */
+    search: createSearchService(repos),
     /** Sportello On-line and app submissions, the citizen's status, public notes. */
     intake: createIntakeService({
       ...ingestDeps,

@@ -42,6 +42,7 @@ import privacyRoutes from './routes/privacy.js'
 import relationRoutes from './routes/relations.js'
 import notificationRoutes from './routes/notifications.js'
 import eventRoutes from './routes/events.js'
+import searchRoutes from './routes/search.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -109,6 +110,7 @@ const communicationsPlugin: FastifyPluginAsync<CommunicationsOptions & { hooks?:
         await child.register(relationRoutes, { ctx })
         await child.register(notificationRoutes, { ctx })
         await child.register(eventRoutes, { ctx })
+        await child.register(searchRoutes, { ctx })
         // Open311 answers errors in its own shape: its own context, with its own error handler
         await child.register(open311Routes, { ctx, prefix: '/open311/v2' })
       },

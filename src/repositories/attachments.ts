@@ -2,6 +2,7 @@
 import type { Knex } from 'knex'
 import type { AttachmentSummary, ScanStatus } from '../types.js'
 import { toBool, toId, toStr, type Row } from './normalize.js'
+import { indexAttachmentName } from './search.js'
 
 export interface NewAttachment {
   messageId: number
@@ -97,6 +98,8 @@ export function createAttachmentRepository(db: Knex | Knex.Transaction, initialS
         },
         ['id']
       )
+      // its name is searchable from the same transaction on
+      await indexAttachmentName(db, a.messageId, a.filename)
       return toId((row as Row).id)
     },
 

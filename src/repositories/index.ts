@@ -17,6 +17,7 @@ import { createOAuthConsentRepository } from './oauth-consents.js'
 import { createOutboxRepository } from './outbox.js'
 import { createQuarantineRepository } from './quarantine.js'
 import { createRelationRepository } from './relations.js'
+import { createSearchRepository } from './search.js'
 import { createSettingsRepository } from './settings.js'
 import { createSpamRepository } from './spam.js'
 import { createTemplateRepository } from './templates.js'
@@ -45,6 +46,7 @@ export interface Repositories {
   /** The change feed open browsers follow (append in the transaction of the change). */
   changes: ReturnType<typeof createChangeRepository>
   oauthConsents: ReturnType<typeof createOAuthConsentRepository>
+  search: ReturnType<typeof createSearchRepository>
   /** Runs `work` in one transaction with repositories bound to it. Sequential statements only (SQL Server). */
   transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>
 }
@@ -77,6 +79,7 @@ export function createRepositories(db: Knex | Knex.Transaction, mapping: HostMap
     notifications: createNotificationRepository(db),
     changes: createChangeRepository(db),
     oauthConsents: createOAuthConsentRepository(db),
+    search: createSearchRepository(db, mapping),
     transaction: (work) => db.transaction((trx) => work(createRepositories(trx, mapping, settings)))
   }
 }

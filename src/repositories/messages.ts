@@ -1,7 +1,9 @@
 // The conversation store: every inbound, outbound and internal message of every work order.
 import type { Knex } from 'knex'
 import type { Channel, DeliveryStatus, Direction, Message, SenderMatch } from '../types.js'
+import { isIndexed, searchDocument } from '../domain/search-text.js'
 import { parseJson, toId, toIso, toOptionalId, toStr, type Row } from './normalize.js'
+import { indexNewMessage } from './search.js'
 
 export interface NewMessage {
   workOrderId: number | null
@@ -75,6 +77,7 @@ export function toMessage(row: Row): Omit<Message, 'attachments'> {
 
 export function createMessageRepository(db: Knex | Knex.Transaction) {
   return {
+    /** Stores a message and its search document (subject, sender, body). */
     async insert(message: NewMessage): Promise<number> {
       const [row] = await db(TABLE).insert(
         {
@@ -107,7 +110,13 @@ export function createMessageRepository(db: Knex | Knex.Transaction) {
         },
         ['id']
       )
-      return toId((row as Row).id)
+      const id = toId((row as Row).id)
+      // the search index follows in the same transaction: a rolled-back message leaves no document
+      if (isIndexed(message.meta)) {
+        const { subject, from, text, html } = message
+        await indexNewMessage(db, id, searchDocument({ subject, from, fromName: message.fromName ?? null, text, html, attachmentNames: [] }))
+      }
+      return id
     },
 
     async findById(id: number): Promise<Omit<Message, 'attachments'> | null> {

@@ -4,6 +4,7 @@
 import type { Knex } from 'knex'
 import type { HostMapping } from '../options.js'
 import { parseJson, toId, toOptionalId, toStr, type Row } from './normalize.js'
+import { removeFromIndex } from './search.js'
 
 export type PurgeKind = 'quarantine' | 'spam' | 'infected' | 'audit'
 
@@ -154,8 +155,10 @@ export function createPrivacyRepository(db: Knex | Knex.Transaction, mapping: Ho
       return Number(row?.n ?? 0)
     },
 
-    /** Names, addresses, subjects, bodies, headers: gone. Direction, channel, dates and delivery status stay. */
+    /** Names, addresses, subjects, bodies, headers, their search documents: gone. Direction, channel, dates and delivery status stay. */
     async redactMessages(messageIds: number[]): Promise<number> {
+      // what search indexed of them (subject, sender, body, attachment names) goes with them
+      await removeFromIndex(db, messageIds)
       return eachChunk(messageIds, (part) =>
         db('trc_messages').whereIn('id', part).update({
           from_address: null,
