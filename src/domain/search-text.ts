@@ -77,8 +77,9 @@ export function searchDocument(s: SearchSource): string {
     foldForSearch(bodyOf(s).slice(0, MAX_BODY)),
     ...s.attachmentNames.map(withParts)
   ]
+  // angle brackets off: PostgreSQL's parser would skip "<b>" in a text body as a tag, the other engines would not
   return lines
-    .map((l) => l.replace(/\s+/g, ' ').trim())
+    .map((l) => l.replace(/[<>]/g, ' ').replace(/\s+/g, ' ').trim())
     .filter(Boolean)
     .join('\n')
 }

@@ -85,14 +85,18 @@ export function createSearchRepository(db: Knex | Knex.Transaction, mapping: Hos
       case 'fts5':
         query.whereRaw('?? IN (SELECT rowid FROM trc_search_fts WHERE trc_search_fts MATCH ?)', ['d.message_id', fts5Query(terms)])
         return
-      case 'postgres':
-        // plainto_tsquery parses a word the way to_tsvector did (an address stays one lexeme); prefixes need to_tsquery
-        for (const t of terms) {
+      case 'postgres': {
+        // one tsquery, so a stop word ("con") drops out instead of failing its term; plainto_tsquery parses a word the
+        // way to_tsvector did (an address stays one lexeme), the phrase of its words finds a part of one
+        const parts = terms.map((t): [string, string[]] => {
           const words = wordsOf(t.text)
-          if (t.prefix && words.length > 0) query.whereRaw("d.document @@ to_tsquery('italian', ?)", [words.map((x) => `${x}:*`).join(' & ')])
-          else query.whereRaw("d.document @@ plainto_tsquery('italian', ?)", [t.text])
-        }
+          if (t.prefix) return ["to_tsquery('italian', ?)", [words.map((x) => `${x}:*`).join(' & ')]]
+          if (words.length === 1 && words[0] === t.text) return ["plainto_tsquery('italian', ?)", [t.text]]
+          return ["(plainto_tsquery('italian', ?) || phraseto_tsquery('italian', ?))", [t.text, words.join(' ')]]
+        })
+        query.whereRaw(`d.document @@ (${parts.map(([sql]) => sql).join(' && ')})`, parts.flatMap(([, b]) => b))
         return
+      }
       case 'mssql':
         query.whereRaw('CONTAINS(d.content, ?)', [containsQuery(terms)])
         return
