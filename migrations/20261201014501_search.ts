@@ -17,7 +17,7 @@ const isSqlite = (knex: Knex) => ['better-sqlite3', 'sqlite3'].includes(clientOf
 
 async function backfill(knex: Knex): Promise<void> {
   await knex(TABLE).del()
-  for (let after = 0; ; ) {
+  for (let after = 0; ;) {
     const messages: Array<Record<string, unknown>> = await knex('trc_messages')
       .select('id', 'subject', 'from_address', 'from_name', 'text', 'html', 'meta_json')
       .where('id', '>', after)

@@ -129,8 +129,7 @@ function findMatches(original: string, terms: readonly SearchTerm[], mode: Match
   for (const term of terms) {
     const single = /^[\p{L}\p{N}]+$/u.test(term.text)
     if (mode === 'substring' || !single) {
-      for (let at = folded.indexOf(term.text); at >= 0; at = folded.indexOf(term.text, at + term.text.length))
-        spans.push(toOriginal(at, at + term.text.length))
+      for (let at = folded.indexOf(term.text); at >= 0; at = folded.indexOf(term.text, at + term.text.length)) spans.push(toOriginal(at, at + term.text.length))
       continue
     }
     for (const w of folded.matchAll(/[\p{L}\p{N}]+/gu)) {

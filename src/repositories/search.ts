@@ -64,7 +64,10 @@ export async function indexAttachmentName(db: Knex | Knex.Transaction, messageId
   const line = attachmentLine(filename)
   if (line === '') return
   const row = await db(TABLE).first('content').where('message_id', messageId)
-  if (row) await db(TABLE).where('message_id', messageId).update({ content: `${String(row.content)}\n${line}` })
+  if (row)
+    await db(TABLE)
+      .where('message_id', messageId)
+      .update({ content: `${String(row.content)}\n${line}` })
   else await db(TABLE).insert({ message_id: messageId, content: line })
 }
 
@@ -94,7 +97,10 @@ export function createSearchRepository(db: Knex | Knex.Transaction, mapping: Hos
           if (words.length === 1 && words[0] === t.text) return ["plainto_tsquery('italian', ?)", [t.text]]
           return ["(plainto_tsquery('italian', ?) || phraseto_tsquery('italian', ?))", [t.text, words.join(' ')]]
         })
-        query.whereRaw(`d.document @@ (${parts.map(([sql]) => sql).join(' && ')})`, parts.flatMap(([, b]) => b))
+        query.whereRaw(
+          `d.document @@ (${parts.map(([sql]) => sql).join(' && ')})`,
+          parts.flatMap(([, b]) => b)
+        )
         return
       }
       case 'mssql':
@@ -147,20 +153,18 @@ export function createSearchRepository(db: Knex | Knex.Transaction, mapping: Hos
         .orderBy('d.message_id', 'desc')
         .limit(page.limit)
         .offset(page.offset)
-      const hits = rows.map(
-        (r): SearchHit => ({
-          id: toId(r.id),
-          workOrderId: toOptionalId(r.work_order_id),
-          direction: String(r.direction),
-          channel: String(r.channel),
-          subject: toStr(r.subject),
-          from: toStr(r.from_address),
-          fromName: toStr(r.from_name),
-          text: toStr(r.text),
-          html: toStr(r.html),
-          createdAt: toIso(r.created_at)
-        })
-      )
+      const hits = rows.map((r): SearchHit => ({
+        id: toId(r.id),
+        workOrderId: toOptionalId(r.work_order_id),
+        direction: String(r.direction),
+        channel: String(r.channel),
+        subject: toStr(r.subject),
+        from: toStr(r.from_address),
+        fromName: toStr(r.from_name),
+        text: toStr(r.text),
+        html: toStr(r.html),
+        createdAt: toIso(r.created_at)
+      }))
       return { total, hits }
     }
   }

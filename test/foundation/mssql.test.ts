@@ -46,6 +46,11 @@ t.test('migrations compile to SQL Server DDL', async (t) => {
     }
   }
   for (const q of queries) checkPortable(t, q)
+  t.match(ddl, /CREATE TABLE \[trc_search_documents\] \(\[message_id\] int not null, \[content\] nvarchar\(max\) not null/)
+  t.match(ddl, /IF FULLTEXTSERVICEPROPERTY\('IsFullTextInstalled'\) = 1/, 'full-text only where SQL Server has it installed')
+  t.match(ddl, /CREATE FULLTEXT CATALOG trc_search_catalog WITH ACCENT_SENSITIVITY = OFF/)
+  t.match(ddl, /CREATE FULLTEXT INDEX ON trc_search_documents \(content LANGUAGE 1040\) KEY INDEX trc_search_documents_pkey/, 'Italian word breaker')
+  t.notMatch(ddl, /tsvector|fts5/i, 'no other engine on SQL Server')
 })
 
 t.test('every repository query compiles for SQL Server', async (t) => {
@@ -476,6 +481,29 @@ t.test('every repository query compiles for SQL Server', async (t) => {
   t.match(feed[2] ?? '', /^select top \(@p\d\) \[seq\], \[work_order_id\], \[kind\] from \[trc_changes\] where \[seq\] > @p\d order by \[seq\] asc/)
   t.match(feed[3] ?? '', /where \[seq\] > @p\d and \[seq\] <= @p\d order by/)
   t.match(feed[4] ?? '', /max\(\[seq\]\) as \[seq\] from \[trc_changes\]/)
+
+  await track('search.detectEngine', repos.search.detectEngine())
+  from = mark()
+  const terms = [
+    { text: 'reclami', prefix: false },
+    { text: 'mario.rossi@example.test', prefix: false },
+    { text: 'citt', prefix: true }
+  ]
+  const filters = { mailboxId: 1, channel: 'email' as const, type: 'reclamo_scritto', status: 'closed' as const, since: now, before: now }
+  // the recording answers a count of 1: offset 0 so the page query runs too
+  await track('search.search', repos.search.search('mssql', terms, filters, { limit: 20, offset: 0 }))
+  const [count, page] = queries.slice(from)
+  t.match(
+    count?.sql ?? '',
+    /^select top \(@p0\) count\(\*\) as \[n\] from \[trc_search_documents\] as \[d\] inner join \[trc_messages\] as \[m\].* CONTAINS\(d\.content, @p1\)/i
+  )
+  t.equal(count?.bindings[1], 'FORMSOF(INFLECTIONAL, reclami) AND "mario.rossi@example.test" AND "citt*"', 'Italian inflections, a phrase, a prefix')
+  t.match(count?.sql ?? '', /\[m\]\.\[work_order_id\] in \(select \[id_odl\] from \[ordini_lavoro\] where \[stato\] = @p\d+\)/i, 'state through the mapping')
+  t.match(page?.sql ?? '', /^select top \(@p0\) \[m\]\.\[id\], .* order by \[d\]\.\[message_id\] desc$/i, 'the first page: TOP, newest first')
+  from = mark()
+  await repos.search.search('like', [{ text: '50%_[x]', prefix: false }], {}, { limit: 20, offset: 0 })
+  t.match(queries[from]?.sql ?? '', /d\.content LIKE @p1 ESCAPE '!'/)
+  t.same(queries[from]?.bindings, [1, '%50!%!_![x]%'], 'the LIKE fallback matches wildcards literally')
 
   for (const q of queries) checkPortable(t, q)
 

@@ -35,7 +35,8 @@ export function recordingKnex(client: 'mssql' | 'pg' | 'better-sqlite3'): { knex
       case 'counter':
         return 1
       default:
-        return []
+        // schema checks (hasTable) answer through their `output`: as if nothing existed yet
+        return typeof (obj as { output?: unknown }).output === 'function' ? (obj as { output: (r: unknown[]) => unknown }).output([]) : []
     }
   }
   return { knex, queries }

@@ -4,6 +4,8 @@
 import t from 'tap'
 import { randomBytes } from 'node:crypto'
 import { internalsOf } from '../../src/internals.js'
+import { parseSearchQuery } from '../../src/domain/search-text.js'
+import * as searchMigration from '../../migrations/20261201013001_search.js'
 import { auth, startTestHost, type TestHost } from '../helpers/host.js'
 import { isPostgres } from '../helpers/db.js'
 import { buildMail } from '../helpers/mail.js'
@@ -14,11 +16,7 @@ const API = '/api/communications'
 const OPERATOR = { id: 'demo-operator', name: 'Operatore Demo', email: null, permissions: ['read', 'write'] as const }
 
 /** A word no other case (and no seeded row) contains: letters only, so every engine keeps it one token. */
-const marker = () =>
-  'qz' +
-  [...randomBytes(6)]
-    .map((b) => String.fromCharCode(97 + (b % 26)))
-    .join('')
+const marker = () => 'qz' + [...randomBytes(6)].map((b) => String.fromCharCode(97 + (b % 26))).join('')
 
 interface Mail {
   from?: string
@@ -165,7 +163,12 @@ t.test('search', async (t) => {
       { mailboxId }
     )) as { messageId: number; workOrderId: number }
     await communications.workOrders.setState(closed.workOrderId, { state: 'closed' }, OPERATOR)
-    const note = await host.app.inject({ method: 'POST', url: `${API}/work-orders/${open.workOrderId}/notes`, headers: auth('demo-operator'), payload: { html: `<p>${m}</p>` } })
+    const note = await host.app.inject({
+      method: 'POST',
+      url: `${API}/work-orders/${open.workOrderId}/notes`,
+      headers: auth('demo-operator'),
+      payload: { html: `<p>${m}</p>` }
+    })
     const noteId = Number(note.json().id)
     const all = await ids(host, { q: m })
     t.same(ascending(all), ascending([open.id, closed.id, viaMailbox.messageId, noteId]))
@@ -193,11 +196,7 @@ t.test('search', async (t) => {
     for (const offset of [0, 2, 4]) pages.push(await search(host, { q: m, limit: '2', offset: String(offset) }))
     t.same(
       pages.map((p) => p.items.map((i) => i.id)),
-      [
-        [stored[4], stored[3]],
-        [stored[2], stored[1]],
-        [stored[0]]
-      ]
+      [[stored[4], stored[3]], [stored[2], stored[1]], [stored[0]]]
     )
     t.same(
       pages.map((p) => p.total),
@@ -306,10 +305,36 @@ t.test('search', async (t) => {
     t.same(await ids(host, { q: m }), [])
     t.same(await ids(host, { q: `foto-${m}.pdf` }), [])
     t.same(
-      await host.knex('trc_search_documents').select('message_id').whereIn('message_id', note.map((r) => Number(r.id))),
+      await host
+        .knex('trc_search_documents')
+        .select('message_id')
+        .whereIn(
+          'message_id',
+          note.map((r) => Number(r.id))
+        ),
       [],
       'no document of that work order left'
     )
+  })
+
+  t.test('the LIKE fallback (databases without full-text) finds the same messages, and substrings', async (t) => {
+    const m = marker()
+    const repos = internalsOf(communications).repositories
+    const { id } = await deliver(host, { subject: 'Ritiro', text: `La città ${m} chiede il ritiro.`, files: [`modulo-${m}.pdf`] })
+    const like = async (q: string) => (await repos.search.search('like', parseSearchQuery(q), {}, { limit: 20, offset: 0 })).hits.map((h) => h.id)
+    t.same(await like(`citta ${m}`), [id])
+    t.same(await like(`modulo-${m}.pdf`), [id])
+    t.same(await like(m.slice(0, 6)), [id], 'any part of a word')
+  })
+
+  t.test('the migration indexes messages stored before it', async (t) => {
+    const m = marker()
+    const { id } = await deliver(host, { subject: `Storico ${m}`, text: 'Un messaggio di prima.', files: [`vecchio-${m}.pdf`] })
+    await host.knex('trc_search_documents').where('message_id', id).del()
+    t.same(await ids(host, { q: m }), [], 'not indexed (as before the migration)')
+    await searchMigration.up(host.knex)
+    t.same(await ids(host, { q: `storico ${m}` }), [id])
+    t.same(await ids(host, { q: `vecchio-${m}.pdf` }), [id], 'with its attachment names')
   })
 
   t.test('too short a query: 400 in Italian and in English', async (t) => {
