@@ -3,6 +3,7 @@ import { benchInbound } from './inbound.js'
 import { benchLive } from './live.js'
 import { benchOAuth2 } from './oauth2.js'
 import { benchReliability } from './reliability.js'
+import { benchSearch } from './search.js'
 
 const quick = process.env.BENCH_QUICK === '1'
 const results: Record<string, unknown> = {}
@@ -14,7 +15,10 @@ try {
 } catch (err) {
   if ((err as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw err
 }
-process.stderr.write(`bench: ${JSON.stringify({ inbound: results.inbound, idleLatencyOAuth2: results.idleLatencyOAuth2, outbound: results.outbound })}\n`) // kept if a later part fails
+results.search = await benchSearch(quick ? { messages: 5_000, runs: 10 } : {})
+process.stderr.write(
+  `bench: ${JSON.stringify({ inbound: results.inbound, idleLatencyOAuth2: results.idleLatencyOAuth2, outbound: results.outbound, search: results.search })}\n`
+) // kept if a later part fails
 results.live = await benchLive(quick)
 results.reliability = await benchReliability(quick)
 console.log(JSON.stringify(results, null, 2))

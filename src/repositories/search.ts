@@ -36,6 +36,7 @@ export interface SearchHit {
 }
 
 const TABLE = 'trc_search_documents'
+const HIT_COLUMNS = ['id', 'work_order_id', 'direction', 'channel', 'subject', 'from_address', 'from_name', 'text', 'html', 'created_at']
 const CHUNK = 1000
 
 /** The match mode of each engine: what its query matched, so the snippet marks the same words. */
@@ -83,10 +84,10 @@ export function createSearchRepository(db: Knex | Knex.Transaction, mapping: Hos
   const client = String((db.client as { config: { client?: unknown } }).config.client ?? '')
   const w = mapping.workOrders
 
-  function matching(query: Knex.QueryBuilder, engine: SearchEngine, terms: readonly SearchTerm[]): void {
+  function matching(query: Knex.QueryBuilder, engine: SearchEngine, terms: readonly SearchTerm[], id: string): void {
     switch (engine) {
       case 'fts5':
-        query.whereRaw('?? IN (SELECT rowid FROM trc_search_fts WHERE trc_search_fts MATCH ?)', ['d.message_id', fts5Query(terms)])
+        query.whereRaw('?? IN (SELECT rowid FROM trc_search_fts WHERE trc_search_fts MATCH ?)', [id, fts5Query(terms)])
         return
       case 'postgres': {
         // one tsquery, so a stop word ("con") drops out instead of failing its term; plainto_tsquery parses a word the
@@ -111,9 +112,20 @@ export function createSearchRepository(db: Knex | Knex.Transaction, mapping: Hos
     }
   }
 
-  function filtered(engine: SearchEngine, terms: readonly SearchTerm[], f: SearchFilters): Knex.QueryBuilder {
-    const query = db(`${TABLE} as d`).join('trc_messages as m', 'm.id', 'd.message_id')
-    matching(query, engine, terms)
+  /**
+   * The matching message ids as a query and its id column. Without filters the index alone answers (FTS5 its own
+   * table, in rowid order); filters join the messages (FTS5: the messages alone, its rowid is the message id).
+   */
+  function matches(engine: SearchEngine, terms: readonly SearchTerm[], f: SearchFilters): { query: Knex.QueryBuilder; id: string } {
+    const filtered = Object.values(f).some((v) => v !== undefined)
+    if (!filtered) {
+      if (engine === 'fts5') return { query: db('trc_search_fts').whereRaw('trc_search_fts MATCH ?', [fts5Query(terms)]), id: 'rowid' }
+      const query = db(`${TABLE} as d`)
+      matching(query, engine, terms, 'd.message_id')
+      return { query, id: 'd.message_id' }
+    }
+    const query = engine === 'fts5' ? db('trc_messages as m') : db(`${TABLE} as d`).join('trc_messages as m', 'm.id', 'd.message_id')
+    matching(query, engine, terms, 'm.id')
     if (f.mailboxId !== undefined) query.where('m.mailbox_id', f.mailboxId)
     if (f.channel !== undefined) query.where('m.channel', f.channel)
     if (f.since !== undefined) query.where('m.created_at', '>=', f.since)
@@ -124,7 +136,7 @@ export function createSearchRepository(db: Knex | Knex.Transaction, mapping: Hos
       if (hostValue === undefined) query.whereRaw('1 = 0')
       else query.whereIn('m.work_order_id', db(w.table).select(w.id).where(w.status, hostValue))
     }
-    return query
+    return { query, id: 'm.id' }
   }
 
   return {
@@ -145,14 +157,17 @@ export function createSearchRepository(db: Knex | Knex.Transaction, mapping: Hos
 
     /** One page of hits, newest first (a stable order: every hit once across pages), and how many match. */
     async search(engine: SearchEngine, terms: readonly SearchTerm[], filters: SearchFilters, page: { limit: number; offset: number }) {
-      const countRow = await filtered(engine, terms, filters).count({ n: '*' }).first()
+      const countRow = await matches(engine, terms, filters).query.count({ n: '*' }).first()
       const total = Number((countRow as Row | undefined)?.n ?? 0)
       if (total === 0 || page.offset >= total) return { total, hits: [] as SearchHit[] }
-      const rows: Row[] = await filtered(engine, terms, filters)
-        .select('m.id', 'm.work_order_id', 'm.direction', 'm.channel', 'm.subject', 'm.from_address', 'm.from_name', 'm.text', 'm.html', 'm.created_at')
-        .orderBy('d.message_id', 'desc')
-        .limit(page.limit)
-        .offset(page.offset)
+      const { query, id } = matches(engine, terms, filters)
+      const ids = ((await query.select(`${id} as message_id`).orderBy(id, 'desc').limit(page.limit).offset(page.offset)) as Row[]).map((r) =>
+        toId(r.message_id)
+      )
+      if (ids.length === 0) return { total, hits: [] as SearchHit[] }
+      const byId = new Map<number, Row>()
+      for (const r of (await db('trc_messages').select(HIT_COLUMNS).whereIn('id', ids)) as Row[]) byId.set(toId(r.id), r)
+      const rows = ids.map((i) => byId.get(i)).filter((r): r is Row => r !== undefined)
       const hits = rows.map((r): SearchHit => ({
         id: toId(r.id),
         workOrderId: toOptionalId(r.work_order_id),
