@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
 import { searchDocument } from '../src/domain/search-text.js'
-import { createKnex, knexConfigFromUrl } from '../src/db.js'
+import { createKnex, knexConfigFromUrl } from '../src/database/connection.js'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'

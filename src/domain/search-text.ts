@@ -38,7 +38,7 @@ function foldChar(c: string): string {
 }
 
 /** Lowercase, accents removed: "Città" → "citta". */
-export function foldForSearch(value: string): string {
+function foldForSearch(value: string): string {
   let out = ''
   for (const c of value) out += foldChar(c)
   return out
@@ -52,7 +52,7 @@ const withParts = (value: string) => {
 }
 
 /** Visible text of stored HTML, for messages that have no text part. */
-export function htmlToPlain(html: string): string {
+function htmlToPlain(html: string): string {
   return html
     .replace(/<(script|style)\b[\s\S]*?<\/\1>/gi, ' ')
     .replace(/<[^>]*>/g, ' ')
@@ -64,7 +64,7 @@ export function htmlToPlain(html: string): string {
     .replace(/&amp;/g, '&')
 }
 
-export const bodyOf = (s: Pick<SearchSource, 'text' | 'html'>): string => s.text ?? (s.html ? htmlToPlain(s.html) : '')
+const bodyOf = (s: Pick<SearchSource, 'text' | 'html'>): string => s.text ?? (s.html ? htmlToPlain(s.html) : '')
 
 /** The module's acknowledgements are not indexed: they repeat the citizen's own words, and every hit would show twice. */
 export const isIndexed = (meta: Record<string, unknown> | null | undefined) => meta?.kind !== 'confirmation'
@@ -151,7 +151,7 @@ function findMatches(original: string, terms: readonly SearchTerm[], mode: Match
 }
 
 /** `text` around its first match, HTML-escaped, matched words in <mark>; null when nothing in it matches. */
-export function highlight(text: string, terms: readonly SearchTerm[], mode: MatchMode): string | null {
+function highlight(text: string, terms: readonly SearchTerm[], mode: MatchMode): string | null {
   const clean = text.replace(/\s+/g, ' ').trim()
   const spans = findMatches(clean, terms, mode)
   const first = spans[0]

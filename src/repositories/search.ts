@@ -48,9 +48,9 @@ const containing = (text: string) => `%${text.replace(/[!%_[]/g, '!$&')}%`
 const wordsOf = (text: string) => text.match(/[\p{L}\p{N}]+/gu) ?? []
 
 /** FTS5: each term a phrase (an address becomes its words in a row), implicit AND. */
-export const fts5Query = (terms: readonly SearchTerm[]) => terms.map((t) => quoted(t.text) + (t.prefix ? '*' : '')).join(' ')
+const fts5Query = (terms: readonly SearchTerm[]) => terms.map((t) => quoted(t.text) + (t.prefix ? '*' : '')).join(' ')
 /** SQL Server CONTAINS: inflectional forms (Italian word breaker and stemmer) of plain words, prefix terms, phrases. */
-export const containsQuery = (terms: readonly SearchTerm[]) =>
+const containsQuery = (terms: readonly SearchTerm[]) =>
   terms
     .map((t) => (t.prefix ? `"${wordsOf(t.text).join(' ')}*"` : /^[\p{L}\p{N}]+$/u.test(t.text) ? `FORMSOF(INFLECTIONAL, ${t.text})` : quoted(t.text)))
     .join(' AND ')
@@ -184,5 +184,3 @@ export function createSearchRepository(db: Knex | Knex.Transaction, mapping: Hos
     }
   }
 }
-
-export type SearchRepository = ReturnType<typeof createSearchRepository>

@@ -39,7 +39,7 @@ export interface SearchResult {
   engine: SearchEngine
 }
 
-export const DEFAULT_LIMIT = 20
+const DEFAULT_LIMIT = 20
 
 /** Midnight in Rome at the start of `isoDate` (+ `days`). */
 function romeMidnight(isoDate: string, days = 0): Date {
@@ -96,5 +96,3 @@ export function createSearchService(repos: Repositories, forcedEngine?: SearchEn
     }
   }
 }
-
-export type SearchService = ReturnType<typeof createSearchService>
