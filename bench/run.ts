@@ -4,6 +4,7 @@ import { benchLive } from './live.js'
 import { benchOAuth2 } from './oauth2.js'
 import { benchReliability } from './reliability.js'
 import { benchSearch } from './search.js'
+import { benchWorklist } from './worklist.js'
 
 const quick = process.env.BENCH_QUICK === '1'
 const results: Record<string, unknown> = {}
@@ -21,5 +22,6 @@ process.stderr.write(
 ) // kept if a later part fails
 results.live = await benchLive(quick)
 results.reliability = await benchReliability(quick)
+results.worklist = await benchWorklist(quick ? { workOrders: 10_000, runs: 10 } : {})
 console.log(JSON.stringify(results, null, 2))
 process.exit(0)

@@ -1,13 +1,13 @@
 // The example "Garbage" host: its own pages and tables, with the Ticket Reclami module mounted into it.
 import cookie from '@fastify/cookie'
 import formbody from '@fastify/formbody'
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify'
 import type { Knex } from 'knex'
 import communications, { open311ClientErrorHandler, uiScriptUrl, type CommunicationsOptions, type HostMapping } from '../src/plugin.js'
 import type { ModuleHooks } from '../src/module.js'
 import { DEMO_OPERATORS, SESSION_COOKIE, operatorFromRequest } from './auth.js'
 import { mailboxesPage } from './mailboxes-page.js'
-import { loginPage, workOrderDetailPage, workOrderListPage } from './pages.js'
+import { loginPage, workOrderDetailPage, workOrderListPage, worklistPage } from './pages.js'
 
 /** How the module reaches this host's tables. */
 export const HOST_MAPPING: HostMapping = {
@@ -107,7 +107,15 @@ export async function buildHostApp(config: HostConfig): Promise<HostApp> {
     })
   }
 
-  app.get('/', async (_request, reply) => reply.redirect('/work-orders'))
+  // the operators' home page: the module's worklist (the host's plain list stays at /work-orders)
+  const home = async (request: FastifyRequest, reply: FastifyReply) => {
+    const operator = operatorFromRequest(request)
+    if (!operator) return reply.redirect('/login')
+    const moduleUi = !config.withoutModule && !moduleError ? { script: uiScriptUrl(prefix), apiBase: prefix } : null
+    return reply.type('text/html; charset=utf-8').send(worklistPage(operator, moduleUi))
+  }
+  app.get('/', home)
+  app.get('/worklist', home)
 
   app.get('/login', async (_request, reply) => reply.type('text/html; charset=utf-8').send(loginPage()))
 
@@ -118,7 +126,7 @@ export async function buildHostApp(config: HostConfig): Promise<HostApp> {
       return reply.status(401).type('text/html; charset=utf-8').send(loginPage('Utente o password non corretti.'))
     }
     reply.setCookie(SESSION_COOKIE, username, { path: '/', httpOnly: true, sameSite: 'lax' })
-    return reply.redirect('/work-orders')
+    return reply.redirect('/')
   })
 
   app.get('/logout', async (_request, reply) => {

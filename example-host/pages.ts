@@ -139,3 +139,12 @@ export function workOrderDetailPage(operator: Operator, wo: WorkOrderDetail, mod
     head
   )
 }
+
+/** The operators' home page: the module's worklist; a click opens the work order page (its Comunicazioni tab). */
+export function worklistPage(operator: Operator, moduleUi: { script: string; apiBase: string } | null): string {
+  const worklist = moduleUi
+    ? `<trc-worklist api-base="${escapeHtml(moduleUi.apiBase)}" lang="it" work-order-url="/work-orders/{id}#comunicazioni"></trc-worklist>`
+    : '<p>Il modulo Comunicazioni non è disponibile.</p>'
+  const head = moduleUi ? `<script type="module" src="${escapeHtml(moduleUi.script)}"></script>` : ''
+  return layout('Da lavorare', `${worklist}<p><a href="/work-orders">Tutti gli ordini di lavoro</a></p>`, operator, head)
+}

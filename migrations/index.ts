@@ -18,6 +18,7 @@ import * as notifications from './20261201013001_notifications.js'
 import * as changeFeed from './20261201014001_change_feed.js'
 import * as mailboxOAuth2 from './20261201014101_mailbox_oauth2.js'
 import * as search from './20261201014501_search.js'
+import * as worklist from './20261201015001_worklist.js'
 
 interface Migration {
   up(knex: Knex): Promise<void>
@@ -43,7 +44,8 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261201013001_notifications', notifications],
   ['20261201014001_change_feed', changeFeed],
   ['20261201014101_mailbox_oauth2', mailboxOAuth2],
-  ['20261201014501_search', search]
+  ['20261201014501_search', search],
+  ['20261201015001_worklist', worklist]
 ]
 
 /** The knex table that records which of the module's migrations ran; separate from the host's own. */

@@ -58,6 +58,14 @@ const messages = {
     it: 'Testo da cercare troppo corto: scrivi almeno {min} caratteri (lettere o cifre).',
     en: 'Search text too short: type at least {min} characters (letters or digits).'
   },
+  worklistAdminQueue: {
+    it: 'Le code Spam e Quarantena sono riservate agli amministratori: chiedi a un amministratore di controllarle.',
+    en: 'The Spam and Quarantine queues are for administrators only: ask an administrator to review them.'
+  },
+  worklistInvalidCursor: {
+    it: 'Il cursore di pagina "{value}" non è valido: usa il valore nextCursor della pagina precedente.',
+    en: 'Page cursor "{value}" is not valid: use the nextCursor of the previous page.'
+  },
   // Timeline lines the module writes
   confirmationWithheld: {
     it: 'Conferma non inviata: mittente non autenticato ({to}). Il server di posta non ha confermato che il messaggio venga da questo indirizzo ({detail}): la richiesta è aperta, verifica il mittente prima di rispondere.',

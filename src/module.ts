@@ -32,6 +32,7 @@ import { createSplit } from './relations/split.js'
 import { createNotificationService } from './notifications/service.js'
 import { createChangeFeed } from './live/feed.js'
 import { createSearchService } from './search/service.js'
+import { createWorklistService } from './worklist/service.js'
 
 export interface ModuleHooks {
   /** Called after every ingested message (tests and benchmarks observe the watcher through it). */
@@ -171,6 +172,8 @@ export function createModule(knex: Knex, options: ResolvedOptions, log: FastifyB
     templates: createTemplateService(repos, options, (id) => core.workOrders.get(id)),
     /** Following work orders; what followers are told (citizen replies, failed deliveries, due tomorrow), in the app and by email. */
     notifications,
+    /** The operators' worklist: queues (to answer, due soon, overdue, …), one keyset page at a time, and their counts. */
+    worklist: createWorklistService({ repos, options, arera, genericContributor }),
     /** Merge (and undo), split, links between related work orders, likely duplicates. */
     relations: { ...createRelationService(repos, arera), split: createSplit(repos, ingestDeps) },
     /** Full-text search across every conversation, with the database's own engine. */

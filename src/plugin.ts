@@ -43,6 +43,7 @@ import relationRoutes from './routes/relations.js'
 import notificationRoutes from './routes/notifications.js'
 import eventRoutes from './routes/events.js'
 import searchRoutes from './routes/search.js'
+import worklistRoutes from './routes/worklist.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -111,6 +112,7 @@ const communicationsPlugin: FastifyPluginAsync<CommunicationsOptions & { hooks?:
         await child.register(notificationRoutes, { ctx })
         await child.register(eventRoutes, { ctx })
         await child.register(searchRoutes, { ctx })
+        await child.register(worklistRoutes, { ctx })
         // Open311 answers errors in its own shape: its own context, with its own error handler
         await child.register(open311Routes, { ctx, prefix: '/open311/v2' })
       },

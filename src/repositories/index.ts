@@ -22,6 +22,7 @@ import { createSettingsRepository } from './settings.js'
 import { createSpamRepository } from './spam.js'
 import { createTemplateRepository } from './templates.js'
 import { createWorkOrderMetaRepository } from './work-order-meta.js'
+import { createWorklistRepository } from './worklist.js'
 
 export interface Repositories {
   db: Knex | Knex.Transaction
@@ -47,6 +48,7 @@ export interface Repositories {
   changes: ReturnType<typeof createChangeRepository>
   oauthConsents: ReturnType<typeof createOAuthConsentRepository>
   search: ReturnType<typeof createSearchRepository>
+  worklist: ReturnType<typeof createWorklistRepository>
   /** Runs `work` in one transaction with repositories bound to it. Sequential statements only (SQL Server). */
   transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>
 }
@@ -80,6 +82,7 @@ export function createRepositories(db: Knex | Knex.Transaction, mapping: HostMap
     changes: createChangeRepository(db),
     oauthConsents: createOAuthConsentRepository(db),
     search: createSearchRepository(db, mapping),
+    worklist: createWorklistRepository(db, mapping),
     transaction: (work) => db.transaction((trx) => work(createRepositories(trx, mapping, settings)))
   }
 }

@@ -2,7 +2,8 @@
 import type { Knex } from 'knex'
 import type { Channel, DeliveryStatus, Direction, Message, SenderMatch } from '../types.js'
 import { isIndexed, searchDocument } from '../domain/search-text.js'
-import { parseJson, toId, toIso, toOptionalId, toStr, type Row } from './normalize.js'
+import { noteWrittenMessage, raise, recomputeConversationState } from './conversation-state.js'
+import { parseJson, toDate, toId, toIso, toOptionalId, toStr, type Row } from './normalize.js'
 import { indexNewMessage } from './search.js'
 
 export interface NewMessage {
@@ -116,6 +117,17 @@ export function createMessageRepository(db: Knex | Knex.Transaction) {
         const { subject, from, text, html } = message
         await indexNewMessage(db, id, searchDocument({ subject, from, fromName: message.fromName ?? null, text, html, attachmentNames: [] }))
       }
+      if (message.workOrderId !== null) {
+        await noteWrittenMessage(db, {
+          workOrderId: message.workOrderId,
+          direction: message.direction,
+          channel: message.channel,
+          automaticKind: message.automaticKind ?? null,
+          metaJson: message.meta ? JSON.stringify(message.meta) : null,
+          deliveryStatus: message.deliveryStatus ?? null,
+          createdAt: message.createdAt
+        })
+      }
       return id
     },
 
@@ -191,15 +203,33 @@ export function createMessageRepository(db: Knex | Knex.Transaction) {
     async setDeliveryStatus(id: number, status: DeliveryStatus, error: string | null = null, onlyFrom?: DeliveryStatus[]): Promise<boolean> {
       const query = db(TABLE).where('id', id)
       if (onlyFrom) query.whereIn('delivery_status', onlyFrom)
-      return (await query.update({ delivery_status: status, delivery_error: error })) > 0
+      const changed = (await query.update({ delivery_status: status, delivery_error: error })) > 0
+      // a refused reply answered nobody (and a retried one answers again): the worklist's "who spoke last" follows
+      const row = changed ? await db(TABLE).first('work_order_id', 'direction').where('id', id) : undefined
+      if (row && row.work_order_id !== null && row.work_order_id !== undefined && row.direction === 'outbound') {
+        await recomputeConversationState(db, [toId(row.work_order_id)])
+      }
+      return changed
     },
 
     /** Moves messages (their attachments follow) to another work order: merge, undo, split. */
     async moveToWorkOrder(ids: readonly number[], workOrderId: number): Promise<void> {
-      for (let i = 0; i < ids.length; i += 1000)
+      const previous: number[] = []
+      for (let i = 0; i < ids.length; i += 1000) {
+        const rows: Row[] = await db(TABLE)
+          .distinct('work_order_id')
+          .whereIn('id', ids.slice(i, i + 1000))
+          .whereNotNull('work_order_id')
+        previous.push(...rows.map((r) => toId(r.work_order_id)))
         await db(TABLE)
           .whereIn('id', ids.slice(i, i + 1000))
           .update({ work_order_id: workOrderId })
+      }
+      // both sides of the move: who spoke last may have changed on each
+      await recomputeConversationState(db, [...previous, workOrderId])
+      const latest = await db(TABLE).max({ at: 'created_at' }).where('work_order_id', workOrderId).first()
+      const at = toDate((latest as Row | undefined)?.at)
+      if (at) await raise(db, workOrderId, 'last_activity_at', at)
     },
 
     async assignContributor(id: number, contributorId: number): Promise<void> {

@@ -141,7 +141,8 @@ export function createWorkOrderMetaRepository(db: Knex | Knex.Transaction) {
         historical: meta.historical ?? false,
         register_excluded: meta.registerExcluded ?? false,
         created_at: meta.now,
-        updated_at: meta.now
+        updated_at: meta.now,
+        last_activity_at: meta.now
       })
     },
 

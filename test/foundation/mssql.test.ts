@@ -481,6 +481,31 @@ t.test('every repository query compiles for SQL Server', async (t) => {
   t.match(feed[2] ?? '', /^select top \(@p\d\) \[seq\], \[work_order_id\], \[kind\] from \[trc_changes\] where \[seq\] > @p\d order by \[seq\] asc/)
   t.match(feed[3] ?? '', /where \[seq\] > @p\d and \[seq\] <= @p\d order by/)
   t.match(feed[4] ?? '', /max\(\[seq\]\) as \[seq\] from \[trc_changes\]/)
+  // the worklist: every queue with every filter, both sorts with a cursor, the counts and the admin lists
+  const queueCtx = { today: '2026-01-01', dueSoonUntil: '2026-01-05', dayStart: now, dayEnd: now, genericContributorId: 9 }
+  const everyFilter = { mailboxId: 1, channel: 'email', type: 'reclamo_scritto', hostStatuses: ['APERTO'], text: '50%_[x]' }
+  for (const queue of ['to_answer', 'due_soon', 'overdue', 'new_today', 'unlinked_senders', 'failed_deliveries'] as const) {
+    from = mark()
+    await track('worklist.listPage', repos.worklist.listPage(queue, everyFilter, queueCtx, 'due_date', 51, null))
+    // new_today reads the day's requests whole (ordered in memory); every other queue pages in SQL
+    if (queue === 'new_today') t.match(queries[from]?.sql ?? '', /\[m\]\.\[received_at\] >= @p0 and \[m\]\.\[received_at\] < @p1/)
+    else t.match(queries[from]?.sql ?? '', /select top \(@p\d+\)/i, `${queue}: a page is TOP n`)
+    await track('worklist.count', repos.worklist.count(queue, everyFilter, queueCtx))
+  }
+  from = mark()
+  await track('worklist.listPage', repos.worklist.listPage('to_answer', {}, queueCtx, 'last_activity', 51, { id: 7, at: now.toISOString() }))
+  t.match(queries[from]?.sql ?? '', /order by \[m\]\.\[last_activity_at\] desc, \[m\]\.\[work_order_id\] desc/i)
+  await track('worklist.listPage', repos.worklist.listPage('overdue', {}, queueCtx, 'due_date', 51, { id: 7, due: '2026-01-02' }))
+  await track('worklist.listPage', repos.worklist.listPage('overdue', {}, queueCtx, 'due_date', 51, { id: 7, due: null }))
+  t.ok(
+    queries.some((q) => /LOWER\(\[w\]\.\[oggetto\]\) LIKE @p\d+ ESCAPE '!'/.test(q.sql)),
+    'text search is a portable LIKE'
+  )
+  await track('worklist.lastSenders', repos.worklist.lastSenders([1, 2]))
+  await track('worklist.listSpam', repos.worklist.listSpam({ mailboxId: 1, text: 'x' }, 51, 3))
+  await track('worklist.countSpam', repos.worklist.countSpam({ mailboxId: 1, text: 'x' }))
+  await track('worklist.listQuarantine', repos.worklist.listQuarantine({ mailboxId: 1, text: 'x' }, 51, 3))
+  await track('worklist.countQuarantine', repos.worklist.countQuarantine({ mailboxId: 1, text: 'x' }))
 
   await track('search.detectEngine', repos.search.detectEngine())
   from = mark()

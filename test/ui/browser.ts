@@ -36,7 +36,7 @@ export async function login(page: Page, base: string, user: 'demo-admin' | 'demo
   await page.goto(`${base}/login`)
   await page.fill('#username', user)
   await page.fill('#password', user)
-  await Promise.all([page.waitForURL(`${base}/work-orders`), page.click('button[type=submit]')])
+  await Promise.all([page.waitForURL(`${base}/`), page.click('button[type=submit]')])
 }
 
 export function screenshotPath(name: string): string {

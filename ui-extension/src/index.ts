@@ -2,3 +2,4 @@
 export { TrcCommunications } from './trc-communications.js'
 export { TrcCompose } from './compose.js'
 export { TrcMailBody } from './mail-body.js'
+export { TrcWorklist } from './trc-worklist.js'

@@ -1,0 +1,113 @@
+// The worklist's own words, Italian first (state, type and error words come from i18n.ts).
+import { translate as translateCommon, type Key as CommonKey, type Lang } from './i18n.js'
+
+const it = {
+  title: 'Da lavorare',
+  queues: 'Code di lavoro',
+  queue_to_answer: 'Da rispondere',
+  queue_due_soon: 'In scadenza',
+  queue_overdue: 'Scaduti',
+  queue_new_today: 'Nuovi oggi',
+  queue_unlinked_senders: 'Mittenti da collegare',
+  queue_failed_deliveries: 'Recapiti non riusciti',
+  queue_spam: 'Spam',
+  queue_quarantine: 'Quarantena',
+  count: '{n} elementi',
+  filters: 'Filtri',
+  search: 'Cerca per oggetto o mittente',
+  channel: 'Canale',
+  channel_email: 'Email',
+  channel_web: 'Sportello On-line',
+  channel_app: 'App',
+  type: 'Tipo di richiesta',
+  status: 'Stato',
+  mailbox: 'Casella',
+  any: 'Tutti',
+  sort: 'Ordina per',
+  sort_due_date: 'Scadenza',
+  sort_last_activity: 'Ultima attività',
+  colReference: 'Riferimento',
+  colSubject: 'Oggetto',
+  colContributor: 'Contribuente',
+  colSender: 'Mittente',
+  colChannel: 'Canale',
+  colLastActivity: 'Ultima attività',
+  colDue: 'Scadenza',
+  colStatus: 'Stato',
+  colReason: 'Motivo',
+  noSubject: '(senza oggetto)',
+  empty: 'Nessun elemento in questa coda.',
+  loading: 'Caricamento…',
+  loadError: 'Impossibile caricare la lista: {message}',
+  retry: 'Riprova',
+  previous: 'Pagina precedente',
+  next: 'Pagina successiva',
+  range: '{from}–{to} di {total}',
+  daysLeft: '{n} gg lavorativi',
+  dayLeft: '1 giorno lavorativo',
+  dueToday: 'scade oggi',
+  overdueBy: 'scaduto da {n} gg lavorativi',
+  keyboardHint: 'Frecce su e giù per scorrere l’elenco, Invio per aprire.',
+  open: 'Apri {reference}: {subject}'
+}
+
+export type WorklistKey = keyof typeof it
+
+const en: Record<WorklistKey, string> = {
+  title: 'Worklist',
+  queues: 'Work queues',
+  queue_to_answer: 'To answer',
+  queue_due_soon: 'Due soon',
+  queue_overdue: 'Overdue',
+  queue_new_today: 'New today',
+  queue_unlinked_senders: 'Senders to link',
+  queue_failed_deliveries: 'Failed deliveries',
+  queue_spam: 'Spam',
+  queue_quarantine: 'Quarantine',
+  count: '{n} items',
+  filters: 'Filters',
+  search: 'Search by subject or sender',
+  channel: 'Channel',
+  channel_email: 'Email',
+  channel_web: 'Online counter',
+  channel_app: 'App',
+  type: 'Request type',
+  status: 'State',
+  mailbox: 'Mailbox',
+  any: 'Any',
+  sort: 'Sort by',
+  sort_due_date: 'Due date',
+  sort_last_activity: 'Last activity',
+  colReference: 'Reference',
+  colSubject: 'Subject',
+  colContributor: 'Contributor',
+  colSender: 'Sender',
+  colChannel: 'Channel',
+  colLastActivity: 'Last activity',
+  colDue: 'Due date',
+  colStatus: 'State',
+  colReason: 'Reason',
+  noSubject: '(no subject)',
+  empty: 'Nothing in this queue.',
+  loading: 'Loading…',
+  loadError: 'Could not load the list: {message}',
+  retry: 'Retry',
+  previous: 'Previous page',
+  next: 'Next page',
+  range: '{from}–{to} of {total}',
+  daysLeft: '{n} working days',
+  dayLeft: '1 working day',
+  dueToday: 'due today',
+  overdueBy: '{n} working days late',
+  keyboardHint: 'Up and down arrows move through the list, Enter opens.',
+  open: 'Open {reference}: {subject}'
+}
+
+const dictionaries: Record<Lang, Record<WorklistKey, string>> = { it, en }
+
+export function translateWorklist(lang: Lang, key: WorklistKey, params: Record<string, string | number> = {}): string {
+  return (dictionaries[lang][key] ?? it[key]).replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`))
+}
+
+/** Words shared with the Communications tab (states, request types, errors). */
+export const common = (lang: Lang, key: CommonKey, params?: Record<string, string | number>) => translateCommon(lang, key, params)
