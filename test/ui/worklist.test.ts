@@ -66,7 +66,11 @@ if (!chromiumAvailable()) {
 
     await page.locator('trc-worklist [role=tab][data-queue=to_answer]').click()
     await page.locator('trc-worklist #f-text').fill('GARIBALDI')
-    await page.waitForFunction(() => document.querySelector('trc-worklist')?.shadowRoot?.querySelectorAll('tbody tr').length === 1)
+    // wait for that very row: "one row" alone is also what the previous queue showed before the new page arrived
+    await page.waitForFunction((id) => {
+      const trs = [...(document.querySelector('trc-worklist')?.shadowRoot?.querySelectorAll('tbody tr') ?? [])]
+      return trs.length === 1 && Number(trs[0]?.getAttribute('data-work-order-id')) === id
+    }, ids.garibaldi)
     t.same(await rowIds(page), [ids.garibaldi], 'subject, any case')
     await page.locator('trc-worklist [role=tab][data-queue=to_answer] .badge', { hasText: '1' }).waitFor()
     t.pass('the counts follow the filter')
