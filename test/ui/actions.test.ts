@@ -75,6 +75,10 @@ if (!chromiumAvailable()) {
       0,
       'the banner is gone'
     )
+    // the work order's summary is fetched apart from the conversation: it may render a moment after the banner goes
+    await tab(page)
+      .locator('.summary', { hasText: `(n. ${h.host.contributors.marioRossi})` })
+      .waitFor({ timeout: 8000 })
     t.match(
       await tab(page).locator('.summary').textContent(),
       new RegExp(`\\(n\\. ${h.host.contributors.marioRossi}\\)`),

@@ -73,6 +73,7 @@ export class TrcCommunications extends LitElement {
   private pollTimer: ReturnType<typeof setTimeout> | null = null
   private live: { base: string; subscription: LiveSubscription } | null = null
   private fastUntil = 0
+  private workOrderRequests = 0
   private loadedOnce = false
   private splits = new Map<number, { source: string; split: SplitBody }>()
   private opener: HTMLElement | null = null
@@ -341,8 +342,10 @@ export class TrcCommunications extends LitElement {
   }
 
   private async refreshWorkOrder(): Promise<void> {
+    // the last request asked wins: a poll that set out before an action committed must not undo its summary
+    const asked = ++this.workOrderRequests
     const wo = await this.api.getJson<WorkOrder>(`/work-orders/${encodeURIComponent(this.workOrderId)}`)
-    if (wo) this.workOrder = wo.data
+    if (wo && asked === this.workOrderRequests) this.workOrder = wo.data
   }
 
   private announce(text: string): void {
