@@ -1,10 +1,8 @@
 // <trc-worklist api-base="/api/communications" lang="it" work-order-url="/work-orders/{id}">: the operators'
 // worklist. Queue tabs with their counts (spam and quarantine only when the API gives them: administrators),
 // filters, sort, keyset paging; arrow keys move through the list and Enter opens, as does a click. `refresh()`
-// reloads counts and the page shown; the element calls it itself when the module's event stream (live.ts) reports
-// a change, and every 30 s while the stream cannot be had.
+// reloads counts and the page shown (a live feed calls it when something changes).
 import { LitElement, css, html, nothing, type TemplateResult } from 'lit'
-import { subscribe, type LiveSubscription, type LiveStatus } from './live.js'
 import { Api } from './api.js'
 import { formatDate, formatDateTime } from './format.js'
 import { isLang, type Key, type Lang } from './i18n.js'
@@ -24,10 +22,6 @@ import {
 } from './worklist-types.js'
 
 const SEARCH_DELAY_MS = 300
-/** Changes arriving together (a mail and its confirmation) refresh the list once. */
-const LIVE_COALESCE_MS = 200
-/** How often the list reloads while the event stream cannot be had. */
-const FALLBACK_POLL_MS = 30_000
 
 export class TrcWorklist extends LitElement {
   static override properties = {
@@ -63,9 +57,6 @@ export class TrcWorklist extends LitElement {
   private searchTimer: ReturnType<typeof setTimeout> | null = null
   private generation = 0
   private api: Api
-  private live: LiveSubscription | null = null
-  private liveTimer: ReturnType<typeof setTimeout> | null = null
-  private pollTimer: ReturnType<typeof setInterval> | null = null
 
   constructor() {
     super()
@@ -131,33 +122,6 @@ export class TrcWorklist extends LitElement {
     this.api = this.makeApi()
     void this.loadMailboxes()
     void this.refresh()
-    // any change may move a work order between queues: a burst of them refreshes once; without the stream, poll
-    this.live = subscribe(() => this.refreshSoon(), { apiBase: this.apiBase, onStatus: (status) => this.pollWhile(status) })
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback()
-    this.live?.close()
-    this.live = null
-    if (this.liveTimer) clearTimeout(this.liveTimer)
-    if (this.pollTimer) clearInterval(this.pollTimer)
-    this.liveTimer = this.pollTimer = null
-  }
-
-  private refreshSoon(): void {
-    if (this.liveTimer) return
-    this.liveTimer = setTimeout(() => {
-      this.liveTimer = null
-      void this.refresh()
-    }, LIVE_COALESCE_MS)
-  }
-
-  private pollWhile(status: LiveStatus): void {
-    if (status === 'down' && !this.pollTimer) this.pollTimer = setInterval(() => void this.refresh(), FALLBACK_POLL_MS)
-    if (status === 'live' && this.pollTimer) {
-      clearInterval(this.pollTimer)
-      this.pollTimer = null
-    }
   }
 
   /** Reloads the counts and the page shown, keeping queue, filters and position. */
